@@ -1,0 +1,47 @@
+# MOps Desk. Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install run test test-sqlite test-postgres lint-imports bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v WARNING || true
+	$(BIN)/pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	$(BIN)/python -c "import django, django_fsm, django_q, rest_framework, pandas, xhtml2pdf, holidays, pytest_django"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Web server on 127.0.0.1:8000 plus a django-q2 worker; Ctrl-C stops both.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py setup_schedules
+	@echo "Demo logins (password 'demo'): marketer, marketer2 (requesters), cmo (approver), mops (MOps), designer, webdev (specialists), admin"
+	@echo "Open http://127.0.0.1:8000/"
+	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint-imports: install
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest --create-db
+
+# PostgreSQL run: DATABASE_URL when set, else the local server when it answers.
+test-postgres: install
+	@url="$${DATABASE_URL:-$(PG_URL)}"; \
+	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
+	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db; \
+	else echo "== PostgreSQL not answering at $$url: PostgreSQL run skipped"; fi
+
+test: lint-imports test-sqlite test-postgres
+
+bench: install
+	$(BIN)/python -m config.bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles

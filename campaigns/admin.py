@@ -1,0 +1,72 @@
+from django.contrib import admin
+
+from governance import policy
+
+from .models import CampaignRequest, CampaignType, Channel, RequestEvent
+
+
+@admin.register(CampaignType)
+class CampaignTypeAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "name_en", "is_active"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["slug", "name", "name_en"]
+
+
+class EventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    can_delete = False
+    fields = ["at", "action", "from_state", "to_state", "actor", "comment"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CampaignRequest)
+class CampaignRequestAdmin(admin.ModelAdmin):
+    """Requests are read here; state changes happen only through the workflow (pages/API)."""
+
+    list_display = ["id", "name", "campaign_type", "business_unit", "requester", "state", "launch_date", "budget"]
+    list_filter = ["state", "campaign_type", "business_unit"]
+    search_fields = ["name", "objective"]
+    list_select_related = ["campaign_type", "business_unit", "requester"]
+    date_hierarchy = "launch_date"
+    readonly_fields = ["state", "governance_model", "routed_approvers", "submitted_at", "decided_at", "launched_at", "created_at"]
+    inlines = [EventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(policy.request_visibility_q(request.user)).distinct()
+
+    def has_add_permission(self, request):
+        # Requests are created through the form so that validation and the audit log apply.
+        return False
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(admin.ModelAdmin):
+    """The audit log: read-only, append-only."""
+
+    list_display = ["at", "request", "action", "from_state", "to_state", "actor"]
+    list_filter = ["action", "to_state"]
+    list_select_related = ["request", "actor"]
+    search_fields = ["request__name", "comment"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,142 @@
+"""A year of demo campaign requests in every state, walked through the real services."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from . import services
+from .models import CampaignRequest, CampaignType, Channel, State
+
+CAMPAIGN_TYPES = [
+    ("webinar", "ウェビナー", "Webinar"),
+    ("trade-show", "展示会", "Trade show"),
+    ("email-nurture", "メールナーチャリング", "Email nurture"),
+    ("paid-ads", "広告", "Paid ads"),
+    ("content", "コンテンツ / ホワイトペーパー", "Content / white paper"),
+    ("product-launch", "製品ローンチ", "Product launch"),
+]
+CHANNELS = [
+    ("email", "メール", "Email"),
+    ("paid-search", "リスティング広告", "Paid search"),
+    ("paid-social", "SNS広告", "Paid social"),
+    ("events", "イベント", "Events"),
+    ("web", "Webサイト", "Website"),
+    ("partner", "パートナー", "Partner"),
+]
+TOPICS = ["DX推進", "データ活用", "営業生産性", "セキュリティ", "クラウド移行", "カスタマーサクセス", "生成AI活用", "MA入門"]
+REASONS_CHANGES = ["KPIの根拠を追記してください", "予算の内訳を明確にしてください", "ターゲットをICPに合わせて絞ってください"]
+REASONS_REJECT = ["今四半期の重点テーマと合致しません", "ROIの見込みが低すぎます"]
+
+
+IN_FLIGHT = ["draft", "submitted", "changes_requested", "submitted", "approved", "draft", "submitted", "in_production"]
+
+
+def seed_reference_data() -> None:
+    """Campaign types and channels (idempotent)."""
+    for slug, name, name_en in CAMPAIGN_TYPES:
+        CampaignType.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en})
+    for slug, name, name_en in CHANNELS:
+        Channel.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en})
+
+
+def _plan(rng: random.Random, launch: dt.date, today: dt.date, end: str | None = None) -> list[str]:
+    """The path of actions a demo request takes, plausible for its launch date."""
+    if end:
+        pass
+    elif launch < today - dt.timedelta(days=20):
+        end = rng.choice(["closed", "closed", "launched", "rejected", "cancelled"])
+    elif launch < today:
+        end = rng.choice(["launched", "launched", "ready_for_launch"])
+    elif launch < today + dt.timedelta(days=40):
+        end = rng.choice(["in_production", "in_production", "approved", "submitted", "changes_requested"])
+    else:
+        end = rng.choice(["draft", "submitted", "submitted", "changes_requested", "approved", "rejected"])
+    path = ["submit"]
+    if rng.random() < 0.3 and end not in ("draft", "changes_requested"):
+        path += ["request_changes", "resubmit"]
+    tail = {
+        "draft": [],
+        "submitted": [],
+        "changes_requested": ["request_changes"],
+        "rejected": ["reject"],
+        "cancelled": ["approve", "cancel"],
+        "approved": ["approve"],
+        "in_production": ["approve", "start_production"],
+        "ready_for_launch": ["approve", "start_production", "mark_ready"],
+        "launched": ["approve", "start_production", "mark_ready", "launch"],
+        "closed": ["approve", "start_production", "mark_ready", "launch", "close"],
+    }[end]
+    return [] if end == "draft" else path + tail
+
+
+def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -> int:
+    """Create ``count`` requests over the past year unless demo requests already exist."""
+    requesters = [users["marketer"], users["marketer2"]]
+    if CampaignRequest.objects.filter(requester__in=requesters).exists():
+        return 0
+    rng = random.Random(seed)
+    types = list(CampaignType.objects.all())
+    channels = list(Channel.objects.all())
+    now = timezone.now()
+    today = timezone.localdate(now)
+    actors = {"approve": users["cmo"], "reject": users["cmo"], "request_changes": users["cmo"],
+              "start_production": users["mops"], "mark_ready": users["mops"], "close": users["mops"]}
+    made = 0
+    for i in range(count):
+        created = now - dt.timedelta(days=365 - i * 365 / count, hours=rng.randint(0, 8))
+        created = created.replace(hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]))
+        lead_days = rng.randint(30, 100)
+        launch = timezone.localdate(created) + dt.timedelta(days=lead_days)
+        # The most recent requests are still in flight, one in every open state.
+        forced = None
+        recent = count - i
+        if recent <= len(IN_FLIGHT):
+            forced = IN_FLIGHT[recent - 1]
+            created = now - dt.timedelta(days=recent * 2 + 10)
+            launch = today + dt.timedelta(days=30 + recent * 9)
+        requester = requesters[i % 2]
+        ctype = types[i % len(types)]
+        budget = Decimal(rng.choice([300_000, 500_000, 800_000, 1_200_000, 2_000_000, 3_500_000, 6_000_000]))
+        leads = rng.randint(80, 900)
+        request = services.request_create(
+            by=requester,
+            at=created,
+            name=f"{ctype.name}: {rng.choice(TOPICS)} {timezone.localdate(created):%Y-%m} #{i + 1}",
+            objective=f"{rng.choice(TOPICS)}に関心のある企業から商談を創出する",
+            campaign_type=ctype,
+            business_unit=units["tokyo"] if requester.username == "marketer" else units["osaka"],
+            launch_date=launch,
+            end_date=launch + dt.timedelta(days=rng.choice([0, 1, 14, 30, 60])),
+            budget=budget,
+            needs_design=True,
+            needs_landing_page=ctype.slug in ("webinar", "trade-show", "content", "product-launch"),
+            needs_email_program=ctype.slug in ("webinar", "email-nurture", "product-launch", "trade-show"),
+            target_leads=leads,
+            target_mqls=leads // 3,
+            target_sqls=leads // 10,
+            target_pipeline=budget * 5,
+            target_revenue=budget * 2,
+            expected_roi=Decimal(rng.randint(50, 300)),
+            target_audience="従業員300名以上の製造業・IT企業の情報システム部門",
+            icp_fit=rng.choice(["high", "high", "medium", "low"]),
+            channels=rng.sample(channels, k=rng.randint(1, 3)),
+        )
+        at = created
+        for action in _plan(rng, launch, today, forced):
+            at = min(at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5)), now)
+            if action == "launch":
+                at = max(at, min(now, timezone.make_aware(dt.datetime.combine(launch, dt.time(10)))))
+            by = actors.get(action, requester)
+            comment = ""
+            if action == "request_changes":
+                comment = rng.choice(REASONS_CHANGES)
+            elif action == "reject":
+                comment = rng.choice(REASONS_REJECT)
+            elif action == "cancel":
+                comment = "優先度の変更により中止"
+            services.request_transition(request_id=request.pk, action=action, by=by, comment=comment, at=at)
+        made += 1
+    return made

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from governance.models import BusinessUnit
+
+from .models import CampaignRequest, CampaignType, Channel, State
+
+REQUEST_FORM_FIELDS = [
+    "name", "objective", "campaign_type", "business_unit", "launch_date", "end_date", "budget",
+    "channels", "needs_design", "needs_landing_page", "needs_email_program", "other_resources",
+    "target_leads", "target_mqls", "target_sqls", "target_pipeline", "target_revenue",
+    "expected_roi", "target_audience", "icp_fit", "notes",
+]
+
+
+class CampaignRequestForm(forms.ModelForm):
+    """The seed's standard campaign request form."""
+
+    class Meta:
+        model = CampaignRequest
+        fields = REQUEST_FORM_FIELDS
+        widgets = {
+            "launch_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "channels": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign_type"].queryset = CampaignType.objects.filter(is_active=True)
+        self.fields["business_unit"].queryset = BusinessUnit.objects.all()
+        self.fields["channels"].queryset = Channel.objects.all()
+        self.fields["channels"].required = False
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("channels", None)
+        return data
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    expected_state = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RequestFilter(django_filters.FilterSet):
+    """Filters of the request list page and the API list."""
+
+    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    campaign_type = django_filters.ModelChoiceFilter(
+        field_name="campaign_type", to_field_name="slug", queryset=CampaignType.objects.all()
+    )
+    business_unit = django_filters.ModelChoiceFilter(
+        field_name="business_unit", to_field_name="slug", queryset=BusinessUnit.objects.all()
+    )
+    launch_from = django_filters.DateFilter(field_name="launch_date", lookup_expr="gte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
+    launch_to = django_filters.DateFilter(field_name="launch_date", lookup_expr="lte",
+                                          widget=forms.DateInput(attrs={"type": "date"}))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="検索 / Search")
+
+    class Meta:
+        model = CampaignRequest
+        fields = ["state", "campaign_type", "business_unit", "launch_from", "launch_to", "q"]

@@ -1,0 +1,262 @@
+"""Campaign requests (the campaign record), their approval state machine and audit log."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from governance import policy
+from governance.models import BusinessUnit
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", "下書き / Draft"
+    SUBMITTED = "submitted", "承認待ち / Submitted"
+    CHANGES_REQUESTED = "changes_requested", "差し戻し / Changes requested"
+    APPROVED = "approved", "承認済み / Approved"
+    REJECTED = "rejected", "却下 / Rejected"
+    IN_PRODUCTION = "in_production", "制作中 / In production"
+    READY_FOR_LAUNCH = "ready_for_launch", "ローンチ準備完了 / Ready for launch"
+    LAUNCHED = "launched", "ローンチ済み / Launched"
+    CLOSED = "closed", "完了 / Closed"
+    CANCELLED = "cancelled", "取消 / Cancelled"
+
+
+# States a requester may still edit the form in.
+EDITABLE_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
+# States from which a request may be cancelled: anything before launch.
+CANCELLABLE_STATES = [
+    State.DRAFT,
+    State.SUBMITTED,
+    State.CHANGES_REQUESTED,
+    State.APPROVED,
+    State.IN_PRODUCTION,
+    State.READY_FOR_LAUNCH,
+]
+OPEN_STATES = [s for s in CANCELLABLE_STATES]
+
+
+class CampaignType(models.Model):
+    """A kind of campaign (webinar, trade show ...): a configurable table."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField("名称 / Name", max_length=100)
+    name_en = models.CharField("Name (English)", max_length=100, blank=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "キャンペーン種別 / Campaign type"
+        verbose_name_plural = "キャンペーン種別 / Campaign types"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.Model):
+    """A marketing channel (email, paid search, events ...)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField("名称 / Name", max_length=100)
+    name_en = models.CharField("Name (English)", max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "チャネル / Channel"
+        verbose_name_plural = "チャネル / Channels"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IcpFit(models.TextChoices):
+    HIGH = "high", "高 / High"
+    MEDIUM = "medium", "中 / Medium"
+    LOW = "low", "低 / Low"
+
+
+def _is_requester(instance: "CampaignRequest", user) -> bool:
+    return user is not None and user.pk == instance.requester_id
+
+
+def _can_decide(instance: "CampaignRequest", user) -> bool:
+    return policy.can_decide(user, instance)
+
+
+def _can_cancel(instance: "CampaignRequest", user) -> bool:
+    return _is_requester(instance, user) or policy.is_ops(user)
+
+
+def _can_launch(instance: "CampaignRequest", user) -> bool:
+    return _is_requester(instance, user) or policy.is_ops(user)
+
+
+def _is_ops(instance: "CampaignRequest", user) -> bool:
+    # ``user`` is None when the system acts (e.g. the last task of a campaign is done).
+    return user is None or policy.is_ops(user)
+
+
+NON_NEGATIVE = [MinValueValidator(0)]
+
+# The form fields that make up a submission; their values are snapshotted on every
+# (re)submission so the approver sees what changed since the last one.
+SNAPSHOT_FIELDS = (
+    "name", "objective", "campaign_type", "business_unit", "launch_date", "end_date",
+    "budget", "channels", "needs_design", "needs_landing_page", "needs_email_program",
+    "other_resources", "target_leads", "target_mqls", "target_sqls", "target_pipeline",
+    "target_revenue", "expected_roi", "target_audience", "icp_fit", "notes",
+)
+
+
+class CampaignRequest(ConcurrentTransitionMixin, models.Model):
+    """One campaign, from the request form through approval, production and launch."""
+
+    name = models.CharField("キャンペーン名 / Campaign name", max_length=200)
+    objective = models.TextField("目的 / Objective", max_length=4000, validators=[MaxLengthValidator(4000)])
+    campaign_type = models.ForeignKey(CampaignType, on_delete=models.PROTECT, related_name="requests", verbose_name="種別 / Campaign type")
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name="事業部 / Business unit")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name="依頼者 / Requester")
+    launch_date = models.DateField("ローンチ希望日 / Requested launch date")
+    end_date = models.DateField("終了日 / End date")
+    budget = models.DecimalField("予算 / Budget", max_digits=14, decimal_places=0, validators=NON_NEGATIVE)
+    currency = models.CharField("通貨 / Currency", max_length=3, default="JPY")
+    channels = models.ManyToManyField(Channel, blank=True, related_name="requests", verbose_name="チャネル / Channels")
+    needs_design = models.BooleanField("デザイン / Design", default=False)
+    needs_landing_page = models.BooleanField("LP / Landing page", default=False)
+    needs_email_program = models.BooleanField("メール配信 / Email program", default=False)
+    other_resources = models.CharField("その他のリソース / Other resources", max_length=500, blank=True)
+    target_leads = models.PositiveIntegerField("目標リード数 / Target leads", default=0)
+    target_mqls = models.PositiveIntegerField("目標MQL / Target MQLs", default=0)
+    target_sqls = models.PositiveIntegerField("目標SQL / Target SQLs", default=0)
+    target_pipeline = models.DecimalField("目標パイプライン / Target pipeline", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    target_revenue = models.DecimalField("目標売上 / Target revenue", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    expected_roi = models.DecimalField("期待ROI(%) / Expected ROI (%)", max_digits=8, decimal_places=1, null=True, blank=True)
+    target_audience = models.CharField("ターゲット / Target audience", max_length=500, blank=True)
+    icp_fit = models.CharField("ICP適合度 / ICP fit", max_length=10, choices=IcpFit.choices, default=IcpFit.MEDIUM)
+    notes = models.TextField("備考 / Notes", max_length=4000, blank=True, validators=[MaxLengthValidator(4000)])
+
+    state = FSMField("状態 / State", default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    governance_model = models.CharField("ガバナンスモデル / Governance model", max_length=20, blank=True)
+    routed_approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="routed_requests", verbose_name="承認ルート / Routed approvers")
+    submitted_at = models.DateTimeField("初回提出 / First submitted", null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField("判断日時 / Decided at", null=True, blank=True)
+    launched_at = models.DateTimeField("ローンチ日時 / Launched at", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "キャンペーン依頼 / Campaign request"
+        verbose_name_plural = "キャンペーン依頼 / Campaign requests"
+        indexes = [models.Index(fields=["state", "launch_date"]), models.Index(fields=["business_unit", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("launch_date")), name="request_end_after_launch"),
+            models.CheckConstraint(condition=models.Q(budget__gte=0), name="request_budget_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.launch_date and self.end_date and self.end_date < self.launch_date:
+            errors["end_date"] = "終了日はローンチ日以降にしてください / The end date must not be before the launch date."
+        if errors:
+            raise ValidationError(errors)
+
+    # --- transitions: they touch only this row; services write the audit event ---
+    @transition(field=state, source=State.DRAFT, target=State.SUBMITTED, permission=_is_requester)
+    def submit(self) -> None:
+        if self.submitted_at is None:
+            self.submitted_at = timezone.now()
+
+    @transition(field=state, source=State.CHANGES_REQUESTED, target=State.SUBMITTED, permission=_is_requester)
+    def resubmit(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.APPROVED, permission=_can_decide)
+    def approve(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.REJECTED, permission=_can_decide)
+    def reject(self) -> None:
+        pass
+
+    @transition(field=state, source=State.SUBMITTED, target=State.CHANGES_REQUESTED, permission=_can_decide)
+    def request_changes(self) -> None:
+        pass
+
+    @transition(field=state, source=State.APPROVED, target=State.IN_PRODUCTION, permission=_is_ops)
+    def start_production(self) -> None:
+        pass
+
+    @transition(field=state, source=State.IN_PRODUCTION, target=State.READY_FOR_LAUNCH, permission=_is_ops)
+    def mark_ready(self) -> None:
+        pass
+
+    @transition(field=state, source=State.READY_FOR_LAUNCH, target=State.IN_PRODUCTION, permission=_is_ops)
+    def reopen_production(self) -> None:
+        pass
+
+    @transition(field=state, source=State.READY_FOR_LAUNCH, target=State.LAUNCHED, permission=_can_launch)
+    def launch(self) -> None:
+        pass
+
+    @transition(field=state, source=State.LAUNCHED, target=State.CLOSED, permission=_can_launch)
+    def close(self) -> None:
+        pass
+
+    @transition(field=state, source=CANCELLABLE_STATES, target=State.CANCELLED, permission=_can_cancel)
+    def cancel(self) -> None:
+        pass
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+
+class EventQuerySet(models.QuerySet):
+    """Audit events are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):  # noqa: D401
+        raise PermissionError("Audit events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit events are append-only.")
+
+
+class RequestEvent(models.Model):
+    """One immutable row per transition of a campaign request: the source of every KPI."""
+
+    request = models.ForeignKey(CampaignRequest, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=30, choices=State.choices)
+    to_state = models.CharField(max_length=30, choices=State.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    comment = models.TextField(blank=True, max_length=4000)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "監査イベント / Audit event"
+        verbose_name_plural = "監査イベント / Audit events"
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.from_state} -> {self.to_state}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit events are append-only.")

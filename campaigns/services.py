@@ -1,0 +1,239 @@
+"""Every write to campaign requests: create, edit, and the approval transitions.
+
+Each transition runs in one transaction that locks the row, checks the state and the
+actor's permission, saves, and writes exactly one audit event. Side effects (mail,
+webhooks, task generation) are queued with ``transaction.on_commit`` by listeners of
+``request_transitioned``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django.dispatch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from governance import policy
+
+from .models import SNAPSHOT_FIELDS, CampaignRequest, RequestEvent, State
+
+# Sent inside the transaction after a transition and its event are written.
+# Receivers (tasks/, notifications) must defer side effects with on_commit.
+request_transitioned = django.dispatch.Signal()  # args: request, event, by
+
+
+class Conflict(Exception):
+    """The request changed under the actor (another person acted first): reload and retry."""
+
+
+# action name (API slug uses '-') -> model transition method name
+ACTIONS: dict[str, str] = {
+    "submit": "submit",
+    "resubmit": "resubmit",
+    "approve": "approve",
+    "reject": "reject",
+    "request_changes": "request_changes",
+    "start_production": "start_production",
+    "mark_ready": "mark_ready",
+    "reopen_production": "reopen_production",
+    "launch": "launch",
+    "close": "close",
+    "cancel": "cancel",
+}
+COMMENT_REQUIRED = {"reject", "request_changes"}
+# Actions the system (no human actor) may take, e.g. when the last task is done.
+SYSTEM_ACTIONS = {"start_production", "mark_ready", "reopen_production", "cancel"}
+USER_ACTIONS = ("submit", "resubmit", "approve", "reject", "request_changes", "launch", "close", "cancel")
+
+
+def _today(at: dt.datetime | None) -> dt.date:
+    return timezone.localdate(at or timezone.now())
+
+
+def request_validate(*, request: CampaignRequest, at: dt.datetime | None = None) -> None:
+    """Business rules beyond field types; raises ValidationError with field errors."""
+    errors: dict[str, str] = {}
+    try:
+        request.full_clean(exclude=["requester", "state"])
+    except ValidationError as exc:
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    if request.launch_date and request.launch_date < _today(at):
+        errors.setdefault("launch_date", "ローンチ日が過去です / The launch date is in the past.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def snapshot(request: CampaignRequest) -> dict[str, Any]:
+    """The form as submitted, in JSON-friendly values, for 'what changed' on resubmission."""
+    data: dict[str, Any] = {}
+    for name in SNAPSHOT_FIELDS:
+        if name == "channels":
+            data[name] = sorted(c.slug for c in request.channels.all())
+        elif name in ("campaign_type", "business_unit"):
+            data[name] = getattr(request, name).slug
+        else:
+            value = getattr(request, name)
+            data[name] = value.isoformat() if isinstance(value, dt.date) else (str(value) if value is not None else None)
+    return data
+
+
+@transaction.atomic
+def request_create(*, by, channels=(), at: dt.datetime | None = None, **fields: Any) -> CampaignRequest:
+    """Create a draft request owned by ``by``. Only requesters (and Admins) may create."""
+    from governance import roles
+
+    if not policy.has_role(by, roles.REQUESTER, roles.ADMIN):
+        raise PermissionDenied("依頼を作成する権限がありません / You may not create campaign requests.")
+    request = CampaignRequest(requester=by, **fields)
+    if at is not None:
+        request.created_at = at
+    request_validate(request=request, at=at)
+    request.save()
+    request.channels.set(channels)
+    return request
+
+
+@transaction.atomic
+def request_update(*, request_id: int, by, channels=None, at: dt.datetime | None = None, **fields: Any) -> CampaignRequest:
+    """Edit a request's form; only its requester, only while it is a draft or sent back."""
+    request = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    if request.requester_id != by.pk:
+        raise PermissionDenied("自分の依頼のみ編集できます / Only the requester may edit this request.")
+    if not request.is_editable:
+        raise Conflict("この依頼は編集できない状態です / This request can no longer be edited.")
+    for key, value in fields.items():
+        setattr(request, key, value)
+    request_validate(request=request, at=at)
+    request.save()
+    if channels is not None:
+        request.channels.set(channels)
+    return request
+
+
+def _changed_since_last_submission(request: CampaignRequest, current: dict[str, Any]) -> dict[str, list]:
+    last = (
+        RequestEvent.objects.filter(request=request, to_state=State.SUBMITTED)
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    previous = (last or {}).get("snapshot") or {}
+    return {k: [previous.get(k), v] for k, v in current.items() if previous and previous.get(k) != v}
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    request_id: int,
+    action: str,
+    by,
+    comment: str = "",
+    expected_state: str | None = None,
+    at: dt.datetime | None = None,
+) -> CampaignRequest:
+    """Run one approval-workflow action on a request and write its audit event.
+
+    ``by=None`` means the system acts (e.g. all tasks done). Raises PermissionDenied when
+    the actor may not take the action, Conflict when the request is no longer in a state
+    that allows it (someone else acted first), ValidationError for a missing reason.
+    """
+    if action not in ACTIONS:
+        raise ValidationError({"action": f"Unknown action: {action}"})
+    comment = (comment or "").strip()
+    if action in COMMENT_REQUIRED and not comment:
+        raise ValidationError({"comment": "理由を入力してください / A reason is required."})
+    if len(comment) > 4000:
+        raise ValidationError({"comment": "4000文字以内で入力してください / At most 4000 characters."})
+
+    request = (
+        CampaignRequest.objects.select_for_update()
+        .select_related("campaign_type", "business_unit")
+        .get(pk=request_id)
+    )
+    method = getattr(request, ACTIONS[action])
+    if expected_state and request.state != expected_state:
+        raise Conflict("この依頼は他の人によって更新されました。再読み込みしてください / This request changed, reload.")
+    if not can_proceed(method):
+        raise Conflict(
+            f"現在の状態({request.get_state_display()})ではこの操作はできません / "
+            f"'{action}' is not allowed while the request is {request.state}; it may have changed, reload."
+        )
+    if by is not None and not has_transition_perm(method, by):
+        raise PermissionDenied("この操作を行う権限がありません / You may not do this.")
+    if by is None and action not in SYSTEM_ACTIONS:
+        raise PermissionDenied("The system cannot take this action.")
+
+    at = at or timezone.now()
+    data: dict[str, Any] = {}
+    if action in ("submit", "resubmit"):
+        request_validate(request=request, at=at)
+        current = snapshot(request)
+        data = {"snapshot": current}
+        if action == "resubmit":
+            data["changes"] = _changed_since_last_submission(request, current)
+        # Routing is decided at (re)submission and kept: a later governance change does not
+        # move in-flight requests; a resubmission lands again in the approver's inbox.
+        request.governance_model = policy.governance_model_for(business_unit=request.business_unit)
+        data["governance_model"] = request.governance_model
+    from_state = request.state
+    method()
+    if action == "submit":
+        request.submitted_at = at
+    elif action in ("approve", "reject"):
+        request.decided_at = at
+    elif action == "launch":
+        request.launched_at = at
+    request.save()
+    if action in ("submit", "resubmit"):
+        approvers = list(policy.approvers_for(request))
+        request.routed_approvers.set(approvers)
+        data["routed_to"] = [u.username for u in approvers]
+    event = RequestEvent.objects.create(
+        request=request, action=action, from_state=from_state, to_state=request.state,
+        actor=by, at=at, comment=comment, data=data,
+    )
+    request_transitioned.send(sender=CampaignRequest, request=request, event=event, by=by)
+    return request
+
+
+def request_submit(*, request_id: int, by, comment: str = "", **kw: Any) -> CampaignRequest:
+    """Submit a draft for approval."""
+    return request_transition(request_id=request_id, action="submit", by=by, comment=comment, **kw)
+
+
+def request_approve(*, request_id: int, by, comment: str = "", **kw: Any) -> CampaignRequest:
+    """Approve a submitted request (routed approvers only)."""
+    return request_transition(request_id=request_id, action="approve", by=by, comment=comment, **kw)
+
+
+def request_reject(*, request_id: int, by, comment: str, **kw: Any) -> CampaignRequest:
+    """Reject a submitted request; a reason is required."""
+    return request_transition(request_id=request_id, action="reject", by=by, comment=comment, **kw)
+
+
+def request_request_changes(*, request_id: int, by, comment: str, **kw: Any) -> CampaignRequest:
+    """Send a submitted request back to its requester; a reason is required."""
+    return request_transition(request_id=request_id, action="request_changes", by=by, comment=comment, **kw)
+
+
+def request_resubmit(*, request_id: int, by, comment: str = "", **kw: Any) -> CampaignRequest:
+    """Resubmit a request that was sent back; the event records what changed."""
+    return request_transition(request_id=request_id, action="resubmit", by=by, comment=comment, **kw)
+
+
+def request_cancel(*, request_id: int, by, comment: str = "", **kw: Any) -> CampaignRequest:
+    """Cancel a request before launch."""
+    return request_transition(request_id=request_id, action="cancel", by=by, comment=comment, **kw)
+
+
+def allowed_actions(request: CampaignRequest, user) -> list[str]:
+    """The user actions ``user`` may take on ``request`` now (no queries when prefetched)."""
+    result = []
+    for action in USER_ACTIONS:
+        method = getattr(request, ACTIONS[action])
+        if can_proceed(method) and has_transition_perm(method, user):
+            result.append(action)
+    return result

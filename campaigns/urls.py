@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("", views.request_list, name="list"),
+    path("mine/", views.my_requests, name="mine"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("new/", views.request_new, name="new"),
+    path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/edit/", views.request_edit, name="edit"),
+    path("<int:pk>/<str:action>/", views.request_action, name="action"),
+]

@@ -1,0 +1,154 @@
+"""Request pages: straight-line views (access helper -> form -> one service -> redirect)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from governance import policy, roles
+
+from . import selectors, services
+from .forms import CampaignRequestForm, RequestFilter, TransitionForm
+
+ACTION_LABELS = {
+    "submit": "提出 / Submit",
+    "resubmit": "再提出 / Resubmit",
+    "approve": "承認 / Approve",
+    "reject": "却下 / Reject",
+    "request_changes": "差し戻し / Request changes",
+    "launch": "ローンチ / Launch",
+    "close": "クローズ / Close",
+    "cancel": "取消 / Cancel",
+}
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if policy.has_role(request.user, roles.APPROVER) and not policy.is_ops(request.user):
+        return redirect("campaigns:inbox")
+    if policy.has_role(request.user, roles.REQUESTER):
+        return redirect("campaigns:mine")
+    return redirect("campaigns:list")
+
+
+def _paginate(request: HttpRequest, qs, per_page: int = 25):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    filterset = RequestFilter(request.GET, queryset=selectors.request_list_for(request.user))
+    page = _paginate(request, filterset.qs)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "campaigns/list.html", {
+        "filter": filterset, "page": page, "title": "キャンペーン依頼一覧 / All requests", "query": query.urlencode(),
+    })
+
+
+@login_required
+def my_requests(request: HttpRequest) -> HttpResponse:
+    page = _paginate(request, selectors.request_mine(request.user))
+    return render(request, "campaigns/list.html", {"page": page, "title": "自分の依頼 / My requests"})
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = _paginate(request, selectors.request_inbox_for(request.user))
+    return render(request, "campaigns/list.html", {"page": page, "title": "承認待ち / Approval inbox", "inbox": True})
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    if not policy.has_role(request.user, roles.REQUESTER, roles.ADMIN):
+        raise PermissionDenied
+    form = CampaignRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = services.request_create(by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if "submit" in request.POST:
+                try:
+                    services.request_submit(request_id=obj.pk, by=request.user)
+                    messages.success(request, "依頼を提出しました / Request submitted.")
+                except (ValidationError, services.Conflict, PermissionDenied) as exc:
+                    messages.error(request, str(exc))
+            else:
+                messages.success(request, "下書きを保存しました / Draft saved.")
+            return redirect("campaigns:detail", pk=obj.pk)
+    return render(request, "campaigns/form.html", {"form": form, "title": "新規依頼 / New campaign request"})
+
+
+@login_required
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = selectors.request_get_for(request.user, pk, with_events=False)
+    if obj.requester_id != request.user.pk:
+        raise PermissionDenied
+    if not obj.is_editable:
+        messages.error(request, "この依頼は編集できません / This request can no longer be edited.")
+        return redirect("campaigns:detail", pk=pk)
+    form = CampaignRequestForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_update(request_id=pk, by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except services.Conflict as exc:
+            messages.error(request, str(exc))
+            return redirect("campaigns:detail", pk=pk)
+        else:
+            messages.success(request, "保存しました / Saved.")
+            return redirect("campaigns:detail", pk=pk)
+    return render(request, "campaigns/form.html", {"form": form, "title": f"編集 / Edit: {obj.name}", "object": obj})
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obj = selectors.request_get_for(request.user, pk)
+    actions = [(a, ACTION_LABELS[a]) for a in services.allowed_actions(obj, request.user)]
+    return render(request, "campaigns/detail.html", {
+        "obj": obj,
+        "events": list(obj.events.all()),
+        "actions": actions,
+        "changes": selectors.request_last_changes(obj),
+        "can_edit": obj.is_editable and obj.requester_id == request.user.pk,
+        "form": TransitionForm(initial={"expected_state": obj.state}),
+    })
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    obj = selectors.request_get_for(request.user, pk, with_events=False)
+    if action not in ACTION_LABELS:
+        raise PermissionDenied
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for e in form.errors.values()))
+        return redirect("campaigns:detail", pk=obj.pk)
+    try:
+        services.request_transition(
+            request_id=obj.pk, action=action, by=request.user,
+            comment=form.cleaned_data["comment"], expected_state=form.cleaned_data["expected_state"] or None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except services.Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{ACTION_LABELS[action]}: OK")
+    return redirect("campaigns:detail", pk=obj.pk)

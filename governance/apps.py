@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class GovernanceConfig(AppConfig):
+    name = "governance"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "ガバナンス / Governance"
+
+    def ready(self) -> None:
+        from .setup import ensure_roles
+
+        post_migrate.connect(ensure_roles, dispatch_uid="governance.ensure_roles")
