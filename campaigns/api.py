@@ -37,6 +37,11 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
         read_only_fields = ["state", "currency", "governance_model", "submitted_at", "created_at"]
         extra_kwargs = {"budget": {"min_value": 0}, "target_pipeline": {"min_value": 0}, "target_revenue": {"min_value": 0}}
 
+    def validate_launch_date(self, value):
+        if error := services.launch_date_error(value):
+            raise serializers.ValidationError(error)
+        return value
+
     def get_allowed_actions(self, obj: CampaignRequest) -> list[str]:
         return services.allowed_actions(obj, self.context["request"].user)
 

@@ -31,7 +31,7 @@ REASONS_CHANGES = ["KPIの根拠を追記してください", "予算の内訳�
 REASONS_REJECT = ["今四半期の重点テーマと合致しません", "ROIの見込みが低すぎます"]
 
 
-IN_FLIGHT = ["draft", "submitted", "changes_requested", "submitted", "approved", "draft", "submitted", "in_production"]
+IN_FLIGHT = ["draft", "submitted", "changes_requested", "submitted", "approved", "draft", "submitted", "in_production", "ready_for_launch"]
 
 
 def seed_reference_data() -> None:

@@ -36,6 +36,14 @@ class CampaignRequestForm(forms.ModelForm):
         self.fields["channels"].queryset = Channel.objects.all()
         self.fields["channels"].required = False
 
+    def clean_launch_date(self):
+        from .services import launch_date_error
+
+        value = self.cleaned_data["launch_date"]
+        if error := launch_date_error(value):
+            raise forms.ValidationError(error)
+        return value
+
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("channels", None)

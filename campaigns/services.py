@@ -25,6 +25,12 @@ from .models import SNAPSHOT_FIELDS, CampaignRequest, RequestEvent, State
 request_transitioned = django.dispatch.Signal()  # args: request, event, by
 
 
+# Checks a higher app registers (in its AppConfig.ready) to refuse a transition; each takes
+# (request, action) and returns a message when the action must be refused, else None.
+# Example: tasks/ refuses "launch" while any task of the campaign is open.
+transition_guards: list = []
+
+
 class Conflict(Exception):
     """The request changed under the actor (another person acted first): reload and retry."""
 
@@ -53,6 +59,16 @@ def _today(at: dt.datetime | None) -> dt.date:
     return timezone.localdate(at or timezone.now())
 
 
+PAST_LAUNCH = "ローンチ日が過去です / The launch date is in the past."
+
+
+def launch_date_error(launch_date: dt.date | None, at: dt.datetime | None = None) -> str | None:
+    """The message for a launch date in the past, or None. Shared by forms, API and services."""
+    if launch_date and launch_date < _today(at):
+        return PAST_LAUNCH
+    return None
+
+
 def request_validate(*, request: CampaignRequest, at: dt.datetime | None = None) -> None:
     """Business rules beyond field types; raises ValidationError with field errors."""
     errors: dict[str, str] = {}
@@ -60,8 +76,8 @@ def request_validate(*, request: CampaignRequest, at: dt.datetime | None = None)
         request.full_clean(exclude=["requester", "state"])
     except ValidationError as exc:
         errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
-    if request.launch_date and request.launch_date < _today(at):
-        errors.setdefault("launch_date", "ローンチ日が過去です / The launch date is in the past.")
+    if launch_error := launch_date_error(request.launch_date, at):
+        errors.setdefault("launch_date", launch_error)
     if errors:
         raise ValidationError(errors)
 
@@ -163,6 +179,10 @@ def request_transition(
         )
     if by is not None and not has_transition_perm(method, by):
         raise PermissionDenied("この操作を行う権限がありません / You may not do this.")
+    for guard in transition_guards:
+        refusal = guard(request, action)
+        if refusal:
+            raise Conflict(refusal)
     if by is None and action not in SYSTEM_ACTIONS:
         raise PermissionDenied("The system cannot take this action.")
 

@@ -158,3 +158,15 @@ def make_request():
         return req
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing with the production hasher costs ~0.3 s per user; tests create many.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_inline(settings):
+    # django-q2 runs jobs synchronously in tests: no cluster needed.
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}

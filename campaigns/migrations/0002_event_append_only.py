@@ -4,7 +4,7 @@ from django.db import migrations
 CREATE = """
 CREATE OR REPLACE FUNCTION mops_refuse_event_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only (% on %)', TG_OP, TG_TABLE_NAME;
+    RAISE EXCEPTION USING MESSAGE = 'audit events are append-only: ' || TG_OP || ' on ' || TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS campaigns_requestevent_append_only ON campaigns_requestevent;
