@@ -39,7 +39,7 @@ class CampaignRequestAdmin(admin.ModelAdmin):
     search_fields = ["name", "objective"]
     list_select_related = ["campaign_type", "business_unit", "requester"]
     date_hierarchy = "launch_date"
-    readonly_fields = ["state", "governance_model", "routed_approvers", "submitted_at", "decided_at", "launched_at", "created_at"]
+    readonly_fields = ["state", "governance_model", "governance_params", "approval_round", "approval_step", "approval_steps", "submitted_at", "decided_at", "launched_at", "created_at"]
     inlines = [EventInline]
 
     def get_queryset(self, request):

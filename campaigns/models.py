@@ -143,7 +143,14 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
 
     state = FSMField("状態 / State", default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
     governance_model = models.CharField("ガバナンスモデル / Governance model", max_length=20, blank=True)
-    routed_approvers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="routed_requests", verbose_name="承認ルート / Routed approvers")
+    governance_params = models.JSONField("ガバナンス条件 / Governance parameters", default=dict, blank=True)
+    approval_round = models.PositiveSmallIntegerField("提出回数 / Submission round", default=0)
+    approval_step = models.PositiveSmallIntegerField("承認段階 / Approval step", default=0)
+    approval_steps = models.PositiveSmallIntegerField("承認段階数 / Approval steps", default=0)
+    routed_approvers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ApprovalRoute", through_fields=("request", "approver"),
+        blank=True, related_name="routed_requests", verbose_name="承認ルート / Routed approvers",
+    )
     submitted_at = models.DateTimeField("初回提出 / First submitted", null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField("判断日時 / Decided at", null=True, blank=True)
     launched_at = models.DateTimeField("ローンチ日時 / Launched at", null=True, blank=True)
@@ -219,6 +226,27 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+
+class ApprovalRoute(models.Model):
+    """Who a request was routed to, per submission round and approval step.
+
+    Kept for every round so approvers keep seeing what they once decided; the current
+    approvers are the routes of the request's current round and step.
+    """
+
+    request = models.ForeignKey(CampaignRequest, on_delete=models.CASCADE, related_name="approval_routes")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="approval_routes")
+    round = models.PositiveSmallIntegerField()
+    step = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["round", "step", "id"]
+        constraints = [models.UniqueConstraint(fields=["request", "approver", "round", "step"], name="uniq_approval_route")]
+        indexes = [models.Index(fields=["approver", "request"])]
+        verbose_name = "承認ルート / Approval route"
+        verbose_name_plural = "承認ルート / Approval routes"
 
 
 class EventQuerySet(models.QuerySet):

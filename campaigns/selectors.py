@@ -8,7 +8,11 @@ from django.http import Http404
 
 from governance import policy
 
-from .models import CampaignRequest, RequestEvent, State
+from .models import ApprovalRoute, CampaignRequest, RequestEvent, State
+
+
+def _routes() -> Prefetch:
+    return Prefetch("approval_routes", queryset=ApprovalRoute.objects.select_related("approver"))
 
 
 def _base() -> QuerySet[CampaignRequest]:
@@ -18,34 +22,39 @@ def _base() -> QuerySet[CampaignRequest]:
 def request_list_for(user: Any) -> QuerySet[CampaignRequest]:
     """Requests ``user`` may see, ready for list pages (constant query count)."""
     q = policy.request_visibility_q(user)
+    if not q:  # everything: skip the subquery
+        return _base().prefetch_related(_routes(), "channels")
     visible = CampaignRequest.objects.filter(q).values("pk")
-    return _base().filter(pk__in=visible).prefetch_related("routed_approvers", "channels")
+    return _base().filter(pk__in=visible).prefetch_related(_routes(), "channels")
 
 
 def request_inbox_for(user: Any) -> QuerySet[CampaignRequest]:
     """Submitted requests waiting for ``user``'s decision."""
-    routed = CampaignRequest.routed_approvers.through.objects.filter(
-        campaignrequest_id=OuterRef("pk"), user_id=user.pk
+    routed = ApprovalRoute.objects.filter(
+        request_id=OuterRef("pk"), round=OuterRef("approval_round"), step=OuterRef("approval_step"),
+        approver_id__in=policy.acting_for_ids(user),
     )
     return (
         _base()
         .filter(state=State.SUBMITTED)
         .filter(Exists(routed))
-        .prefetch_related("routed_approvers", "channels")
+        .prefetch_related(_routes(), "channels")
         .order_by("launch_date", "id")
     )
 
 
 def request_mine(user: Any) -> QuerySet[CampaignRequest]:
     """Requests ``user`` submitted (or drafted)."""
-    return _base().filter(requester=user).prefetch_related("routed_approvers", "channels")
+    return _base().filter(requester=user).prefetch_related(_routes(), "channels")
 
 
 def request_get_for(user: Any, request_id: int, *, with_events: bool = True) -> CampaignRequest:
     """One request ``user`` may see, or Http404 (we do not reveal that it exists)."""
     qs = request_list_for(user)
     if with_events:
-        qs = qs.prefetch_related(Prefetch("events", queryset=RequestEvent.objects.select_related("actor")))
+        qs = qs.prefetch_related(
+            Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+        )
     try:
         return qs.get(pk=request_id)
     except CampaignRequest.DoesNotExist:
@@ -58,3 +67,23 @@ def request_last_changes(request: CampaignRequest) -> dict[str, list]:
     if not events:
         return {}
     return events[-1].data.get("changes", {})
+
+
+def in_flight_by_unit() -> dict[int, int]:
+    """Requests waiting for a decision, per business unit id (for the governance preview)."""
+    from django.db.models import Count
+
+    rows = (
+        CampaignRequest.objects.filter(state__in=[State.SUBMITTED, State.CHANGES_REQUESTED])
+        .values("business_unit_id").annotate(n=Count("id"))
+    )
+    return {r["business_unit_id"]: r["n"] for r in rows}
+
+
+def request_governance_models(**filters: Any) -> list[dict[str, Any]]:
+    """Per request, the governance model (and parameters) it ran under — for the KPI work."""
+    return list(
+        CampaignRequest.objects.filter(**filters)
+        .exclude(governance_model="")
+        .values("id", "business_unit__slug", "governance_model", "governance_params", "submitted_at")
+    )

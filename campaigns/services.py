@@ -18,7 +18,7 @@ from django_fsm import can_proceed, has_transition_perm
 
 from governance import policy
 
-from .models import SNAPSHOT_FIELDS, CampaignRequest, RequestEvent, State
+from .models import SNAPSHOT_FIELDS, ApprovalRoute, CampaignRequest, RequestEvent, State
 
 # Sent inside the transaction after a transition and its event are written.
 # Receivers (tasks/, notifications) must defer side effects with on_commit.
@@ -194,11 +194,20 @@ def request_transition(
         data = {"snapshot": current}
         if action == "resubmit":
             data["changes"] = _changed_since_last_submission(request, current)
-        # Routing is decided at (re)submission and kept: a later governance change does not
-        # move in-flight requests; a resubmission lands again in the approver's inbox.
-        request.governance_model = policy.governance_model_for(business_unit=request.business_unit)
-        data["governance_model"] = request.governance_model
+        # The governance model is recorded at the first submission and kept: a later change
+        # of model does not move in-flight requests (KPIs compare models by this record).
+        if not request.governance_params:
+            request.governance_params = policy.governance_for_unit(request.business_unit)
+            request.governance_model = request.governance_params["model"]
+        data["governance"] = request.governance_params
     from_state = request.state
+    plan = None
+    if action == "approve":
+        plan = _plan(request)
+        if request.approval_step < len(plan):
+            # An intermediate step (hybrid: the unit head before the CMO): the request stays
+            # submitted and moves to the next step's approvers.
+            return _advance_step(request, plan, by=by, at=at, comment=comment)
     method()
     if action == "submit":
         request.submitted_at = at
@@ -206,11 +215,44 @@ def request_transition(
         request.decided_at = at
     elif action == "launch":
         request.launched_at = at
-    request.save()
     if action in ("submit", "resubmit"):
-        approvers = list(policy.approvers_for(request))
-        request.routed_approvers.set(approvers)
-        data["routed_to"] = [u.username for u in approvers]
+        # A (re)submission starts a new round at step 1: it lands again in the inbox.
+        plan = _plan(request)
+        request.approval_round += 1
+        request.approval_step = 1
+        request.approval_steps = len(plan)
+        data["routed_to"] = _route(request, plan[0], at=at)
+        data["steps"] = len(plan)
+    request.save()
+    return _record(request, action=action, from_state=from_state, by=by, at=at, comment=comment, data=data)
+
+
+def _plan(request: CampaignRequest) -> list[list]:
+    return policy.approval_plan(
+        business_unit=request.business_unit, budget=request.budget,
+        params=request.governance_params, requester_id=request.requester_id,
+    )
+
+
+def _route(request: CampaignRequest, approvers: list, *, at: dt.datetime) -> list[str]:
+    ApprovalRoute.objects.bulk_create([
+        ApprovalRoute(request=request, approver=u, round=request.approval_round, step=request.approval_step, created_at=at)
+        for u in approvers
+    ], ignore_conflicts=True)
+    return [u.username for u in approvers]
+
+
+def _advance_step(request: CampaignRequest, plan: list[list], *, by, at: dt.datetime, comment: str) -> CampaignRequest:
+    done = request.approval_step
+    request.approval_step += 1
+    request.approval_steps = len(plan)
+    request.save()
+    routed = _route(request, plan[request.approval_step - 1], at=at)
+    data = {"step": done, "of": len(plan), "routed_to": routed}
+    return _record(request, action="approve", from_state=request.state, by=by, at=at, comment=comment, data=data)
+
+
+def _record(request: CampaignRequest, *, action: str, from_state: str, by, at: dt.datetime, comment: str, data: dict) -> CampaignRequest:
     event = RequestEvent.objects.create(
         request=request, action=action, from_state=from_state, to_state=request.state,
         actor=by, at=at, comment=comment, data=data,

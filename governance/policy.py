@@ -1,21 +1,32 @@
-"""Governance policy: who approves, who sees what.
+"""Governance policy: which model is in force, who approves, who sees what, who executes.
 
 campaigns/, tasks/ and knowledge/ ask these functions instead of checking groups
-themselves, so a change of governance model changes behaviour in one place. This module
-imports none of our other apps: it works on field names (``requester``,
-``business_unit``, ``routed_approvers``) that callers' models share.
+themselves, so flipping the governance model changes routing, visibility and execution in
+one place. This module imports none of our other apps: it works on duck-typed objects and
+on field names (``requester``, ``business_unit``, ``approval_routes``) that callers share.
 """
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from . import roles
+from .models import BusinessUnit, Delegation, GovernanceModel, OrganisationGovernance, UnitGovernance
 
-CENTRALISED = "centralised"
+CENTRALISED = GovernanceModel.CENTRALISED.value
+DECENTRALISED = GovernanceModel.DECENTRALISED.value
+HYBRID = GovernanceModel.HYBRID.value
 
+# Task kinds (tasks.TaskType.kind) and who executes them under hybrid governance.
+CENTRAL_KINDS_UNDER_HYBRID = {"operations", "brand"}
+
+
+# --- roles -------------------------------------------------------------------------------
 
 def user_roles(user: Any) -> frozenset[str]:
     """The role names of ``user``, cached on the user object for the request."""
@@ -40,45 +51,171 @@ def is_ops(user: Any) -> bool:
     return has_role(user, roles.MOPS, roles.ADMIN)
 
 
-def governance_model_for(*, business_unit: Any) -> str:
-    """The governance model in force for a unit (centralised until the governance issue)."""
-    return CENTRALISED
+def user_unit_ids(user: Any) -> frozenset[int]:
+    """Ids of the business units ``user`` belongs to (cached on the user object)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_mops_units", None)
+    if cached is None:
+        cached = frozenset(user.unit_memberships.values_list("unit_id", flat=True))
+        user._mops_units = cached
+    return cached
 
 
-def approvers_for(request: Any) -> QuerySet:
-    """The users a submitted request is routed to for approval.
+# --- the model in force --------------------------------------------------------------------
 
-    Centralised model: every active Approver (the CMO's office) approves everything.
-    The requester never approves their own request.
+def organisation_governance() -> OrganisationGovernance:
+    obj, _ = OrganisationGovernance.objects.get_or_create(pk=1)
+    return obj
+
+
+def governance_for_unit(unit: BusinessUnit | None) -> dict[str, Any]:
+    """The model and parameters in force for ``unit`` now, as a JSON-friendly dict.
+
+    Requests record this at submission so KPIs can compare models over time and a later
+    change does not move in-flight requests.
     """
+    org = organisation_governance()
+    override = UnitGovernance.objects.filter(unit=unit).first() if unit is not None else None
+    model = override.model if override else org.model
+    threshold = override.hybrid_threshold if override and override.hybrid_threshold is not None else org.hybrid_threshold
+    return {
+        "model": model,
+        "hybrid_threshold": str(threshold),
+        "source": f"unit:{unit.slug}" if override else "organisation",
+    }
+
+
+def governance_model_for(*, business_unit: Any) -> str:
+    """The governance model in force for a unit now."""
+    return governance_for_unit(business_unit)["model"]
+
+
+# --- routing -------------------------------------------------------------------------------
+
+def central_approvers() -> QuerySet:
+    """The CMO's office: active Approvers who head no unit (all Approvers if that is nobody)."""
     User = get_user_model()
-    qs = User.objects.filter(is_active=True, groups__name=roles.APPROVER).distinct()
-    if getattr(request, "requester_id", None):
-        qs = qs.exclude(pk=request.requester_id)
-    return qs
+    approvers = User.objects.filter(is_active=True, groups__name=roles.APPROVER).distinct()
+    central = approvers.filter(headed_units__isnull=True)
+    return central if central.exists() else approvers
+
+
+def _unit_head(unit: Any) -> list:
+    head = getattr(unit, "head", None)
+    if head is not None and head.is_active:
+        return [head]
+    return []
+
+
+def approval_plan(*, business_unit: Any, budget: Decimal, params: dict[str, Any], requester_id: int | None = None) -> list[list]:
+    """The approval steps for a request: a list of steps, each a list of approvers.
+
+    Centralised: the central CMO. Decentralised: the unit head. Hybrid: the unit head when
+    the budget is at most the threshold; above it the unit head and then the CMO. A unit
+    without a head falls back to the CMO. The requester never approves their own request.
+    """
+    model = params.get("model", CENTRALISED)
+    central = list(central_approvers())
+    head = _unit_head(business_unit) or central
+    if model == DECENTRALISED:
+        steps = [head]
+    elif model == HYBRID:
+        threshold = Decimal(params.get("hybrid_threshold") or 0)
+        steps = [head] if Decimal(budget) <= threshold else [head, central]
+        if steps[0] == central and len(steps) == 2:
+            steps = [central]
+    else:
+        steps = [central]
+    return [[u for u in step if u.pk != requester_id] for step in steps]
+
+
+def approvers_for(request: Any) -> list:
+    """The approvers of ``request``'s first step under the model in force now."""
+    params = governance_for_unit(request.business_unit)
+    plan = approval_plan(business_unit=request.business_unit, budget=request.budget, params=params, requester_id=request.requester_id)
+    return plan[0]
+
+
+def active_delegator_ids(user: Any, on: dt.date | None = None) -> frozenset[int]:
+    """Approvers who have delegated to ``user`` for a window containing ``on`` (today)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    on = on or timezone.localdate()
+    cache_key = f"_mops_delegators_{on.isoformat()}"
+    cached = getattr(user, cache_key, None)
+    if cached is None:
+        cached = frozenset(
+            Delegation.objects.filter(delegate=user, start__lte=on, end__gte=on, revoked_at__isnull=True)
+            .values_list("delegator_id", flat=True)
+        )
+        setattr(user, cache_key, cached)
+    return cached
+
+
+def acting_for_ids(user: Any) -> frozenset[int]:
+    """``user`` plus everyone whose approvals ``user`` may take today (delegations)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset({user.pk}) | active_delegator_ids(user)
+
+
+def current_approver_ids(request: Any) -> set[int]:
+    """Approvers of the request's current step (reads prefetched ``approval_routes``)."""
+    return {
+        r.approver_id for r in request.approval_routes.all()
+        if r.step == request.approval_step and r.round == request.approval_round
+    }
 
 
 def can_decide(user: Any, request: Any) -> bool:
-    """True when ``user`` may approve, reject or send back ``request`` now.
-
-    Reads ``request.routed_approvers`` through ``.all()`` so a prefetched list costs no query.
-    """
-    if not has_role(user, roles.APPROVER):
+    """True when ``user`` may approve, reject or send back ``request`` now."""
+    if not has_role(user, roles.APPROVER) or user.pk == request.requester_id:
         return False
-    return any(u.pk == user.pk for u in request.routed_approvers.all())
+    return bool(current_approver_ids(request) & acting_for_ids(user))
 
 
 def request_visibility_q(user: Any) -> Q:
     """A filter on campaign requests: what ``user`` may see.
 
-    MOps and Admins: everything. Approvers: what was routed to them. Requesters: their own.
-    Anonymous users: nothing.
+    MOps and Admins: everything (read-only for the central team under decentralised
+    governance is enforced by the transitions). Requesters: their own. Approvers: what was
+    routed to them, or to someone they stand in for today. Unit heads: their unit's
+    requests, read-only. Anonymous users: nothing.
     """
     if user is None or not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
     if is_ops(user):
         return Q()
-    q = Q(requester=user)
+    q = Q(requester=user) | Q(business_unit__head=user)
     if has_role(user, roles.APPROVER):
-        q |= Q(routed_approvers=user)
+        q |= Q(approval_routes__approver__in=acting_for_ids(user))
     return q
+
+
+# --- execution and templates ------------------------------------------------------------
+
+def executing_unit_id(*, params: dict[str, Any], request_unit_id: int | None, task_kind: str) -> int | None:
+    """Which unit's people execute a task: None for the central MOps team.
+
+    Centralised: central. Decentralised: the request's unit. Hybrid: operations and brand
+    tasks central, content tasks in the unit.
+    """
+    model = params.get("model", CENTRALISED)
+    if model == DECENTRALISED:
+        return request_unit_id
+    if model == HYBRID and task_kind not in CENTRAL_KINDS_UNDER_HYBRID:
+        return request_unit_id
+    return None
+
+
+def can_edit_template(user: Any, *, template_unit_id: int | None) -> bool:
+    """Central templates: MOps/Admin. A unit's own templates: its head too (not centralised)."""
+    if is_ops(user):
+        return True
+    if template_unit_id is None:
+        return False
+    unit = BusinessUnit.objects.filter(pk=template_unit_id).select_related("governance").first()
+    if unit is None or unit.head_id != user.pk:
+        return False
+    return governance_for_unit(unit)["model"] != CENTRALISED

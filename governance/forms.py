@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+
+from .models import BusinessUnit, GovernanceModel
+
+INHERIT = ""
+
+
+class GovernanceForm(forms.Form):
+    """The organisation's model plus one optional override per business unit."""
+
+    model = forms.ChoiceField(label="組織のモデル / Organisation model", choices=GovernanceModel.choices)
+    hybrid_threshold = forms.DecimalField(label="ハイブリッド閾値(円) / Hybrid threshold (JPY)", min_value=0, decimal_places=0, max_digits=14)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(BusinessUnit.objects.order_by("slug"))
+        for unit in self.units:
+            self.fields[f"unit_{unit.slug}_model"] = forms.ChoiceField(
+                label=f"{unit.name}", required=False,
+                choices=[(INHERIT, "組織に従う / Inherit")] + list(GovernanceModel.choices),
+            )
+            self.fields[f"unit_{unit.slug}_threshold"] = forms.DecimalField(
+                label=f"{unit.name} 閾値 / threshold", required=False, min_value=0, decimal_places=0, max_digits=14,
+            )
+
+    def unit_rows(self):
+        return [(u, self[f"unit_{u.slug}_model"], self[f"unit_{u.slug}_threshold"]) for u in self.units]
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        units = [
+            {"unit": u.slug, "model": data[f"unit_{u.slug}_model"], "hybrid_threshold": data[f"unit_{u.slug}_threshold"]}
+            for u in self.units if data.get(f"unit_{u.slug}_model")
+        ]
+        return {"model": data["model"], "hybrid_threshold": data["hybrid_threshold"], "units": units}
+
+
+class DelegationForm(forms.Form):
+    delegate = forms.ModelChoiceField(label="代理人 / Delegate", queryset=None)
+    start = forms.DateField(label="開始日 / From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="終了日 / Until", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="理由 / Reason", required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        from .services import approver_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = approver_choices()
