@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from . import services
-from .models import CampaignRequest, CampaignType, Channel, State
+from .models import ApprovalRoute, CampaignRequest, CampaignType, Channel, State
 
 CAMPAIGN_TYPES = [
     ("webinar", "ウェビナー", "Webinar"),
@@ -72,9 +72,22 @@ def _plan(rng: random.Random, launch: dt.date, today: dt.date, end: str | None =
     return [] if end == "draft" else path + tail
 
 
-def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -> int:
-    """Create ``count`` requests over the past year unless demo requests already exist."""
+def _current_approver(request_id: int):
+    request = CampaignRequest.objects.get(pk=request_id)
+    route = ApprovalRoute.objects.filter(request=request, round=request.approval_round, step=request.approval_step).select_related("approver").first()
+    return route.approver
+
+
+def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, halfway=None) -> int:
+    """Create ``count`` requests over the past year unless demo requests already exist.
+
+    ``halfway`` (optional) is called half-way through the year, e.g. to change the
+    governance model, so the demo shows requests run under more than one model.
+    """
     requesters = [users["marketer"], users["marketer2"]]
+    if "marketer3" in users:
+        requesters.append(users["marketer3"])
+    unit_of = {"marketer": units["tokyo"], "marketer2": units["osaka"], "marketer3": units.get("apac")}
     if CampaignRequest.objects.filter(requester__in=requesters).exists():
         return 0
     rng = random.Random(seed)
@@ -86,6 +99,8 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -
               "start_production": users["mops"], "mark_ready": users["mops"], "close": users["mops"]}
     made = 0
     for i in range(count):
+        if i == count // 2 and halfway is not None:
+            halfway()
         created = now - dt.timedelta(days=365 - i * 365 / count, hours=rng.randint(0, 8))
         created = created.replace(hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]))
         lead_days = rng.randint(30, 100)
@@ -97,7 +112,7 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -
             forced = IN_FLIGHT[recent - 1]
             created = now - dt.timedelta(days=recent * 2 + 10)
             launch = today + dt.timedelta(days=30 + recent * 9)
-        requester = requesters[i % 2]
+        requester = requesters[i % len(requesters)]
         ctype = types[i % len(types)]
         budget = Decimal(rng.choice([300_000, 500_000, 800_000, 1_200_000, 2_000_000, 3_500_000, 6_000_000]))
         leads = rng.randint(80, 900)
@@ -107,7 +122,7 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -
             name=f"{ctype.name}: {rng.choice(TOPICS)} {timezone.localdate(created):%Y-%m} #{i + 1}",
             objective=f"{rng.choice(TOPICS)}に関心のある企業から商談を創出する",
             campaign_type=ctype,
-            business_unit=units["tokyo"] if requester.username == "marketer" else units["osaka"],
+            business_unit=unit_of[requester.username],
             launch_date=launch,
             end_date=launch + dt.timedelta(days=rng.choice([0, 1, 14, 30, 60])),
             budget=budget,
@@ -130,6 +145,8 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -
             if action == "launch":
                 at = max(at, min(now, timezone.make_aware(dt.datetime.combine(launch, dt.time(10)))))
             by = actors.get(action, requester)
+            if action in ("approve", "reject", "request_changes"):
+                by = _current_approver(request.pk)
             comment = ""
             if action == "request_changes":
                 comment = rng.choice(REASONS_CHANGES)
@@ -138,5 +155,9 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72) -
             elif action == "cancel":
                 comment = "優先度の変更により中止"
             services.request_transition(request_id=request.pk, action=action, by=by, comment=comment, at=at)
+            # Two-step approval (hybrid, above the threshold): the CMO approves next.
+            while action == "approve" and CampaignRequest.objects.get(pk=request.pk).state == State.SUBMITTED:
+                at = min(at + dt.timedelta(days=1), now)
+                services.request_transition(request_id=request.pk, action="approve", by=_current_approver(request.pk), at=at)
         made += 1
     return made

@@ -18,7 +18,10 @@ UNITS = [
 USERS = [
     ("marketer", "佐藤", "花子", roles.REQUESTER, "tokyo", False),
     ("marketer2", "山田", "健", roles.REQUESTER, "osaka", False),
+    ("marketer3", "Lim", "Wei", roles.REQUESTER, "apac", False),
     ("cmo", "高橋", "誠", roles.APPROVER, "tokyo", True),
+    ("osaka_head", "中村", "直樹", roles.APPROVER, "osaka", False),
+    ("apac_head", "Tan", "Mei Ling", roles.APPROVER, "apac", False),
     ("mops", "鈴木", "美咲", roles.MOPS, "tokyo", True),
     ("designer", "田中", "翔", roles.SPECIALIST, "tokyo", False),
     ("webdev", "伊藤", "大輔", roles.SPECIALIST, "tokyo", False),
@@ -48,4 +51,16 @@ def seed_organisation() -> dict[str, object]:
         user.groups.add(Group.objects.get(name=role))
         Membership.objects.get_or_create(user=user, unit=units[unit])
         users[username] = user
+    for slug, head in (("osaka", "osaka_head"), ("apac", "apac_head")):
+        BusinessUnit.objects.filter(slug=slug, head__isnull=True).update(head=users[head])
     return {"units": units, "users": users}
+
+
+def switch_to_hybrid(admin) -> None:
+    """Half-way through the demo year the organisation grew: hybrid, APAC decentralised."""
+    from .services import governance_update
+
+    governance_update(
+        model="hybrid", hybrid_threshold=2_000_000,
+        units=[{"unit": "apac", "model": "decentralised"}], by=admin,
+    )

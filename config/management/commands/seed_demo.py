@@ -22,6 +22,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             org = governance_demo.seed_organisation()
             campaigns_demo.seed_reference_data()
-            made = campaigns_demo.seed_requests(users=org["users"], units=org["units"], seed=seed)
+            users = org["users"]
+            made = campaigns_demo.seed_requests(
+                users=users, units=org["units"], seed=seed,
+                halfway=lambda: governance_demo.switch_to_hybrid(users["admin"]),
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new campaign requests)."))
         self.stdout.write("Logins (password 'demo'): " + ", ".join(u[0] for u in governance_demo.USERS))
