@@ -113,6 +113,8 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
             created = now - dt.timedelta(days=recent * 2 + 10)
             launch = today + dt.timedelta(days=30 + recent * 9)
         requester = requesters[i % len(requesters)]
+        if forced == "submitted":
+            requester = requesters[0]  # Tokyo has no unit head: these wait in the CMO's inbox
         ctype = types[i % len(types)]
         budget = Decimal(rng.choice([300_000, 500_000, 800_000, 1_200_000, 2_000_000, 3_500_000, 6_000_000]))
         leads = rng.randint(80, 900)
