@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from governance import policy
 
-from .models import CampaignRequest, CampaignType, Channel, RequestEvent
+from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, ResultImport
 
 
 @admin.register(CampaignType)
@@ -69,4 +69,21 @@ class RequestEventAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CampaignResult)
+class CampaignResultAdmin(admin.ModelAdmin):
+    list_display = ["request", "actual_spend", "leads", "mqls", "sqls", "won_deals", "won_revenue", "retained_revenue_12m", "source", "updated_at"]
+    list_select_related = ["request"]
+    search_fields = ["request__name"]
+    raw_id_fields = ["request"]
+
+
+@admin.register(ResultImport)
+class ResultImportAdmin(admin.ModelAdmin):
+    list_display = ["at", "filename", "rows", "created", "updated", "by"]
+    readonly_fields = ["at", "filename", "sha256", "mapping", "rows", "created", "updated", "by"]
+
+    def has_add_permission(self, request):
         return False

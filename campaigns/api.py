@@ -5,13 +5,15 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance.models import BusinessUnit
 
-from . import selectors, services
+from . import results, selectors, services
 from .forms import REQUEST_FORM_FIELDS, RequestFilter
-from .models import CampaignRequest, CampaignType, Channel, RequestEvent
+from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -46,6 +48,46 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
         return services.allowed_actions(obj, self.context["request"].user)
 
 
+class ResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CampaignResult
+        fields = results.RESULT_FIELDS
+        extra_kwargs = {f: {"min_value": 0} for f in results.RESULT_FIELDS}
+
+
+class ResultImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    mapping = serializers.JSONField(required=False, help_text="our field -> file column; guessed from the headers when omitted")
+    dry_run = serializers.BooleanField(default=False)
+
+
+class ResultImportView(APIView):
+    """POST a CSV/XLSX export: all-or-nothing import of campaign results (MOps only)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ResultImportSerializer})
+    def post(self, request):
+        payload = ResultImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            return Response({"file": ["At most 5 MB."]}, status=status.HTTP_400_BAD_REQUEST)
+        content = upload.read()
+        headers, rows = results.read_table(content, upload.name)
+        mapping = payload.validated_data.get("mapping") or results.guess_mapping(headers)
+        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)
+        body = {"mapping": mapping, "rows": len(plan.rows), "errors": plan.errors,
+                "preview": [{"row": r["row"], "campaign": r["campaign"].pk, "action": r["action"],
+                             **{k: (str(v) if v is not None else None) for k, v in r["values"].items()}} for r in plan.rows[:100]]}
+        if not plan.ok:
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        if payload.validated_data["dry_run"]:
+            return Response(body)
+        record = results.results_import_apply(content=content, filename=upload.name, mapping=mapping, by=request.user)
+        return Response({**body, "created": record.created, "updated": record.updated}, status=status.HTTP_201_CREATED)
+
+
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
@@ -70,7 +112,7 @@ class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
 
     serializer_class = CampaignRequestSerializer
     filterset_class = RequestFilter
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         from django.db.models import Prefetch
@@ -105,6 +147,20 @@ class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         channels = data.pop("channels", None)
         services.request_update(request_id=obj.pk, by=request.user, channels=channels, **data)
         return Response(self.get_serializer(self._reload(obj.pk)).data)
+
+    @extend_schema(request=ResultSerializer, responses=ResultSerializer)
+    @action(detail=True, methods=["get", "put"], url_path="result")
+    def result(self, request, pk=None):
+        obj = self.get_object()
+        if request.method == "GET":
+            existing = CampaignResult.objects.filter(request=obj).first()
+            if existing is None:
+                return Response({"detail": "No results yet."}, status=status.HTTP_404_NOT_FOUND)
+            return Response(ResultSerializer(existing).data)
+        payload = ResultSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        saved = results.result_save(request_id=obj.pk, by=request.user, source="api", **payload.validated_data)
+        return Response(ResultSerializer(saved).data)
 
     submit = _transition_view("submit")
     approve = _transition_view("approve")

@@ -74,3 +74,15 @@ class RequestFilter(django_filters.FilterSet):
     class Meta:
         model = CampaignRequest
         fields = ["state", "campaign_type", "business_unit", "launch_from", "launch_to", "q"]
+
+
+class ResultForm(forms.ModelForm):
+    class Meta:
+        from .models import CampaignResult
+
+        model = CampaignResult
+        fields = ["actual_spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "won_revenue", "retained_revenue_12m"]
+
+
+class ResultImportForm(forms.Form):
+    file = forms.FileField(label="CSV / Excel (.xlsx)", required=False)

@@ -288,3 +288,49 @@ class RequestEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only.")
+
+
+class CampaignResult(models.Model):
+    """What a campaign returned: the campaign database the quarterly review reads."""
+
+    request = models.OneToOneField(CampaignRequest, on_delete=models.CASCADE, related_name="result")
+    actual_spend = models.DecimalField("実績費用 / Actual spend", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    leads = models.PositiveIntegerField("リード / Leads", default=0)
+    mqls = models.PositiveIntegerField("MQL", default=0)
+    sqls = models.PositiveIntegerField("SQL", default=0)
+    opportunities = models.PositiveIntegerField("商談 / Opportunities", default=0)
+    won_deals = models.PositiveIntegerField("受注 / Won deals", default=0)
+    won_revenue = models.DecimalField("受注額 / Won revenue", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    retained_revenue_12m = models.DecimalField(
+        "12か月後の継続売上 / Revenue retained after 12 months", max_digits=14, decimal_places=0,
+        null=True, blank=True, validators=NON_NEGATIVE,
+        help_text="受注から12か月後も継続している売上(グッドレベニュー) / Revenue still retained 12 months after winning (good revenue).",
+    )
+    source = models.CharField(max_length=20, default="manual")  # manual | api | import:<id>
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "キャンペーン実績 / Campaign result"
+        verbose_name_plural = "キャンペーン実績 / Campaign results"
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.leads} leads"
+
+
+class ResultImport(models.Model):
+    """One CSV/Excel import of results: kept for the audit trail and to make re-imports idempotent."""
+
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    mapping = models.JSONField(default=dict)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "実績インポート / Result import"
+        verbose_name_plural = "実績インポート / Result imports"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import results_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -8,7 +8,9 @@ urlpatterns = [
     path("mine/", views.my_requests, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("new/", views.request_new, name="new"),
+    path("results/import/", results_views.result_import, name="result-import"),
     path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/results/", results_views.result_edit, name="result-edit"),
     path("<int:pk>/edit/", views.request_edit, name="edit"),
     path("<int:pk>/<str:action>/", views.request_action, name="action"),
 ]

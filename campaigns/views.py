@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from governance import policy, roles
 
-from . import selectors, services
+from . import results, selectors, services
 from .forms import CampaignRequestForm, RequestFilter, TransitionForm
+from .models import CampaignResult
 
 ACTION_LABELS = {
     "submit": "提出 / Submit",
@@ -126,6 +127,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": actions,
         "changes": selectors.request_last_changes(obj),
         "can_edit": obj.is_editable and obj.requester_id == request.user.pk,
+        "result": CampaignResult.objects.filter(request=obj).first(),
+        "can_edit_result": results.can_edit_result(request.user, obj),
         "form": TransitionForm(initial={"expected_state": obj.state}),
     })
 

@@ -1,0 +1,215 @@
+"""Campaign results: entered by hand, through the API, or imported from CRM/MA exports.
+
+An import is all-or-nothing: every row is parsed and validated first; any error (with its
+row number) stops the import before anything is written. Rows are matched to campaigns by
+id, so importing the same file again updates the results instead of duplicating them.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from governance import policy
+
+from .models import CampaignRequest, CampaignResult, ResultImport, State
+
+RESULT_FIELDS = ["actual_spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "won_revenue", "retained_revenue_12m"]
+MONEY_FIELDS = {"actual_spend", "won_revenue", "retained_revenue_12m"}
+OPTIONAL_FIELDS = {"retained_revenue_12m"}
+KEY_FIELD = "campaign_id"
+RESULT_STATES = (State.LAUNCHED, State.CLOSED)
+MAX_ROWS = 20_000
+
+# Column names seen in CRM/MA exports (Salesforce, HubSpot, Marketo; Japanese and English).
+SYNONYMS: dict[str, set[str]] = {
+    KEY_FIELD: {"campaign_id", "campaign id", "キャンペーンid", "id", "mops id", "mops_id"},
+    "actual_spend": {"actual_spend", "spend", "actual cost", "actualcost", "cost", "費用", "実績費用", "コスト"},
+    "leads": {"leads", "lead", "リード", "リード数", "number of leads"},
+    "mqls": {"mqls", "mql", "mql数"},
+    "sqls": {"sqls", "sql", "sql数"},
+    "opportunities": {"opportunities", "opportunity", "opps", "商談", "商談数", "numberofopportunities"},
+    "won_deals": {"won_deals", "won", "won deals", "closed won", "受注", "受注数", "numberofwonopportunities"},
+    "won_revenue": {"won_revenue", "revenue", "won revenue", "amountwonopportunities", "受注額", "売上"},
+    "retained_revenue_12m": {"retained_revenue_12m", "retained revenue", "retained", "継続売上", "12か月後継続売上"},
+}
+
+
+def guess_mapping(headers: list[str]) -> dict[str, str]:
+    """Our field -> the file column that most likely holds it."""
+    normalised = {h.strip().lower(): h for h in headers}
+    mapping = {}
+    for ours, names in SYNONYMS.items():
+        for name in names:
+            if name in normalised:
+                mapping[ours] = normalised[name]
+                break
+    return mapping
+
+
+def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Headers and rows of a CSV (UTF-8 or Shift_JIS, as Japanese Excel saves it) or XLSX file."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        import openpyxl
+
+        try:
+            sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+        except Exception:
+            raise ValidationError({"file": "Excelファイルを読めません / The Excel file cannot be read."})
+        values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    elif filename.lower().endswith((".csv", ".txt")):
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValidationError({"file": "文字コードを判別できません(UTF-8かShift_JIS) / Unknown encoding (use UTF-8 or Shift_JIS)."})
+        values = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ValidationError({"file": "CSVまたはExcel(.xlsx)を選んでください / Choose a CSV or Excel (.xlsx) file."})
+    values = [row for row in values if any(cell.strip() for cell in row)]
+    if not values:
+        raise ValidationError({"file": "ファイルが空です / The file is empty."})
+    if len(values) - 1 > MAX_ROWS:
+        raise ValidationError({"file": f"{MAX_ROWS}行までです / At most {MAX_ROWS} rows."})
+    headers = [h.strip() for h in values[0]]
+    rows = [dict(zip(headers, [c.strip() for c in row])) for row in values[1:]]
+    return headers, rows
+
+
+@dataclass
+class ImportPlan:
+    """A validated import, ready to apply; or the errors that stop it."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)  # row, campaign, values, action
+    errors: list[dict[str, Any]] = field(default_factory=list)  # row, column, message
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _number(raw: str, name: str) -> Decimal | int:
+    text = raw.replace(",", "").replace("¥", "").replace("円", "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"数値ではありません / not a number: {raw!r}")
+    if value < 0:
+        raise ValueError(f"負の値です / negative: {raw!r}")
+    if name in MONEY_FIELDS:
+        return value.quantize(Decimal(1))
+    if value != value.to_integral_value():
+        raise ValueError(f"整数ではありません / not a whole number: {raw!r}")
+    return int(value)
+
+
+def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mapping: dict[str, str], by) -> ImportPlan:
+    """Validate every row against ``mapping`` (our field -> column). Writes nothing."""
+    if not policy.is_ops(by):
+        raise PermissionDenied("実績のインポートはMOpsのみ / Only MOps imports results.")
+    plan = ImportPlan()
+    mapping = {k: v for k, v in mapping.items() if v}
+    unknown = [c for c in mapping.values() if c not in headers]
+    missing = [f for f in [KEY_FIELD, *RESULT_FIELDS] if f not in mapping and f not in OPTIONAL_FIELDS]
+    if unknown or missing:
+        if unknown:
+            plan.errors.append({"row": 1, "column": ", ".join(unknown), "message": "ファイルにない列です / Column not in the file."})
+        if missing:
+            plan.errors.append({"row": 1, "column": ", ".join(missing), "message": "列の割り当てがありません / No column mapped for these fields."})
+        return plan
+    ids = []
+    for raw in rows:
+        try:
+            ids.append(int(raw.get(mapping[KEY_FIELD], "")))
+        except ValueError:
+            pass
+    campaigns = CampaignRequest.objects.in_bulk(ids)
+    existing = set(CampaignResult.objects.filter(request_id__in=ids).values_list("request_id", flat=True))
+    seen: dict[int, int] = {}
+    for index, raw in enumerate(rows, start=2):  # row 1 is the header, as in Excel
+        key = raw.get(mapping[KEY_FIELD], "")
+        try:
+            campaign_id = int(key)
+        except ValueError:
+            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"キャンペーンIDが不正です / Invalid campaign id: {key!r}"})
+            continue
+        campaign = campaigns.get(campaign_id)
+        if campaign is None:
+            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"キャンペーン{campaign_id}はありません / No campaign {campaign_id}."})
+            continue
+        if campaign.state not in RESULT_STATES:
+            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"キャンペーン{campaign_id}はまだローンチされていません / Campaign {campaign_id} has not launched."})
+            continue
+        if campaign_id in seen:
+            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"{seen[campaign_id]}行目と重複しています / Duplicate of row {seen[campaign_id]}."})
+            continue
+        seen[campaign_id] = index
+        values: dict[str, Any] = {}
+        for name in RESULT_FIELDS:
+            column = mapping.get(name)
+            cell = raw.get(column, "") if column else ""
+            if cell == "" and name in OPTIONAL_FIELDS:
+                values[name] = None
+                continue
+            try:
+                values[name] = _number(cell, name)
+            except ValueError as exc:
+                plan.errors.append({"row": index, "column": column, "message": str(exc)})
+        plan.rows.append({"row": index, "campaign": campaign, "values": values,
+                          "action": "update" if campaign_id in existing else "create"})
+    return plan
+
+
+@transaction.atomic
+def results_import_apply(*, content: bytes, filename: str, mapping: dict[str, str], by) -> ResultImport:
+    """Import a results file all-or-nothing; raises ValidationError listing every bad row."""
+    headers, rows = read_table(content, filename)
+    plan = results_import_plan(headers=headers, rows=rows, mapping=mapping, by=by)
+    if not plan.ok:
+        raise ValidationError({"rows": [f"{e['row']}行目 / row {e['row']} [{e['column']}]: {e['message']}" for e in plan.errors]})
+    record = ResultImport.objects.create(
+        filename=filename[:255], sha256=hashlib.sha256(content).hexdigest(), mapping=mapping, rows=len(plan.rows), by=by,
+    )
+    created = updated = 0
+    for row in plan.rows:
+        _, was_created = CampaignResult.objects.update_or_create(
+            request=row["campaign"], defaults={**row["values"], "source": f"import:{record.pk}", "updated_by": by},
+        )
+        created += was_created
+        updated += not was_created
+    record.created, record.updated = created, updated
+    record.save(update_fields=["created", "updated"])
+    return record
+
+
+def can_edit_result(user: Any, request: CampaignRequest) -> bool:
+    """The campaign's requester and MOps record results once the campaign has launched."""
+    return request.state in RESULT_STATES and (user.pk == request.requester_id or policy.is_ops(user))
+
+
+@transaction.atomic
+def result_save(*, request_id: int, by, source: str = "manual", **values: Any) -> CampaignResult:
+    """Create or update one campaign's results after launch."""
+    request = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    if not can_edit_result(by, request):
+        if request.state not in RESULT_STATES:
+            raise ValidationError({"state": "ローンチ後に入力できます / Results can be entered once the campaign has launched."})
+        raise PermissionDenied("この実績を編集する権限がありません / You may not edit these results.")
+    result = CampaignResult.objects.filter(request=request).first() or CampaignResult(request=request)
+    for key, value in values.items():
+        if key not in RESULT_FIELDS:
+            raise ValidationError({key: "Unknown field."})
+        setattr(result, key, value)
+    result.source, result.updated_by = source, by
+    result.full_clean(exclude=["request"])
+    result.save()
+    return result
