@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from governance import policy
 
-from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, ResultImport
+from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, ResultImport, Survey, SurveyResponse
 
 
 @admin.register(CampaignType)
@@ -87,3 +87,14 @@ class ResultImportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class SurveyResponseInline(admin.TabularInline):
+    model = SurveyResponse
+    extra = 0
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ["quarter", "anonymous", "opened_at", "closed_at"]
+    inlines = [SurveyResponseInline]

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from governance.models import BusinessUnit
 
-from . import results, selectors, services
+from . import results, selectors, services, surveys
 from .forms import REQUEST_FORM_FIELDS, RequestFilter
-from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent
+from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, Survey, SurveyResponse
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -169,3 +169,43 @@ class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
     resubmit = _transition_view("resubmit")
     cancel = _transition_view("cancel")
     launch = _transition_view("launch")
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Survey
+        fields = ["id", "quarter", "anonymous", "opened_at", "closed_at"]
+        read_only_fields = ["opened_at", "closed_at"]
+
+
+class SurveyResponseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SurveyResponse
+        fields = [*surveys.QUESTION_FIELDS, "strengthen", "unclear"]
+
+
+class SurveyViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Quarterly satisfaction surveys: MOps opens and reads results, requesters answer."""
+
+    serializer_class = SurveySerializer
+    queryset = Survey.objects.all()
+
+    def perform_create(self, serializer):
+        serializer.instance = surveys.survey_open(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=SurveyResponseSerializer, responses=SurveyResponseSerializer)
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        payload = SurveyResponseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        saved = surveys.survey_respond(survey_id=self.get_object().pk, by=request.user, **payload.validated_data)
+        return Response(SurveyResponseSerializer(saved).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        return Response(surveys.survey_results(survey=self.get_object(), viewer=request.user))
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return Response(SurveySerializer(surveys.survey_close(survey_id=self.get_object().pk, by=request.user)).data)

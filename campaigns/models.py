@@ -334,3 +334,57 @@ class ResultImport(models.Model):
         ordering = ["-at"]
         verbose_name = "実績インポート / Result import"
         verbose_name_plural = "実績インポート / Result imports"
+
+
+SURVEY_QUESTIONS = [
+    ("q_speed", "対応スピード / Speed of delivery"),
+    ("q_quality", "成果物の品質 / Quality of the work"),
+    ("q_communication", "コミュニケーション / Communication"),
+    ("q_process", "依頼プロセスの分かりやすさ / Clarity of the request process"),
+    ("q_overall", "総合満足度 / Overall satisfaction"),
+]
+
+def _score_field(label: str) -> models.PositiveSmallIntegerField:
+    from django.core.validators import MaxValueValidator
+
+    return models.PositiveSmallIntegerField(label, validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+
+class Survey(models.Model):
+    """The quarterly internal stakeholder satisfaction survey about MOps."""
+
+    quarter = models.CharField("四半期 / Quarter", max_length=7, unique=True)
+    anonymous = models.BooleanField("匿名(MOpsに回答者を表示しない) / Anonymous to MOps", default=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-quarter"]
+        verbose_name = "満足度調査 / Satisfaction survey"
+        verbose_name_plural = "満足度調査 / Satisfaction surveys"
+
+    def __str__(self) -> str:
+        return self.quarter
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class SurveyResponse(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    q_speed = _score_field("対応スピード / Speed of delivery")
+    q_quality = _score_field("成果物の品質 / Quality of the work")
+    q_communication = _score_field("コミュニケーション / Communication")
+    q_process = _score_field("依頼プロセスの分かりやすさ / Clarity of the request process")
+    q_overall = _score_field("総合満足度 / Overall satisfaction")
+    strengthen = models.TextField("MOpsに強化してほしいこと / What MOps should strengthen", blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    unclear = models.TextField("分かりにくかったこと / What was unclear", blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="one_response_per_person")]
+        verbose_name = "調査回答 / Survey response"
+        verbose_name_plural = "調査回答 / Survey responses"
