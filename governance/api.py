@@ -61,6 +61,8 @@ class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
     def get_queryset(self):
         qs = Delegation.objects.select_related("delegator", "delegate").order_by("-start", "-id")
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return qs.none()
         if policy.has_role(self.request.user, roles.ADMIN):
             return qs
         return qs.filter(delegator=self.request.user) | qs.filter(delegate=self.request.user)

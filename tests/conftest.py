@@ -167,6 +167,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_login_lockout(settings):
+    # django-axes needs a request on every authenticate(); tests that exercise the lockout
+    # turn it back on (tests/test_security.py).
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
 def _jobs_run_inline(settings):
     # django-q2 runs jobs synchronously in tests: no cluster needed.
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
