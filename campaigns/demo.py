@@ -102,7 +102,7 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
         if i == count // 2 and halfway is not None:
             halfway()
         created = now - dt.timedelta(days=365 - i * 365 / count, hours=rng.randint(0, 8))
-        created = created.replace(hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]))
+        created = timezone.localtime(created).replace(hour=rng.randint(9, 17), minute=rng.choice([0, 15, 30, 45]))
         lead_days = rng.randint(30, 100)
         launch = timezone.localdate(created) + dt.timedelta(days=lead_days)
         # The most recent requests are still in flight, one in every open state.

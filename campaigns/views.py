@@ -75,7 +75,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def request_new(request: HttpRequest) -> HttpResponse:
     if not policy.has_role(request.user, roles.REQUESTER, roles.ADMIN):
         raise PermissionDenied
-    form = CampaignRequestForm(request.POST or None)
+    # The requester's own unit is the usual answer: preselect it.
+    unit = request.user.unit_memberships.values_list("unit_id", flat=True).first()
+    form = CampaignRequestForm(request.POST or None, initial={"business_unit": unit})
     if request.method == "POST" and form.is_valid():
         try:
             obj = services.request_create(by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
