@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -65,8 +66,9 @@ class ResultImportView(APIView):
     """POST a CSV/XLSX export: all-or-nothing import of campaign results (MOps only)."""
 
     parser_classes = [MultiPartParser]
+    serializer_class = ResultImportSerializer
 
-    @extend_schema(request={"multipart/form-data": ResultImportSerializer})
+    @extend_schema(request={"multipart/form-data": ResultImportSerializer}, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         payload = ResultImportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

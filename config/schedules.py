@@ -1,7 +1,20 @@
 """All periodic jobs in one place. Each entry: name -> (function path, minutes)."""
 from __future__ import annotations
 
-SCHEDULES: dict[str, tuple[str, int]] = {}
+SCHEDULES: dict[str, tuple[str, int]] = {
+    # knowledge: stale articles to their owners, contract renewals 60 days ahead (both daily, idempotent)
+    "knowledge-stale-articles": ("knowledge.jobs.flag_stale_articles", 24 * 60),
+    "knowledge-tool-renewals": ("knowledge.jobs.remind_tool_renewals", 24 * 60),
+    # knowledge: after each quarter ends, snapshot tool costs and queue its KPI review PDF (daily check, once per quarter)
+    "knowledge-quarterly-review": ("knowledge.review_jobs.schedule_quarter_review", 24 * 60),
+    # tasks: open tasks past at_risk_at / due_at -> at_risk / breached (indexed bulk updates)
+    "tasks-sla-sweep": ("tasks.jobs.sweep_sla", 15),
+    # integrations: webhook retries with back-off (claims due deliveries), SLA at-risk/breach
+    # announcements, and the daily digest (hourly check; once per user per local day)
+    "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),
+    "integrations-sla-announcements": ("integrations.jobs.announce_sla", 5),
+    "integrations-daily-digest": ("integrations.jobs.send_daily_digests", 60),
+}
 
 
 def ensure_schedules() -> list[str]:

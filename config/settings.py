@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "campaigns",
     "tasks",
     "knowledge",
+    "integrations",
     "config",
 ]
 
@@ -177,6 +178,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests and tasks both have a "state"/"from_state": give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "RequestStateEnum": "campaigns.models.State.choices",
+        "TaskStateEnum": "tasks.models.TaskState.choices",
+    },
     "TITLE": "MOps Desk API",
     "DESCRIPTION": "Campaign requests, approvals, tickets and SLAs for marketing operations.",
     "VERSION": "0.1.0",
@@ -202,3 +208,20 @@ else:
 # Tasks are generated automatically on approval unless MOps prefers to press "generate".
 MOPS_AUTO_GENERATE_TASKS = env_bool("MOPS_AUTO_GENERATE_TASKS", True)
 MOPS_CURRENCY = os.environ.get("MOPS_CURRENCY", "JPY")
+
+# integrations: outgoing webhooks, e-mail notifications, marketing calendar feed.
+# Absolute links in mails, webhook payloads and the iCalendar feed.
+MOPS_BASE_URL = os.environ.get("MOPS_BASE_URL", "http://127.0.0.1:8000")
+# Webhooks may not target this server, localhost or private/link-local networks unless this is on.
+MOPS_WEBHOOKS_ALLOW_LOCAL = env_bool("MOPS_WEBHOOKS_ALLOW_LOCAL", False)
+MOPS_WEBHOOKS_TIMEOUT = float(os.environ.get("MOPS_WEBHOOKS_TIMEOUT", "5"))
+MOPS_WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("MOPS_WEBHOOKS_MAX_ATTEMPTS", "6"))
+# Local hour (in each user's time zone) after which the daily digest goes out.
+MOPS_DIGEST_HOUR = int(os.environ.get("MOPS_DIGEST_HOUR", "8"))
+# Unique OpenAPI enum names for the integrations API (generic names like "StatusEnum" collide).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+    "WebhookFormatEnum": "integrations.models.PayloadFormat",
+    "WebhookLanguageEnum": "integrations.models.Language",
+    "WebhookEventEnum": "integrations.events.Event",
+})

@@ -1,25 +1,47 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from campaigns import views as campaign_views
-from campaigns.api import CampaignRequestViewSet
+from config.auth_views import TokenView
+from campaigns.api import CampaignRequestViewSet, ResultImportView, SurveyViewSet
+from governance.api import DelegationViewSet, GovernanceView
+from integrations.api import WebhookViewSet
+from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
+from knowledge.kpi_api import KpiView
+from tasks.api import TaskViewSet, WorkloadViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("requests", CampaignRequestViewSet, basename="request")
+router.register("delegations", DelegationViewSet, basename="delegation")
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("workload", WorkloadViewSet, basename="workload")
+router.register("knowledge/articles", ArticleViewSet, basename="kb-article")
+router.register("knowledge/receipts", ReceiptViewSet, basename="kb-receipt")
+router.register("knowledge/tools", ToolViewSet, basename="kb-tool")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("", campaign_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", include("campaigns.urls")),
+    path("tasks/", include("tasks.urls")),
+    path("kb/", include("knowledge.urls")),
+    path("kpis/", include("knowledge.kpi_urls")),
     path("admin/", admin.site.urls),
-    path("api/token/", obtain_auth_token, name="api-token"),
+    path("governance/", include("governance.urls")),
+    path("", include("integrations.urls")),
+    path("api/token/", TokenView.as_view(), name="api-token"),
+    path("api/governance/", GovernanceView.as_view(), name="api-governance"),
+    path("api/results/import/", ResultImportView.as_view(), name="api-results-import"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/knowledge/", include("knowledge.api_urls")),
+    path("api/kpis/", KpiView.as_view(), name="api-kpis"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

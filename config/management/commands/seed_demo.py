@@ -4,6 +4,11 @@ from django.db import transaction
 
 from campaigns import demo as campaigns_demo
 from governance import demo as governance_demo
+from integrations import demo as integrations_demo
+from integrations.dispatch import suppressed as integrations_suppressed
+from knowledge import demo as knowledge_demo
+from tasks import demo as tasks_demo
+from tasks.generation import auto_generation_suppressed
 
 
 class Command(BaseCommand):
@@ -19,7 +24,9 @@ class Command(BaseCommand):
         if if_empty and get_user_model().objects.exists():
             self.stdout.write("Database already has data; seed_demo skipped.")
             return
-        with transaction.atomic():
+        # Demo history back-fills tasks itself (tasks.demo), so approvals do not auto-generate here.
+        # ... and the back-filled history sends no webhooks or mails.
+        with transaction.atomic(), auto_generation_suppressed(), integrations_suppressed():
             org = governance_demo.seed_organisation()
             campaigns_demo.seed_reference_data()
             users = org["users"]
@@ -27,5 +34,8 @@ class Command(BaseCommand):
                 users=users, units=org["units"], seed=seed,
                 halfway=lambda: governance_demo.switch_to_hybrid(users["admin"]),
             )
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new campaign requests)."))
+            tasks_made = tasks_demo.seed(users=users, units=org["units"], seed=seed)
+            articles_made = knowledge_demo.seed_knowledge(users=users, units=org["units"])
+            integrations_demo.seed(users=users)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new campaign requests, {tasks_made} new tasks, {articles_made} new articles)."))
         self.stdout.write("Logins (password 'demo'): " + ", ".join(u[0] for u in governance_demo.USERS))

@@ -1,0 +1,48 @@
+// MOps Desk: small progressive enhancements (the pages work without them).
+// Loaded as a same-origin file so the Content-Security-Policy needs no inline scripts.
+(function () {
+  "use strict";
+
+  // Request form: when a campaign type is chosen, show its playbooks (and, where the page
+  // offers it, the launch feasibility) in the panels named by data-* attributes.
+  function refreshPanels(form) {
+    var type = form.querySelector("#id_campaign_type");
+    var launch = form.querySelector("#id_launch_date");
+    document.querySelectorAll("[data-panel-url]").forEach(function (panel) {
+      if (!type || !type.value) { panel.innerHTML = ""; return; }
+      var url = panel.getAttribute("data-panel-url") + "?campaign_type=" + encodeURIComponent(type.value);
+      if (launch && launch.value) { url += "&launch_date=" + encodeURIComponent(launch.value); }
+      fetch(url, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { panel.innerHTML = html; })
+        .catch(function () { panel.innerHTML = ""; });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.querySelector("form[data-request-form]");
+    if (form) {
+      ["#id_campaign_type", "#id_launch_date"].forEach(function (sel) {
+        var el = form.querySelector(sel);
+        if (el) { el.addEventListener("change", function () { refreshPanels(form); }); }
+      });
+      refreshPanels(form);
+    }
+    // Pages with a running background job poll their own progress URL and reload when done.
+    var progress = document.querySelector("[data-progress-url]");
+    if (progress) {
+      var timer = setInterval(function () {
+        fetch(progress.getAttribute("data-progress-url"), { credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            var bar = progress.querySelector("progress");
+            if (bar) { bar.value = data.progress || 0; }
+            var label = progress.querySelector("[data-progress-label]");
+            if (label) { label.textContent = (data.progress || 0) + "%"; }
+            if (data.done) { clearInterval(timer); window.location.reload(); }
+          })
+          .catch(function () { clearInterval(timer); });
+      }, 1500);
+    }
+  });
+})();

@@ -1,0 +1,188 @@
+"""REST API for tasks and workload: the same selectors and services as the pages."""
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from governance import policy
+
+from . import selectors, services
+from .forms import TaskFilter
+from .generation import tasks_generate
+from .models import Task, TaskEvent, TaskType
+from .workload import balance, balance_history, workload_rows
+
+
+class TaskEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    from_state = serializers.CharField(read_only=True)
+    to_state = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = TaskEvent
+        fields = ["action", "from_state", "to_state", "actor", "at", "comment", "data"]
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    campaign = serializers.PrimaryKeyRelatedField(read_only=True)
+    campaign_name = serializers.CharField(source="campaign.name", read_only=True)
+    task_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    state = serializers.CharField(read_only=True, help_text="todo | in_progress | waiting | in_review | done | cancelled")
+    sla_state = serializers.CharField(read_only=True, help_text="on_track | at_risk | breached | met | missed")
+    depends_on = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+    events = TaskEventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Task
+        fields = ["id", "key", "title", "campaign", "campaign_name", "task_type", "assignee", "state", "position",
+                  "estimated_hours", "actual_hours", "depends_on", "due_at", "at_risk_at", "sla_state",
+                  "started_at", "completed_at", "created_at", "allowed_actions", "events"]
+        read_only_fields = fields
+
+    def get_depends_on(self, obj: Task) -> list[int]:
+        return sorted(p.pk for p in obj.depends_on.all())
+
+    def get_allowed_actions(self, obj: Task) -> list[str]:
+        return services.allowed_actions(obj, self.context["request"].user)
+
+
+class ReasonSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class CompleteSerializer(serializers.Serializer):
+    actual_hours = serializers.DecimalField(max_digits=7, decimal_places=1, min_value=0)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.CharField(allow_null=True, allow_blank=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class AddTaskSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField()
+    task_type = serializers.SlugRelatedField(slug_field="slug", queryset=TaskType.objects.filter(is_active=True))
+    title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    estimated_hours = serializers.DecimalField(required=False, max_digits=6, decimal_places=1, min_value=0, allow_null=True)
+    depends_on = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+
+
+class CampaignSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField()
+
+
+class ReorderSerializer(serializers.Serializer):
+    campaign = serializers.IntegerField()
+    order = serializers.ListField(child=serializers.IntegerField())
+
+
+def _transition(action_name: str, payload_class=ReasonSerializer):
+    @extend_schema(request=payload_class, responses=TaskSerializer)
+    def view(self, request, pk=None):
+        obj = self.get_object()
+        payload = payload_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        services.task_transition(
+            task_id=obj.pk, action=action_name, by=request.user,
+            comment=data.get("comment") or data.get("reason") or "",
+            actual_hours=data.get("actual_hours"),
+        )
+        return Response(self.get_serializer(self._reload(obj.pk)).data)
+
+    view.__name__ = action_name
+    return action(detail=True, methods=["post"], url_path=action_name.replace("_", "-"))(view)
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tasks. Writes go through tasks.services; reads through tasks.selectors."""
+
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+
+    def get_queryset(self):
+        return selectors.task_list_with_events_for(self.request.user)
+
+    def _reload(self, pk: int) -> Task:
+        return self.get_queryset().get(pk=pk)
+
+    @extend_schema(request=AssignSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        obj = self.get_object()
+        payload = AssignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.task_assign(task_id=obj.pk, assignee=payload.validated_data["assignee"] or None, by=request.user,
+                             comment=payload.validated_data["comment"])
+        return Response(self.get_serializer(self._reload(obj.pk)).data)
+
+    start = _transition("start")
+    pause = _transition("pause")
+    resume = _transition("resume")
+    submit_review = _transition("submit_review")
+    complete = _transition("complete", CompleteSerializer)
+    reopen = _transition("reopen")
+    cancel = _transition("cancel")
+
+    @extend_schema(request=AddTaskSerializer, responses=TaskSerializer)
+    def create(self, request, *args, **kwargs):
+        """Add a task to a campaign by hand (MOps)."""
+        payload = AddTaskSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        task = services.task_add(campaign_id=_visible_campaign(request.user, d["campaign"]), task_type=d["task_type"],
+                                 title=d["title"], estimated_hours=d.get("estimated_hours"), depends_on=d["depends_on"],
+                                 by=request.user)
+        return Response(self.get_serializer(self._reload(task.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CampaignSerializer, responses=TaskSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def generate(self, request):
+        """Generate a campaign's tasks from its template (MOps); idempotent."""
+        payload = CampaignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        tasks = tasks_generate(request_id=_visible_campaign(request.user, payload.validated_data["campaign"]), by=request.user)
+        qs = self.get_queryset().filter(pk__in=[t.pk for t in tasks])
+        return Response(self.get_serializer(qs, many=True).data, status=status.HTTP_200_OK)
+
+    @extend_schema(request=ReorderSerializer, responses=TaskSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def reorder(self, request):
+        payload = ReorderSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        campaign_id = _visible_campaign(request.user, payload.validated_data["campaign"])
+        services.tasks_reorder(campaign_id=campaign_id, ordered_ids=payload.validated_data["order"], by=request.user)
+        qs = self.get_queryset().filter(campaign_id=campaign_id).order_by("position", "id")
+        return Response(self.get_serializer(qs, many=True).data)
+
+
+def _visible_campaign(user, campaign_id: int) -> int:
+    from campaigns.selectors import request_get_for
+
+    return request_get_for(user, campaign_id, with_events=False).pk
+
+
+class WorkloadViewSet(viewsets.ViewSet):
+    """Per person workload and the team's balance indices (MOps and Admins)."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def list(self, request):
+        from django.core.exceptions import PermissionDenied
+
+        if not policy.is_ops(request.user):
+            raise PermissionDenied("ワークロードはMOpsのみ閲覧できます / Only MOps may see the workload.")
+        now = timezone.now()
+        rows = workload_rows(now=now)
+        people = [{k: (str(v) if k in ("open_hours", "capacity_hours", "weekly_hours") else v)
+                   for k, v in r.items() if k != "user"} for r in rows]
+        weeks = int(request.query_params.get("weeks", 12) or 12)
+        return Response({"at": now, "people": people, "balance": balance(rows),
+                         "history": balance_history(weeks=max(1, min(weeks, 52)), now=now)})

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from .models import Task, TaskState, TaskType
+
+
+class TaskFilter(django_filters.FilterSet):
+    """Filters of the board, the task list API and "my tasks"."""
+
+    campaign = django_filters.NumberFilter(field_name="campaign_id", label="キャンペーンID / Campaign id")
+    assignee = django_filters.CharFilter(method="filter_assignee", label="担当者 / Assignee (username, 'none')")
+    state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label="状態 / State")
+    task_type = django_filters.ModelChoiceFilter(field_name="task_type", to_field_name="slug",
+                                                 queryset=TaskType.objects.all(), label="種別 / Type")
+    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label="期限まで / Due by",
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+    sla_state = django_filters.CharFilter(field_name="sla_state", label="SLA")
+
+    class Meta:
+        model = Task
+        fields: list[str] = []
+
+    def filter_assignee(self, qs, name, value):
+        if value == "none":
+            return qs.filter(assignee__isnull=True)
+        return qs.filter(assignee__username=value)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="コメント / Comment")
+
+
+class ActionForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    actual_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1)
+    expected_state = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                      label="担当者 / Assignee", empty_label="— 未割当 / unassigned —")
+
+    def __init__(self, *args, task_type=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .assignment import assignable_users
+
+        if task_type is not None:
+            self.fields["assignee"].queryset = assignable_users(task_type)
+
+
+class AddTaskForm(forms.Form):
+    task_type = forms.ModelChoiceField(queryset=TaskType.objects.filter(is_active=True), label="種別 / Type")
+    title = forms.CharField(required=False, max_length=200, label="タイトル / Title")
+    estimated_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1, label="見積(h) / Estimate (h)")
+    depends_on = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), required=False, label="先行タスク / Predecessors")
+
+    def __init__(self, *args, campaign_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if campaign_id is not None:
+            self.fields["depends_on"].queryset = Task.objects.filter(campaign_id=campaign_id).exclude(state=TaskState.CANCELLED)

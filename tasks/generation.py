@@ -1,0 +1,183 @@
+"""Generating a campaign's tasks from its type's template, and reacting to the approval flow.
+
+Generation is idempotent: the campaign row is locked, existing generated tasks are returned
+unchanged, and a unique constraint on (campaign, template entry) backs it up.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import threading
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from campaigns.models import CampaignRequest
+from campaigns.models import State as CampaignState
+from campaigns.services import request_transition
+from governance import policy
+
+from .dag import topological_order
+from .deadlines import compute_due
+from .models import OPEN_TASK_STATES, Task, TaskDependency, TaskEvent, TaskPause, TaskState, TaskTemplate, TemplateEntry
+from .services import KEY_PREFIX, TaskConflict, assign_locked, is_eligible, next_numbers
+
+log = logging.getLogger(__name__)
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def auto_generation_suppressed():
+    """Within this block, approvals do not generate tasks (e.g. while seeding demo history)."""
+    previous = getattr(_local, "suppressed", False)
+    _local.suppressed = True
+    try:
+        yield
+    finally:
+        _local.suppressed = previous
+
+
+def _template_for(campaign: CampaignRequest) -> TaskTemplate | None:
+    return (
+        TaskTemplate.objects.filter(campaign_type_id=campaign.campaign_type_id, is_active=True)
+        .prefetch_related(Prefetch("entries", queryset=TemplateEntry.objects.select_related(
+            "task_type", "task_type__role", "auto_assignee").prefetch_related("incoming")))
+        .first()
+    )
+
+
+def _included_edges(entries: list[TemplateEntry], included: set[int]) -> list[tuple[int, int]]:
+    """Edges between included entries; an excluded entry's predecessors pass through to its successors."""
+    preds = {e.pk: {d.predecessor_id for d in e.incoming.all()} for e in entries}
+
+    def effective(pk: int, seen: frozenset = frozenset()) -> set[int]:
+        out: set[int] = set()
+        for p in preds.get(pk, ()):
+            if p in seen:
+                continue
+            if p in included:
+                out.add(p)
+            else:
+                out |= effective(p, seen | {p})
+        return out
+
+    return [(p, e) for e in sorted(included) for p in effective(e)]
+
+
+@transaction.atomic
+def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfill: bool = False,
+                   notify: bool = True) -> list[Task]:
+    """Create a campaign's tasks from its template and move it approved -> in_production.
+
+    ``by`` is a MOps user or None (the system, on approval). Running it again returns the
+    tasks generated before and writes nothing. ``backfill`` allows generating for campaigns
+    already past production (demo history).
+    """
+    if by is not None and not policy.is_ops(by):
+        raise PermissionDenied("タスク生成はMOpsのみ可能です / Only MOps may generate tasks.")
+    at = at or timezone.now()
+    campaign = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    existing = list(Task.objects.filter(campaign=campaign, template_entry__isnull=False))
+    allowed = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION}
+    if backfill:
+        allowed |= {CampaignState.READY_FOR_LAUNCH, CampaignState.LAUNCHED, CampaignState.CLOSED}
+    if existing:
+        if campaign.state == CampaignState.APPROVED:
+            request_transition(request_id=campaign.pk, action="start_production", by=by, at=at)
+        return existing
+    if campaign.state not in allowed:
+        raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを生成できません / "
+                           f"Tasks cannot be generated while the campaign is {campaign.state}.")
+    template = _template_for(campaign)
+    if template is None:
+        raise ValidationError(f"「{campaign.campaign_type}」のタスクテンプレートがありません / "
+                              f"No task template for campaign type '{campaign.campaign_type.slug}'.")
+    entries = list(template.entries.all())
+    by_pk = {e.pk: e for e in entries}
+    included = {e.pk for e in entries if e.applies_to(campaign)}
+    edges = _included_edges(entries, included)
+    order = topological_order([e.pk for e in entries if e.pk in included], edges)
+    preds: dict[int, list[int]] = {pk: [] for pk in order}
+    for p, e in edges:
+        preds[e].append(p)
+
+    numbers = iter(next_numbers(len(order)))
+    tasks: dict[int, Task] = {}
+    for pk in order:
+        entry = by_pk[pk]
+        number = next(numbers)
+        sla_start = max([at, *[tasks[p].due_at for p in preds[pk]]])
+        due, risk = compute_due(entry.task_type, sla_start)
+        tasks[pk] = Task(
+            number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, template_entry=entry,
+            task_type=entry.task_type, title=entry.display_title[:200], position=(entry.order or 0) * 10 + 1,
+            estimated_hours=entry.estimated_hours if entry.estimated_hours is not None else entry.task_type.default_estimated_hours,
+            hourly_rate=entry.task_type.role.hourly_rate, sla_start_at=sla_start, due_at=due, at_risk_at=risk,
+            created_at=at,
+        )
+    Task.objects.bulk_create(list(tasks.values()))
+    TaskDependency.objects.bulk_create([TaskDependency(task=tasks[e], predecessor=tasks[p]) for p, e in edges])
+    TaskEvent.objects.bulk_create([
+        TaskEvent(task=t, action="create", from_state=TaskState.TODO, to_state=TaskState.TODO, actor=by, at=at,
+                  data={"template_entry": pk, "depends_on": [tasks[p].key for p in preds[pk]]})
+        for pk, t in tasks.items()
+    ])
+    if campaign.state == CampaignState.APPROVED:
+        request_transition(request_id=campaign.pk, action="start_production", by=by, at=at,
+                           comment=f"{len(tasks)} タスク生成 / tasks generated")
+    _auto_assign([(by_pk[pk], t) for pk, t in tasks.items()], at=at, notify=notify)
+    return list(tasks.values())
+
+
+def _auto_assign(pairs: list[tuple[TemplateEntry, Task]], *, at: dt.datetime, notify: bool) -> None:
+    from .assignment import suggest_for
+
+    wanted = [(e, t) for e, t in pairs if e.auto_assignee_id or e.auto_assign_suggested]
+    if not wanted:
+        return
+    suggestions = suggest_for([t for e, t in wanted if not e.auto_assignee_id or not is_eligible(e.auto_assignee, t.task_type)], now=at)
+    for entry, task in wanted:
+        user = entry.auto_assignee if entry.auto_assignee_id and is_eligible(entry.auto_assignee, task.task_type) else None
+        if user is None and entry.auto_assign_suggested:
+            user = suggestions.get(task.pk)
+        if user is not None:
+            assign_locked(task, user, by=None, at=at, comment="自動アサイン / auto-assigned", notify=notify)
+
+
+def _auto_generate(request_id: int) -> None:
+    try:
+        tasks_generate(request_id=request_id, by=None)
+    except Exception:  # the approval is committed; MOps can press "generate"
+        log.exception("Task generation failed for campaign %s", request_id)
+
+
+def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
+    """Approved -> generate after commit (setting); cancelled -> cancel the open tasks."""
+    if event.action == "approve" and event.to_state == CampaignState.APPROVED:  # the last approval step
+        if getattr(settings, "MOPS_AUTO_GENERATE_TASKS", True) and not getattr(_local, "suppressed", False):
+            transaction.on_commit(lambda: _auto_generate(request.pk))
+    elif event.action == "cancel":
+        open_tasks = Task.objects.select_for_update().filter(campaign_id=request.pk, state__in=OPEN_TASK_STATES)
+        for task in open_tasks:
+            from_state = task.state
+            if from_state == TaskState.WAITING:
+                TaskPause.objects.filter(task=task, ended_at__isnull=True).update(ended_at=event.at)
+            task.cancel()
+            task.save(update_fields=["state", "updated_at"])
+            TaskEvent.objects.create(task=task, action="cancel", from_state=from_state, to_state=task.state,
+                                     actor=by, at=event.at, comment="キャンペーン取消 / campaign cancelled")
+
+
+def launch_guard(request: CampaignRequest, action: str) -> str | None:
+    """Refuse launch (and mark_ready) while any task of the campaign is open."""
+    if action in ("launch", "mark_ready"):
+        keys = list(Task.objects.filter(campaign_id=request.pk, state__in=OPEN_TASK_STATES)
+                    .order_by("position", "id").values_list("key", flat=True)[:5])
+        if keys:
+            return (f"未完了のタスクがあります / Open tasks remain: {', '.join(keys)}"
+                    f"{' …' if len(keys) == 5 else ''}")
+    return None

@@ -1,0 +1,407 @@
+"""Tickets: task types, templates per campaign type, tasks with their FSM, audit log, capacity."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from campaigns.models import CampaignRequest, CampaignType
+from governance import policy
+
+from .dag import find_cycle, format_cycle
+
+NON_NEGATIVE = [MinValueValidator(0)]
+
+
+class TaskKind(models.TextChoices):
+    """Who executes a task type under hybrid governance (central ops/brand, local content)."""
+
+    OPERATIONS = "operations", "オペレーション / Operations"
+    BRAND = "brand", "ブランド / Brand"
+    CONTENT = "content", "コンテンツ / Content"
+
+
+class WorkRole(models.Model):
+    """A skill / role that does tasks (design, web, email ...) and its hourly rate in JPY."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField("名称 / Name", max_length=100)
+    name_en = models.CharField("Name (English)", max_length=100, blank=True)
+    hourly_rate = models.DecimalField("時間単価(円) / Hourly rate (JPY)", max_digits=10, decimal_places=0,
+                                      default=Decimal(0), validators=NON_NEGATIVE)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "ロール / Work role"
+        verbose_name_plural = "ロール / Work roles"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskType(models.Model):
+    """A kind of task with its role, default estimate and standard lead time (SLA)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField("名称 / Name", max_length=100)
+    name_en = models.CharField("Name (English)", max_length=100, blank=True)
+    role = models.ForeignKey(WorkRole, on_delete=models.PROTECT, related_name="task_types", verbose_name="ロール / Role")
+    kind = models.CharField("区分 / Kind", max_length=20, choices=TaskKind.choices, default=TaskKind.OPERATIONS)
+    default_estimated_hours = models.DecimalField("標準工数(h) / Default estimate (h)", max_digits=6, decimal_places=1,
+                                                  default=Decimal(4), validators=NON_NEGATIVE)
+    lead_time_days = models.PositiveIntegerField("標準リードタイム(営業日) / Lead time (business days)", default=3)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "タスク種別 / Task type"
+        verbose_name_plural = "タスク種別 / Task types"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Condition(models.TextChoices):
+    ALWAYS = "always", "常に / Always"
+    NEEDS_LANDING_PAGE = "needs_landing_page", "LPが必要な場合 / If a landing page is needed"
+    NEEDS_EMAIL_PROGRAM = "needs_email_program", "メール配信が必要な場合 / If an email program is needed"
+    NEEDS_DESIGN = "needs_design", "デザインが必要な場合 / If design is needed"
+
+
+class TaskTemplate(models.Model):
+    """The tasks a campaign type breaks into."""
+
+    campaign_type = models.OneToOneField(CampaignType, on_delete=models.PROTECT, related_name="task_template",
+                                         verbose_name="キャンペーン種別 / Campaign type")
+    name = models.CharField("名称 / Name", max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["campaign_type__slug"]
+        verbose_name = "タスクテンプレート / Task template"
+        verbose_name_plural = "タスクテンプレート / Task templates"
+
+    def __str__(self) -> str:
+        return self.name or str(self.campaign_type)
+
+    def clean(self) -> None:
+        if self.pk:
+            edges = TemplateDependency.objects.filter(entry__template=self).values_list("predecessor_id", "entry_id")
+            cycle = find_cycle(edges)
+            if cycle:
+                names = dict(self.entries.values_list("pk", "task_type__name"))
+                raise ValidationError(format_cycle(cycle, names))
+
+
+class TemplateEntry(models.Model):
+    """One task of a template, with its condition on the request and its predecessors."""
+
+    template = models.ForeignKey(TaskTemplate, on_delete=models.CASCADE, related_name="entries")
+    task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="template_entries",
+                                  verbose_name="タスク種別 / Task type")
+    title = models.CharField("タイトル / Title", max_length=200, blank=True, help_text="空欄ならタスク種別名 / Task type name when blank")
+    order = models.PositiveIntegerField("順番 / Order", default=0)
+    condition = models.CharField("条件 / Condition", max_length=30, choices=Condition.choices, default=Condition.ALWAYS)
+    estimated_hours = models.DecimalField("工数(h) / Estimate (h)", max_digits=6, decimal_places=1, null=True, blank=True,
+                                          validators=NON_NEGATIVE, help_text="空欄なら標準工数 / Task type default when blank")
+    auto_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+", verbose_name="自動アサイン / Auto-assign to")
+    auto_assign_suggested = models.BooleanField("推奨担当者を自動アサイン / Auto-assign the suggestion", default=False)
+    predecessors = models.ManyToManyField("self", symmetrical=False, through="TemplateDependency",
+                                          through_fields=("entry", "predecessor"), related_name="successors", blank=True,
+                                          verbose_name="先行タスク / Predecessors")
+
+    class Meta:
+        ordering = ["template", "order", "id"]
+        verbose_name = "テンプレート項目 / Template entry"
+        verbose_name_plural = "テンプレート項目 / Template entries"
+
+    def __str__(self) -> str:
+        return f"{self.template}: {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.task_type.name
+
+    def applies_to(self, request: CampaignRequest) -> bool:
+        return self.condition == Condition.ALWAYS or bool(getattr(request, self.condition, False))
+
+
+class TemplateDependency(models.Model):
+    """``entry`` cannot start before ``predecessor`` is done (an edge of the template DAG)."""
+
+    entry = models.ForeignKey(TemplateEntry, on_delete=models.CASCADE, related_name="incoming")
+    predecessor = models.ForeignKey(TemplateEntry, on_delete=models.CASCADE, related_name="outgoing")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "predecessor"], name="template_dependency_unique"),
+            models.CheckConstraint(condition=~models.Q(entry=models.F("predecessor")), name="template_dependency_not_self"),
+        ]
+        verbose_name = "依存関係 / Dependency"
+        verbose_name_plural = "依存関係 / Dependencies"
+
+    def clean(self) -> None:
+        if not (self.entry_id and self.predecessor_id):
+            return
+        if self.entry.template_id != self.predecessor.template_id:
+            raise ValidationError("同じテンプレートの項目のみ指定できます / Both entries must belong to the same template.")
+        edges = list(
+            TemplateDependency.objects.filter(entry__template_id=self.entry.template_id)
+            .exclude(pk=self.pk).values_list("predecessor_id", "entry_id")
+        )
+        edges.append((self.predecessor_id, self.entry_id))
+        cycle = find_cycle(edges)
+        if cycle:
+            names = {e.pk: e.display_title for e in TemplateEntry.objects.filter(template_id=self.entry.template_id).select_related("task_type")}
+            raise ValidationError(format_cycle(cycle, names))
+
+
+class TaskState(models.TextChoices):
+    TODO = "todo", "未着手 / To do"
+    IN_PROGRESS = "in_progress", "作業中 / In progress"
+    WAITING = "waiting", "待ち / Waiting"
+    IN_REVIEW = "in_review", "レビュー中 / In review"
+    DONE = "done", "完了 / Done"
+    CANCELLED = "cancelled", "取消 / Cancelled"
+
+
+OPEN_TASK_STATES = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW]
+CLOSED_TASK_STATES = [TaskState.DONE, TaskState.CANCELLED]
+
+
+class SlaState(models.TextChoices):
+    ON_TRACK = "on_track", "順調 / On track"
+    AT_RISK = "at_risk", "リスク / At risk"
+    BREACHED = "breached", "超過 / Breached"
+    MET = "met", "達成 / Met"
+    MISSED = "missed", "未達 / Missed"
+
+
+def _ops_or_assignee(instance: "Task", user) -> bool:
+    return user is None or policy.is_ops(user) or (user.pk is not None and user.pk == instance.assignee_id)
+
+
+def _ops(instance: "Task", user) -> bool:
+    return user is None or policy.is_ops(user)
+
+
+class KeyCounter(models.Model):
+    """Next human key number (``MOPS-<n>``); one row locked with SELECT ... FOR UPDATE."""
+
+    name = models.CharField(max_length=20, unique=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Task(ConcurrentTransitionMixin, models.Model):
+    """One ticket of one campaign."""
+
+    number = models.PositiveBigIntegerField(unique=True, editable=False)
+    key = models.CharField("キー / Key", max_length=20, unique=True, editable=False)
+    campaign = models.ForeignKey(CampaignRequest, on_delete=models.PROTECT, related_name="tasks",
+                                 verbose_name="キャンペーン / Campaign")
+    template_entry = models.ForeignKey(TemplateEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="tasks", verbose_name="タスク種別 / Task type")
+    title = models.CharField("タイトル / Title", max_length=200)
+    description = models.TextField("説明 / Description", blank=True, max_length=4000)
+    position = models.PositiveIntegerField("順番 / Order", default=0)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="tasks", verbose_name="担当者 / Assignee")
+    state = FSMField("状態 / State", default=TaskState.TODO, choices=TaskState.choices, protected=True, db_index=True)
+    estimated_hours = models.DecimalField("見積工数(h) / Estimate (h)", max_digits=6, decimal_places=1,
+                                          default=Decimal(0), validators=NON_NEGATIVE)
+    actual_hours = models.DecimalField("実績工数(h) / Actual (h)", max_digits=6, decimal_places=1, null=True, blank=True,
+                                       validators=NON_NEGATIVE)
+    hourly_rate = models.DecimalField("時間単価(円) / Hourly rate (JPY)", max_digits=10, decimal_places=0, default=Decimal(0),
+                                      help_text="生成時のロール単価 / The role's rate when the task was created")
+    depends_on = models.ManyToManyField("self", symmetrical=False, through="TaskDependency",
+                                        through_fields=("task", "predecessor"), related_name="successors", blank=True)
+    # SLA: the clock starts at sla_start_at; pauses (TaskPause) push the deadline later.
+    sla_start_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("期限 / Due", null=True, blank=True, db_index=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_state = models.CharField("SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["campaign_id", "position", "id"]
+        verbose_name = "タスク / Task"
+        verbose_name_plural = "タスク / Tasks"
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "template_entry"], name="task_unique_template_entry_per_campaign",
+                                    condition=models.Q(template_entry__isnull=False)),
+            models.CheckConstraint(condition=models.Q(estimated_hours__gte=0), name="task_estimate_non_negative"),
+            models.CheckConstraint(condition=models.Q(actual_hours__isnull=True) | models.Q(actual_hours__gte=0),
+                                   name="task_actual_non_negative"),
+        ]
+        indexes = [models.Index(fields=["assignee", "state"]), models.Index(fields=["campaign", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_TASK_STATES
+
+    # --- transitions: they touch only this row; services check the rest and write the event ---
+    @transition(field=state, source=TaskState.TODO, target=TaskState.IN_PROGRESS, permission=_ops_or_assignee)
+    def start(self) -> None:
+        pass
+
+    @transition(field=state, source=TaskState.IN_PROGRESS, target=TaskState.WAITING, permission=_ops_or_assignee)
+    def pause(self) -> None:
+        pass
+
+    @transition(field=state, source=TaskState.WAITING, target=TaskState.IN_PROGRESS, permission=_ops_or_assignee)
+    def resume(self) -> None:
+        pass
+
+    @transition(field=state, source=TaskState.IN_PROGRESS, target=TaskState.IN_REVIEW, permission=_ops_or_assignee)
+    def submit_review(self) -> None:
+        pass
+
+    @transition(field=state, source=TaskState.IN_REVIEW, target=TaskState.DONE, permission=_ops_or_assignee)
+    def complete(self) -> None:
+        pass
+
+    @transition(field=state, source=TaskState.DONE, target=TaskState.IN_PROGRESS, permission=_ops_or_assignee)
+    def reopen(self) -> None:
+        pass
+
+    @transition(field=state, source=OPEN_TASK_STATES, target=TaskState.CANCELLED, permission=_ops)
+    def cancel(self) -> None:
+        pass
+
+
+class TaskDependency(models.Model):
+    """``task`` cannot start before ``predecessor`` is done (or cancelled)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="incoming")
+    predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="outgoing")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "predecessor"], name="task_dependency_unique"),
+            models.CheckConstraint(condition=~models.Q(task=models.F("predecessor")), name="task_dependency_not_self"),
+        ]
+
+
+class EventQuerySet(models.QuerySet):
+    """Task events are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):  # noqa: D401
+        raise PermissionError("Task events are append-only.")
+
+    def delete(self):
+        raise PermissionError("Task events are append-only.")
+
+
+class TaskEvent(models.Model):
+    """One immutable row per transition or assignment of a task."""
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, choices=TaskState.choices)
+    to_state = models.CharField(max_length=20, choices=TaskState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    comment = models.TextField(blank=True, max_length=4000)
+    data = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = "タスクイベント / Task event"
+        verbose_name_plural = "タスクイベント / Task events"
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.action} {self.from_state} -> {self.to_state}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionError("Task events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Task events are append-only.")
+
+
+class TaskPause(models.Model):
+    """An interval in which the task waited (the SLA clock stops); ``ended_at`` is open while waiting."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(max_length=4000)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                                   name="task_pause_end_after_start"),
+            models.UniqueConstraint(fields=["task"], condition=models.Q(ended_at__isnull=True), name="task_one_open_pause"),
+        ]
+        verbose_name = "中断 / Pause"
+        verbose_name_plural = "中断 / Pauses"
+
+
+class TaskComment(models.Model):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "コメント / Comment"
+        verbose_name_plural = "コメント / Comments"
+
+
+class Person(models.Model):
+    """A person's working profile: roles they can take and weekly capacity."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_profile")
+    roles = models.ManyToManyField(WorkRole, blank=True, related_name="people", verbose_name="ロール / Roles")
+    weekly_hours = models.DecimalField("週の稼働時間(h) / Weekly capacity (h)", max_digits=5, decimal_places=1,
+                                       default=Decimal(40), validators=NON_NEGATIVE)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        verbose_name = "担当者プロファイル / Person"
+        verbose_name_plural = "担当者プロファイル / People"
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class TimeOff(models.Model):
+    """Whole days off (inclusive) that reduce a person's capacity."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateField("開始 / From")
+    end = models.DateField("終了 / To")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="time_off_end_after_start")]
+        verbose_name = "休暇 / Time off"
+        verbose_name_plural = "休暇 / Time off"
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "終了日は開始日以降にしてください / The end must not be before the start."})

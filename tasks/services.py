@@ -1,0 +1,453 @@
+"""Every write to tasks: transitions, assignment, comments, adding, dropping and reordering.
+
+Each function runs in one transaction that locks the campaign row, then the task row, checks
+state and permission, saves, and writes exactly one TaskEvent. Locking the campaign first
+serialises the tasks of one campaign, so "the last task is done -> ready for launch" is seen
+by exactly one transaction. Side effects (mail) are queued with ``transaction.on_commit``.
+Generation from templates lives in ``tasks.generation``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from campaigns.models import CampaignRequest
+from campaigns.models import State as CampaignState
+from campaigns.services import Conflict, request_transition
+from governance import policy, roles
+
+from .dag import find_cycle, format_cycle
+from .deadlines import compute_due
+from .models import (
+    OPEN_TASK_STATES, KeyCounter, Person, SlaState, Task, TaskComment, TaskDependency, TaskEvent,
+    TaskPause, TaskState, TaskType,
+)
+
+
+class TaskConflict(Conflict):
+    """The task is not in a state that allows the action (HTTP 409)."""
+
+
+class PredecessorsOpen(TaskConflict):
+    """A predecessor of the task is not done yet."""
+
+
+# action -> model transition method
+ACTIONS: dict[str, str] = {
+    "start": "start",
+    "pause": "pause",
+    "resume": "resume",
+    "submit_review": "submit_review",
+    "complete": "complete",
+    "reopen": "reopen",
+    "cancel": "cancel",
+}
+REASON_REQUIRED = {"pause", "reopen"}
+# Campaign states in which tasks can be worked on.
+WORKABLE_CAMPAIGN_STATES = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH}
+KEY_PREFIX = "MOPS"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def next_numbers(count: int) -> range:
+    """Reserve ``count`` consecutive key numbers (row lock on the counter; rolled back with the caller)."""
+    if count <= 0:
+        return range(0)
+    counter = KeyCounter.objects.select_for_update().filter(name="task").first()
+    if counter is None:
+        KeyCounter.objects.get_or_create(name="task")
+        counter = KeyCounter.objects.select_for_update().get(name="task")
+    start = counter.value + 1
+    counter.value += count
+    counter.save(update_fields=["value"])
+    return range(start, start + count)
+
+
+def _clean_text(value: str, field: str, *, required: bool) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "理由を入力してください / A reason is required."})
+    if len(value) > 4000:
+        raise ValidationError({field: "4000文字以内で入力してください / At most 4000 characters."})
+    return value
+
+
+def _hours(value: Any, field: str, *, required: bool) -> Decimal | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationError({field: "工数を入力してください / Enter the hours."})
+        return None
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: "数値を入力してください / Enter a number."})
+    if not hours.is_finite() or hours < 0:
+        raise ValidationError({field: "0以上の数値を入力してください / Hours must not be negative."})
+    if hours >= 100000:
+        raise ValidationError({field: "大きすぎます / Too large."})
+    return hours.quantize(Decimal("0.1"))
+
+
+def _event(task: Task, action: str, from_state: str, by, at: dt.datetime, comment: str = "", data: dict | None = None) -> TaskEvent:
+    return TaskEvent.objects.create(task=task, action=action, from_state=from_state, to_state=task.state,
+                                    actor=by, at=at, comment=comment, data=data or {})
+
+
+def _lock(task_id: int) -> tuple[CampaignRequest, Task]:
+    """Lock the task's campaign, then the task (always in this order)."""
+    campaign_id = Task.objects.filter(pk=task_id).values_list("campaign_id", flat=True).first()
+    if campaign_id is None:
+        raise Task.DoesNotExist("Task not found")
+    campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    task = Task.objects.select_for_update().select_related("task_type", "task_type__role").get(pk=task_id)
+    return campaign, task
+
+
+def live_sla_state(task: Task, now: dt.datetime) -> str:
+    """SLA state of an open task at ``now`` from its stored deadlines."""
+    if task.due_at and now >= task.due_at:
+        return SlaState.BREACHED
+    if task.at_risk_at and now >= task.at_risk_at:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK
+
+
+def pauses_of(task: Task, now: dt.datetime | None = None) -> list[tuple[dt.datetime, dt.datetime]]:
+    return [(p.started_at, p.ended_at or now) for p in task.pauses.all() if (p.ended_at or now) is not None]
+
+
+def recompute_deadline(task: Task) -> None:
+    """Recompute due_at/at_risk_at from the SLA start and the closed pauses (no save)."""
+    if task.sla_start_at is None:
+        return
+    closed = [(p.started_at, p.ended_at) for p in task.pauses.all() if p.ended_at is not None]
+    task.due_at, task.at_risk_at = compute_due(task.task_type, task.sla_start_at, closed)
+
+
+def _predecessors_open(task: Task) -> list[str]:
+    return list(task.depends_on.filter(state__in=OPEN_TASK_STATES).values_list("key", flat=True))
+
+
+def check_campaign_ready(campaign: CampaignRequest, at: dt.datetime) -> None:
+    """Move an in-production campaign to ready_for_launch when every non-cancelled task is done."""
+    if campaign.state != CampaignState.IN_PRODUCTION:
+        return
+    tasks = Task.objects.filter(campaign_id=campaign.pk)
+    if tasks.filter(state__in=OPEN_TASK_STATES).exists() or not tasks.filter(state=TaskState.DONE).exists():
+        return
+    request_transition(request_id=campaign.pk, action="mark_ready", by=None, at=at,
+                       comment="全タスク完了 / All tasks done")
+    campaign.refresh_from_db(fields=["state"])
+
+
+def is_eligible(user, task_type: TaskType, person: Person | None = None, role_ids: set[int] | None = None) -> bool:
+    """MOps may take any task; a Specialist only tasks of a role in their profile."""
+    if user is None or not user.is_active:
+        return False
+    if policy.has_role(user, roles.MOPS):
+        return True
+    if not policy.has_role(user, roles.SPECIALIST):
+        return False
+    if role_ids is None:
+        role_ids = set(Person.objects.filter(user=user, is_active=True).values_list("roles", flat=True))
+    return task_type.role_id in role_ids
+
+
+def _queue_assignment_mail(task_id: int, assignee_id: int) -> None:
+    from django_q.tasks import async_task
+
+    transaction.on_commit(lambda: async_task("tasks.jobs.send_assignment_email", task_id, assignee_id,
+                                             task_name=f"assign-mail-{task_id}"))
+
+
+def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "", notify: bool = True,
+                  check_role: bool = True) -> Task:
+    """Assign an already locked task (used by task_assign and by generation)."""
+    if task.state not in OPEN_TASK_STATES:
+        raise TaskConflict(f"{task.key}: 完了・取消済みのタスクは割り当てできません / A {task.state} task cannot be assigned.")
+    if assignee is not None and check_role and not is_eligible(assignee, task.task_type):
+        raise ValidationError({"assignee": f"{assignee.username} は「{task.task_type.role}」のロールを持っていません / "
+                                           f"{assignee.username} does not hold the role '{task.task_type.role.slug}'."})
+    previous = task.assignee
+    if (previous and previous.pk) == (assignee and assignee.pk):
+        return task
+    task.assignee = assignee
+    task.save(update_fields=["assignee", "updated_at"])
+    _event(task, "assign" if assignee else "unassign", task.state, by, at, comment,
+           {"from": previous.username if previous else None, "to": assignee.username if assignee else None})
+    if assignee is not None and notify:
+        _queue_assignment_mail(task.pk, assignee.pk)
+    return task
+
+
+# --- services ------------------------------------------------------------------------------
+
+@transaction.atomic
+def task_assign(*, task_id: int, assignee, by, comment: str = "", at: dt.datetime | None = None, notify: bool = True) -> Task:
+    """Assign (or with ``assignee=None`` unassign) a task. MOps only; the assignee must hold the role."""
+    if by is not None and not policy.is_ops(by):
+        raise PermissionDenied("割り当てはMOpsのみ可能です / Only MOps may assign tasks.")
+    if isinstance(assignee, str):
+        assignee = get_user_model().objects.filter(username=assignee).first() or _no_user(assignee)
+    comment = _clean_text(comment, "comment", required=False)
+    campaign, task = _lock(task_id)
+    return assign_locked(task, assignee, by=by, at=at or timezone.now(), comment=comment, notify=notify)
+
+
+def _no_user(username: str):
+    raise ValidationError({"assignee": f"ユーザーが見つかりません / No such user: {username}"})
+
+
+@transaction.atomic
+def task_transition(
+    *,
+    task_id: int,
+    action: str,
+    by,
+    comment: str = "",
+    actual_hours: Any = None,
+    expected_state: str | None = None,
+    at: dt.datetime | None = None,
+    backfill: bool = False,
+) -> Task:
+    """Run one workflow action on a task and write its event.
+
+    PermissionDenied when ``by`` may not act on the task, TaskConflict (409) when the state
+    does not allow it or predecessors are open, ValidationError for bad input. ``backfill``
+    allows acting on tasks of already launched campaigns (demo data, imports).
+    """
+    if action not in ACTIONS:
+        raise ValidationError({"action": f"Unknown action: {action}"})
+    comment = _clean_text(comment, "comment", required=action in REASON_REQUIRED)
+    hours = _hours(actual_hours, "actual_hours", required=action == "complete")
+    at = at or timezone.now()
+
+    campaign, task = _lock(task_id)
+    method = getattr(task, ACTIONS[action])
+    if expected_state and task.state != expected_state:
+        raise TaskConflict("このタスクは他の人によって更新されました。再読み込みしてください / This task changed, reload.")
+    if by is not None and not has_transition_perm(method, by):
+        if not policy.is_ops(by) and by.pk != task.assignee_id and can_proceed(method):
+            raise PermissionDenied("自分のタスクのみ操作できます / You may only act on your own tasks.")
+        if not can_proceed(method):
+            pass  # fall through to the conflict below
+        else:
+            raise PermissionDenied("この操作を行う権限がありません / You may not do this.")
+    if not can_proceed(method):
+        raise TaskConflict(f"{task.key}: 現在の状態({task.get_state_display()})ではこの操作はできません / "
+                           f"'{action}' is not allowed while the task is {task.state}.")
+    if not backfill and campaign.state not in WORKABLE_CAMPAIGN_STATES and action != "cancel":
+        raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを操作できません / "
+                           f"Tasks cannot change while the campaign is {campaign.state}.")
+    if action == "start":
+        if task.assignee_id is None:
+            raise TaskConflict(f"{task.key}: 担当者を割り当ててから開始してください / Assign the task before starting it.")
+        open_keys = _predecessors_open(task)
+        if open_keys:
+            raise PredecessorsOpen(f"{task.key}: 先行タスクが未完了です / Predecessors not done: {', '.join(open_keys)}")
+
+    from_state = task.state
+    data: dict[str, Any] = {}
+    method()
+    fields = ["state", "updated_at"]
+    if action == "start" and task.started_at is None:
+        task.started_at = at
+        fields.append("started_at")
+    elif action == "pause":
+        TaskPause.objects.create(task=task, started_at=at, reason=comment)
+    elif action in ("resume", "cancel") and from_state == TaskState.WAITING:
+        pause = TaskPause.objects.filter(task=task, ended_at__isnull=True).first()
+        if pause is not None:
+            pause.ended_at = max(at, pause.started_at)
+            pause.save(update_fields=["ended_at"])
+            data["paused_from"] = pause.started_at.isoformat()
+        if action == "resume":
+            recompute_deadline(task)
+            task.sla_state = live_sla_state(task, at)
+            fields += ["due_at", "at_risk_at", "sla_state"]
+            data["due_at"] = task.due_at.isoformat() if task.due_at else None
+    if action == "complete":
+        task.actual_hours = hours
+        task.completed_at = at
+        task.sla_state = SlaState.MET if (task.due_at is None or at <= task.due_at) else SlaState.MISSED
+        fields += ["actual_hours", "completed_at", "sla_state"]
+        data["actual_hours"] = str(hours)
+    elif action == "reopen":
+        task.completed_at = None
+        task.sla_state = live_sla_state(task, at)
+        fields += ["completed_at", "sla_state"]
+    task.save(update_fields=fields)
+    _event(task, action, from_state, by, at, comment, data)
+
+    if action in ("complete", "cancel"):
+        check_campaign_ready(campaign, at)
+    elif action == "reopen" and campaign.state == CampaignState.READY_FOR_LAUNCH:
+        actor = by if (by is not None and policy.is_ops(by)) else None
+        request_transition(request_id=campaign.pk, action="reopen_production", by=actor, at=at,
+                           comment=f"{task.key} 再オープン / reopened: {comment}")
+    return task
+
+
+def task_start(*, task_id: int, by, **kw: Any) -> Task:
+    return task_transition(task_id=task_id, action="start", by=by, **kw)
+
+
+def task_pause(*, task_id: int, by, comment: str, **kw: Any) -> Task:
+    """Put a task in waiting (on the requester, or blocked); the SLA clock pauses."""
+    return task_transition(task_id=task_id, action="pause", by=by, comment=comment, **kw)
+
+
+def task_resume(*, task_id: int, by, **kw: Any) -> Task:
+    return task_transition(task_id=task_id, action="resume", by=by, **kw)
+
+
+def task_submit_review(*, task_id: int, by, **kw: Any) -> Task:
+    return task_transition(task_id=task_id, action="submit_review", by=by, **kw)
+
+
+def task_complete(*, task_id: int, by, actual_hours: Any, **kw: Any) -> Task:
+    return task_transition(task_id=task_id, action="complete", by=by, actual_hours=actual_hours, **kw)
+
+
+def task_reopen(*, task_id: int, by, comment: str, **kw: Any) -> Task:
+    return task_transition(task_id=task_id, action="reopen", by=by, comment=comment, **kw)
+
+
+def task_cancel(*, task_id: int, by, comment: str = "", **kw: Any) -> Task:
+    """Drop a task (MOps). Cancelled tasks do not block successors or the launch."""
+    return task_transition(task_id=task_id, action="cancel", by=by, comment=comment, **kw)
+
+
+@transaction.atomic
+def task_comment_add(*, task_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
+    """Comment on a task: MOps, specialists and the campaign's requester."""
+    body = _clean_text(body, "body", required=True)
+    task = Task.objects.select_related("campaign").get(pk=task_id)
+    if not (policy.is_ops(by) or policy.has_role(by, roles.SPECIALIST) or task.campaign.requester_id == by.pk):
+        raise PermissionDenied("コメントする権限がありません / You may not comment on this task.")
+    return TaskComment.objects.create(task=task, author=by, body=body, created_at=at or timezone.now())
+
+
+@transaction.atomic
+def task_add(
+    *,
+    campaign_id: int,
+    task_type: TaskType,
+    by,
+    title: str = "",
+    description: str = "",
+    estimated_hours: Any = None,
+    depends_on: list[int] | tuple = (),
+    assignee=None,
+    at: dt.datetime | None = None,
+) -> Task:
+    """Add a task to a campaign by hand (MOps)."""
+    if by is not None and not policy.is_ops(by):
+        raise PermissionDenied("タスクの追加はMOpsのみ可能です / Only MOps may add tasks.")
+    at = at or timezone.now()
+    campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    if campaign.state not in (CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH):
+        raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを追加できません / "
+                           f"Tasks cannot be added while the campaign is {campaign.state}.")
+    hours = _hours(estimated_hours, "estimated_hours", required=False)
+    preds = list(Task.objects.filter(campaign=campaign, pk__in=list(depends_on)))
+    if len(preds) != len(set(depends_on)):
+        raise ValidationError({"depends_on": "同じキャンペーンのタスクのみ指定できます / Predecessors must be tasks of the same campaign."})
+    position = (Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0) + 10
+    number = next_numbers(1)[0]
+    sla_start = max([at, *[p.due_at for p in preds if p.due_at]])
+    due, risk = compute_due(task_type, sla_start)
+    task = Task.objects.create(
+        number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, task_type=task_type,
+        title=(title or task_type.name)[:200], description=description, position=position,
+        estimated_hours=hours if hours is not None else task_type.default_estimated_hours,
+        hourly_rate=task_type.role.hourly_rate, sla_start_at=sla_start, due_at=due, at_risk_at=risk,
+        created_at=at,
+    )
+    TaskDependency.objects.bulk_create([TaskDependency(task=task, predecessor=p) for p in preds])
+    _event(task, "create", TaskState.TODO, by, at, data={"manual": True, "depends_on": [p.key for p in preds]})
+    if assignee is not None:
+        assign_locked(task, assignee, by=by, at=at)
+    if campaign.state == CampaignState.READY_FOR_LAUNCH:
+        request_transition(request_id=campaign.pk, action="reopen_production", by=by, at=at,
+                           comment=f"{task.key} 追加 / added")
+    return task
+
+
+@transaction.atomic
+def task_set_dependencies(*, task_id: int, depends_on: list[int], by) -> Task:
+    """Replace a task's predecessors (MOps); cycles are refused."""
+    if by is not None and not policy.is_ops(by):
+        raise PermissionDenied("依存関係の変更はMOpsのみ可能です / Only MOps may change dependencies.")
+    campaign, task = _lock(task_id)
+    preds = list(Task.objects.filter(campaign=campaign, pk__in=depends_on))
+    if len(preds) != len(set(depends_on)):
+        raise ValidationError({"depends_on": "同じキャンペーンのタスクのみ指定できます / Predecessors must be tasks of the same campaign."})
+    edges = list(TaskDependency.objects.filter(task__campaign=campaign).exclude(task=task).values_list("predecessor_id", "task_id"))
+    edges += [(p.pk, task.pk) for p in preds]
+    cycle = find_cycle(edges)
+    if cycle:
+        names = dict(Task.objects.filter(campaign=campaign).values_list("pk", "key"))
+        raise ValidationError({"depends_on": format_cycle(cycle, names)})
+    TaskDependency.objects.filter(task=task).delete()
+    TaskDependency.objects.bulk_create([TaskDependency(task=task, predecessor=p) for p in preds])
+    _event(task, "set_dependencies", task.state, by, timezone.now(), data={"depends_on": [p.key for p in preds]})
+    return task
+
+
+@transaction.atomic
+def tasks_reorder(*, campaign_id: int, ordered_ids: list[int], by) -> None:
+    """Set the display order of a campaign's tasks (MOps)."""
+    if by is not None and not policy.is_ops(by):
+        raise PermissionDenied("並べ替えはMOpsのみ可能です / Only MOps may reorder tasks.")
+    CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    tasks = {t.pk: t for t in Task.objects.filter(campaign_id=campaign_id)}
+    if set(ordered_ids) - set(tasks) or len(set(ordered_ids)) != len(ordered_ids):
+        raise ValidationError({"order": "このキャンペーンのタスクIDを重複なく指定してください / Give each task of this campaign once."})
+    rest = [pk for pk in sorted(tasks, key=lambda pk: (tasks[pk].position, pk)) if pk not in ordered_ids]
+    changed = []
+    for i, pk in enumerate([*ordered_ids, *rest]):
+        if tasks[pk].position != (i + 1) * 10:
+            tasks[pk].position = (i + 1) * 10
+            changed.append(tasks[pk])
+    Task.objects.bulk_update(changed, ["position"])
+
+
+def task_move(*, task_id: int, direction: int, by) -> None:
+    """Move a task one place up (-1) or down (+1) within its campaign."""
+    task = Task.objects.get(pk=task_id)
+    ids = list(Task.objects.filter(campaign_id=task.campaign_id).order_by("position", "id").values_list("pk", flat=True))
+    i = ids.index(task.pk)
+    j = i + (1 if direction > 0 else -1)
+    if 0 <= j < len(ids):
+        ids[i], ids[j] = ids[j], ids[i]
+    tasks_reorder(campaign_id=task.campaign_id, ordered_ids=ids, by=by)
+
+
+# --- reads used by the API and pages -------------------------------------------------------
+
+USER_ACTIONS = ("start", "pause", "resume", "submit_review", "complete", "reopen", "cancel")
+
+
+def allowed_actions(task: Task, user) -> list[str]:
+    """Actions ``user`` may take on ``task`` now; no queries when depends_on is prefetched."""
+    result = []
+    if policy.is_ops(user) and task.state in OPEN_TASK_STATES:
+        result.append("assign")
+    for action in USER_ACTIONS:
+        method = getattr(task, ACTIONS[action])
+        if not (can_proceed(method) and has_transition_perm(method, user)):
+            continue
+        if action == "start" and (task.assignee_id is None or any(p.state in OPEN_TASK_STATES for p in task.depends_on.all())):
+            continue
+        result.append(action)
+    return result

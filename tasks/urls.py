@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tasks"
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("mine/", views.my_tasks, name="mine"),
+    path("workload/", views.workload, name="workload"),
+    path("campaign/<int:campaign_id>/", views.campaign_tasks, name="campaign"),
+    path("campaign/<int:campaign_id>/generate/", views.generate, name="generate"),
+    path("<int:pk>/", views.task_detail, name="detail"),
+    path("<int:pk>/assign/", views.task_assign, name="assign"),
+    path("<int:pk>/comment/", views.task_comment, name="comment"),
+    path("<int:pk>/move/<str:direction>/", views.task_move, name="move"),
+    path("<int:pk>/<str:action>/", views.task_action, name="action"),
+]

@@ -1,0 +1,206 @@
+"""Task pages: board, my tasks, task detail, campaign tasks, workload (thin views)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from campaigns import selectors as campaign_selectors
+from campaigns.services import Conflict
+from governance import policy, roles
+
+from . import selectors, services
+from .assignment import suggest_for
+from .forms import ActionForm, AddTaskForm, AssignForm, CommentForm, TaskFilter
+from .generation import tasks_generate
+from .models import TaskState
+from .workload import balance, balance_history, campaign_labour_cost, history_svg, workload_rows
+
+ACTION_LABELS = {
+    "start": "開始 / Start",
+    "pause": "待ちにする / Pause (waiting)",
+    "resume": "再開 / Resume",
+    "submit_review": "レビュー依頼 / Submit for review",
+    "complete": "完了 / Complete",
+    "reopen": "再オープン / Reopen",
+    "cancel": "取消 / Cancel",
+}
+BOARD_COLUMNS = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW, TaskState.DONE]
+BOARD_LIMIT = 500
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _back(request: HttpRequest, task) -> HttpResponse:
+    nxt = request.POST.get("next") or ""
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    """The MOps board: tasks by state, filtered by campaign, assignee, type and due date.
+
+    Everyone sees the tasks they may see (requesters: their campaigns' tasks, read-only)."""
+    qs = selectors.task_list_for(request.user).exclude(state=TaskState.CANCELLED)
+    if not request.GET.get("state"):  # the done column shows the last two weeks unless asked
+        qs = qs.exclude(state=TaskState.DONE, completed_at__lt=timezone.now() - dt.timedelta(days=14))
+    filterset = TaskFilter(request.GET, queryset=qs)
+    tasks = list(filterset.qs.order_by("due_at", "position", "id")[:BOARD_LIMIT])
+    columns = [(state, TaskState(state).label, [t for t in tasks if t.state == state]) for state in BOARD_COLUMNS]
+    return render(request, "tasks/board.html", {
+        "filter": filterset, "columns": columns, "now": timezone.now(), "truncated": len(tasks) >= BOARD_LIMIT,
+    })
+
+
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    tasks = list(selectors.task_mine(request.user).exclude(state=TaskState.CANCELLED)
+                 .order_by("state", "due_at", "id"))
+    open_tasks = [t for t in tasks if t.state != TaskState.DONE]
+    done = [t for t in tasks if t.state == TaskState.DONE][-20:]
+    return render(request, "tasks/mine.html", {"open_tasks": open_tasks, "done": done, "now": timezone.now()})
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get_for(request.user, pk)
+    actions = [(a, ACTION_LABELS[a]) for a in services.allowed_actions(task, request.user) if a != "assign"]
+    ctx = {
+        "task": task, "actions": actions, "timeline": selectors.timeline(task), "now": timezone.now(),
+        "form": ActionForm(initial={"expected_state": task.state}), "comment_form": CommentForm(),
+        "can_comment": policy.is_ops(request.user) or policy.has_role(request.user, roles.SPECIALIST)
+        or task.campaign.requester_id == request.user.pk,
+    }
+    if policy.is_ops(request.user) and task.state in (TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW):
+        ctx["assign_form"] = AssignForm(initial={"assignee": task.assignee_id}, task_type=task.task_type)
+        if task.assignee_id is None:
+            ctx["suggestion"] = suggest_for([task]).get(task.pk)
+    return render(request, "tasks/detail.html", ctx)
+
+
+@login_required
+@require_POST
+def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    task = selectors.task_get_for(request.user, pk)
+    if action not in ACTION_LABELS:
+        raise PermissionDenied
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for e in form.errors.values()))
+        return redirect("tasks:detail", pk=task.pk)
+    try:
+        services.task_transition(task_id=task.pk, action=action, by=request.user, comment=form.cleaned_data["comment"],
+                                 actual_hours=form.cleaned_data["actual_hours"],
+                                 expected_state=form.cleaned_data["expected_state"] or None)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) or "この操作はできません / Not allowed.")
+    else:
+        messages.success(request, f"{task.key} {ACTION_LABELS[action]}: OK")
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get_for(request.user, pk)
+    form = AssignForm(request.POST, task_type=task.task_type)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for e in form.errors.values()))
+    else:
+        try:
+            services.task_assign(task_id=task.pk, assignee=form.cleaned_data["assignee"], by=request.user)
+        except (ValidationError, Conflict, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc) or "この操作はできません / Not allowed.")
+        else:
+            messages.success(request, f"{task.key}: 担当者を更新しました / Assignee updated.")
+    return _back(request, task)
+
+
+@login_required
+@require_POST
+def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.task_comment_add(task_id=task.pk, body=form.cleaned_data["body"], by=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _error_text(exc) or "コメントできません / You may not comment.")
+    else:
+        messages.error(request, "; ".join(str(e) for e in form.errors.values()))
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_move(request: HttpRequest, pk: int, direction: str) -> HttpResponse:
+    task = selectors.task_get_for(request.user, pk)
+    try:
+        services.task_move(task_id=task.pk, direction=-1 if direction == "up" else 1, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("tasks:campaign", campaign_id=task.campaign_id)
+
+
+@login_required
+def campaign_tasks(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """A campaign's tasks; MOps add, drop and reorder them here."""
+    campaign = selectors.campaign_for(request.user, campaign_id)
+    is_ops = policy.is_ops(request.user)
+    form = AddTaskForm(request.POST or None, campaign_id=campaign.pk)
+    if request.method == "POST":
+        if not is_ops:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                task = services.task_add(campaign_id=campaign.pk, task_type=form.cleaned_data["task_type"],
+                                         title=form.cleaned_data["title"], estimated_hours=form.cleaned_data["estimated_hours"],
+                                         depends_on=[t.pk for t in form.cleaned_data["depends_on"]], by=request.user)
+            except (ValidationError, Conflict, PermissionDenied) as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, f"{task.key} を追加しました / added.")
+                return redirect("tasks:campaign", campaign_id=campaign.pk)
+    tasks = selectors.campaign_tasks_for(request.user, campaign.pk)
+    return render(request, "tasks/campaign.html", {
+        "campaign": campaign, "tasks": tasks, "form": form, "is_ops": is_ops,
+        "cost": campaign_labour_cost(campaign.pk), "now": timezone.now(),
+    })
+
+
+@login_required
+@require_POST
+def generate(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = campaign_selectors.request_get_for(request.user, campaign_id, with_events=False)
+    try:
+        tasks = tasks_generate(request_id=campaign.pk, by=request.user)
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) or "生成できません / Cannot generate.")
+    else:
+        messages.success(request, f"{len(tasks)} タスクを生成しました / tasks generated.")
+    return redirect("tasks:campaign", campaign_id=campaign.pk)
+
+
+@login_required
+def workload(request: HttpRequest) -> HttpResponse:
+    if not policy.is_ops(request.user):
+        raise PermissionDenied
+    now = timezone.now()
+    rows = workload_rows(now=now)
+    history = balance_history(weeks=12, now=now)
+    return render(request, "tasks/workload.html", {
+        "rows": rows, "balance": balance(rows), "history": history, "chart": mark_safe(history_svg(history)),
+    })

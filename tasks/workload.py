@@ -1,0 +1,187 @@
+"""Workload per person and the team's balance indices, now and week by week (reads only)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from .assignment import capacity_hours, days_off_by_user, eligible_people
+from .models import OPEN_TASK_STATES, Task, TaskEvent, TaskState
+
+
+def coefficient_of_variation(values: list[float]) -> float:
+    """Population standard deviation / mean (0 for an empty or all-zero list)."""
+    values = [float(v) for v in values]
+    if not values:
+        return 0.0
+    mean = sum(values) / len(values)
+    if mean == 0:
+        return 0.0
+    var = sum((v - mean) ** 2 for v in values) / len(values)
+    return math.sqrt(var) / mean
+
+
+def gini(values: list[float]) -> float:
+    """Gini coefficient: sum |xi - xj| / (2 n^2 mean); 0 = perfectly even."""
+    values = [float(v) for v in values]
+    n = len(values)
+    if n == 0:
+        return 0.0
+    mean = sum(values) / n
+    if mean == 0:
+        return 0.0
+    total = sum(abs(a - b) for a in values for b in values)
+    return total / (2 * n * n * mean)
+
+
+def _week_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
+    monday = today - dt.timedelta(days=today.weekday())
+    return monday, monday + dt.timedelta(days=6)
+
+
+def workload_rows(*, now: dt.datetime | None = None) -> list[dict]:
+    """One row per person: open tasks/hours, this week's capacity, utilisation %, overdue, due this week."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    monday, sunday = _week_bounds(today)
+    week_end = timezone.make_aware(dt.datetime.combine(sunday, dt.time.max))
+    people = {p.user_id: p for p in eligible_people()}
+    agg = (
+        Task.objects.filter(state__in=OPEN_TASK_STATES, assignee__isnull=False)
+        .values("assignee_id")
+        .annotate(
+            count=Count("id"), hours=Sum("estimated_hours"),
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+            due_week=Count("id", filter=Q(due_at__gte=now, due_at__lte=week_end)),
+        )
+    )
+    by_user = {r["assignee_id"]: r for r in agg}
+    ids = set(people) | set(by_user)
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+    off = days_off_by_user(ids, monday, sunday)
+    rows = []
+    for uid in sorted(ids, key=lambda i: users[i].username):
+        person = people.get(uid)
+        weekly = person.weekly_hours if person else Decimal(0)
+        cap = capacity_hours(weekly, monday, sunday, off.get(uid, set()))
+        r = by_user.get(uid, {})
+        hours = Decimal(r.get("hours") or 0)
+        rows.append({
+            "user": users[uid], "username": users[uid].username,
+            "name": users[uid].get_full_name() or users[uid].username,
+            "roles": [role.slug for role in person.roles.all()] if person else [],
+            "open_tasks": r.get("count") or 0, "open_hours": hours, "capacity_hours": cap,
+            "weekly_hours": weekly,
+            "utilisation": round(float(hours / cap * 100), 1) if cap > 0 else (0.0 if hours == 0 else None),
+            "overdue": r.get("overdue") or 0, "due_this_week": r.get("due_week") or 0,
+        })
+    return rows
+
+
+def balance(rows: list[dict]) -> dict:
+    """Balance indices over people with capacity: CV of utilisation, Gini of open hours."""
+    util = [r["utilisation"] for r in rows if r["utilisation"] is not None and r["capacity_hours"] > 0]
+    return {
+        "utilisation_cv": round(coefficient_of_variation(util), 4),
+        "open_hours_gini": round(gini([float(r["open_hours"]) for r in rows]), 4),
+        "people": len(rows),
+    }
+
+
+def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[dict]:
+    """Balance indices at the end of each of the last ``weeks`` weeks, rebuilt from task events."""
+    now = now or timezone.now()
+    people = {p.user_id: p for p in eligible_people()}
+    if not people:
+        return []
+    today = timezone.localdate(now)
+    monday, _ = _week_bounds(today)
+    points = [timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(weeks=k), dt.time(0))) for k in range(weeks - 1, -1, -1)]
+    points = points[1:] + [now] if points else [now]
+    first = points[0]
+    # Tasks that were possibly open at some point in the range.
+    tasks = dict(
+        Task.objects.filter(created_at__lte=now)
+        .exclude(state__in=[TaskState.DONE, TaskState.CANCELLED], updated_at__lt=first)
+        .values_list("pk", "estimated_hours")
+    )
+    events = (
+        TaskEvent.objects.filter(task_id__in=list(tasks), at__lte=now)
+        .order_by("at", "id").values_list("task_id", "action", "to_state", "at", "data")
+    )
+    timeline: dict[int, list] = defaultdict(list)
+    for row in events:
+        timeline[row[0]].append(row)
+    usernames = {u.username: u.pk for u in get_user_model().objects.filter(pk__in=list(people))}
+    out = []
+    for point in points:
+        hours: dict[int, float] = dict.fromkeys(people, 0.0)
+        for task_id, rows in timeline.items():
+            state, assignee = None, None
+            for _, action, to_state, at, data in rows:
+                if at > point:
+                    break
+                state = to_state
+                if action in ("assign", "unassign"):
+                    assignee = usernames.get((data or {}).get("to"))
+            if state in OPEN_TASK_STATES and assignee in hours:
+                hours[assignee] += float(tasks[task_id])
+        util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
+        out.append({
+            "week": timezone.localdate(point).isoformat(),
+            "utilisation_cv": round(coefficient_of_variation(util), 4),
+            "open_hours_gini": round(gini(list(hours.values())), 4),
+        })
+    return out
+
+
+def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str:
+    """A small two-line SVG chart of the balance history (no plotting dependency)."""
+    if not history:
+        return ""
+    pad = 30
+    n = len(history)
+    top = max(1.0, max(max(h["utilisation_cv"], h["open_hours_gini"]) for h in history))
+
+    def xy(i: int, v: float) -> str:
+        x = pad + (width - 2 * pad) * (i / max(n - 1, 1))
+        y = height - pad - (height - 2 * pad) * (v / top)
+        return f"{x:.1f},{y:.1f}"
+
+    cv = " ".join(xy(i, h["utilisation_cv"]) for i, h in enumerate(history))
+    gi = " ".join(xy(i, h["open_hours_gini"]) for i, h in enumerate(history))
+    labels = "".join(
+        f'<text x="{xy(i, 0).split(",")[0]}" y="{height - 8}" font-size="10" text-anchor="middle">{h["week"][5:]}</text>'
+        for i, h in enumerate(history) if i % 2 == 0 or i == n - 1
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="balance index history">'
+        f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#bcccdc"/>'
+        f'<text x="4" y="{pad}" font-size="10">{top:.1f}</text><text x="4" y="{height - pad}" font-size="10">0</text>'
+        f'<polyline fill="none" stroke="#2458a6" stroke-width="2" points="{cv}"/>'
+        f'<polyline fill="none" stroke="#b7791f" stroke-width="2" stroke-dasharray="4 3" points="{gi}"/>'
+        f'{labels}'
+        f'<text x="{width - 210}" y="14" font-size="11" fill="#2458a6">— CV of utilisation</text>'
+        f'<text x="{width - 100}" y="14" font-size="11" fill="#b7791f">-- Gini of hours</text></svg>'
+    )
+
+
+def campaign_labour_cost(campaign_id: int) -> dict:
+    """Estimated vs actual labour cost (JPY) of a campaign's non-cancelled tasks."""
+    est_h = act_h = est = act = Decimal(0)
+    rows = Task.objects.filter(campaign_id=campaign_id).exclude(state=TaskState.CANCELLED).values_list(
+        "estimated_hours", "actual_hours", "hourly_rate", "state")
+    for e, a, rate, state in rows:
+        est_h += e
+        est += e * rate
+        if a is not None:
+            act_h += a
+            act += a * rate
+    return {"estimated_hours": est_h, "actual_hours": act_h, "estimated_cost": est.quantize(Decimal(1)),
+            "actual_cost": act.quantize(Decimal(1)), "tasks": len(rows)}

@@ -1,0 +1,66 @@
+"""Task fixtures: roles, task types, a webinar template with conditions and a DAG, people."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tasks.generation import tasks_generate
+from tasks.models import Condition, Person, TaskTemplate, TaskType, TemplateDependency, TemplateEntry, WorkRole
+
+
+@pytest.fixture
+def work_roles(db):
+    return {
+        slug: WorkRole.objects.create(slug=slug, name=slug, hourly_rate=Decimal(rate))
+        for slug, rate in [("ops", 8000), ("web", 7000), ("design", 6000)]
+    }
+
+
+@pytest.fixture
+def task_types(work_roles):
+    spec = [("plan", "企画書", "ops", 4, 3), ("lp", "LP制作", "web", 12, 5), ("email", "メール作成", "ops", 6, 3),
+            ("design", "デザイン素材", "design", 8, 3), ("qa", "QA", "ops", 2, 1)]
+    return {slug: TaskType.objects.create(slug=slug, name=name, role=work_roles[role],
+                                          default_estimated_hours=Decimal(h), lead_time_days=d)
+            for slug, name, role, h, d in spec}
+
+
+@pytest.fixture
+def template(webinar, task_types):
+    """plan -> lp, plan -> email, design -> lp, lp -> qa, email -> qa (lp, email, design conditional)."""
+    tpl = TaskTemplate.objects.create(campaign_type=webinar, name="webinar")
+    conds = {"plan": Condition.ALWAYS, "lp": Condition.NEEDS_LANDING_PAGE, "email": Condition.NEEDS_EMAIL_PROGRAM,
+             "design": Condition.NEEDS_DESIGN, "qa": Condition.ALWAYS}
+    entries = {slug: TemplateEntry.objects.create(template=tpl, task_type=tt, order=i, condition=conds[slug])
+               for i, (slug, tt) in enumerate(task_types.items())}
+    for a, b in [("plan", "lp"), ("plan", "email"), ("design", "lp"), ("lp", "qa"), ("email", "qa")]:
+        TemplateDependency.objects.create(predecessor=entries[a], entry=entries[b])
+    tpl.entries_by_slug = entries
+    return tpl
+
+
+@pytest.fixture
+def people(sam, mona, work_roles):
+    sam_p = Person.objects.create(user=sam, weekly_hours=Decimal(40))
+    sam_p.roles.set([work_roles["web"], work_roles["design"], work_roles["ops"]])
+    mona_p = Person.objects.create(user=mona, weekly_hours=Decimal(20))
+    mona_p.roles.set([work_roles["ops"]])
+    return {"sam": sam_p, "mona": mona_p}
+
+
+@pytest.fixture
+def approved(alice, charlie, make_request):
+    def make(**overrides):
+        return make_request(alice, actions=["submit", "approve"], actors={"approve": charlie}, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def generated(approved, template, mona, people):
+    """An in-production campaign with its five tasks, keyed by task type slug."""
+    req = approved()
+    tasks = tasks_generate(request_id=req.pk, by=mona)
+    req.refresh_from_db()
+    return req, {t.task_type.slug: t for t in tasks}

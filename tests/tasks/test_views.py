@@ -1,0 +1,69 @@
+"""Pages render for each role and go through the same services."""
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from campaigns.models import State
+from tasks import services
+from tasks.models import Task, TaskState
+
+
+def login(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+@pytest.mark.parametrize("who", ["mona", "sam", "alice"])
+def test_pages_render(generated, org, who):
+    req, tasks = generated
+    services.task_assign(task_id=tasks["plan"].pk, assignee=org["sam"], by=org["mona"])
+    c = login(org[who])
+    for url in ("/tasks/", "/tasks/mine/", f"/tasks/{tasks['plan'].pk}/", f"/tasks/campaign/{req.pk}/"):
+        res = c.get(url)
+        assert res.status_code == 200, url
+    if who != "sam":  # specialists do not see campaign requests, only their tasks
+        detail = c.get(f"/requests/{req.pk}/").content.decode()
+        assert tasks["plan"].key in detail and "Labour cost" in detail
+    assert c.get("/tasks/workload/").status_code == (200 if who == "mona" else 403)
+
+
+def test_bob_cannot_see_alices_tasks(generated, bob):
+    req, tasks = generated
+    assert login(bob).get(f"/tasks/{tasks['plan'].pk}/").status_code == 404
+    assert tasks["plan"].key not in login(bob).get("/tasks/").content.decode()
+
+
+def test_actions_through_pages(generated, mona, sam):
+    req, tasks = generated
+    plan = tasks["plan"]
+    c = login(mona)
+    res = c.post(f"/tasks/{plan.pk}/assign/", {"assignee": sam.pk})
+    assert res.status_code == 302
+    s = login(sam)
+    page = s.get(f"/tasks/{plan.pk}/").content.decode()
+    assert "開始 / Start" in page and "Cancel" not in page
+    s.post(f"/tasks/{plan.pk}/start/", {"expected_state": "todo"})
+    s.post(f"/tasks/{plan.pk}/submit_review/", {})
+    s.post(f"/tasks/{plan.pk}/complete/", {"actual_hours": "-3"})  # refused by the form
+    assert Task.objects.get(pk=plan.pk).state == TaskState.IN_REVIEW
+    s.post(f"/tasks/{plan.pk}/complete/", {"actual_hours": "3.5"})
+    assert Task.objects.get(pk=plan.pk).state == TaskState.DONE
+    s.post(f"/tasks/{plan.pk}/comment/", {"body": "完了しました"})
+    assert "完了しました" in s.get(f"/tasks/{plan.pk}/").content.decode()
+    # MOps drops a task and adds one from the campaign page.
+    c.post(f"/tasks/{tasks['design'].pk}/cancel/", {"next": f"/tasks/campaign/{req.pk}/"})
+    assert Task.objects.get(pk=tasks["design"].pk).state == TaskState.CANCELLED
+    c.post(f"/tasks/campaign/{req.pk}/", {"task_type": tasks["qa"].task_type.pk, "title": "最終確認"})
+    assert Task.objects.filter(campaign=req, title="最終確認").exists()
+    c.post(f"/tasks/{tasks['qa'].pk}/move/up/")
+
+
+def test_generate_button(approved, template, mona, people):
+    req = approved()
+    c = login(mona)
+    assert "Generate tasks" in c.get(f"/requests/{req.pk}/").content.decode()
+    c.post(f"/tasks/campaign/{req.pk}/generate/")
+    req.refresh_from_db()
+    assert req.state == State.IN_PRODUCTION and Task.objects.filter(campaign=req).count() == 5
