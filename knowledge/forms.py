@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+from campaigns.models import CampaignRequest, CampaignType
+from governance.models import BusinessUnit
+from tasks.models import TaskType
+
+from .models import BODY_MAX, TITLE_MAX, Article, Category, Status, Tag, Tool, ToolCategory, ToolStatus, Visibility
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label="タイトル / Title", max_length=TITLE_MAX)
+    body = forms.CharField(label="本文(Markdown) / Body (Markdown)", required=False, max_length=BODY_MAX,
+                           widget=forms.Textarea(attrs={"rows": 22, "style": "max-width:100%;font-family:monospace"}))
+    category = forms.ChoiceField(label="カテゴリ / Category", choices=Category.choices)
+    tags = forms.CharField(label="タグ(カンマ区切り) / Tags (comma-separated)", required=False, max_length=500)
+    campaign_types = forms.ModelMultipleChoiceField(label="キャンペーン種別 / Campaign types", required=False,
+                                                    queryset=CampaignType.objects.all(), widget=forms.CheckboxSelectMultiple)
+    task_types = forms.ModelMultipleChoiceField(label="タスク種別 / Task types", required=False,
+                                                queryset=TaskType.objects.all(), widget=forms.SelectMultiple(attrs={"size": 6}))
+    review_by = forms.DateField(label="レビュー期限 / Review by", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    visibility = forms.ChoiceField(label="公開範囲 / Visibility", choices=Visibility.choices, initial=Visibility.EVERYONE)
+    unit = forms.ModelChoiceField(label="事業部 / Unit", required=False, queryset=BusinessUnit.objects.all())
+    major = forms.BooleanField(label="メジャー改訂(必読者に再読を依頼) / Major change (asks readers to re-read)", required=False)
+    comment = forms.CharField(label="変更内容 / Change note", required=False, max_length=300)
+    expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(article: Article) -> dict:
+        return {
+            "title": article.title, "body": article.body, "category": article.category,
+            "tags": ", ".join(t.name for t in article.tags.all()),
+            "campaign_types": list(article.campaign_types.all()), "task_types": list(article.task_types.all()),
+            "review_by": article.review_by, "visibility": article.visibility, "unit": article.unit,
+            "expected_version": article.version_number,
+        }
+
+    def tag_names(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [t.strip() for t in raw.replace("、", ",").split(",") if t.strip()]
+
+    def service_fields(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["title"], "body": d["body"], "category": d["category"], "review_by": d["review_by"],
+            "visibility": d["visibility"], "unit": d["unit"], "tags": self.tag_names(),
+            "campaign_types": list(d["campaign_types"]), "task_types": list(d["task_types"]),
+        }
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label="ファイル(画像・PDF) / File (image or PDF)")
+
+
+class RequirementForm(forms.Form):
+    role = forms.ChoiceField(label="ロール / Role", required=False,
+                             choices=[("", "—"), ("Requester", "Requester"), ("Approver", "Approver"), ("MOps", "MOps"),
+                                      ("Specialist", "Specialist"), ("Admin", "Admin")])
+    unit = forms.ModelChoiceField(label="事業部 / Unit", required=False, queryset=BusinessUnit.objects.all())
+
+
+class RetrospectiveForm(forms.Form):
+    what_worked = forms.CharField(label="良かった点 / What worked", max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    what_did_not = forms.CharField(label="課題 / What did not work", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    what_to_change = forms.CharField(label="次回への改善 / What to change", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ToolForm(forms.ModelForm):
+    class Meta:
+        model = Tool
+        fields = ["name", "vendor", "category", "owner", "seats", "annual_cost", "renewal_date", "status", "notes", "users", "articles"]
+        widgets = {"renewal_date": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ArticleFilter(django_filters.FilterSet):
+    """Filters of the article list page, the search page and the API."""
+
+    category = django_filters.ChoiceFilter(choices=Category.choices, label="カテゴリ / Category")
+    tag = django_filters.ModelChoiceFilter(field_name="tags", to_field_name="name", queryset=Tag.objects.all(), label="タグ / Tag")
+    campaign_type = django_filters.ModelChoiceFilter(field_name="campaign_types", to_field_name="slug",
+                                                     queryset=CampaignType.objects.all(), label="キャンペーン種別 / Campaign type")
+    task_type = django_filters.ModelChoiceFilter(field_name="task_types", to_field_name="slug",
+                                                 queryset=TaskType.objects.all(), label="タスク種別 / Task type")
+    status = django_filters.ChoiceFilter(choices=Status.choices, label="状態 / Status")
+    owner = django_filters.CharFilter(field_name="owner__username", label="オーナー / Owner")
+    stale = django_filters.BooleanFilter(method="filter_stale", label="レビュー期限切れ / Past review")
+
+    class Meta:
+        model = Article
+        fields = ["category", "tag", "campaign_type", "task_type", "status", "owner", "stale"]
+
+    def filter_stale(self, queryset, name, value):
+        from django.utils import timezone
+
+        if value is None:
+            return queryset
+        q = {"review_by__lt": timezone.localdate()}
+        return queryset.filter(**q) if value else queryset.exclude(**q)
+
+
+class ToolFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=ToolCategory.choices)
+    status = django_filters.ChoiceFilter(choices=ToolStatus.choices)
+
+    class Meta:
+        model = Tool
+        fields = ["category", "status"]
+
+
+def launched_campaigns_for(user):
+    from governance import policy
+
+    from .retrospectives import RETRO_STATES
+
+    qs = CampaignRequest.objects.filter(state__in=RETRO_STATES).select_related("campaign_type")
+    return qs if policy.is_ops(user) else qs.filter(requester=user)

@@ -1,0 +1,104 @@
+"""Retrospectives on launched campaigns and their promotion to best-practice articles."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.models import CampaignRequest, State
+from governance import policy
+
+from .models import Article, Category, Retrospective
+from .services import ArticleConflict, article_create
+
+RETRO_STATES = (State.LAUNCHED, State.CLOSED)
+TEXT_MAX = 10_000
+
+
+def can_write(user, campaign: CampaignRequest) -> bool:
+    return policy.is_ops(user) or campaign.requester_id == getattr(user, "pk", None)
+
+
+def _validate(what_worked: str, what_did_not: str, what_to_change: str) -> None:
+    errors = {}
+    if not (what_worked or "").strip():
+        errors["what_worked"] = "良かった点を入力してください / Say what worked."
+    for name, value in (("what_worked", what_worked), ("what_did_not", what_did_not), ("what_to_change", what_to_change)):
+        if len(value or "") > TEXT_MAX:
+            errors[name] = f"{TEXT_MAX:,}文字以内 / At most {TEXT_MAX:,} characters."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def retrospective_save(*, campaign_id: int, by, what_worked: str, what_did_not: str = "", what_to_change: str = "",
+                       at: dt.datetime | None = None) -> Retrospective:
+    """Create or update the retrospective of a launched (or closed) campaign."""
+    campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    if not can_write(by, campaign):
+        raise PermissionDenied("依頼者とMOpsのみ記入できます / Only the requester and MOps may write the retrospective.")
+    if campaign.state not in RETRO_STATES:
+        raise ArticleConflict("振り返りはローンチ後に記入できます / A retrospective can be written once the campaign is launched.")
+    _validate(what_worked, what_did_not, what_to_change)
+    now = at or timezone.now()
+    retro, created = Retrospective.objects.get_or_create(
+        campaign=campaign,
+        defaults={"author": by, "what_worked": what_worked, "what_did_not": what_did_not,
+                  "what_to_change": what_to_change, "created_at": now, "updated_at": now},
+    )
+    if not created:
+        retro.what_worked, retro.what_did_not, retro.what_to_change = what_worked, what_did_not, what_to_change
+        retro.updated_at = now
+        retro.save()
+    return retro
+
+
+def campaign_numbers(campaign: CampaignRequest) -> dict:
+    """The numbers shown beside a retrospective: budget, targets and labour from tickets."""
+    from django.db.models import Sum
+
+    from tasks.models import Task
+
+    hours = Task.objects.filter(campaign=campaign).aggregate(est=Sum("estimated_hours"), act=Sum("actual_hours"))
+    return {
+        "budget": campaign.budget, "target_leads": campaign.target_leads, "target_mqls": campaign.target_mqls,
+        "target_sqls": campaign.target_sqls, "target_pipeline": campaign.target_pipeline,
+        "target_revenue": campaign.target_revenue, "expected_roi": campaign.expected_roi,
+        "estimated_hours": hours["est"], "actual_hours": hours["act"],
+        "launched_at": campaign.launched_at,
+    }
+
+
+def promotion_body(retro: Retrospective) -> str:
+    c = retro.campaign
+    n = campaign_numbers(c)
+    return (
+        f"> {c.name}({c.campaign_type} / {c.business_unit})の振り返りから作成 / Written from the retrospective of {c.name}.\n\n"
+        f"| 指標 / Metric | 値 / Value |\n|---|---|\n"
+        f"| 予算 / Budget | ¥{n['budget']:,} |\n| 目標リード / Target leads | {n['target_leads']:,} |\n"
+        f"| 目標MQL / Target MQLs | {n['target_mqls']:,} |\n| 目標SQL / Target SQLs | {n['target_sqls']:,} |\n\n"
+        f"## うまくいったこと / What worked\n\n{retro.what_worked}\n\n"
+        f"## うまくいかなかったこと / What did not work\n\n{retro.what_did_not or '—'}\n\n"
+        f"## 次回への改善 / What to change\n\n{retro.what_to_change or '—'}\n"
+    )
+
+
+@transaction.atomic
+def retrospective_promote(*, retrospective_id: int, by, title: str = "", publish: bool = False) -> Article:
+    """MOps turns a retrospective into a best-practice article linked to the campaign type."""
+    if not policy.is_ops(by):
+        raise PermissionDenied("MOpsのみ昇格できます / Only MOps may promote a retrospective.")
+    retro = Retrospective.objects.select_for_update().select_related("campaign__campaign_type", "campaign__business_unit").get(pk=retrospective_id)
+    if retro.promoted_article_id:
+        raise ArticleConflict("既に記事化されています / This retrospective was already promoted.")
+    campaign = retro.campaign
+    article = article_create(
+        by=by, title=title or f"ベストプラクティス: {campaign.name} / Best practice: {campaign.name}",
+        body=promotion_body(retro), category=Category.BEST_PRACTICE, tags=["振り返り", "retrospective"],
+        campaign_types=[campaign.campaign_type], publish=publish, comment="振り返りから作成 / From a retrospective",
+    )
+    retro.promoted_article, retro.promoted_by, retro.promoted_at = article, by, timezone.now()
+    retro.save(update_fields=["promoted_article", "promoted_by", "promoted_at"])
+    return article

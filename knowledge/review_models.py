@@ -1,0 +1,64 @@
+"""Tables of the quarterly MOps KPI review: generated reports and tool-cost snapshots.
+
+Imported at the end of knowledge/models.py so Django registers them in the knowledge app.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+__all__ = ["ReviewReport", "ReviewStatus", "ToolCostSnapshot"]
+
+
+class ReviewStatus(models.TextChoices):
+    QUEUED = "queued", "待機中 / Queued"
+    RUNNING = "running", "作成中 / Running"
+    DONE = "done", "完了 / Done"
+    FAILED = "failed", "失敗 / Failed"
+
+
+class ReviewReport(models.Model):
+    """One quarterly review PDF, made by a django-q2 job; ``progress`` drives the page's bar."""
+
+    quarter = models.CharField("四半期 / Quarter", max_length=7, db_index=True)
+    unit = models.CharField("事業部 / Unit", max_length=50, blank=True, default="")
+    status = models.CharField("状態 / Status", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField("進捗(%) / Progress (%)", default=0)
+    step = models.CharField("処理中 / Step", max_length=100, blank=True)
+    file = models.FileField("ファイル / File", upload_to="reviews/", blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scheduled = models.BooleanField("自動作成 / Scheduled", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "四半期レビュー / Quarterly review"
+        verbose_name_plural = "四半期レビュー / Quarterly reviews"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="review_progress_max_100"),
+            # At most one scheduled org-wide review per quarter: the schedule is safe to run twice.
+            models.UniqueConstraint(fields=["quarter", "unit"], condition=models.Q(scheduled=True), name="review_one_scheduled_per_quarter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.unit or 'all'} ({self.status})"
+
+
+class ToolCostSnapshot(models.Model):
+    """The martech catalogue's cost per category frozen at a quarter's end (for change vs previous)."""
+
+    quarter = models.CharField(max_length=7)
+    category = models.CharField(max_length=20)
+    tools = models.PositiveIntegerField(default=0)
+    annual_cost = models.DecimalField(max_digits=14, decimal_places=0, default=0)
+    taken_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["quarter", "category"]
+        verbose_name = "ツール費用スナップショット / Tool cost snapshot"
+        verbose_name_plural = "ツール費用スナップショット / Tool cost snapshots"
+        constraints = [models.UniqueConstraint(fields=["quarter", "category"], name="tool_snapshot_unique")]

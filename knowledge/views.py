@@ -1,0 +1,294 @@
+"""Knowledge pages: articles (list, detail, edit with preview, history, diff), search,
+required reading, attachments. Onboarding, retrospectives and the stack catalog are in
+views_more.py. Straight-line views: access -> validate -> one service call -> redirect.
+"""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from campaigns.models import CampaignType
+from campaigns.services import Conflict
+from tasks.models import TaskType
+
+from . import rendering, selectors, services
+from .forms import ArticleFilter, ArticleForm, AttachmentForm, RequirementForm
+from .search import search_articles
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _query(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@login_required
+def article_list(request: HttpRequest) -> HttpResponse:
+    archived = request.GET.get("status") == "archived"
+    filterset = ArticleFilter(request.GET, queryset=selectors.article_list_for(request.user, include_archived=archived))
+    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    return render(request, "knowledge/list.html", {
+        "filter": filterset, "page": page, "query": _query(request), "is_editor": selectors.is_editor(request.user),
+        "unread_count": selectors.unread_required_for(request.user).count(),
+    })
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("q") or "").strip()
+    archived = request.GET.get("status") == "archived"
+    filterset = ArticleFilter(request.GET, queryset=selectors.article_list_for(request.user, include_archived=archived))
+    hits, total, page_no, per_page = [], 0, 1, 20
+    try:
+        page_no = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        page_no = 1
+    if q and filterset.is_valid():
+        hits, total = search_articles(request.user, q, scope=filterset.qs, include_archived=archived,
+                                      limit=per_page, offset=(page_no - 1) * per_page)
+    return render(request, "knowledge/search.html", {
+        "q": q, "filter": filterset, "hits": hits, "total": total, "page_no": page_no,
+        "has_next": page_no * per_page < total, "query": _query(request),
+    })
+
+
+def _form_page(request, form, *, article=None, preview_html=None):
+    return render(request, "knowledge/form.html", {
+        "form": form, "article": article, "preview_html": preview_html,
+        "title": f"編集 / Edit: {article.title}" if article else "新規記事 / New article",
+    })
+
+
+@login_required
+def article_new(request: HttpRequest) -> HttpResponse:
+    form = ArticleForm(request.POST or None, initial={"category": request.GET.get("category", "other")})
+    form.fields.pop("major")
+    form.fields.pop("expected_version")
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            return _form_page(request, form, preview_html=rendering.render_markdown(form.cleaned_data["body"]))
+        try:
+            article = services.article_create(by=request.user, comment=form.cleaned_data["comment"], **form.service_fields())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "下書きを保存しました / Draft saved.")
+            return redirect("knowledge:detail", pk=article.pk)
+    return _form_page(request, form)
+
+
+@login_required
+def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get_for(request.user, pk)
+    if not selectors.can_edit(request.user, article):
+        raise PermissionDenied
+    form = ArticleForm(request.POST or None, initial=ArticleForm.initial_for(article))
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            return _form_page(request, form, article=article, preview_html=rendering.render_markdown(form.cleaned_data["body"]))
+        d = form.cleaned_data
+        try:
+            services.article_update(article_id=pk, by=request.user, major=d["major"], comment=d["comment"],
+                                    expected_version=d["expected_version"], **form.service_fields())
+        except ValidationError as exc:
+            add_errors(form, exc)
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "保存しました / Saved.")
+            return redirect("knowledge:detail", pk=pk)
+    return _form_page(request, form, article=article)
+
+
+@login_required
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get_for(request.user, pk)
+    is_editor = selectors.is_editor(request.user)
+    required = any(True for _ in article.requirements.all())
+    return render(request, "knowledge/detail.html", {
+        "article": article,
+        "can_edit": selectors.can_edit(request.user, article),
+        "is_editor": is_editor,
+        "receipt": selectors.has_read(request.user, article),
+        "required": required,
+        "report": selectors.reading_report(article) if is_editor and required else None,
+        "attachment_form": AttachmentForm(),
+        "requirement_form": RequirementForm() if is_editor else None,
+        "retros": article.source_retrospectives.select_related("campaign"),
+        "onboarding_steps": article.onboarding_steps.select_related("plan"),
+    })
+
+
+@login_required
+def article_history(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get_for(request.user, pk)
+    return render(request, "knowledge/history.html", {
+        "article": article, "versions": selectors.article_versions(article),
+        "can_edit": selectors.can_edit(request.user, article),
+    })
+
+
+@login_required
+def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get_for(request.user, pk)
+    try:
+        b = int(request.GET.get("b", article.version_number))
+        a = int(request.GET.get("a", b - 1))
+    except ValueError:
+        raise PermissionDenied
+    versions = {v.number: v for v in article.versions.filter(number__in=[a, b]).select_related("author")}
+    if a not in versions or b not in versions:
+        messages.error(request, "その版はありません / No such version.")
+        return redirect("knowledge:history", pk=pk)
+    return render(request, "knowledge/diff.html", {
+        "article": article, "a": versions[a], "b": versions[b],
+        "lines": rendering.diff_lines(versions[a].body, versions[b].body),
+    })
+
+
+def _act(request, pk, fn, ok: str, **kw):
+    selectors.article_get_for(request.user, pk)
+    try:
+        fn(article_id=pk, by=request.user, **kw)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except Conflict as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, ok)
+
+
+@login_required
+@require_POST
+def article_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    _act(request, pk, services.article_restore, f"v{number} を新しい版として復元しました / Restored as a new version.",
+         number=number, major=bool(request.POST.get("major")))
+    return redirect("knowledge:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def article_status(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    fns = {"publish": services.article_publish, "archive": services.article_archive}
+    if action not in fns:
+        raise PermissionDenied
+    _act(request, pk, fns[action], "OK")
+    return redirect("knowledge:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    article = selectors.article_get_for(request.user, pk)
+    try:
+        services.article_delete(article_id=article.pk, by=request.user)
+    except Conflict as exc:
+        messages.error(request, str(exc))
+        return redirect("knowledge:detail", pk=pk)
+    messages.success(request, "削除しました / Deleted.")
+    return redirect("knowledge:list")
+
+
+@login_required
+@require_POST
+def article_read(request: HttpRequest, pk: int) -> HttpResponse:
+    _act(request, pk, services.receipt_record, "既読にしました / Marked as read.")
+    return redirect("knowledge:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.article_get_for(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "ファイルを選んでください / Choose a file.")
+    else:
+        _act(request, pk, services.attachment_add, "添付しました / Attached.", upload=form.cleaned_data["file"])
+    return redirect("knowledge:detail", pk=pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for(request.user, attachment_id)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
+                            as_attachment=not attachment.is_image, filename=attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = selectors.attachment_get_for(request.user, attachment_id)
+    services.attachment_delete(attachment_id=attachment.pk, by=request.user)
+    messages.success(request, "削除しました / Deleted.")
+    return redirect("knowledge:detail", pk=attachment.article_id)
+
+
+@login_required
+@require_POST
+def requirement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RequirementForm(request.POST)
+    if form.is_valid():
+        _act(request, pk, services.requirement_add, "必読に指定しました / Marked as required.",
+             role=form.cleaned_data["role"], unit=form.cleaned_data["unit"])
+    return redirect("knowledge:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def requirement_remove(request: HttpRequest, pk: int, requirement_id: int) -> HttpResponse:
+    selectors.article_get_for(request.user, pk)
+    services.requirement_remove(requirement_id=requirement_id, by=request.user)
+    return redirect("knowledge:detail", pk=pk)
+
+
+@login_required
+def required_reading(request: HttpRequest) -> HttpResponse:
+    return render(request, "knowledge/required.html", {"articles": selectors.required_for(request.user)})
+
+
+@login_required
+def campaign_type_page(request: HttpRequest, slug: str) -> HttpResponse:
+    from .selectors import retrospective_list_for
+
+    ctype = get_object_or_404(CampaignType, slug=slug)
+    return render(request, "knowledge/campaign_type.html", {
+        "ctype": ctype,
+        "articles": selectors.articles_for_campaign_type(request.user, ctype.pk),
+        "retros": retrospective_list_for(request.user).filter(campaign__campaign_type=ctype)[:50],
+    })
+
+
+@login_required
+def task_type_page(request: HttpRequest, slug: str) -> HttpResponse:
+    ttype = get_object_or_404(TaskType, slug=slug)
+    return render(request, "knowledge/task_type.html", {
+        "ttype": ttype, "articles": selectors.articles_for_task_type(request.user, ttype.pk),
+    })
+
+
+@login_required
+def playbooks_fragment(request: HttpRequest) -> HttpResponse:
+    """HTML fragment: published playbooks of ``?campaign_type=<slug or id>`` (for the request form)."""
+    value = request.GET.get("campaign_type", "")
+    ctype = CampaignType.objects.filter(slug=value).first() or (
+        CampaignType.objects.filter(pk=value).first() if value.isdigit() else None)
+    articles = selectors.articles_for_campaign_type(request.user, ctype.pk) if ctype else []
+    return render(request, "knowledge/_playbooks.html", {"ctype": ctype, "articles": articles})
+
