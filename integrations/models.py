@@ -1,0 +1,189 @@
+"""Webhooks and their delivery log, per-user notification preferences, sent notifications."""
+from __future__ import annotations
+
+import secrets
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from .events import ALL_EVENTS, DEFAULT_EMAIL_EVENTS, TEST_EVENT, Event
+from .urlcheck import validate_webhook_url
+
+
+def generate_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_email_events() -> list[str]:
+    return list(DEFAULT_EMAIL_EVENTS)
+
+
+def default_language() -> str:
+    lang = (getattr(settings, "LANGUAGE_CODE", "ja") or "ja")[:2]
+    return lang if lang in ("ja", "en") else "ja"
+
+
+def validate_events(value) -> None:
+    if not isinstance(value, list) or any(e not in ALL_EVENTS for e in value):
+        raise ValidationError("不明なイベントがあります / Unknown event.", code="events")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("不明なタイムゾーンです / Unknown time zone.", code="time_zone")
+
+
+class Language(models.TextChoices):
+    JA = "ja", "日本語"
+    EN = "en", "English"
+
+
+class PayloadFormat(models.TextChoices):
+    JSON = "json", "JSON (署名付き / signed)"
+    SLACK = "slack", "Slack (text + blocks)"
+
+
+class Webhook(models.Model):
+    """An outgoing webhook configured by an Admin."""
+
+    name = models.CharField("名前 / Name", max_length=100)
+    url = models.CharField("送信先URL / Target URL", max_length=500, validators=[validate_webhook_url])
+    events = models.JSONField("イベント / Events", default=list, validators=[validate_events],
+                              help_text="request.submitted, request.approved, … (list)")
+    secret = models.CharField("署名シークレット / Signing secret", max_length=128, default=generate_secret,
+                              help_text="HMAC-SHA256 署名の鍵 / Key of the X-MOpsDesk-Signature HMAC")
+    format = models.CharField("形式 / Format", max_length=10, choices=PayloadFormat.choices, default=PayloadFormat.JSON)
+    language = models.CharField("言語 / Language (Slack text)", max_length=2, choices=Language.choices, default=default_language)
+    active = models.BooleanField("有効 / Active", default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name="作成者 / Created by")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = "Webhook"
+        verbose_name_plural = "Webhooks"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def wants(self, event: str) -> bool:
+        return event == TEST_EVENT or event in (self.events or [])
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "待機 / Pending"
+    SENDING = "sending", "送信中 / Sending"
+    RETRYING = "retrying", "再送待ち / Retrying"
+    DELIVERED = "delivered", "配信済み / Delivered"
+    FAILED = "failed", "失敗 / Failed"
+
+
+CLAIMABLE = [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one webhook; ``history`` keeps every attempt."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField("イベント / Event", max_length=40)
+    dedupe_key = models.CharField(max_length=120)
+    payload = models.JSONField("本文 / Payload (as sent)", default=dict)
+    status = models.CharField("状態 / Status", max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.PENDING)
+    attempt = models.PositiveSmallIntegerField("試行回数 / Attempts", default=0)
+    status_code = models.PositiveSmallIntegerField("HTTPステータス / Status code", null=True, blank=True)
+    response_excerpt = models.TextField("応答(抜粋) / Response excerpt", blank=True)
+    error = models.TextField("エラー / Error", blank=True)
+    history = models.JSONField(default=list, blank=True)
+    next_attempt_at = models.DateTimeField("次回送信 / Next attempt", null=True, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField("配信日時 / Delivered at", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "Webhook配信 / Webhook delivery"
+        verbose_name_plural = "Webhook配信 / Webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["webhook", "dedupe_key"], name="webhook_delivery_once")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"]), models.Index(fields=["webhook", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.webhook}: {self.event} #{self.attempt} {self.status}"
+
+
+class NotificationPreference(models.Model):
+    """A user's language, time zone, mailed events, digest and calendar feed token."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    language = models.CharField("言語 / Language", max_length=2, choices=Language.choices, default=default_language)
+    time_zone = models.CharField("タイムゾーン / Time zone", max_length=64, default="Asia/Tokyo", validators=[validate_time_zone])
+    email_events = models.JSONField("メール通知するイベント / Events to e-mail", default=default_email_events,
+                                    blank=True, validators=[validate_events])
+    daily_digest = models.BooleanField("デイリーダイジェスト / Daily digest", default=False)
+    last_digest_on = models.DateField(null=True, blank=True)
+    # sha256 of the feed token; the token itself is shown once, when it is (re)generated.
+    feed_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    feed_token_created_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "通知設定 / Notification preference"
+        verbose_name_plural = "通知設定 / Notification preferences"
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language} {self.time_zone}"
+
+    def mails(self, event: str) -> bool:
+        return event in (self.email_events or [])
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("Asia/Tokyo")
+
+
+class Notification(models.Model):
+    """One event told to one user (mailed or not): makes the fan-out idempotent and feeds the digest."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(max_length=40, choices=Event.choices)
+    dedupe_key = models.CharField(max_length=120)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "通知 / Notification"
+        verbose_name_plural = "通知 / Notifications"
+        constraints = [models.UniqueConstraint(fields=["user", "event", "dedupe_key"], name="notification_once")]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.event} ({self.dedupe_key})"
+
+
+class SlaNotice(models.Model):
+    """An SLA at-risk/breach already announced for a task's deadline (one per task, state, deadline)."""
+
+    task = models.ForeignKey("tasks.Task", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "SLA通知済み / SLA notice"
+        verbose_name_plural = "SLA通知済み / SLA notices"
+        constraints = [models.UniqueConstraint(fields=["task", "state", "due_at"], name="sla_notice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.state} {self.due_at:%Y-%m-%d %H:%M}"

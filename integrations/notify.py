@@ -1,0 +1,115 @@
+"""E-mail notifications: who hears about an event, in which language, and the mail itself."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from governance import roles
+
+from .events import label_for
+from .models import Notification, NotificationPreference
+from .payloads import absolute, base_url
+
+logger = logging.getLogger(__name__)
+SUBJECT_PREFIX = "[MOps Desk] "
+
+
+def preference_for(user) -> NotificationPreference:
+    """The user's preferences (created with the defaults on first use)."""
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        pref, _ = NotificationPreference.objects.get_or_create(user=user)
+        return pref
+
+
+def mops_user_ids() -> list[int]:
+    User = get_user_model()
+    return list(User.objects.filter(is_active=True, groups__name=roles.MOPS).values_list("pk", flat=True).distinct())
+
+
+def template_slug(event: str) -> str:
+    return event.replace(".", "_")
+
+
+def _parse(value: Any, key: str) -> Any:
+    """ISO strings in payload data back to dates/datetimes so templates format them per user."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if key.endswith("_at"):
+            return dt.datetime.fromisoformat(value)
+        if key.endswith("_date"):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return value
+
+
+def _typed(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: (_typed(v) if isinstance(v, (dict, list)) else _parse(v, k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_typed(v) for v in data]
+    return data
+
+
+def render_mail(name: str, context: dict[str, Any], pref: NotificationPreference) -> tuple[str, str, str]:
+    """(subject, text, html) of template ``integrations/email/<name>.<lang>.*`` in the user's language and zone."""
+    lang = pref.language if pref.language in ("ja", "en") else "ja"
+    with translation.override(lang), timezone.override(pref.tzinfo):
+        ctx = {**context, "language": lang, "time_zone": pref.time_zone, "base_url": base_url(),
+               "preferences_url": absolute("integrations:preferences")}
+        subject = render_to_string(f"integrations/email/{name}.{lang}.subject.txt", ctx)
+        text = render_to_string(f"integrations/email/{name}.{lang}.txt", ctx)
+        html = render_to_string(f"integrations/email/{name}.{lang}.html", ctx)
+    subject = SUBJECT_PREFIX + " ".join(subject.split())
+    return subject[:250], text, html
+
+
+def send_mail_to(user, subject: str, text: str, html: str) -> None:
+    msg = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email])
+    msg.attach_alternative(html, "text/html")
+    msg.send(fail_silently=False)
+
+
+def event_mail(env: dict[str, Any], user, pref: NotificationPreference) -> tuple[str, str, str]:
+    data = _typed(env.get("data") or {})
+    context = {
+        "event": env["event"], "event_label": label_for(env["event"], pref.language), "data": data,
+        "request": data.get("request") or {}, "task": data.get("task") or {}, "review": data.get("review") or {},
+        "transition": data.get("transition") or {}, "actor_name": data.get("actor_name") or "MOps Desk",
+        "recipient": user, "recipient_name": user.get_full_name() or user.username,
+    }
+    return render_mail(template_slug(env["event"]), context, pref)
+
+
+def notify_users(env: dict[str, Any], recipient_ids: list[int], key: str) -> int:
+    """Record the event for each recipient once and mail those who asked for it; returns mails sent."""
+    event = env["event"]
+    sent = 0
+    users = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).select_related("notification_preference")
+    for user in users:
+        note, _ = Notification.objects.get_or_create(user=user, event=event, dedupe_key=key, defaults={"data": env.get("data") or {}})
+        if note.emailed_at is not None or not user.email:
+            continue
+        pref = preference_for(user)
+        if not pref.mails(event):
+            continue
+        # Claim the mail so a job run twice does not mail twice.
+        if Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()) != 1:
+            continue
+        try:
+            send_mail_to(user, *event_mail(env, user, pref))
+        except Exception:
+            Notification.objects.filter(pk=note.pk).update(emailed_at=None)
+            raise
+        sent += 1
+    return sent

@@ -1,0 +1,97 @@
+"""Signal receivers: campaign transitions, task assignments, knowledge review reports.
+
+They run inside the other apps' transactions: they only read what they need and ``emit``
+(queued on commit). A failure here is logged and never breaks the transition.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.apps import apps
+from django.db.models.signals import post_save
+
+from campaigns.models import State as RequestState
+
+from . import dispatch, recipients
+from .events import REQUEST_ACTION_EVENTS, Event
+from .payloads import absolute, base_url, request_data, task_data
+
+logger = logging.getLogger(__name__)
+REVIEW_DONE_STATES = {"done", "ready", "completed", "complete"}
+
+
+def connect() -> None:
+    from campaigns.services import request_transitioned
+
+    request_transitioned.connect(on_request_transitioned, dispatch_uid="integrations.on_request_transitioned")
+    post_save.connect(on_task_event_saved, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_event_saved")
+    try:
+        review_model = apps.get_model("knowledge", "ReviewReport")
+    except LookupError:
+        return  # knowledge has no review reports (yet)
+    post_save.connect(on_review_saved, sender=review_model, dispatch_uid="integrations.on_review_saved")
+
+
+def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
+    try:
+        if dispatch.is_suppressed() or dispatch.is_backfill(event.at):
+            return
+        key = f"request-event:{event.pk}"
+        if event.action == "approve" and event.to_state == RequestState.SUBMITTED:
+            # An intermediate approval step (hybrid): the next approvers now have it in their inbox.
+            # Mail only; webhooks hear about the final decision.
+            dispatch.emit(Event.REQUEST_SUBMITTED.value, request_data(request, event_row=event, by=by), key=key,
+                          recipients=recipients.without(recipients.current_approver_ids(request), by), webhooks=False)
+            return
+        name = REQUEST_ACTION_EVENTS.get(event.action)
+        if name is None:
+            return
+        if name == Event.REQUEST_SUBMITTED:
+            who = recipients.current_approver_ids(request)
+        elif name == Event.CAMPAIGN_LAUNCHED:
+            who = recipients.launched_ids(request)
+        else:
+            who = recipients.requester_ids(request)
+        dispatch.emit(name.value, request_data(request, event_row=event, by=by), key=key,
+                      recipients=recipients.without(who, by), occurred_at=event.at)
+    except Exception:  # noqa: BLE001
+        logger.exception("integrations: could not emit the event of request %s", getattr(request, "pk", None))
+
+
+def on_task_event_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if not created or raw or instance.action != "assign":
+        return
+    try:
+        if dispatch.is_suppressed() or dispatch.is_backfill(instance.at):
+            return
+        task = instance.task
+        if task.assignee_id is None:
+            return
+        dispatch.emit(Event.TASK_ASSIGNED.value, task_data(task, by=instance.actor), key=f"task-event:{instance.pk}",
+                      recipients=recipients.without({task.assignee_id}, instance.actor), occurred_at=instance.at)
+    except Exception:  # noqa: BLE001
+        logger.exception("integrations: could not emit the assignment of task %s", instance.task_id)
+
+
+def review_data(report) -> dict:
+    url = None
+    if hasattr(report, "get_absolute_url"):
+        try:
+            url = base_url() + report.get_absolute_url()
+        except Exception:  # noqa: BLE001
+            url = None
+    return {"review": {"id": report.pk, "title": str(report), "url": url or absolute("home")},
+            "actor": None, "actor_name": "MOps Desk"}
+
+
+def on_review_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    if raw or str(getattr(instance, "status", "")).lower() not in REVIEW_DONE_STATES:
+        return
+    try:
+        who = set(recipients.mops_user_ids())
+        for field in ("requested_by_id", "created_by_id", "owner_id"):
+            if getattr(instance, field, None):
+                who.add(getattr(instance, field))
+        dispatch.emit(Event.REVIEW_READY.value, review_data(instance), key=f"review:{instance.pk}", recipients=who)
+    except Exception:  # noqa: BLE001
+        logger.exception("integrations: could not emit review %s", instance.pk)

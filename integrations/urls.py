@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import calendar_views, views
+
+app_name = "integrations"
+urlpatterns = [
+    path("calendar/", calendar_views.calendar_page, name="calendar"),
+    path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("preferences/feed/regenerate/", views.feed_regenerate, name="feed-regenerate"),
+    path("preferences/feed/revoke/", views.feed_revoke, name="feed-revoke"),
+    path("webhooks/", views.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", views.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/test/", views.webhook_test, name="webhook-test"),
+    path("webhooks/<int:pk>/rotate-secret/", views.webhook_rotate, name="webhook-rotate"),
+    path("webhooks/<int:pk>/delete/", views.webhook_delete, name="webhook-delete"),
+]

@@ -1,0 +1,125 @@
+"""Marketing calendar page and the per-user iCalendar feed (visibility, filters, tokens)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+from django.utils import timezone
+
+from integrations import services
+from tasks.models import Task
+
+
+@pytest.fixture
+def campaigns(org, make_request, osaka):
+    """alice's Tokyo webinar (approved, with tasks via the fixture below) and bob's Osaka request (submitted)."""
+    today = timezone.localdate()
+    mine = make_request(org["alice"], actions=["submit", "approve"], actors={"approve": org["charlie"]},
+                        name="Alice webinar", launch_date=today + dt.timedelta(days=20), end_date=today + dt.timedelta(days=22))
+    theirs = make_request(org["bob"], actions=["submit"], name="Bob trade show", business_unit=osaka,
+                          launch_date=today + dt.timedelta(days=21), end_date=today + dt.timedelta(days=21))
+    return mine, theirs
+
+
+def feed_url(token: str) -> str:
+    return f"/calendar/feed/{token}.ics"
+
+
+def events_of(response) -> dict[str, icalendar.Event]:
+    cal = icalendar.Calendar.from_ical(response.content)
+    return {str(ev["uid"]): ev for ev in cal.walk("VEVENT")}
+
+
+def test_feed_lists_only_what_the_user_may_see(client, org, campaigns):
+    mine, theirs = campaigns
+    due = timezone.now() + dt.timedelta(days=10)
+    from tasks.models import TaskType, WorkRole
+    role = WorkRole.objects.create(slug="ops", name="ops")
+    tt = TaskType.objects.create(slug="lp", name="LP", role=role)
+    t1 = Task.objects.create(number=1, key="MOPS-1", campaign=mine, task_type=tt, title="LP制作", due_at=due, assignee=org["sam"])
+    t2 = Task.objects.create(number=2, key="MOPS-2", campaign=theirs, task_type=tt, title="Booth", due_at=due)
+    token = services.feed_token_regenerate(user=org["alice"])
+    r = client.get(feed_url(token))  # no login: calendar apps have no session
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
+    events = events_of(r)
+    domain = "127.0.0.1"
+    assert set(events) == {f"campaign-{mine.pk}@{domain}", f"task-{t1.pk}@{domain}"}
+    camp = events[f"campaign-{mine.pk}@{domain}"]
+    assert camp["dtstart"].dt == mine.launch_date and camp["dtend"].dt == mine.end_date + dt.timedelta(days=1)
+    assert "Alice webinar" in str(camp["summary"])
+    task = events[f"task-{t1.pk}@{domain}"]
+    assert task["dtstart"].dt == due.replace(microsecond=0) and "MOPS-1" in str(task["summary"])
+    assert "dtend" not in task
+    # MOps sees both campaigns and both tasks
+    mops_token = services.feed_token_regenerate(user=org["mona"])
+    assert set(events_of(client.get(feed_url(mops_token)))) >= {
+        f"campaign-{mine.pk}@{domain}", f"campaign-{theirs.pk}@{domain}", f"task-{t1.pk}@{domain}", f"task-{t2.pk}@{domain}"}
+
+
+def test_wrong_revoked_and_replaced_tokens_are_404(client, org, campaigns):
+    assert client.get(feed_url("not-a-token")).status_code == 404
+    old = services.feed_token_regenerate(user=org["alice"])
+    assert client.get(feed_url(old)).status_code == 200
+    new = services.feed_token_regenerate(user=org["alice"])
+    assert client.get(feed_url(old)).status_code == 404
+    assert client.get(feed_url(new)).status_code == 200
+    services.feed_token_revoke(user=org["alice"])
+    assert client.get(feed_url(new)).status_code == 404
+    # a deactivated user's feed dies with the account
+    token = services.feed_token_regenerate(user=org["bob"])
+    org["bob"].is_active = False
+    org["bob"].save()
+    assert client.get(feed_url(token)).status_code == 404
+
+
+def test_token_is_stored_hashed_and_shown_once(client, org):
+    client.force_login(org["alice"])
+    r = client.post("/preferences/feed/regenerate/")
+    assert r.status_code == 200
+    url = r.context["new_feed_url"]
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    pref = org["alice"].notification_preference
+    pref.refresh_from_db()
+    assert token not in pref.feed_token_hash and pref.feed_token_hash == services.hash_token(token)
+    assert client.get(url.replace("http://127.0.0.1:8000", "")).status_code == 200
+    assert token not in client.get("/preferences/").content.decode()
+    client.post("/preferences/feed/revoke/")
+    assert client.get(url.replace("http://127.0.0.1:8000", "")).status_code == 404
+
+
+def test_calendar_page_month_quarter_list_and_filters(client, org, campaigns, osaka, tokyo):
+    mine, theirs = campaigns
+    client.force_login(org["mona"])
+    start = mine.launch_date.strftime("%Y-%m")
+    page = client.get(f"/calendar/?start={start}").content.decode()
+    assert "Alice webinar" in page and "Bob trade show" in page
+    assert "state-approved" in page or "state-in_production" in page
+    assert "state-submitted" in page
+    only_osaka = client.get(f"/calendar/?start={start}&unit={osaka.pk}").content.decode()
+    assert "Bob trade show" in only_osaka and "Alice webinar" not in only_osaka
+    only_tokyo = client.get(f"/calendar/?start={start}&unit={tokyo.pk}&campaign_type={mine.campaign_type_id}").content.decode()
+    assert "Alice webinar" in only_tokyo and "Bob trade show" not in only_tokyo
+    for view in ("quarter", "list"):
+        r = client.get(f"/calendar/?view={view}&start={start}")
+        assert r.status_code == 200 and "Alice webinar" in r.content.decode()
+    assert len(client.get(f"/calendar/?view=quarter&start={start}").context["grids"]) == 3
+
+
+def test_calendar_page_respects_visibility(client, org, campaigns):
+    mine, theirs = campaigns
+    client.force_login(org["alice"])
+    page = client.get(f"/calendar/?start={theirs.launch_date:%Y-%m}&view=quarter").content.decode()
+    assert "Alice webinar" in page and "Bob trade show" not in page
+
+
+def test_calendar_range_is_bounded_and_bad_input_is_harmless(client, org):
+    client.force_login(org["alice"])
+    far = (timezone.localdate() + dt.timedelta(days=800)).strftime("%Y-%m")
+    r = client.get(f"/calendar/?start={far}")
+    assert r.status_code == 200
+    months_ahead = (r.context["start"].year - timezone.localdate().year) * 12 + r.context["start"].month - timezone.localdate().month
+    assert months_ahead == 12 and r.context["next_start"] is None
+    assert client.get("/calendar/?start=garbage&unit=abc&view=year").status_code == 200
+    client.logout()
+    assert client.get("/calendar/").status_code == 302
