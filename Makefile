@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test test-sqlite test-postgres lint-imports bench clean
+.PHONY: install run test test-sqlite test-postgres lint-imports bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Web server on 127.0.0.1:8000 plus a django-q2 worker; Ctrl-C stops both.
-run: install
+run: install messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py setup_schedules
@@ -28,14 +28,23 @@ run: install
 lint-imports: install
 	$(BIN)/lint-imports
 
-test-sqlite: install
+# The end-to-end test drives the distribution's Chromium (never a browser Playwright downloads).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "== installing Debian chromium for the e2e test"; \
+	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
+	  || echo "== chromium could not be installed: the e2e test will be skipped"; }
+
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
+
+test-sqlite: install browser messages
 	env -u DATABASE_URL $(BIN)/pytest --create-db
 
 # PostgreSQL run: DATABASE_URL when set, else the local server when it answers.
-test-postgres: install
+test-postgres: install messages
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
-	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db; \
+	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db -m "not e2e"; \
 	else echo "== PostgreSQL not answering at $$url: PostgreSQL run skipped"; fi
 
 test: lint-imports test-sqlite test-postgres
