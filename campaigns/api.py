@@ -1,7 +1,9 @@
 """REST API for campaign requests: the same selectors and services as the pages."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -142,7 +144,7 @@ class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
             return Response({"detail": "Use PATCH."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
         obj = self.get_object()
         if obj.requester_id != request.user.pk:
-            raise PermissionDenied("自分の依頼のみ編集できます / Only the requester may edit this request.")
+            raise PermissionDenied(_("Only the requester may edit this request."))
         serializer = self.get_serializer(obj, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -164,6 +166,16 @@ class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
         saved = results.result_save(request_id=obj.pk, by=request.user, source="api", **payload.validated_data)
         return Response(ResultSerializer(saved).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"], url_path="feasibility")
+    def feasibility(self, request, pk=None):
+        """Launch feasibility of this request (computed by the registered providers)."""
+        obj = self.get_object()
+        plan = selectors.request_feasibility(obj, now=timezone.now())
+        if plan is None:
+            return Response({"detail": "No task template for this campaign type."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(plan)
+
     submit = _transition_view("submit")
     approve = _transition_view("approve")
     reject = _transition_view("reject")
@@ -171,6 +183,30 @@ class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, m
     resubmit = _transition_view("resubmit")
     cancel = _transition_view("cancel")
     launch = _transition_view("launch")
+
+
+class FeasibilityView(APIView):
+    """GET ?campaign_type=<slug>&launch_date=YYYY-MM-DD: back-scheduled plan for a launch date."""
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        import datetime as dt
+
+        slug = request.query_params.get("campaign_type", "")
+        campaign_type = CampaignType.objects.filter(slug=slug).first() if slug else None
+        errors = {}
+        if campaign_type is None:
+            errors["campaign_type"] = ["Unknown campaign type."]
+        try:
+            launch_date = dt.date.fromisoformat(request.query_params.get("launch_date", ""))
+        except ValueError:
+            errors["launch_date"] = ["Use YYYY-MM-DD."]
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        plan = selectors.launch_feasibility(campaign_type=campaign_type, launch_date=launch_date, now=timezone.now())
+        if plan is None:
+            return Response({"detail": "No task template for this campaign type."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(plan)
 
 
 class SurveySerializer(serializers.ModelSerializer):

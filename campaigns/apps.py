@@ -1,10 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from django.apps import AppConfig
 
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "キャンペーン / Campaigns"
+    verbose_name = _("Campaigns")
 
     def ready(self) -> None:
         from governance import services as governance_services

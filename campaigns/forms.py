@@ -1,4 +1,5 @@
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
@@ -58,18 +59,18 @@ class TransitionForm(forms.Form):
 class RequestFilter(django_filters.FilterSet):
     """Filters of the request list page and the API list."""
 
-    state = django_filters.MultipleChoiceFilter(choices=State.choices, label="状態 / State")
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"))
     campaign_type = django_filters.ModelChoiceFilter(
-        field_name="campaign_type", to_field_name="slug", queryset=CampaignType.objects.all(), label="種別 / Type"
+        field_name="campaign_type", to_field_name="slug", queryset=CampaignType.objects.all(), label=_("Type")
     )
     business_unit = django_filters.ModelChoiceFilter(
-        field_name="business_unit", to_field_name="slug", queryset=BusinessUnit.objects.all(), label="事業部 / Unit"
+        field_name="business_unit", to_field_name="slug", queryset=BusinessUnit.objects.all(), label=_("Unit")
     )
-    launch_from = django_filters.DateFilter(field_name="launch_date", lookup_expr="gte", label="ローンチ日から / Launch from",
+    launch_from = django_filters.DateFilter(field_name="launch_date", lookup_expr="gte", label=_("Launch from"),
                                             widget=forms.DateInput(attrs={"type": "date"}))
-    launch_to = django_filters.DateFilter(field_name="launch_date", lookup_expr="lte", label="ローンチ日まで / Launch to",
+    launch_to = django_filters.DateFilter(field_name="launch_date", lookup_expr="lte", label=_("Launch to"),
                                           widget=forms.DateInput(attrs={"type": "date"}))
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="検索 / Search")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
 
     class Meta:
         model = CampaignRequest

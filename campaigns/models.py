@@ -1,5 +1,6 @@
 """Campaign requests (the campaign record), their approval state machine and audit log."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from decimal import Decimal
 
@@ -15,16 +16,16 @@ from governance.models import BusinessUnit
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", "下書き / Draft"
-    SUBMITTED = "submitted", "承認待ち / Submitted"
-    CHANGES_REQUESTED = "changes_requested", "差し戻し / Changes requested"
-    APPROVED = "approved", "承認済み / Approved"
-    REJECTED = "rejected", "却下 / Rejected"
-    IN_PRODUCTION = "in_production", "制作中 / In production"
-    READY_FOR_LAUNCH = "ready_for_launch", "ローンチ準備完了 / Ready for launch"
-    LAUNCHED = "launched", "ローンチ済み / Launched"
-    CLOSED = "closed", "完了 / Closed"
-    CANCELLED = "cancelled", "取消 / Cancelled"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    IN_PRODUCTION = "in_production", _("In production")
+    READY_FOR_LAUNCH = "ready_for_launch", _("Ready for launch")
+    LAUNCHED = "launched", _("Launched")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # States a requester may still edit the form in.
@@ -45,15 +46,15 @@ class CampaignType(models.Model):
     """A kind of campaign (webinar, trade show ...): a configurable table."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    name = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "キャンペーン種別 / Campaign type"
-        verbose_name_plural = "キャンペーン種別 / Campaign types"
+        verbose_name = _("Campaign type")
+        verbose_name_plural = _("Campaign types")
 
     def __str__(self) -> str:
         return self.name
@@ -63,22 +64,22 @@ class Channel(models.Model):
     """A marketing channel (email, paid search, events ...)."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    name = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "チャネル / Channel"
-        verbose_name_plural = "チャネル / Channels"
+        verbose_name = _("Channel")
+        verbose_name_plural = _("Channels")
 
     def __str__(self) -> str:
         return self.name
 
 
 class IcpFit(models.TextChoices):
-    HIGH = "high", "高 / High"
-    MEDIUM = "medium", "中 / Medium"
-    LOW = "low", "低 / Low"
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
 
 
 def _is_requester(instance: "CampaignRequest", user) -> bool:
@@ -117,50 +118,50 @@ SNAPSHOT_FIELDS = (
 class CampaignRequest(ConcurrentTransitionMixin, models.Model):
     """One campaign, from the request form through approval, production and launch."""
 
-    name = models.CharField("キャンペーン名 / Campaign name", max_length=200)
-    objective = models.TextField("目的 / Objective", max_length=4000, validators=[MaxLengthValidator(4000)])
-    campaign_type = models.ForeignKey(CampaignType, on_delete=models.PROTECT, related_name="requests", verbose_name="種別 / Campaign type")
-    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name="事業部 / Business unit")
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name="依頼者 / Requester")
-    launch_date = models.DateField("ローンチ希望日 / Requested launch date")
-    end_date = models.DateField("終了日 / End date")
-    budget = models.DecimalField("予算 / Budget", max_digits=14, decimal_places=0, validators=NON_NEGATIVE)
-    currency = models.CharField("通貨 / Currency", max_length=3, default="JPY")
-    channels = models.ManyToManyField(Channel, blank=True, related_name="requests", verbose_name="チャネル / Channels")
-    needs_design = models.BooleanField("デザイン / Design", default=False)
+    name = models.CharField(_("Campaign name"), max_length=200)
+    objective = models.TextField(_("Objective"), max_length=4000, validators=[MaxLengthValidator(4000)])
+    campaign_type = models.ForeignKey(CampaignType, on_delete=models.PROTECT, related_name="requests", verbose_name=_("Campaign type"))
+    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name=_("Business unit"))
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name=_("Requester"))
+    launch_date = models.DateField(_("Requested launch date"))
+    end_date = models.DateField(_("End date"))
+    budget = models.DecimalField(_("Budget"), max_digits=14, decimal_places=0, validators=NON_NEGATIVE)
+    currency = models.CharField(_("Currency"), max_length=3, default="JPY")
+    channels = models.ManyToManyField(Channel, blank=True, related_name="requests", verbose_name=_("Channels"))
+    needs_design = models.BooleanField(_("Design"), default=False)
     needs_landing_page = models.BooleanField("LP / Landing page", default=False)
-    needs_email_program = models.BooleanField("メール配信 / Email program", default=False)
-    other_resources = models.CharField("その他のリソース / Other resources", max_length=500, blank=True)
-    target_leads = models.PositiveIntegerField("目標リード数 / Target leads", default=0)
-    target_mqls = models.PositiveIntegerField("目標MQL / Target MQLs", default=0)
-    target_sqls = models.PositiveIntegerField("目標SQL / Target SQLs", default=0)
-    target_pipeline = models.DecimalField("目標パイプライン / Target pipeline", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
-    target_revenue = models.DecimalField("目標売上 / Target revenue", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
-    expected_roi = models.DecimalField("期待ROI(%) / Expected ROI (%)", max_digits=8, decimal_places=1, null=True, blank=True)
-    target_audience = models.CharField("ターゲット / Target audience", max_length=500, blank=True)
-    icp_fit = models.CharField("ICP適合度 / ICP fit", max_length=10, choices=IcpFit.choices, default=IcpFit.MEDIUM)
-    notes = models.TextField("備考 / Notes", max_length=4000, blank=True, validators=[MaxLengthValidator(4000)])
+    needs_email_program = models.BooleanField(_("Email program"), default=False)
+    other_resources = models.CharField(_("Other resources"), max_length=500, blank=True)
+    target_leads = models.PositiveIntegerField(_("Target leads"), default=0)
+    target_mqls = models.PositiveIntegerField(_("Target MQLs"), default=0)
+    target_sqls = models.PositiveIntegerField(_("Target SQLs"), default=0)
+    target_pipeline = models.DecimalField(_("Target pipeline"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    target_revenue = models.DecimalField(_("Target revenue"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    expected_roi = models.DecimalField(_("Expected ROI (%)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    target_audience = models.CharField(_("Target audience"), max_length=500, blank=True)
+    icp_fit = models.CharField(_("ICP fit"), max_length=10, choices=IcpFit.choices, default=IcpFit.MEDIUM)
+    notes = models.TextField(_("Notes"), max_length=4000, blank=True, validators=[MaxLengthValidator(4000)])
 
-    state = FSMField("状態 / State", default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
-    governance_model = models.CharField("ガバナンスモデル / Governance model", max_length=20, blank=True)
-    governance_params = models.JSONField("ガバナンス条件 / Governance parameters", default=dict, blank=True)
-    approval_round = models.PositiveSmallIntegerField("提出回数 / Submission round", default=0)
-    approval_step = models.PositiveSmallIntegerField("承認段階 / Approval step", default=0)
-    approval_steps = models.PositiveSmallIntegerField("承認段階数 / Approval steps", default=0)
+    state = FSMField(_("State"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True)
+    governance_model = models.CharField(_("Governance model"), max_length=20, blank=True)
+    governance_params = models.JSONField(_("Governance parameters"), default=dict, blank=True)
+    approval_round = models.PositiveSmallIntegerField(_("Submission round"), default=0)
+    approval_step = models.PositiveSmallIntegerField(_("Approval step"), default=0)
+    approval_steps = models.PositiveSmallIntegerField(_("Approval steps"), default=0)
     routed_approvers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ApprovalRoute", through_fields=("request", "approver"),
-        blank=True, related_name="routed_requests", verbose_name="承認ルート / Routed approvers",
+        blank=True, related_name="routed_requests", verbose_name=_("Routed approvers"),
     )
-    submitted_at = models.DateTimeField("初回提出 / First submitted", null=True, blank=True, db_index=True)
-    decided_at = models.DateTimeField("判断日時 / Decided at", null=True, blank=True)
-    launched_at = models.DateTimeField("ローンチ日時 / Launched at", null=True, blank=True)
+    submitted_at = models.DateTimeField(_("First submitted"), null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(_("Decided at"), null=True, blank=True)
+    launched_at = models.DateTimeField(_("Launched at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "キャンペーン依頼 / Campaign request"
-        verbose_name_plural = "キャンペーン依頼 / Campaign requests"
+        verbose_name = _("Campaign request")
+        verbose_name_plural = _("Campaign requests")
         indexes = [models.Index(fields=["state", "launch_date"]), models.Index(fields=["business_unit", "state"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(end_date__gte=models.F("launch_date")), name="request_end_after_launch"),
@@ -173,7 +174,7 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
     def clean(self) -> None:
         errors = {}
         if self.launch_date and self.end_date and self.end_date < self.launch_date:
-            errors["end_date"] = "終了日はローンチ日以降にしてください / The end date must not be before the launch date."
+            errors["end_date"] = _("The end date must not be before the launch date.")
         if errors:
             raise ValidationError(errors)
 
@@ -245,8 +246,8 @@ class ApprovalRoute(models.Model):
         ordering = ["round", "step", "id"]
         constraints = [models.UniqueConstraint(fields=["request", "approver", "round", "step"], name="uniq_approval_route")]
         indexes = [models.Index(fields=["approver", "request"])]
-        verbose_name = "承認ルート / Approval route"
-        verbose_name_plural = "承認ルート / Approval routes"
+        verbose_name = _("Approval route")
+        verbose_name_plural = _("Approval routes")
 
 
 class EventQuerySet(models.QuerySet):
@@ -275,8 +276,8 @@ class RequestEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        verbose_name = "監査イベント / Audit event"
-        verbose_name_plural = "監査イベント / Audit events"
+        verbose_name = _("Audit event")
+        verbose_name_plural = _("Audit events")
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} -> {self.to_state}"
@@ -294,25 +295,25 @@ class CampaignResult(models.Model):
     """What a campaign returned: the campaign database the quarterly review reads."""
 
     request = models.OneToOneField(CampaignRequest, on_delete=models.CASCADE, related_name="result")
-    actual_spend = models.DecimalField("実績費用 / Actual spend", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
-    leads = models.PositiveIntegerField("リード / Leads", default=0)
+    actual_spend = models.DecimalField(_("Actual spend"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    leads = models.PositiveIntegerField(_("Leads"), default=0)
     mqls = models.PositiveIntegerField("MQL", default=0)
     sqls = models.PositiveIntegerField("SQL", default=0)
-    opportunities = models.PositiveIntegerField("商談 / Opportunities", default=0)
-    won_deals = models.PositiveIntegerField("受注 / Won deals", default=0)
-    won_revenue = models.DecimalField("受注額 / Won revenue", max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    opportunities = models.PositiveIntegerField(_("Opportunities"), default=0)
+    won_deals = models.PositiveIntegerField(_("Won deals"), default=0)
+    won_revenue = models.DecimalField(_("Won revenue"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
     retained_revenue_12m = models.DecimalField(
-        "12か月後の継続売上 / Revenue retained after 12 months", max_digits=14, decimal_places=0,
+        _("Revenue retained after 12 months"), max_digits=14, decimal_places=0,
         null=True, blank=True, validators=NON_NEGATIVE,
-        help_text="受注から12か月後も継続している売上(グッドレベニュー) / Revenue still retained 12 months after winning (good revenue).",
+        help_text=_("Revenue still retained 12 months after winning (good revenue)."),
     )
     source = models.CharField(max_length=20, default="manual")  # manual | api | import:<id>
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        verbose_name = "キャンペーン実績 / Campaign result"
-        verbose_name_plural = "キャンペーン実績 / Campaign results"
+        verbose_name = _("Campaign result")
+        verbose_name_plural = _("Campaign results")
 
     def __str__(self) -> str:
         return f"{self.request}: {self.leads} leads"
@@ -332,16 +333,16 @@ class ResultImport(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        verbose_name = "実績インポート / Result import"
-        verbose_name_plural = "実績インポート / Result imports"
+        verbose_name = _("Result import")
+        verbose_name_plural = _("Result imports")
 
 
 SURVEY_QUESTIONS = [
-    ("q_speed", "対応スピード / Speed of delivery"),
-    ("q_quality", "成果物の品質 / Quality of the work"),
-    ("q_communication", "コミュニケーション / Communication"),
-    ("q_process", "依頼プロセスの分かりやすさ / Clarity of the request process"),
-    ("q_overall", "総合満足度 / Overall satisfaction"),
+    ("q_speed", _("Speed of delivery")),
+    ("q_quality", _("Quality of the work")),
+    ("q_communication", _("Communication")),
+    ("q_process", _("Clarity of the request process")),
+    ("q_overall", _("Overall satisfaction")),
 ]
 
 def _score_field(label: str) -> models.PositiveSmallIntegerField:
@@ -353,16 +354,16 @@ def _score_field(label: str) -> models.PositiveSmallIntegerField:
 class Survey(models.Model):
     """The quarterly internal stakeholder satisfaction survey about MOps."""
 
-    quarter = models.CharField("四半期 / Quarter", max_length=7, unique=True)
-    anonymous = models.BooleanField("匿名(MOpsに回答者を表示しない) / Anonymous to MOps", default=True)
+    quarter = models.CharField(_("Quarter"), max_length=7, unique=True)
+    anonymous = models.BooleanField(_("Anonymous to MOps"), default=True)
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-quarter"]
-        verbose_name = "満足度調査 / Satisfaction survey"
-        verbose_name_plural = "満足度調査 / Satisfaction surveys"
+        verbose_name = _("Satisfaction survey")
+        verbose_name_plural = _("Satisfaction surveys")
 
     def __str__(self) -> str:
         return self.quarter
@@ -375,16 +376,16 @@ class Survey(models.Model):
 class SurveyResponse(models.Model):
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
     respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    q_speed = _score_field("対応スピード / Speed of delivery")
-    q_quality = _score_field("成果物の品質 / Quality of the work")
-    q_communication = _score_field("コミュニケーション / Communication")
-    q_process = _score_field("依頼プロセスの分かりやすさ / Clarity of the request process")
-    q_overall = _score_field("総合満足度 / Overall satisfaction")
-    strengthen = models.TextField("MOpsに強化してほしいこと / What MOps should strengthen", blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
-    unclear = models.TextField("分かりにくかったこと / What was unclear", blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    q_speed = _score_field(_("Speed of delivery"))
+    q_quality = _score_field(_("Quality of the work"))
+    q_communication = _score_field(_("Communication"))
+    q_process = _score_field(_("Clarity of the request process"))
+    q_overall = _score_field(_("Overall satisfaction"))
+    strengthen = models.TextField(_("What MOps should strengthen"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    unclear = models.TextField(_("What was unclear"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
     submitted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="one_response_per_person")]
-        verbose_name = "調査回答 / Survey response"
-        verbose_name_plural = "調査回答 / Survey responses"
+        verbose_name = _("Survey response")
+        verbose_name_plural = _("Survey responses")

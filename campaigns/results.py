@@ -5,6 +5,7 @@ row number) stops the import before anything is written. Rows are matched to cam
 id, so importing the same file again updates the results instead of duplicating them.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import csv
 import hashlib
@@ -61,7 +62,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
         try:
             sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except Exception:
-            raise ValidationError({"file": "Excelファイルを読めません / The Excel file cannot be read."})
+            raise ValidationError({"file": _("The Excel file cannot be read.")})
         values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     elif filename.lower().endswith((".csv", ".txt")):
         for encoding in ("utf-8-sig", "cp932"):
@@ -71,13 +72,13 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
             except UnicodeDecodeError:
                 continue
         else:
-            raise ValidationError({"file": "文字コードを判別できません(UTF-8かShift_JIS) / Unknown encoding (use UTF-8 or Shift_JIS)."})
+            raise ValidationError({"file": _("Unknown encoding (use UTF-8 or Shift_JIS).")})
         values = list(csv.reader(io.StringIO(text)))
     else:
-        raise ValidationError({"file": "CSVまたはExcel(.xlsx)を選んでください / Choose a CSV or Excel (.xlsx) file."})
+        raise ValidationError({"file": _("Choose a CSV or Excel (.xlsx) file.")})
     values = [row for row in values if any(cell.strip() for cell in row)]
     if not values:
-        raise ValidationError({"file": "ファイルが空です / The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     if len(values) - 1 > MAX_ROWS:
         raise ValidationError({"file": f"{MAX_ROWS}行までです / At most {MAX_ROWS} rows."})
     headers = [h.strip() for h in values[0]]
@@ -115,16 +116,16 @@ def _number(raw: str, name: str) -> Decimal | int:
 def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mapping: dict[str, str], by) -> ImportPlan:
     """Validate every row against ``mapping`` (our field -> column). Writes nothing."""
     if not policy.is_ops(by):
-        raise PermissionDenied("実績のインポートはMOpsのみ / Only MOps imports results.")
+        raise PermissionDenied(_("Only MOps imports results."))
     plan = ImportPlan()
     mapping = {k: v for k, v in mapping.items() if v}
     unknown = [c for c in mapping.values() if c not in headers]
     missing = [f for f in [KEY_FIELD, *RESULT_FIELDS] if f not in mapping and f not in OPTIONAL_FIELDS]
     if unknown or missing:
         if unknown:
-            plan.errors.append({"row": 1, "column": ", ".join(unknown), "message": "ファイルにない列です / Column not in the file."})
+            plan.errors.append({"row": 1, "column": ", ".join(unknown), "message": _("Column not in the file.")})
         if missing:
-            plan.errors.append({"row": 1, "column": ", ".join(missing), "message": "列の割り当てがありません / No column mapped for these fields."})
+            plan.errors.append({"row": 1, "column": ", ".join(missing), "message": _("No column mapped for these fields.")})
         return plan
     ids = []
     for raw in rows:
@@ -202,8 +203,8 @@ def result_save(*, request_id: int, by, source: str = "manual", **values: Any) -
     request = CampaignRequest.objects.select_for_update().get(pk=request_id)
     if not can_edit_result(by, request):
         if request.state not in RESULT_STATES:
-            raise ValidationError({"state": "ローンチ後に入力できます / Results can be entered once the campaign has launched."})
-        raise PermissionDenied("この実績を編集する権限がありません / You may not edit these results.")
+            raise ValidationError({"state": _("Results can be entered once the campaign has launched.")})
+        raise PermissionDenied(_("You may not edit these results."))
     result = CampaignResult.objects.filter(request=request).first() or CampaignResult(request=request)
     for key, value in values.items():
         if key not in RESULT_FIELDS:

@@ -1,5 +1,6 @@
 """Pages for campaign results: edit one campaign's results; import a CRM/MA export."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import base64
 
@@ -31,7 +32,7 @@ def result_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, "実績を保存しました / Results saved.")
+            messages.success(request, _("Results saved."))
             return redirect("campaigns:detail", pk=obj.pk)
     return render(request, "campaigns/result_form.html", {"form": form, "obj": obj})
 
@@ -47,12 +48,12 @@ def result_import(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         if upload is not None:
             if upload.size > MAX_UPLOAD:
-                form.add_error("file", "5MBまでです / At most 5 MB.")
+                form.add_error("file", _("At most 5 MB."))
                 return render(request, "campaigns/result_import.html", context)
             request.session["result_import"] = {"name": upload.name, "content": base64.b64encode(upload.read()).decode()}
         pending = request.session.get("result_import")
         if not pending:
-            form.add_error("file", "ファイルを選んでください / Choose a file.")
+            form.add_error("file", _("Choose a file."))
             return render(request, "campaigns/result_import.html", context)
         content = base64.b64decode(pending["content"])
         try:
@@ -68,7 +69,7 @@ def result_import(request: HttpRequest) -> HttpResponse:
             try:
                 record = results.results_import_apply(content=content, filename=pending["name"], mapping=mapping, by=request.user)
             except ValidationError as exc:
-                messages.error(request, "インポートできません。何も保存されていません / Not imported; nothing was saved.")
+                messages.error(request, _("Not imported; nothing was saved."))
                 context["errors"] = exc.messages
             else:
                 request.session.pop("result_import", None)

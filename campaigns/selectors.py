@@ -87,3 +87,34 @@ def request_governance_models(**filters: Any) -> list[dict[str, Any]]:
         .exclude(governance_model="")
         .values("id", "business_unit__slug", "governance_model", "governance_params", "submitted_at")
     )
+
+
+# --- launch feasibility (computed by a higher app) ------------------------------------------
+
+# Providers a higher app registers in its AppConfig.ready (tasks/ back-schedules the campaign
+# type's task template). Each is called as
+#   provider(campaign_type=<CampaignType>, launch_date=<date>, request=<CampaignRequest|None>, now=<aware datetime>)
+# and returns a JSON-friendly dict — latest_approval_date, tasks [{task_type, latest_start, due, …}],
+# feasible, earliest_feasible_launch_date — or None when it has nothing to say (no template).
+feasibility_providers: list = []
+
+
+def launch_feasibility(*, campaign_type: Any, launch_date: Any, now: Any, request: Any = None) -> dict[str, Any] | None:
+    """The first provider's answer for a campaign type and launch date, or None."""
+    if campaign_type is None or launch_date is None:
+        return None
+    for provider in feasibility_providers:
+        result = provider(campaign_type=campaign_type, launch_date=launch_date, request=request, now=now)
+        if result is not None:
+            return result
+    return None
+
+
+# States in which the plan is still a question (before production starts).
+FEASIBILITY_STATES = (State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, State.APPROVED)
+
+
+def request_feasibility(request: CampaignRequest, *, now: Any) -> dict[str, Any] | None:
+    """Launch feasibility of a request (its type, launch date and needs)."""
+    return launch_feasibility(campaign_type=request.campaign_type, launch_date=request.launch_date,
+                              request=request, now=now)

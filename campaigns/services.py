@@ -6,6 +6,7 @@ webhooks, task generation) are queued with ``transaction.on_commit`` by listener
 ``request_transitioned``.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from typing import Any
@@ -59,7 +60,7 @@ def _today(at: dt.datetime | None) -> dt.date:
     return timezone.localdate(at or timezone.now())
 
 
-PAST_LAUNCH = "ローンチ日が過去です / The launch date is in the past."
+PAST_LAUNCH = _("The launch date is in the past.")
 
 
 def launch_date_error(launch_date: dt.date | None, at: dt.datetime | None = None) -> str | None:
@@ -102,7 +103,7 @@ def request_create(*, by, channels=(), at: dt.datetime | None = None, **fields: 
     from governance import roles
 
     if not policy.has_role(by, roles.REQUESTER, roles.ADMIN):
-        raise PermissionDenied("依頼を作成する権限がありません / You may not create campaign requests.")
+        raise PermissionDenied(_("You may not create campaign requests."))
     request = CampaignRequest(requester=by, **fields)
     if at is not None:
         request.created_at = at
@@ -117,9 +118,9 @@ def request_update(*, request_id: int, by, channels=None, at: dt.datetime | None
     """Edit a request's form; only its requester, only while it is a draft or sent back."""
     request = CampaignRequest.objects.select_for_update().get(pk=request_id)
     if request.requester_id != by.pk:
-        raise PermissionDenied("自分の依頼のみ編集できます / Only the requester may edit this request.")
+        raise PermissionDenied(_("Only the requester may edit this request."))
     if not request.is_editable:
-        raise Conflict("この依頼は編集できない状態です / This request can no longer be edited.")
+        raise Conflict(_("This request can no longer be edited."))
     for key, value in fields.items():
         setattr(request, key, value)
     request_validate(request=request, at=at)
@@ -160,9 +161,9 @@ def request_transition(
         raise ValidationError({"action": f"Unknown action: {action}"})
     comment = (comment or "").strip()
     if action in COMMENT_REQUIRED and not comment:
-        raise ValidationError({"comment": "理由を入力してください / A reason is required."})
+        raise ValidationError({"comment": _("A reason is required.")})
     if len(comment) > 4000:
-        raise ValidationError({"comment": "4000文字以内で入力してください / At most 4000 characters."})
+        raise ValidationError({"comment": _("At most 4000 characters.")})
 
     request = (
         CampaignRequest.objects.select_for_update()
@@ -171,14 +172,14 @@ def request_transition(
     )
     method = getattr(request, ACTIONS[action])
     if expected_state and request.state != expected_state:
-        raise Conflict("この依頼は他の人によって更新されました。再読み込みしてください / This request changed, reload.")
+        raise Conflict(_("This request changed, reload."))
     if not can_proceed(method):
         raise Conflict(
             f"現在の状態({request.get_state_display()})ではこの操作はできません / "
             f"'{action}' is not allowed while the request is {request.state}; it may have changed, reload."
         )
     if by is not None and not has_transition_perm(method, by):
-        raise PermissionDenied("この操作を行う権限がありません / You may not do this.")
+        raise PermissionDenied(_("You may not do this."))
     for guard in transition_guards:
         refusal = guard(request, action)
         if refusal:

@@ -1,5 +1,6 @@
 """Survey pages: MOps opens and reads; requesters answer."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django import forms
 from django.contrib import messages
@@ -17,8 +18,8 @@ from .services import Conflict
 
 
 class OpenSurveyForm(forms.Form):
-    quarter = forms.CharField(label="四半期 / Quarter", max_length=7, help_text="例 / e.g. 2026Q4")
-    anonymous = forms.BooleanField(label="匿名 / Anonymous", required=False, initial=True)
+    quarter = forms.CharField(label=_("Quarter"), max_length=7, help_text=_("e.g. 2026Q4"))
+    anonymous = forms.BooleanField(label=_("Anonymous"), required=False, initial=True)
 
 
 class ResponseForm(forms.ModelForm):
@@ -41,7 +42,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error("quarter", exc.messages)
             else:
-                messages.success(request, "調査を開始しました / Survey opened.")
+                messages.success(request, _("Survey opened."))
                 return redirect("campaigns:surveys")
     answered = set(SurveyResponse.objects.filter(respondent=request.user).values_list("survey_id", flat=True))
     return render(request, "campaigns/surveys.html", {
@@ -63,7 +64,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except (ValidationError, Conflict) as exc:
                 form.add_error(None, getattr(exc, "messages", [str(exc)]))
             else:
-                messages.success(request, "ご回答ありがとうございました / Thank you for your answer.")
+                messages.success(request, _("Thank you for your answer."))
                 return redirect("campaigns:surveys")
         return render(request, "campaigns/survey_answer.html", {"survey": survey, "form": form})
     results = surveys.survey_results(survey=survey, viewer=request.user)

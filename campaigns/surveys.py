@@ -1,5 +1,6 @@
 """The quarterly internal stakeholder satisfaction survey: open, answer, close, aggregate."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from statistics import mean
 from typing import Any
@@ -21,7 +22,7 @@ QUESTION_FIELDS = [name for name, _ in SURVEY_QUESTIONS]
 def survey_open(*, quarter: str, anonymous: bool = True, by) -> Survey:
     """MOps opens the survey for a quarter (once per quarter)."""
     if not policy.is_ops(by):
-        raise PermissionDenied("調査はMOpsが開始します / Only MOps opens surveys.")
+        raise PermissionDenied(_("Only MOps opens surveys."))
     q = str(Quarter.parse(quarter))
     if Survey.objects.filter(quarter=q).exists():
         raise ValidationError({"quarter": f"{q} の調査は既にあります / A survey for {q} exists already."})
@@ -44,10 +45,10 @@ def survey_close(*, survey_id: int, by) -> Survey:
 def survey_respond(*, survey_id: int, by, strengthen: str = "", unclear: str = "", **scores: Any) -> SurveyResponse:
     """A requester answers (or re-answers) an open survey."""
     if not policy.has_role(by, roles.REQUESTER):
-        raise PermissionDenied("回答できるのは依頼者です / Only requesters answer the survey.")
+        raise PermissionDenied(_("Only requesters answer the survey."))
     survey = Survey.objects.select_for_update().get(pk=survey_id)
     if not survey.is_open:
-        raise Conflict("この調査は締め切られました / This survey is closed.")
+        raise Conflict(_("This survey is closed."))
     response = SurveyResponse.objects.filter(survey=survey, respondent=by).first() or SurveyResponse(survey=survey, respondent=by)
     for name in QUESTION_FIELDS:
         setattr(response, name, scores.get(name))
@@ -57,7 +58,7 @@ def survey_respond(*, survey_id: int, by, strengthen: str = "", unclear: str = "
     try:
         response.save()
     except IntegrityError:
-        raise Conflict("回答済みです。再読み込みしてください / Already answered; reload.")
+        raise Conflict(_("Already answered; reload."))
     return response
 
 

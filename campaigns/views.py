@@ -1,5 +1,6 @@
 """Request pages: straight-line views (access helper -> form -> one service -> redirect)."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from governance import policy, roles
@@ -16,14 +18,14 @@ from .forms import CampaignRequestForm, RequestFilter, TransitionForm
 from .models import CampaignResult
 
 ACTION_LABELS = {
-    "submit": "提出 / Submit",
-    "resubmit": "再提出 / Resubmit",
-    "approve": "承認 / Approve",
-    "reject": "却下 / Reject",
-    "request_changes": "差し戻し / Request changes",
-    "launch": "ローンチ / Launch",
-    "close": "クローズ / Close",
-    "cancel": "取消 / Cancel",
+    "submit": _("Submit"),
+    "resubmit": _("Resubmit"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "request_changes": _("Request changes"),
+    "launch": _("Launch"),
+    "close": _("Close"),
+    "cancel": _("Cancel"),
 }
 
 
@@ -55,20 +57,20 @@ def request_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "campaigns/list.html", {
-        "filter": filterset, "page": page, "title": "キャンペーン依頼一覧 / All requests", "query": query.urlencode(),
+        "filter": filterset, "page": page, "title": _("All requests"), "query": query.urlencode(),
     })
 
 
 @login_required
 def my_requests(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, selectors.request_mine(request.user))
-    return render(request, "campaigns/list.html", {"page": page, "title": "自分の依頼 / My requests"})
+    return render(request, "campaigns/list.html", {"page": page, "title": _("My requests")})
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, selectors.request_inbox_for(request.user))
-    return render(request, "campaigns/list.html", {"page": page, "title": "承認待ち / Approval inbox", "inbox": True})
+    return render(request, "campaigns/list.html", {"page": page, "title": _("Approval inbox"), "inbox": True})
 
 
 @login_required
@@ -87,13 +89,13 @@ def request_new(request: HttpRequest) -> HttpResponse:
             if "submit" in request.POST:
                 try:
                     services.request_submit(request_id=obj.pk, by=request.user)
-                    messages.success(request, "依頼を提出しました / Request submitted.")
+                    messages.success(request, _("Request submitted."))
                 except (ValidationError, services.Conflict, PermissionDenied) as exc:
                     messages.error(request, str(exc))
             else:
-                messages.success(request, "下書きを保存しました / Draft saved.")
+                messages.success(request, _("Draft saved."))
             return redirect("campaigns:detail", pk=obj.pk)
-    return render(request, "campaigns/form.html", {"form": form, "title": "新規依頼 / New campaign request"})
+    return render(request, "campaigns/form.html", {"form": form, "title": _("New campaign request")})
 
 
 @login_required
@@ -102,7 +104,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if obj.requester_id != request.user.pk:
         raise PermissionDenied
     if not obj.is_editable:
-        messages.error(request, "この依頼は編集できません / This request can no longer be edited.")
+        messages.error(request, _("This request can no longer be edited."))
         return redirect("campaigns:detail", pk=pk)
     form = CampaignRequestForm(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +116,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc))
             return redirect("campaigns:detail", pk=pk)
         else:
-            messages.success(request, "保存しました / Saved.")
+            messages.success(request, _("Saved."))
             return redirect("campaigns:detail", pk=pk)
     return render(request, "campaigns/form.html", {"form": form, "title": f"編集 / Edit: {obj.name}", "object": obj})
 
@@ -132,6 +134,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "result": CampaignResult.objects.filter(request=obj).first(),
         "can_edit_result": results.can_edit_result(request.user, obj),
         "form": TransitionForm(initial={"expected_state": obj.state}),
+        "feasibility": (selectors.request_feasibility(obj, now=timezone.now())
+                        if obj.state in selectors.FEASIBILITY_STATES else None),
     })
 
 

@@ -7,8 +7,10 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "knowledge-tool-renewals": ("knowledge.jobs.remind_tool_renewals", 24 * 60),
     # knowledge: after each quarter ends, snapshot tool costs and queue its KPI review PDF (daily check, once per quarter)
     "knowledge-quarterly-review": ("knowledge.review_jobs.schedule_quarter_review", 24 * 60),
-    # tasks: open tasks past at_risk_at / due_at -> at_risk / breached (indexed bulk updates)
-    "tasks-sla-sweep": ("tasks.jobs.sweep_sla", 15),
+    # tasks: open tasks past at_risk_at / due_at -> at_risk / breached (indexed conditional bulk
+    # updates; notifies each change once), then mail queued SLA notices inside recipients' hours
+    "tasks-sla-sweep": ("tasks.jobs.sweep_sla", 5),
+    "tasks-sla-notifications": ("tasks.jobs.send_sla_notifications", 5),
     # integrations: webhook retries with back-off (claims due deliveries), SLA at-risk/breach
     # announcements, and the daily digest (hourly check; once per user per local day)
     "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),

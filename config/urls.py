@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns import views as campaign_views
 from config.auth_views import TokenView
-from campaigns.api import CampaignRequestViewSet, ResultImportView, SurveyViewSet
+from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
 from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
@@ -42,6 +42,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/knowledge/", include("knowledge.api_urls")),
     path("api/kpis/", KpiView.as_view(), name="api-kpis"),
+    path("api/feasibility/", FeasibilityView.as_view(), name="api-feasibility"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,5 +1,6 @@
 """GET/PUT /api/governance/ and the approvers' delegations API."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -35,7 +36,7 @@ class GovernanceView(APIView):
     @extend_schema(request=GovernanceSerializer, responses=GovernanceSerializer)
     def put(self, request):
         if not policy.has_role(request.user, roles.ADMIN):
-            raise PermissionDenied("ガバナンス設定は管理者のみ変更できます / Only Admins change governance settings.")
+            raise PermissionDenied(_("Only Admins change governance settings."))
         payload = GovernanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -5,7 +6,7 @@ from django.db.models.signals import post_migrate
 class GovernanceConfig(AppConfig):
     name = "governance"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "ガバナンス / Governance"
+    verbose_name = _("Governance")
 
     def ready(self) -> None:
         from .setup import ensure_roles

@@ -1,4 +1,5 @@
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django import forms
 
@@ -10,8 +11,8 @@ INHERIT = ""
 class GovernanceForm(forms.Form):
     """The organisation's model plus one optional override per business unit."""
 
-    model = forms.ChoiceField(label="組織のモデル / Organisation model", choices=GovernanceModel.choices)
-    hybrid_threshold = forms.DecimalField(label="ハイブリッド閾値(円) / Hybrid threshold (JPY)", min_value=0, decimal_places=0, max_digits=14)
+    model = forms.ChoiceField(label=_("Organisation model"), choices=GovernanceModel.choices)
+    hybrid_threshold = forms.DecimalField(label=_("Hybrid threshold (JPY)"), min_value=0, decimal_places=0, max_digits=14)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -19,7 +20,7 @@ class GovernanceForm(forms.Form):
         for unit in self.units:
             self.fields[f"unit_{unit.slug}_model"] = forms.ChoiceField(
                 label=f"{unit.name}", required=False,
-                choices=[(INHERIT, "組織に従う / Inherit")] + list(GovernanceModel.choices),
+                choices=[(INHERIT, _("Inherit"))] + list(GovernanceModel.choices),
             )
             self.fields[f"unit_{unit.slug}_threshold"] = forms.DecimalField(
                 label=f"{unit.name} 閾値 / threshold", required=False, min_value=0, decimal_places=0, max_digits=14,
@@ -38,10 +39,10 @@ class GovernanceForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(label="代理人 / Delegate", queryset=None)
-    start = forms.DateField(label="開始日 / From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="終了日 / Until", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label="理由 / Reason", required=False, max_length=200)
+    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=None)
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
 
     def __init__(self, *args, **kwargs):
         from .services import approver_choices

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from django.conf import settings
 from django.db import models
 
@@ -6,7 +7,7 @@ class BusinessUnit(models.Model):
     """A business unit or region (Tokyo HQ, Osaka, APAC) that submits campaign requests."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    name = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
     head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -14,13 +15,13 @@ class BusinessUnit(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="headed_units",
-        verbose_name="責任者 / Unit head",
+        verbose_name=_("Unit head"),
     )
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "事業部 / Business unit"
-        verbose_name_plural = "事業部 / Business units"
+        verbose_name = _("Business unit")
+        verbose_name_plural = _("Business units")
 
     def __str__(self) -> str:
         return self.name
@@ -34,32 +35,32 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "unit"], name="uniq_membership")]
-        verbose_name = "所属 / Membership"
-        verbose_name_plural = "所属 / Memberships"
+        verbose_name = _("Membership")
+        verbose_name_plural = _("Memberships")
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.unit}"
 
 
 class GovernanceModel(models.TextChoices):
-    CENTRALISED = "centralised", "中央集権型 / Centralised"
-    DECENTRALISED = "decentralised", "分散型 / Decentralised"
-    HYBRID = "hybrid", "ハイブリッド型 / Hybrid"
+    CENTRALISED = "centralised", _("Centralised")
+    DECENTRALISED = "decentralised", _("Decentralised")
+    HYBRID = "hybrid", _("Hybrid")
 
 
 class OrganisationGovernance(models.Model):
     """The organisation-wide governance model (one row). Units may override it."""
 
-    model = models.CharField("ガバナンスモデル / Model", max_length=20, choices=GovernanceModel.choices, default=GovernanceModel.CENTRALISED)
+    model = models.CharField(_("Model"), max_length=20, choices=GovernanceModel.choices, default=GovernanceModel.CENTRALISED)
     hybrid_threshold = models.DecimalField(
-        "ハイブリッド閾値(円) / Hybrid budget threshold (JPY)", max_digits=14, decimal_places=0, default=3_000_000,
-        help_text="この金額以下は事業部長のみ、超える場合は事業部長→CMOの2段階承認 / Up to this budget the unit head approves; above it, unit head then CMO.",
+        _("Hybrid budget threshold (JPY)"), max_digits=14, decimal_places=0, default=3_000_000,
+        help_text=_("Up to this budget the unit head approves; above it, unit head then CMO."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "組織ガバナンス / Organisation governance"
-        verbose_name_plural = "組織ガバナンス / Organisation governance"
+        verbose_name = _("Organisation governance")
+        verbose_name_plural = _("Organisation governance")
         constraints = [models.CheckConstraint(condition=models.Q(hybrid_threshold__gte=0), name="org_threshold_non_negative")]
 
     def __str__(self) -> str:
@@ -70,12 +71,12 @@ class UnitGovernance(models.Model):
     """A business unit's override of the organisation's model (e.g. APAC decentralised)."""
 
     unit = models.OneToOneField(BusinessUnit, on_delete=models.CASCADE, related_name="governance")
-    model = models.CharField("ガバナンスモデル / Model", max_length=20, choices=GovernanceModel.choices)
-    hybrid_threshold = models.DecimalField("ハイブリッド閾値(円) / Hybrid threshold (JPY)", max_digits=14, decimal_places=0, null=True, blank=True)
+    model = models.CharField(_("Model"), max_length=20, choices=GovernanceModel.choices)
+    hybrid_threshold = models.DecimalField(_("Hybrid threshold (JPY)"), max_digits=14, decimal_places=0, null=True, blank=True)
 
     class Meta:
-        verbose_name = "事業部ガバナンス / Unit override"
-        verbose_name_plural = "事業部ガバナンス / Unit overrides"
+        verbose_name = _("Unit override")
+        verbose_name_plural = _("Unit overrides")
         constraints = [models.CheckConstraint(condition=models.Q(hybrid_threshold__gte=0) | models.Q(hybrid_threshold__isnull=True), name="unit_threshold_non_negative")]
 
     def __str__(self) -> str:
@@ -93,8 +94,8 @@ class GovernanceChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "ガバナンス変更履歴 / Governance change"
-        verbose_name_plural = "ガバナンス変更履歴 / Governance changes"
+        verbose_name = _("Governance change")
+        verbose_name_plural = _("Governance changes")
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
@@ -108,19 +109,19 @@ class GovernanceChange(models.Model):
 class Delegation(models.Model):
     """An approver's out-of-office delegation: the delegate approves in [start, end] only."""
 
-    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given", verbose_name="委任者 / Delegator")
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_received", verbose_name="代理人 / Delegate")
-    start = models.DateField("開始日 / From")
-    end = models.DateField("終了日 / Until (inclusive)")
-    reason = models.CharField("理由 / Reason", max_length=200, blank=True)
+    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given", verbose_name=_("Delegator"))
+    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_received", verbose_name=_("Delegate"))
+    start = models.DateField(_("From"))
+    end = models.DateField(_("Until (inclusive)"))
+    reason = models.CharField(_("Reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-start"]
-        verbose_name = "承認代理 / Delegation"
-        verbose_name_plural = "承認代理 / Delegations"
+        verbose_name = _("Delegation")
+        verbose_name_plural = _("Delegations")
         constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="delegation_end_after_start")]
         indexes = [models.Index(fields=["delegate", "start", "end"])]
 

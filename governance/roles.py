@@ -1,4 +1,5 @@
 """Role names. Roles are Django groups so an Admin can manage them in the admin."""
+from django.utils.translation import gettext_lazy as _
 REQUESTER = "Requester"
 APPROVER = "Approver"
 MOPS = "MOps"
@@ -8,9 +9,9 @@ ADMIN = "Admin"
 ALL_ROLES = (REQUESTER, APPROVER, MOPS, SPECIALIST, ADMIN)
 
 ROLE_LABELS = {
-    REQUESTER: "依頼者 / Requester",
-    APPROVER: "承認者 / Approver",
+    REQUESTER: _("Requester"),
+    APPROVER: _("Approver"),
     MOPS: "MOps",
-    SPECIALIST: "担当者 / Specialist",
-    ADMIN: "管理者 / Admin",
+    SPECIALIST: _("Specialist"),
+    ADMIN: _("Admin"),
 }

@@ -1,5 +1,6 @@
 """Writes to governance settings and delegations; every change is logged append-only."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
@@ -20,7 +21,7 @@ in_flight_counters: list[Callable[[], dict[int, int]]] = []
 
 def _require_admin(by: Any) -> None:
     if not policy.has_role(by, roles.ADMIN):
-        raise PermissionDenied("ガバナンス設定は管理者のみ変更できます / Only Admins change governance settings.")
+        raise PermissionDenied(_("Only Admins change governance settings."))
 
 
 def _threshold(value: Any, field: str = "hybrid_threshold") -> Decimal | None:
@@ -29,9 +30,9 @@ def _threshold(value: Any, field: str = "hybrid_threshold") -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "金額を数値で入力してください / Enter an amount."})
+        raise ValidationError({field: _("Enter an amount.")})
     if amount < 0 or amount != amount.to_integral_value():
-        raise ValidationError({field: "0以上の整数(円)で入力してください / Enter a whole number of yen, zero or more."})
+        raise ValidationError({field: _("Enter a whole number of yen, zero or more.")})
     return amount
 
 
@@ -64,7 +65,7 @@ def governance_update(*, model: str, hybrid_threshold: Any, units: list[dict[str
     model = _model(model)
     threshold = _threshold(hybrid_threshold)
     if threshold is None:
-        raise ValidationError({"hybrid_threshold": "必須です / Required."})
+        raise ValidationError({"hybrid_threshold": _("Required.")})
     overrides = []
     if units is not None:
         slugs = {u.slug: u for u in BusinessUnit.objects.all()}
@@ -127,18 +128,18 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
 def delegation_create(*, delegator, delegate, start: dt.date, end: dt.date, reason: str = "", by) -> Delegation:
     """Let ``delegate`` approve for ``delegator`` from ``start`` to ``end`` (inclusive)."""
     if by.pk != delegator.pk and not policy.has_role(by, roles.ADMIN):
-        raise PermissionDenied("自分の承認のみ委任できます / You may only delegate your own approvals.")
+        raise PermissionDenied(_("You may only delegate your own approvals."))
     errors = {}
     if not policy.has_role(delegator, roles.APPROVER):
-        errors["delegator"] = "委任者は承認者である必要があります / The delegator must be an approver."
+        errors["delegator"] = _("The delegator must be an approver.")
     if not policy.has_role(delegate, roles.APPROVER):
-        errors["delegate"] = "代理人は承認者ロールが必要です / The delegate must hold the Approver role."
+        errors["delegate"] = _("The delegate must hold the Approver role.")
     if delegate.pk == delegator.pk:
-        errors["delegate"] = "自分自身には委任できません / You cannot delegate to yourself."
+        errors["delegate"] = _("You cannot delegate to yourself.")
     if start and end and end < start:
-        errors["end"] = "終了日は開始日以降にしてください / The end must not be before the start."
+        errors["end"] = _("The end must not be before the start.")
     if end and end < timezone.localdate():
-        errors.setdefault("end", "終了日が過去です / The end date is in the past.")
+        errors.setdefault("end", _("The end date is in the past."))
     if errors:
         raise ValidationError(errors)
     delegation = Delegation.objects.create(delegator=delegator, delegate=delegate, start=start, end=end, reason=reason, created_by=by)
@@ -154,7 +155,7 @@ def delegation_revoke(*, delegation_id: int, by) -> Delegation:
     """End a delegation now (its delegate loses access at once)."""
     delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
     if by.pk != delegation.delegator_id and not policy.has_role(by, roles.ADMIN):
-        raise PermissionDenied("この委任を取り消す権限がありません / You may not revoke this delegation.")
+        raise PermissionDenied(_("You may not revoke this delegation."))
     if delegation.revoked_at is None:
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])

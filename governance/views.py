@@ -1,5 +1,6 @@
 """Governance settings page (Admins) and approvers' delegations."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,7 +35,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 preview = services.governance_preview(**form.service_kwargs())
             else:
                 services.governance_update(by=request.user, **form.service_kwargs())
-                messages.success(request, "ガバナンス設定を保存しました。以後の新規依頼に適用されます / Saved; applies to requests submitted from now on.")
+                messages.success(request, _("Saved; applies to requests submitted from now on."))
                 return redirect("governance:settings")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
@@ -57,7 +58,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
-            messages.success(request, "委任を登録しました / Delegation saved.")
+            messages.success(request, _("Delegation saved."))
             return redirect("governance:delegations")
     qs = Delegation.objects.select_related("delegator", "delegate")
     if not policy.has_role(request.user, roles.ADMIN):
@@ -74,5 +75,5 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         from django.http import Http404
 
         raise Http404
-    messages.success(request, "委任を取り消しました / Delegation revoked.")
+    messages.success(request, _("Delegation revoked."))
     return redirect("governance:delegations")

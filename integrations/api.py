@@ -1,5 +1,6 @@
 """REST API for webhooks (Admins only): the same services as the pages."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
@@ -13,7 +14,7 @@ from .models import Webhook, WebhookDelivery
 
 
 class IsWebhookAdmin(permissions.BasePermission):
-    message = "Webhookの設定は管理者のみ可能です / Only Admins configure webhooks."
+    message = _("Only Admins configure webhooks.")
 
     def has_permission(self, request, view) -> bool:
         return services.can_configure_webhooks(request.user)

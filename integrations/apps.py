@@ -1,10 +1,11 @@
+from django.utils.translation import gettext_lazy as _
 from django.apps import AppConfig
 
 
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "連携・通知 / Integrations"
+    verbose_name = _("Integrations")
 
     def ready(self) -> None:
         from . import receivers

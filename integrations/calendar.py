@@ -3,6 +3,7 @@
 Visibility is the pages': ``campaigns.selectors.request_list_for`` and ``tasks.selectors.task_list_for``.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import calendar as pycal
 import datetime as dt
@@ -161,7 +162,7 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "MOps Desk マーケティングカレンダー / Marketing calendar")
+    cal.add("x-wr-calname", _("Marketing calendar"))
     cal.add("x-wr-timezone", tz_name)
     cal.add("x-published-ttl", "PT1H")
     first, last = today - FEED_PAST, today + FEED_AHEAD

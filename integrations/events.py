@@ -1,19 +1,20 @@
 """The event names shared by webhooks, e-mail notifications and the digest."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.db import models
 
 
 class Event(models.TextChoices):
-    REQUEST_SUBMITTED = "request.submitted", "依頼の提出 / Request submitted"
-    REQUEST_APPROVED = "request.approved", "承認 / Request approved"
-    REQUEST_REJECTED = "request.rejected", "却下 / Request rejected"
-    REQUEST_CHANGES_REQUESTED = "request.changes_requested", "差し戻し / Changes requested"
-    TASK_ASSIGNED = "task.assigned", "タスクの割り当て / Task assigned"
-    SLA_AT_RISK = "sla.at_risk", "SLAリスク / SLA at risk"
-    SLA_BREACHED = "sla.breached", "SLA超過 / SLA breached"
-    CAMPAIGN_LAUNCHED = "campaign.launched", "ローンチ / Campaign launched"
-    REVIEW_READY = "review.ready", "レビュー完成 / Review ready"
+    REQUEST_SUBMITTED = "request.submitted", _("Request submitted")
+    REQUEST_APPROVED = "request.approved", _("Request approved")
+    REQUEST_REJECTED = "request.rejected", _("Request rejected")
+    REQUEST_CHANGES_REQUESTED = "request.changes_requested", _("Changes requested")
+    TASK_ASSIGNED = "task.assigned", _("Task assigned")
+    SLA_AT_RISK = "sla.at_risk", _("SLA at risk")
+    SLA_BREACHED = "sla.breached", _("SLA breached")
+    CAMPAIGN_LAUNCHED = "campaign.launched", _("Campaign launched")
+    REVIEW_READY = "review.ready", _("Review ready")
 
 
 # A webhook's "send test" delivery; never subscribed to, always deliverable.
@@ -40,11 +41,12 @@ def label(event: str) -> str:
     try:
         return Event(event).label
     except ValueError:
-        return "テスト送信 / Test delivery" if event == TEST_EVENT else event
+        return _("Test delivery") if event == TEST_EVENT else event
 
 
 def label_for(event: str, language: str) -> str:
-    """The Japanese or English half of an event label."""
-    text = label(event)
-    ja, _, en = text.partition(" / ")
-    return (en or ja) if language == "en" else ja
+    """The event's label in ``language``."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(label(event))

@@ -1,4 +1,5 @@
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import zoneinfo
 
@@ -14,7 +15,7 @@ EVENT_CHOICES = Event.choices
 
 
 class WebhookForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(label="イベント / Events", choices=EVENT_CHOICES,
+    events = forms.MultipleChoiceField(label=_("Events"), choices=EVENT_CHOICES,
                                        widget=forms.CheckboxSelectMultiple, required=True)
 
     class Meta:
@@ -30,9 +31,9 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class PreferenceForm(forms.ModelForm):
-    language = forms.ChoiceField(label="言語 / Language", choices=Language.choices)
-    time_zone = forms.ChoiceField(label="タイムゾーン / Time zone", choices=time_zone_choices)
-    email_events = forms.MultipleChoiceField(label="メールで受け取るイベント / E-mail me about", choices=EVENT_CHOICES,
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    email_events = forms.MultipleChoiceField(label=_("E-mail me about"), choices=EVENT_CHOICES,
                                              widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
@@ -41,12 +42,12 @@ class PreferenceForm(forms.ModelForm):
 
 
 class CalendarFilter(forms.Form):
-    VIEWS = [("month", "月 / Month"), ("quarter", "四半期 / Quarter"), ("list", "12か月一覧 / 12 months")]
-    view = forms.ChoiceField(label="表示 / View", choices=VIEWS, required=False)
-    start = forms.DateField(label="開始月 / From month", required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
+    VIEWS = [("month", _("Month")), ("quarter", _("Quarter")), ("list", _("12 months"))]
+    view = forms.ChoiceField(label=_("View"), choices=VIEWS, required=False)
+    start = forms.DateField(label=_("From month"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
                             widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    unit = forms.ModelChoiceField(label="事業部 / Unit", queryset=BusinessUnit.objects.all(), required=False,
-                                  empty_label="すべて / All")
-    campaign_type = forms.ModelChoiceField(label="種別 / Type", queryset=CampaignType.objects.all(), required=False,
-                                           empty_label="すべて / All")
-    all = forms.BooleanField(label="下書き・却下・取消も表示 / Include draft, rejected, cancelled", required=False)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=BusinessUnit.objects.all(), required=False,
+                                  empty_label=_("All"))
+    campaign_type = forms.ModelChoiceField(label=_("Type"), queryset=CampaignType.objects.all(), required=False,
+                                           empty_label=_("All"))
+    all = forms.BooleanField(label=_("Include draft, rejected, cancelled"), required=False)

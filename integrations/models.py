@@ -1,5 +1,6 @@
 """Webhooks and their delivery log, per-user notification preferences, sent notifications."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import secrets
 import uuid
@@ -29,12 +30,12 @@ def default_language() -> str:
 
 def validate_events(value) -> None:
     if not isinstance(value, list) or any(e not in ALL_EVENTS for e in value):
-        raise ValidationError("不明なイベントがあります / Unknown event.", code="events")
+        raise ValidationError(_("Unknown event."), code="events")
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("不明なタイムゾーンです / Unknown time zone.", code="time_zone")
+        raise ValidationError(_("Unknown time zone."), code="time_zone")
 
 
 class Language(models.TextChoices):
@@ -43,24 +44,24 @@ class Language(models.TextChoices):
 
 
 class PayloadFormat(models.TextChoices):
-    JSON = "json", "JSON (署名付き / signed)"
+    JSON = "json", _("JSON (signed)")
     SLACK = "slack", "Slack (text + blocks)"
 
 
 class Webhook(models.Model):
     """An outgoing webhook configured by an Admin."""
 
-    name = models.CharField("名前 / Name", max_length=100)
-    url = models.CharField("送信先URL / Target URL", max_length=500, validators=[validate_webhook_url])
-    events = models.JSONField("イベント / Events", default=list, validators=[validate_events],
+    name = models.CharField(_("Name"), max_length=100)
+    url = models.CharField(_("Target URL"), max_length=500, validators=[validate_webhook_url])
+    events = models.JSONField(_("Events"), default=list, validators=[validate_events],
                               help_text="request.submitted, request.approved, … (list)")
-    secret = models.CharField("署名シークレット / Signing secret", max_length=128, default=generate_secret,
-                              help_text="HMAC-SHA256 署名の鍵 / Key of the X-MOpsDesk-Signature HMAC")
-    format = models.CharField("形式 / Format", max_length=10, choices=PayloadFormat.choices, default=PayloadFormat.JSON)
-    language = models.CharField("言語 / Language (Slack text)", max_length=2, choices=Language.choices, default=default_language)
-    active = models.BooleanField("有効 / Active", default=True)
+    secret = models.CharField(_("Signing secret"), max_length=128, default=generate_secret,
+                              help_text=_("Key of the X-MOpsDesk-Signature HMAC"))
+    format = models.CharField(_("Format"), max_length=10, choices=PayloadFormat.choices, default=PayloadFormat.JSON)
+    language = models.CharField(_("Language (Slack text)"), max_length=2, choices=Language.choices, default=default_language)
+    active = models.BooleanField(_("Active"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name="作成者 / Created by")
+                                   related_name="+", verbose_name=_("Created by"))
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -77,11 +78,11 @@ class Webhook(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "待機 / Pending"
-    SENDING = "sending", "送信中 / Sending"
-    RETRYING = "retrying", "再送待ち / Retrying"
-    DELIVERED = "delivered", "配信済み / Delivered"
-    FAILED = "failed", "失敗 / Failed"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    RETRYING = "retrying", _("Retrying")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
 
 
 CLAIMABLE = [DeliveryStatus.PENDING, DeliveryStatus.RETRYING]
@@ -92,25 +93,25 @@ class WebhookDelivery(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField("イベント / Event", max_length=40)
+    event = models.CharField(_("Event"), max_length=40)
     dedupe_key = models.CharField(max_length=120)
-    payload = models.JSONField("本文 / Payload (as sent)", default=dict)
-    status = models.CharField("状態 / Status", max_length=10, choices=DeliveryStatus.choices,
+    payload = models.JSONField(_("Payload (as sent)"), default=dict)
+    status = models.CharField(_("Status"), max_length=10, choices=DeliveryStatus.choices,
                               default=DeliveryStatus.PENDING)
-    attempt = models.PositiveSmallIntegerField("試行回数 / Attempts", default=0)
-    status_code = models.PositiveSmallIntegerField("HTTPステータス / Status code", null=True, blank=True)
-    response_excerpt = models.TextField("応答(抜粋) / Response excerpt", blank=True)
-    error = models.TextField("エラー / Error", blank=True)
+    attempt = models.PositiveSmallIntegerField(_("Attempts"), default=0)
+    status_code = models.PositiveSmallIntegerField(_("Status code"), null=True, blank=True)
+    response_excerpt = models.TextField(_("Response excerpt"), blank=True)
+    error = models.TextField(_("Error"), blank=True)
     history = models.JSONField(default=list, blank=True)
-    next_attempt_at = models.DateTimeField("次回送信 / Next attempt", null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("Next attempt"), null=True, blank=True)
     locked_until = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField("配信日時 / Delivered at", null=True, blank=True)
+    delivered_at = models.DateTimeField(_("Delivered at"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "Webhook配信 / Webhook delivery"
-        verbose_name_plural = "Webhook配信 / Webhook deliveries"
+        verbose_name = _("Webhook delivery")
+        verbose_name_plural = _("Webhook deliveries")
         constraints = [models.UniqueConstraint(fields=["webhook", "dedupe_key"], name="webhook_delivery_once")]
         indexes = [models.Index(fields=["status", "next_attempt_at"]), models.Index(fields=["webhook", "-created_at"])]
 
@@ -122,11 +123,11 @@ class NotificationPreference(models.Model):
     """A user's language, time zone, mailed events, digest and calendar feed token."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
-    language = models.CharField("言語 / Language", max_length=2, choices=Language.choices, default=default_language)
-    time_zone = models.CharField("タイムゾーン / Time zone", max_length=64, default="Asia/Tokyo", validators=[validate_time_zone])
-    email_events = models.JSONField("メール通知するイベント / Events to e-mail", default=default_email_events,
+    language = models.CharField(_("Language"), max_length=2, choices=Language.choices, default=default_language)
+    time_zone = models.CharField(_("Time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_time_zone])
+    email_events = models.JSONField(_("Events to e-mail"), default=default_email_events,
                                     blank=True, validators=[validate_events])
-    daily_digest = models.BooleanField("デイリーダイジェスト / Daily digest", default=False)
+    daily_digest = models.BooleanField(_("Daily digest"), default=False)
     last_digest_on = models.DateField(null=True, blank=True)
     # sha256 of the feed token; the token itself is shown once, when it is (re)generated.
     feed_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
@@ -134,8 +135,8 @@ class NotificationPreference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "通知設定 / Notification preference"
-        verbose_name_plural = "通知設定 / Notification preferences"
+        verbose_name = _("Notification preference")
+        verbose_name_plural = _("Notification preferences")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.language} {self.time_zone}"
@@ -163,8 +164,8 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "通知 / Notification"
-        verbose_name_plural = "通知 / Notifications"
+        verbose_name = _("Notification")
+        verbose_name_plural = _("Notifications")
         constraints = [models.UniqueConstraint(fields=["user", "event", "dedupe_key"], name="notification_once")]
         indexes = [models.Index(fields=["user", "created_at"])]
 
@@ -181,8 +182,8 @@ class SlaNotice(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = "SLA通知済み / SLA notice"
-        verbose_name_plural = "SLA通知済み / SLA notices"
+        verbose_name = _("SLA notice")
+        verbose_name_plural = _("SLA notices")
         constraints = [models.UniqueConstraint(fields=["task", "state", "due_at"], name="sla_notice_once")]
 
     def __str__(self) -> str:

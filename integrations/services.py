@@ -1,5 +1,6 @@
 """Every write of the integrations app: webhooks (Admins only), preferences and feed tokens."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import hashlib
 import secrets
@@ -25,7 +26,7 @@ def can_configure_webhooks(user: Any) -> bool:
 
 def _require_admin(user: Any) -> None:
     if not can_configure_webhooks(user):
-        raise PermissionDenied("Webhookの設定は管理者のみ可能です / Only Admins configure webhooks.")
+        raise PermissionDenied(_("Only Admins configure webhooks."))
 
 
 @transaction.atomic

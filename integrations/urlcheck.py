@@ -6,6 +6,7 @@ at 127.0.0.1 or the cloud metadata address is refused too. Both honour the setti
 ``MOPS_WEBHOOKS_ALLOW_LOCAL`` (False by default; tests switch it on to reach 127.0.0.1).
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import ipaddress
 import socket
@@ -64,29 +65,29 @@ def _own_host(host: str) -> bool:
 def validate_webhook_url(value: str) -> None:
     """Model/serializer validator: raises ValidationError for unacceptable targets."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError("URLを入力してください / Enter a URL.", code="required")
+        raise ValidationError(_("Enter a URL."), code="required")
     if any(c.isspace() or ord(c) < 32 for c in value):
-        raise ValidationError("URLに空白や制御文字は使えません / The URL may not contain spaces.", code="invalid")
+        raise ValidationError(_("The URL may not contain spaces."), code="invalid")
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError:
-        raise ValidationError("URLの形式が正しくありません / Not a valid URL.", code="invalid")
+        raise ValidationError(_("Not a valid URL."), code="invalid")
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise ValidationError("http または https のURLのみ使えます / Only http and https URLs are allowed.", code="scheme")
+        raise ValidationError(_("Only http and https URLs are allowed."), code="scheme")
     host = (parts.hostname or "").lower().rstrip(".")
     if not host:
-        raise ValidationError("ホスト名がありません / The URL has no host.", code="invalid")
+        raise ValidationError(_("The URL has no host."), code="invalid")
     if parts.username or parts.password:
-        raise ValidationError("URLに認証情報を含めないでください / Do not put credentials in the URL.", code="credentials")
+        raise ValidationError(_("Do not put credentials in the URL."), code="credentials")
     if port == 0:
-        raise ValidationError("ポート番号が正しくありません / Invalid port.", code="invalid")
+        raise ValidationError(_("Invalid port."), code="invalid")
     if allow_local():
         return
     addr = _ip(host)
     if _own_host(host) or (addr is not None and is_local_address(addr)):
         raise ValidationError(
-            "このサーバー自身やローカルネットワークには送信できません / Webhooks may not point at this server or a local network.",
+            _("Webhooks may not point at this server or a local network."),
             code="local",
         )
 

@@ -1,5 +1,6 @@
 """Pages: webhook configuration and delivery log (Admins), notification preferences (everyone)."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -56,7 +57,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, "保存しました / Saved.")
+            messages.success(request, _("Saved."))
             return redirect("integrations:webhook", pk=webhook.pk)
     page = Paginator(webhook.deliveries.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "integrations/webhook_detail.html", {"webhook": webhook, "form": form, "page": page})
@@ -68,7 +69,7 @@ def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
     get_object_or_404(Webhook, pk=pk)
     services.webhook_send_test(webhook_id=pk, by=request.user)
-    messages.success(request, "テスト送信をキューに入れました / Test delivery queued.")
+    messages.success(request, _("Test delivery queued."))
     return redirect("integrations:webhook", pk=pk)
 
 
@@ -78,7 +79,7 @@ def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
     get_object_or_404(Webhook, pk=pk)
     services.webhook_rotate_secret(webhook_id=pk, by=request.user)
-    messages.success(request, "シークレットを再発行しました / Secret rotated: update the receiver.")
+    messages.success(request, _("Secret rotated: update the receiver."))
     return redirect("integrations:webhook", pk=pk)
 
 
@@ -87,7 +88,7 @@ def webhook_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
     services.webhook_delete(webhook_id=pk, by=request.user)
-    messages.success(request, "削除しました / Deleted.")
+    messages.success(request, _("Deleted."))
     return redirect("integrations:webhooks")
 
 
@@ -101,7 +102,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, "保存しました / Saved.")
+            messages.success(request, _("Saved."))
             return redirect("integrations:preferences")
     return _preferences_page(request, form, pref)
 
@@ -127,5 +128,5 @@ def feed_regenerate(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feed_revoke(request: HttpRequest) -> HttpResponse:
     services.feed_token_revoke(user=request.user)
-    messages.success(request, "カレンダーフィードを無効にしました / Calendar feed revoked.")
+    messages.success(request, _("Calendar feed revoked."))
     return redirect("integrations:preferences")

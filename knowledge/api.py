@@ -4,6 +4,7 @@ Routes (registered on config.urls.router): /api/knowledge/articles/, /api/knowle
 /api/knowledge/tools/, and GET /api/knowledge/search?q= (knowledge.api_urls).
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -213,7 +214,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         article = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"file": ["ファイルを選んでください / Choose a file."]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response({"file": [_("Choose a file.")]}, status=status.HTTP_400_BAD_REQUEST)
         attachment = services.attachment_add(article_id=article.pk, upload=upload, by=request.user)
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
@@ -275,14 +276,14 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
     def create(self, request, *args, **kwargs):
         if not selectors.is_editor(request.user):
-            raise PermissionDenied("MOps・管理者のみ編集できます / Only MOps and Admins may edit the stack catalog.")
+            raise PermissionDenied(_("Only MOps and Admins may edit the stack catalog."))
         return self._save(request)
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
             return Response({"detail": "Use PATCH."}, status=status.HTTP_405_METHOD_NOT_ALLOWED)
         if not selectors.is_editor(request.user):
-            raise PermissionDenied("MOps・管理者のみ編集できます / Only MOps and Admins may edit the stack catalog.")
+            raise PermissionDenied(_("Only MOps and Admins may edit the stack catalog."))
         return self._save(request, tool_id=kwargs["pk"], partial=True)
 
     @extend_schema(responses=dict)
@@ -330,7 +331,7 @@ def search(request):
     """Full-text search (Japanese and English) with ranking, highlighted snippets and filters."""
     q = (request.query_params.get("q") or "").strip()
     if not q:
-        return Response({"q": ["検索語を入力してください / Enter a search term."]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"q": [_("Enter a search term.")]}, status=status.HTTP_400_BAD_REQUEST)
     archived = request.query_params.get("status") == "archived"
     filterset = ArticleFilter(request.query_params, queryset=selectors.article_list_for(request.user, include_archived=archived))
     if not filterset.is_valid():

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
@@ -11,7 +12,7 @@ def _ensure_search_index(sender, using="default", **kwargs) -> None:
 class KnowledgeConfig(AppConfig):
     name = "knowledge"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "ナレッジ / Knowledge"
+    verbose_name = _("Knowledge")
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search_index, sender=self, dispatch_uid="knowledge.ensure_search_index")

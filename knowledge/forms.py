@@ -1,4 +1,5 @@
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
@@ -11,20 +12,20 @@ from .models import BODY_MAX, TITLE_MAX, Article, Category, Status, Tag, Tool, T
 
 
 class ArticleForm(forms.Form):
-    title = forms.CharField(label="タイトル / Title", max_length=TITLE_MAX)
-    body = forms.CharField(label="本文(Markdown) / Body (Markdown)", required=False, max_length=BODY_MAX,
+    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    body = forms.CharField(label=_("Body (Markdown)"), required=False, max_length=BODY_MAX,
                            widget=forms.Textarea(attrs={"rows": 22, "style": "max-width:100%;font-family:monospace"}))
-    category = forms.ChoiceField(label="カテゴリ / Category", choices=Category.choices)
-    tags = forms.CharField(label="タグ(カンマ区切り) / Tags (comma-separated)", required=False, max_length=500)
-    campaign_types = forms.ModelMultipleChoiceField(label="キャンペーン種別 / Campaign types", required=False,
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    tags = forms.CharField(label=_("Tags (comma-separated)"), required=False, max_length=500)
+    campaign_types = forms.ModelMultipleChoiceField(label=_("Campaign types"), required=False,
                                                     queryset=CampaignType.objects.all(), widget=forms.CheckboxSelectMultiple)
-    task_types = forms.ModelMultipleChoiceField(label="タスク種別 / Task types", required=False,
+    task_types = forms.ModelMultipleChoiceField(label=_("Task types"), required=False,
                                                 queryset=TaskType.objects.all(), widget=forms.SelectMultiple(attrs={"size": 6}))
-    review_by = forms.DateField(label="レビュー期限 / Review by", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    visibility = forms.ChoiceField(label="公開範囲 / Visibility", choices=Visibility.choices, initial=Visibility.EVERYONE)
-    unit = forms.ModelChoiceField(label="事業部 / Unit", required=False, queryset=BusinessUnit.objects.all())
-    major = forms.BooleanField(label="メジャー改訂(必読者に再読を依頼) / Major change (asks readers to re-read)", required=False)
-    comment = forms.CharField(label="変更内容 / Change note", required=False, max_length=300)
+    review_by = forms.DateField(label=_("Review by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    visibility = forms.ChoiceField(label=_("Visibility"), choices=Visibility.choices, initial=Visibility.EVERYONE)
+    unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=BusinessUnit.objects.all())
+    major = forms.BooleanField(label=_("Major change (asks readers to re-read)"), required=False)
+    comment = forms.CharField(label=_("Change note"), required=False, max_length=300)
     expected_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     @staticmethod
@@ -51,20 +52,20 @@ class ArticleForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    file = forms.FileField(label="ファイル(画像・PDF) / File (image or PDF)")
+    file = forms.FileField(label=_("File (image or PDF)"))
 
 
 class RequirementForm(forms.Form):
-    role = forms.ChoiceField(label="ロール / Role", required=False,
+    role = forms.ChoiceField(label=_("Role"), required=False,
                              choices=[("", "—"), ("Requester", "Requester"), ("Approver", "Approver"), ("MOps", "MOps"),
                                       ("Specialist", "Specialist"), ("Admin", "Admin")])
-    unit = forms.ModelChoiceField(label="事業部 / Unit", required=False, queryset=BusinessUnit.objects.all())
+    unit = forms.ModelChoiceField(label=_("Unit"), required=False, queryset=BusinessUnit.objects.all())
 
 
 class RetrospectiveForm(forms.Form):
-    what_worked = forms.CharField(label="良かった点 / What worked", max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
-    what_did_not = forms.CharField(label="課題 / What did not work", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
-    what_to_change = forms.CharField(label="次回への改善 / What to change", required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    what_worked = forms.CharField(label=_("What worked"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    what_did_not = forms.CharField(label=_("What did not work"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
+    what_to_change = forms.CharField(label=_("What to change"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class ToolForm(forms.ModelForm):
@@ -77,15 +78,15 @@ class ToolForm(forms.ModelForm):
 class ArticleFilter(django_filters.FilterSet):
     """Filters of the article list page, the search page and the API."""
 
-    category = django_filters.ChoiceFilter(choices=Category.choices, label="カテゴリ / Category")
-    tag = django_filters.ModelChoiceFilter(field_name="tags", to_field_name="name", queryset=Tag.objects.all(), label="タグ / Tag")
+    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+    tag = django_filters.ModelChoiceFilter(field_name="tags", to_field_name="name", queryset=Tag.objects.all(), label=_("Tag"))
     campaign_type = django_filters.ModelChoiceFilter(field_name="campaign_types", to_field_name="slug",
-                                                     queryset=CampaignType.objects.all(), label="キャンペーン種別 / Campaign type")
+                                                     queryset=CampaignType.objects.all(), label=_("Campaign type"))
     task_type = django_filters.ModelChoiceFilter(field_name="task_types", to_field_name="slug",
-                                                 queryset=TaskType.objects.all(), label="タスク種別 / Task type")
-    status = django_filters.ChoiceFilter(choices=Status.choices, label="状態 / Status")
-    owner = django_filters.CharFilter(field_name="owner__username", label="オーナー / Owner")
-    stale = django_filters.BooleanFilter(method="filter_stale", label="レビュー期限切れ / Past review")
+                                                 queryset=TaskType.objects.all(), label=_("Task type"))
+    status = django_filters.ChoiceFilter(choices=Status.choices, label=_("Status"))
+    owner = django_filters.CharFilter(field_name="owner__username", label=_("Owner"))
+    stale = django_filters.BooleanFilter(method="filter_stale", label=_("Past review"))
 
     class Meta:
         model = Article

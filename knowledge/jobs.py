@@ -3,6 +3,7 @@
 Both are safe to run twice: each article/tool remembers what it was last notified about.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 
@@ -42,7 +43,7 @@ def flag_stale_articles(now: dt.datetime | None = None) -> int:
             Article.objects.filter(pk__in=[a.pk for a in articles]).update(stale_notified_at=now)
             if owner.email:
                 transaction.on_commit(lambda o=owner, body="\n".join(lines): send_mail(
-                    "[MOps Desk] レビュー期限切れの記事 / Articles due for review", body,
+                    _("Articles due for review"), body,
                     settings.DEFAULT_FROM_EMAIL, [o.email], fail_silently=True,
                 ))
         flagged += len(articles)

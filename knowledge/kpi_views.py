@@ -1,5 +1,6 @@
 """KPI dashboard pages, drill-down, exports and the review PDF page (thin: access -> service -> render)."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from urllib.parse import urlencode
 
@@ -162,7 +163,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
 def review_new(request: HttpRequest) -> HttpResponse:
     try:
         review.review_request(quarter=request.POST.get("quarter", ""), unit=request.POST.get("unit", ""), by=request.user)
-        messages.success(request, "レビューPDFの作成を開始しました / The review PDF is being generated.")
+        messages.success(request, _("The review PDF is being generated."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("kpis:reviews")

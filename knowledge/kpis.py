@@ -21,6 +21,7 @@ Definitions (also printed in the review's notes):
   good-revenue ROI uses the revenue retained after 12 months. Groups add up first, then divide.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import math
@@ -47,7 +48,7 @@ TASK_STATE_LABELS = dict(TaskState.choices)
 REQUEST_TERMINAL = {State.LAUNCHED, State.CLOSED, State.CANCELLED, State.REJECTED}
 TASK_TERMINAL = {TaskState.DONE, TaskState.CANCELLED}
 DECISIONS = {"approve", "reject", "request_changes"}
-MODEL_LABELS = {"centralised": "中央集権型 / Centralised", "decentralised": "分散型 / Decentralised", "hybrid": "ハイブリッド型 / Hybrid"}
+MODEL_LABELS = {"centralised": _("Centralised"), "decentralised": _("Decentralised"), "hybrid": _("Hybrid")}
 
 
 # --- plain-data helpers ------------------------------------------------------------------
@@ -130,6 +131,19 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
 
 # --- the review ----------------------------------------------------------------------------
 
+def _plain(value):
+    """Translated labels are lazy objects; the report is plain data (str, numbers, None)."""
+    from django.utils.functional import Promise
+
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | None = None,
             include_ids: bool = False, include_data: bool = False) -> dict[str, Any]:
     """Every KPI of the quarterly review for ``f``. ``now`` bounds open waits and overruns."""
@@ -164,7 +178,7 @@ def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | Non
     report["summary"] = summary(report)
     if include_data:
         report["data"] = {"campaigns": _data_campaigns(campaigns, ctx), "tasks": _data_tasks(tasks, ctx)}
-    return report
+    return _plain(report)
 
 
 def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.DataFrame:
@@ -420,7 +434,7 @@ def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, cl
                 "task_id": int(r.id), "key": r.key, "title": r.title, "campaign_id": int(r.campaign_id), "task_type": r.task_type,
                 "assignee": r.assignee if isinstance(r.assignee, str) else None, "outcome": r.outcome,
                 "due_at": iso(r.due_at), "completed_at": iso(r.completed_at), "overrun_business_hours": num(r.overrun_h),
-                "reasons": why or ["理由の記録なし / no recorded reason (late delivery)"],
+                "reasons": why or [_("no recorded reason (late delivery)")],
             })
     met = int((t["outcome"] == "met").sum())
     return {
@@ -564,11 +578,11 @@ def martech(tools: pd.DataFrame, snapshots: pd.DataFrame, savings: pd.DataFrame,
 # 8. maturity ---------------------------------------------------------------------------------
 
 MATURITY_LEVELS = {
-    1: "初期 / Initial: 個人の判断 / individual judgement",
-    2: "反復可能 / Repeatable: 依頼フォームが使われている / the request form is used",
-    3: "定義済み / Defined: フォームとKPI設定が標準 / form and KPI targets are standard",
-    4: "管理 / Managed: 実績とSLAを計測 / results and SLAs are measured",
-    5: "最適化 / Optimising: 振り返りで継続改善 / retrospectives drive improvement",
+    1: _("Initial: individual judgement"),
+    2: _("Repeatable: the request form is used"),
+    3: _("Defined: form and KPI targets are standard"),
+    4: _("Managed: results and SLAs are measured"),
+    5: _("Optimising: retrospectives drive improvement"),
 }
 
 
@@ -593,9 +607,9 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
             level = lvl
         else:
             break
-    labels = {"via_form": "依頼フォーム経由 / Came through the form", "kpis_set": "KPI目標あり / KPI targets set",
-              "results_recorded": "実績記録あり / Results recorded", "retrospectives": "振り返りあり / Retrospective written",
-              "sla_met": "SLA達成率 / SLA met"}
+    labels = {"via_form": _("Came through the form"), "kpis_set": _("KPI targets set"),
+              "results_recorded": _("Results recorded"), "retrospectives": _("Retrospective written"),
+              "sla_met": _("SLA met")}
     evidence = [{"criterion": k, "label": labels[k], "share": shares[k], "threshold": th, "for_level": l,
                  "met": shares[k] is not None and shares[k] >= th} for l, k, th in rules]
     return {"level": level, "label": MATURITY_LEVELS[level], "campaigns": n, "shares": shares, "evidence": evidence}

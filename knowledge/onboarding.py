@@ -4,6 +4,7 @@ A right answer passes the step and records a read receipt for the article; a wro
 counts an attempt. MOps sees everyone's progress (selectors.onboarding_overview).
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from typing import Any
@@ -24,8 +25,8 @@ def enrollment_start(*, plan_id: int, user, by, started_on: dt.date | None = Non
     """Enroll ``user`` in a plan: MOps for anyone, a person for a plan of their own role."""
     plan = OnboardingPlan.objects.get(pk=plan_id)
     if not is_editor(by) and not (by.pk == user.pk and policy.has_role(user, plan.role)):
-        raise PermissionDenied("このプランに参加できません / You may not join this plan.")
-    enrollment, _ = OnboardingEnrollment.objects.get_or_create(
+        raise PermissionDenied(_("You may not join this plan."))
+    enrollment, _created = OnboardingEnrollment.objects.get_or_create(
         plan=plan, user=user, defaults={"started_on": started_on or timezone.localdate()}
     )
     return enrollment
@@ -38,14 +39,14 @@ def step_answer(*, step_id: int, choice: Any, by, at: dt.datetime | None = None)
     try:
         enrollment = OnboardingEnrollment.objects.select_for_update().get(plan=step.plan, user=by)
     except OnboardingEnrollment.DoesNotExist:
-        raise PermissionDenied("このプランに参加していません / You are not enrolled in this plan.")
+        raise PermissionDenied(_("You are not enrolled in this plan."))
     try:
         choice = int(choice)
     except (TypeError, ValueError):
-        raise ValidationError({"choice": "選択肢を選んでください / Choose an answer."})
+        raise ValidationError({"choice": _("Choose an answer.")})
     if not 0 <= choice < len(step.choices):
-        raise ValidationError({"choice": "選択肢を選んでください / Choose an answer."})
-    progress, _ = StepProgress.objects.get_or_create(enrollment=enrollment, step=step)
+        raise ValidationError({"choice": _("Choose an answer.")})
+    progress, _created = StepProgress.objects.get_or_create(enrollment=enrollment, step=step)
     if progress.passed_at:
         return True
     progress.attempts += 1

@@ -1,5 +1,6 @@
 """Retrospectives on launched campaigns and their promotion to best-practice articles."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 
@@ -24,7 +25,7 @@ def can_write(user, campaign: CampaignRequest) -> bool:
 def _validate(what_worked: str, what_did_not: str, what_to_change: str) -> None:
     errors = {}
     if not (what_worked or "").strip():
-        errors["what_worked"] = "良かった点を入力してください / Say what worked."
+        errors["what_worked"] = _("Say what worked.")
     for name, value in (("what_worked", what_worked), ("what_did_not", what_did_not), ("what_to_change", what_to_change)):
         if len(value or "") > TEXT_MAX:
             errors[name] = f"{TEXT_MAX:,}文字以内 / At most {TEXT_MAX:,} characters."
@@ -38,9 +39,9 @@ def retrospective_save(*, campaign_id: int, by, what_worked: str, what_did_not: 
     """Create or update the retrospective of a launched (or closed) campaign."""
     campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
     if not can_write(by, campaign):
-        raise PermissionDenied("依頼者とMOpsのみ記入できます / Only the requester and MOps may write the retrospective.")
+        raise PermissionDenied(_("Only the requester and MOps may write the retrospective."))
     if campaign.state not in RETRO_STATES:
-        raise ArticleConflict("振り返りはローンチ後に記入できます / A retrospective can be written once the campaign is launched.")
+        raise ArticleConflict(_("A retrospective can be written once the campaign is launched."))
     _validate(what_worked, what_did_not, what_to_change)
     now = at or timezone.now()
     retro, created = Retrospective.objects.get_or_create(
@@ -89,15 +90,15 @@ def promotion_body(retro: Retrospective) -> str:
 def retrospective_promote(*, retrospective_id: int, by, title: str = "", publish: bool = False) -> Article:
     """MOps turns a retrospective into a best-practice article linked to the campaign type."""
     if not policy.is_ops(by):
-        raise PermissionDenied("MOpsのみ昇格できます / Only MOps may promote a retrospective.")
+        raise PermissionDenied(_("Only MOps may promote a retrospective."))
     retro = Retrospective.objects.select_for_update().select_related("campaign__campaign_type", "campaign__business_unit").get(pk=retrospective_id)
     if retro.promoted_article_id:
-        raise ArticleConflict("既に記事化されています / This retrospective was already promoted.")
+        raise ArticleConflict(_("This retrospective was already promoted."))
     campaign = retro.campaign
     article = article_create(
         by=by, title=title or f"ベストプラクティス: {campaign.name} / Best practice: {campaign.name}",
         body=promotion_body(retro), category=Category.BEST_PRACTICE, tags=["振り返り", "retrospective"],
-        campaign_types=[campaign.campaign_type], publish=publish, comment="振り返りから作成 / From a retrospective",
+        campaign_types=[campaign.campaign_type], publish=publish, comment=_("From a retrospective"),
     )
     retro.promoted_article, retro.promoted_by, retro.promoted_at = article, by, timezone.now()
     retro.save(update_fields=["promoted_article", "promoted_by", "promoted_at"])

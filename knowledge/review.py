@@ -3,6 +3,7 @@
 Views, the API, the command and the jobs call these functions; the numbers come from kpis.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from decimal import Decimal
@@ -32,7 +33,7 @@ def can_view(user: Any) -> bool:
 
 def require_viewer(user: Any) -> None:
     if not can_view(user):
-        raise PermissionDenied("KPIはMOps・管理者・承認者のみ閲覧できます / Only MOps, Admins and Approvers see the KPIs.")
+        raise PermissionDenied(_("Only MOps, Admins and Approvers see the KPIs."))
 
 
 def filters_from(params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilters:
@@ -80,7 +81,7 @@ def _progress(report_id: int) -> Progress:
 def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewReport | None:
     """Claim a queued report and build its PDF; None when someone else has it (safe to run twice)."""
     claimed = ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.QUEUED).update(
-        status=ReviewStatus.RUNNING, started_at=timezone.now(), progress=1, step="開始 / started")
+        status=ReviewStatus.RUNNING, started_at=timezone.now(), progress=1, step=_("started"))
     if not claimed:
         return None
     report = ReviewReport.objects.get(pk=report_id)
@@ -89,16 +90,16 @@ def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewRep
         from .review_pdf import render_pdf
 
         f = filters_from({"quarter": report.quarter, "unit": report.unit})
-        progress(5, "データ取得 / loading data")
+        progress(5, _("loading data"))
         frames = kpi_data.load(f)
-        progress(30, "KPI計算 / computing KPIs")
+        progress(30, _("computing KPIs"))
         data = kpis.compute(f, now=now, frames=frames)
         pdf = render_pdf(data, progress=progress)
-        progress(95, "保存 / saving")
+        progress(95, _("saving"))
         name = f"mops-kpi-review-{report.quarter}{'-' + report.unit if report.unit else ''}-{report.pk}.pdf"
         report.file.save(name, ContentFile(pdf), save=False)
         ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.RUNNING).update(
-            file=report.file.name, status=ReviewStatus.DONE, progress=100, step="完了 / done", finished_at=timezone.now())
+            file=report.file.name, status=ReviewStatus.DONE, progress=100, step=_("done"), finished_at=timezone.now())
     except Exception as exc:  # the page shows the failure; the job log has the traceback
         ReviewReport.objects.filter(pk=report_id).update(status=ReviewStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise

@@ -3,6 +3,7 @@
 Imported at the end of knowledge/models.py so Django registers them in the knowledge app.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.conf import settings
 from django.db import models
@@ -12,32 +13,32 @@ __all__ = ["ReviewReport", "ReviewStatus", "ToolCostSnapshot"]
 
 
 class ReviewStatus(models.TextChoices):
-    QUEUED = "queued", "待機中 / Queued"
-    RUNNING = "running", "作成中 / Running"
-    DONE = "done", "完了 / Done"
-    FAILED = "failed", "失敗 / Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ReviewReport(models.Model):
     """One quarterly review PDF, made by a django-q2 job; ``progress`` drives the page's bar."""
 
-    quarter = models.CharField("四半期 / Quarter", max_length=7, db_index=True)
-    unit = models.CharField("事業部 / Unit", max_length=50, blank=True, default="")
-    status = models.CharField("状態 / Status", max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED, db_index=True)
-    progress = models.PositiveSmallIntegerField("進捗(%) / Progress (%)", default=0)
-    step = models.CharField("処理中 / Step", max_length=100, blank=True)
-    file = models.FileField("ファイル / File", upload_to="reviews/", blank=True)
+    quarter = models.CharField(_("Quarter"), max_length=7, db_index=True)
+    unit = models.CharField(_("Unit"), max_length=50, blank=True, default="")
+    status = models.CharField(_("Status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(_("Progress (%)"), default=0)
+    step = models.CharField(_("Step"), max_length=100, blank=True)
+    file = models.FileField(_("File"), upload_to="reviews/", blank=True)
     error = models.TextField(blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    scheduled = models.BooleanField("自動作成 / Scheduled", default=False)
+    scheduled = models.BooleanField(_("Scheduled"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "四半期レビュー / Quarterly review"
-        verbose_name_plural = "四半期レビュー / Quarterly reviews"
+        verbose_name = _("Quarterly review")
+        verbose_name_plural = _("Quarterly reviews")
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="review_progress_max_100"),
             # At most one scheduled org-wide review per quarter: the schedule is safe to run twice.
@@ -59,6 +60,6 @@ class ToolCostSnapshot(models.Model):
 
     class Meta:
         ordering = ["quarter", "category"]
-        verbose_name = "ツール費用スナップショット / Tool cost snapshot"
-        verbose_name_plural = "ツール費用スナップショット / Tool cost snapshots"
+        verbose_name = _("Tool cost snapshot")
+        verbose_name_plural = _("Tool cost snapshots")
         constraints = [models.UniqueConstraint(fields=["quarter", "category"], name="tool_snapshot_unique")]

@@ -5,6 +5,7 @@ reads local files inside the allowed roots, so the policy allows the static font
 nothing else (charts are inline PNG data: URIs, remote fetches are off).
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import io
 from typing import Any, Callable
@@ -15,15 +16,15 @@ from . import charts, kpi_tables
 
 PDF_ROWS = 20  # longer tables are cut in the PDF; the Excel export has every row
 SECTIONS = [
-    ("lead_time", "1. リードタイム / Request-to-launch time", ["lead_time_trend", "lead_time_campaigns"]),
-    ("stall", "2. 滞留時間とボトルネック / Stall time and bottlenecks", ["stall_requests", "stall_approvers", "stall_tasks", "stall_task_types"]),
-    ("workload", "3. ワークロードの偏り / Workload balance", ["workload_people", "workload_weeks"]),
-    ("sla", "4. SLA達成率 / SLA attainment", ["sla_by_task_type", "sla_by_assignee", "sla_by_unit", "sla_breaches"]),
-    ("return", "5. リターン / Return", ["return_by_type", "return_by_channel", "return_by_unit", "return_campaigns"]),
-    ("satisfaction", "6. 社内満足度 / Internal stakeholder satisfaction", ["satisfaction_questions", "satisfaction_comments"]),
-    ("martech", "7. マーテック活用 / Martech utilisation", ["martech_categories"]),
-    ("maturity", "8. 成熟度 / Maturity (CMMI)", ["maturity_evidence"]),
-    ("governance", "9. ガバナンスモデル比較 / Governance models compared", ["governance_by_model", "governance_trend", "return_by_governance_model"]),
+    ("lead_time", _("Request-to-launch time"), ["lead_time_trend", "lead_time_campaigns"]),
+    ("stall", _("Stall time and bottlenecks"), ["stall_requests", "stall_approvers", "stall_tasks", "stall_task_types"]),
+    ("workload", _("Workload balance"), ["workload_people", "workload_weeks"]),
+    ("sla", _("SLA attainment"), ["sla_by_task_type", "sla_by_assignee", "sla_by_unit", "sla_breaches"]),
+    ("return", _("Return"), ["return_by_type", "return_by_channel", "return_by_unit", "return_campaigns"]),
+    ("satisfaction", _("Internal stakeholder satisfaction"), ["satisfaction_questions", "satisfaction_comments"]),
+    ("martech", _("Martech utilisation"), ["martech_categories"]),
+    ("maturity", _("Maturity (CMMI)"), ["maturity_evidence"]),
+    ("governance", _("Governance models compared"), ["governance_by_model", "governance_trend", "return_by_governance_model"]),
 ]
 
 
@@ -62,7 +63,7 @@ def render_pdf(report: dict[str, Any], *, progress: Callable[[int, str], None] |
 
     html = render_html(report, progress=progress)
     if progress:
-        progress(85, "PDF生成 / rendering PDF")
+        progress(85, _("rendering PDF"))
     policy = ResourceAccessPolicy(allow_remote=False, base_dir=charts.FONT_PATH.parent, extra_roots=())
     out = io.BytesIO()
     result = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=policy)

@@ -5,6 +5,7 @@ nothing. Every content edit writes an ArticleVersion (author, number, major flag
 search index follows through database triggers (SQLite) or plain indexes (PostgreSQL).
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import os
@@ -45,36 +46,36 @@ class ArticleConflict(Conflict):
 
 def _require_author(by) -> None:
     if not policy.has_role(by, *AUTHOR_ROLES):
-        raise PermissionDenied("記事を作成する権限がありません / You may not write articles.")
+        raise PermissionDenied(_("You may not write articles."))
 
 
 def _require_edit(article: Article, by) -> None:
     if not can_edit(by, article):
-        raise PermissionDenied("この記事を編集する権限がありません / You may not edit this article.")
+        raise PermissionDenied(_("You may not edit this article."))
 
 
 def _require_editor(by) -> None:
     if not is_editor(by):
-        raise PermissionDenied("MOps・管理者のみ操作できます / Only MOps and Admins may do this.")
+        raise PermissionDenied(_("Only MOps and Admins may do this."))
 
 
 def article_validate(*, title: str, body: str, category: str, visibility: str, unit, by) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (title or "").strip():
-        errors["title"] = "タイトルを入力してください / A title is required."
+        errors["title"] = _("A title is required.")
     elif len(title) > TITLE_MAX:
         errors["title"] = f"タイトルは{TITLE_MAX}文字以内です / At most {TITLE_MAX} characters."
     if len(body or "") > BODY_MAX:
         errors["body"] = f"本文は{BODY_MAX:,}文字以内です(現在{len(body):,}文字) / The body is limited to {BODY_MAX:,} characters."
     if category not in Category.values:
-        errors["category"] = "不明なカテゴリです / Unknown category."
+        errors["category"] = _("Unknown category.")
     if visibility not in Visibility.values:
-        errors["visibility"] = "不明な公開範囲です / Unknown visibility."
+        errors["visibility"] = _("Unknown visibility.")
     elif visibility == Visibility.UNIT:
         if unit is None:
-            errors["unit"] = "事業部内公開には事業部が必要です / Choose the unit that may read it."
+            errors["unit"] = _("Choose the unit that may read it.")
         elif not is_editor(by) and unit.pk not in unit_ids(by):
-            errors["unit"] = "所属していない事業部は指定できません / You are not a member of this unit."
+            errors["unit"] = _("You are not a member of this unit.")
     return errors
 
 
@@ -125,7 +126,7 @@ def article_create(
         unit=unit, visibility=visibility, created_at=now,
         status=Status.PUBLISHED if publish else Status.DRAFT, published_at=now if publish else None,
     )
-    _write_version(article, by=by, major=True, comment=comment or "作成 / Created", at=now)
+    _write_version(article, by=by, major=True, comment=comment or _("Created"), at=now)
     article.tags.set(_tags(tags))
     article.campaign_types.set(campaign_types)
     article.task_types.set(task_types)
@@ -136,7 +137,7 @@ def _lock(article_id: int) -> Article:
     try:
         return Article.objects.select_for_update().get(pk=article_id)
     except Article.DoesNotExist:
-        raise ValidationError({"article": "記事が見つかりません / Article not found."})
+        raise ValidationError({"article": _("Article not found.")})
 
 
 @transaction.atomic
@@ -150,7 +151,7 @@ def article_update(
     _require_edit(article, by)
     if expected_version is not None and article.version_number != expected_version:
         raise ArticleConflict(
-            "他の人が先に保存しました。最新版を確認してください / Someone saved this article first; reload and merge."
+            _("Someone saved this article first; reload and merge.")
         )
     unknown = set(fields) - set(CONTENT_FIELDS) - set(META_FIELDS)
     if unknown:
@@ -180,7 +181,7 @@ def article_restore(*, article_id: int, number: int, by, major: bool = False, at
     try:
         old = article.versions.get(number=number)
     except ArticleVersion.DoesNotExist:
-        raise ValidationError({"number": "その版はありません / No such version."})
+        raise ValidationError({"number": _("No such version.")})
     article.title, article.body = old.title, old.body
     _write_version(article, by=by, major=major, comment=f"v{old.label} を復元 / Restored v{old.label}", restored_from=number, at=at)
     return article
@@ -214,7 +215,7 @@ def article_delete(*, article_id: int, by) -> None:
     article = _lock(article_id)
     _require_editor(by)
     if article.onboarding_steps.exists():
-        raise ArticleConflict("オンボーディングで使われている記事は削除できません / Used by an onboarding plan; archive it instead.")
+        raise ArticleConflict(_("Used by an onboarding plan; archive it instead."))
     for attachment in article.attachments.all():
         name = attachment.file.name
         transaction.on_commit(lambda n=name, s=attachment.file.storage: s.delete(n))
@@ -232,13 +233,13 @@ def attachment_check(upload) -> str:
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError({"file": f"ファイルが大きすぎます(上限 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB) / File too large (limit {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)."})
     if upload.size == 0:
-        raise ValidationError({"file": "空のファイルです / The file is empty."})
+        raise ValidationError({"file": _("The file is empty.")})
     content_type, magics = ATTACHMENT_TYPES[ext]
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(m) for m in magics):
-        raise ValidationError({"file": "ファイルの中身が拡張子と一致しません / The file content does not match its type."})
+        raise ValidationError({"file": _("The file content does not match its type.")})
     return content_type
 
 
@@ -274,10 +275,10 @@ def requirement_add(*, article_id: int, by, role: str = "", unit=None) -> Requir
     article = _lock(article_id)
     _require_editor(by)
     if bool(role) == bool(unit):
-        raise ValidationError({"role": "ロールか事業部のどちらか一方を指定してください / Give either a role or a unit."})
+        raise ValidationError({"role": _("Give either a role or a unit.")})
     if role and role not in roles.ALL_ROLES:
-        raise ValidationError({"role": "不明なロールです / Unknown role."})
-    req, _ = RequiredReading.objects.get_or_create(article=article, role=role or "", unit=unit, defaults={"created_by": by})
+        raise ValidationError({"role": _("Unknown role.")})
+    req, _created = RequiredReading.objects.get_or_create(article=article, role=role or "", unit=unit, defaults={"created_by": by})
     return req
 
 
@@ -294,9 +295,9 @@ def receipt_record(*, article_id: int, by, at: dt.datetime | None = None) -> Rea
 
     article = article_get_for(by, article_id)
     if article.status != Status.PUBLISHED:
-        raise ArticleConflict("公開中の記事のみ既読にできます / Only published articles can be confirmed.")
+        raise ArticleConflict(_("Only published articles can be confirmed."))
     version = article.versions.get(number=article.version_number)
-    receipt, _ = ReadReceipt.objects.get_or_create(
+    receipt, _created = ReadReceipt.objects.get_or_create(
         user=by, article=article, major=article.major, defaults={"version": version, "read_at": at or timezone.now()}
     )
     return receipt

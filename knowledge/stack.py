@@ -1,5 +1,6 @@
 """The martech stack catalog: tool writes, yearly cost per category, renewals due."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from decimal import Decimal
@@ -19,7 +20,7 @@ TOOL_FIELDS = ("name", "vendor", "category", "owner", "seats", "annual_cost", "r
 
 def _require_ops(by) -> None:
     if not policy.is_ops(by):
-        raise PermissionDenied("MOps・管理者のみ編集できます / Only MOps and Admins may edit the stack catalog.")
+        raise PermissionDenied(_("Only MOps and Admins may edit the stack catalog."))
 
 
 def _validate(tool: Tool) -> None:

@@ -3,6 +3,7 @@ required reading, attachments. Onboarding, retrospectives and the stack catalog 
 views_more.py. Straight-line views: access -> validate -> one service call -> redirect.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -85,7 +86,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "下書きを保存しました / Draft saved.")
+            messages.success(request, _("Draft saved."))
             return redirect("knowledge:detail", pk=article.pk)
     return _form_page(request, form)
 
@@ -108,7 +109,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "保存しました / Saved.")
+            messages.success(request, _("Saved."))
             return redirect("knowledge:detail", pk=pk)
     return _form_page(request, form, article=article)
 
@@ -117,7 +118,7 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for(request.user, pk)
     is_editor = selectors.is_editor(request.user)
-    required = any(True for _ in article.requirements.all())
+    required = any(True for _requirement in article.requirements.all())
     return render(request, "knowledge/detail.html", {
         "article": article,
         "can_edit": selectors.can_edit(request.user, article),
@@ -151,7 +152,7 @@ def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     versions = {v.number: v for v in article.versions.filter(number__in=[a, b]).select_related("author")}
     if a not in versions or b not in versions:
-        messages.error(request, "その版はありません / No such version.")
+        messages.error(request, _("No such version."))
         return redirect("knowledge:history", pk=pk)
     return render(request, "knowledge/diff.html", {
         "article": article, "a": versions[a], "b": versions[b],
@@ -198,14 +199,14 @@ def article_delete(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("knowledge:detail", pk=pk)
-    messages.success(request, "削除しました / Deleted.")
+    messages.success(request, _("Deleted."))
     return redirect("knowledge:list")
 
 
 @login_required
 @require_POST
 def article_read(request: HttpRequest, pk: int) -> HttpResponse:
-    _act(request, pk, services.receipt_record, "既読にしました / Marked as read.")
+    _act(request, pk, services.receipt_record, _("Marked as read."))
     return redirect("knowledge:detail", pk=pk)
 
 
@@ -215,9 +216,9 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.article_get_for(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "ファイルを選んでください / Choose a file.")
+        messages.error(request, _("Choose a file."))
     else:
-        _act(request, pk, services.attachment_add, "添付しました / Attached.", upload=form.cleaned_data["file"])
+        _act(request, pk, services.attachment_add, _("Attached."), upload=form.cleaned_data["file"])
     return redirect("knowledge:detail", pk=pk)
 
 
@@ -236,7 +237,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = selectors.attachment_get_for(request.user, attachment_id)
     services.attachment_delete(attachment_id=attachment.pk, by=request.user)
-    messages.success(request, "削除しました / Deleted.")
+    messages.success(request, _("Deleted."))
     return redirect("knowledge:detail", pk=attachment.article_id)
 
 
@@ -245,7 +246,7 @@ def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
 def requirement_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RequirementForm(request.POST)
     if form.is_valid():
-        _act(request, pk, services.requirement_add, "必読に指定しました / Marked as required.",
+        _act(request, pk, services.requirement_add, _("Marked as required."),
              role=form.cleaned_data["role"], unit=form.cleaned_data["unit"])
     return redirect("knowledge:detail", pk=pk)
 

@@ -1,5 +1,6 @@
 """Pages for onboarding, retrospectives and the martech stack catalog."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 
@@ -55,9 +56,9 @@ def onboarding_answer(request: HttpRequest, step_id: int) -> HttpResponse:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
         if right:
-            messages.success(request, "正解です / Correct.")
+            messages.success(request, _("Correct."))
         else:
-            messages.error(request, "不正解です。記事を読み直してください / Not quite — re-read the article and try again.")
+            messages.error(request, _("Not quite — re-read the article and try again."))
     return redirect("knowledge:onboarding")
 
 
@@ -96,7 +97,7 @@ def retro_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
         except Conflict as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "振り返りを保存しました / Retrospective saved.")
+            messages.success(request, _("Retrospective saved."))
             return redirect("knowledge:retro_detail", pk=retro.pk)
     return render(request, "knowledge/retro_form.html", {
         "form": form, "campaign": campaign, "numbers": retrospectives.campaign_numbers(campaign),
@@ -127,7 +128,7 @@ def retro_promote(request: HttpRequest, pk: int) -> HttpResponse:
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("knowledge:retro_detail", pk=pk)
-    messages.success(request, "ベストプラクティス記事の下書きを作成しました / Best-practice draft created.")
+    messages.success(request, _("Best-practice draft created."))
     return redirect("knowledge:edit", pk=article.pk)
 
 

@@ -1,6 +1,7 @@
 """Admin for working calendars and SLA policies (configuration, edited by MOps leads)."""
 
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django import forms
 from django.contrib import admin
@@ -17,6 +18,33 @@ from .models import (
 )
 
 
+# Called as hook(request, obj) after the admin saved or deleted a calendar, policy or one of
+# their rules, inside the admin's transaction. A higher app registers them in its
+# AppConfig.ready (tasks/: "deadlines are being recomputed" with a link to the progress page);
+# sla/ itself imports none of our apps.
+admin_change_hooks: list = []
+
+
+class NotifyHooksMixin:
+    """Runs ``admin_change_hooks`` after a save (inlines included) or a delete."""
+
+    def _run_hooks(self, request, obj) -> None:
+        for hook in admin_change_hooks:
+            hook(request, obj)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        self._run_hooks(request, form.instance)
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        self._run_hooks(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        self._run_hooks(request, None)
+
+
 class PeriodFormSet(forms.BaseInlineFormSet):
     """Checks overlaps among the submitted rows: model.clean() only sees rows already saved."""
 
@@ -30,7 +58,7 @@ class PeriodFormSet(forms.BaseInlineFormSet):
             period = WorkingPeriod(weekday=data["weekday"], start=data["start"], end=data["end"])
             span = period.minutes()
             if any(periods_overlap(span, other) for other in seen.get(period.weekday, [])):
-                raise ValidationError("同じ曜日の時間帯が重複しています / Overlapping periods on one weekday.")
+                raise ValidationError(_("Overlapping periods on one weekday."))
             seen.setdefault(period.weekday, []).append(span)
 
 
@@ -67,7 +95,7 @@ class WorkingCalendarForm(forms.ModelForm):
     """Edits ``workdays`` as checkboxes instead of a comma-separated string."""
 
     workdays = forms.TypedMultipleChoiceField(
-        label="営業曜日 / Working weekdays",
+        label=_("Working weekdays"),
         choices=WEEKDAY_CHOICES,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
@@ -90,7 +118,7 @@ class WorkingCalendarForm(forms.ModelForm):
 
 
 @admin.register(WorkingCalendar)
-class WorkingCalendarAdmin(admin.ModelAdmin):
+class WorkingCalendarAdmin(NotifyHooksMixin, admin.ModelAdmin):
     form = WorkingCalendarForm
     list_display = ["slug", "name", "timezone", "country", "workdays", "at_risk_share"]
     search_fields = ["slug", "name"]
@@ -98,7 +126,7 @@ class WorkingCalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(admin.ModelAdmin):
+class SLAPolicyAdmin(NotifyHooksMixin, admin.ModelAdmin):
     list_display = ["slug", "name", "calendar", "unit", "duration", "at_risk_share"]
     list_filter = ["unit", "calendar"]
     search_fields = ["slug", "name"]
@@ -106,19 +134,19 @@ class SLAPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkingPeriod)
-class WorkingPeriodAdmin(admin.ModelAdmin):
+class WorkingPeriodAdmin(NotifyHooksMixin, admin.ModelAdmin):
     list_display = ["calendar", "weekday", "start", "end"]
     list_filter = ["calendar", "weekday"]
 
 
 @admin.register(CompanyHoliday)
-class CompanyHolidayAdmin(admin.ModelAdmin):
+class CompanyHolidayAdmin(NotifyHooksMixin, admin.ModelAdmin):
     list_display = ["calendar", "name", "start_month", "start_day", "end_month", "end_day"]
     list_filter = ["calendar"]
 
 
 @admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
+class ClosureAdmin(NotifyHooksMixin, admin.ModelAdmin):
     list_display = ["calendar", "date", "name"]
     list_filter = ["calendar"]
     date_hierarchy = "date"

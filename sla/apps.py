@@ -1,7 +1,8 @@
+from django.utils.translation import gettext_lazy as _
 from django.apps import AppConfig
 
 
 class SlaConfig(AppConfig):
     name = "sla"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "SLA・営業カレンダー / SLA and working calendars"
+    verbose_name = _("SLA and working calendars")

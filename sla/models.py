@@ -5,6 +5,7 @@ The rows only describe rules; every computation goes through ``sla.calendar`` vi
 """
 
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
@@ -19,13 +20,13 @@ from .calendar import AnnualRange, WorkCalendar, deadline
 from .validators import validate_country, validate_month_day, validate_timezone, validate_workdays
 
 WEEKDAY_CHOICES = [
-    (0, "月 / Mon"),
-    (1, "火 / Tue"),
-    (2, "水 / Wed"),
-    (3, "木 / Thu"),
-    (4, "金 / Fri"),
-    (5, "土 / Sat"),
-    (6, "日 / Sun"),
+    (0, _("Mon")),
+    (1, _("Tue")),
+    (2, _("Wed")),
+    (3, _("Thu")),
+    (4, _("Fri")),
+    (5, _("Sat")),
+    (6, _("Sun")),
 ]
 SHARE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
 
@@ -39,41 +40,41 @@ class WorkingCalendarQuerySet(models.QuerySet):
 class WorkingCalendar(models.Model):
     """A named set of working days and hours, holidays and closures."""
 
-    slug = models.SlugField("スラッグ / Slug", unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    slug = models.SlugField(_("Slug"), unique=True)
+    name = models.CharField(_("Name"), max_length=100)
     timezone = models.CharField(
-        "タイムゾーン / Time zone", max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
+        _("Time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
     )
     country = models.CharField(
-        "祝日の国 / Holiday country",
+        _("Holiday country"),
         max_length=8,
         blank=True,
         default="JP",
         validators=[validate_country],
-        help_text="ISO 3166 国コード。空欄 = 祝日なし / ISO country code; blank = no national holidays",
+        help_text=_("ISO country code; blank = no national holidays"),
     )
     workdays = models.CharField(
-        "営業曜日 / Working weekdays",
+        _("Working weekdays"),
         max_length=13,
         default="0,1,2,3,4",
         validators=[validate_workdays],
-        help_text="0=月 … 6=日 をカンマ区切り / comma-separated, 0=Mon … 6=Sun",
+        help_text=_("comma-separated, 0=Mon … 6=Sun"),
     )
     at_risk_share = models.DecimalField(
-        "警告ライン / At-risk share",
+        _("At-risk share"),
         max_digits=3,
         decimal_places=2,
         default=Decimal("0.75"),
         validators=SHARE_VALIDATORS,
-        help_text="SLA の消化率がこの値に達したら要注意 / share of the SLA budget used before at-risk",
+        help_text=_("share of the SLA budget used before at-risk"),
     )
 
     objects = WorkingCalendarQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "営業カレンダー / Working calendar"
-        verbose_name_plural = "営業カレンダー / Working calendars"
+        verbose_name = _("Working calendar")
+        verbose_name_plural = _("Working calendars")
 
     def __str__(self) -> str:
         return self.name
@@ -103,16 +104,16 @@ class WorkingPeriod(models.Model):
     """One working period of a weekday, e.g. 09:00-12:00 (a lunch break is the gap)."""
 
     calendar = models.ForeignKey(
-        WorkingCalendar, on_delete=models.CASCADE, related_name="periods", verbose_name="営業カレンダー / Calendar"
+        WorkingCalendar, on_delete=models.CASCADE, related_name="periods", verbose_name=_("Calendar")
     )
-    weekday = models.PositiveSmallIntegerField("曜日 / Weekday", choices=WEEKDAY_CHOICES)
-    start = models.TimeField("開始 / Start")
-    end = models.TimeField("終了 / End", help_text="00:00 = 24:00")
+    weekday = models.PositiveSmallIntegerField(_("Weekday"), choices=WEEKDAY_CHOICES)
+    start = models.TimeField(_("Start"))
+    end = models.TimeField(_("End"), help_text="00:00 = 24:00")
 
     class Meta:
         ordering = ["calendar", "weekday", "start"]
-        verbose_name = "営業時間帯 / Working period"
-        verbose_name_plural = "営業時間帯 / Working periods"
+        verbose_name = _("Working period")
+        verbose_name_plural = _("Working periods")
         constraints = [
             models.CheckConstraint(
                 condition=Q(start__lt=F("end")) | Q(end=dt.time(0)), name="sla_period_start_before_end"
@@ -134,12 +135,12 @@ class WorkingPeriod(models.Model):
             return
         start, end = self.minutes()
         if end <= start:
-            raise ValidationError({"end": "終了は開始より後にしてください / End must be after start."})
+            raise ValidationError({"end": _("End must be after start.")})
         if self.calendar_id is None or getattr(self, "skip_db_overlap_check", False):
             return
         others = WorkingPeriod.objects.filter(calendar_id=self.calendar_id, weekday=self.weekday).exclude(pk=self.pk)
         if any(periods_overlap((start, end), other.minutes()) for other in others):
-            raise ValidationError("同じ曜日の時間帯が重複しています / Overlaps another period of this weekday.")
+            raise ValidationError(_("Overlaps another period of this weekday."))
 
 
 def periods_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -154,26 +155,26 @@ class CompanyHoliday(models.Model):
         WorkingCalendar,
         on_delete=models.CASCADE,
         related_name="company_holidays",
-        verbose_name="営業カレンダー / Calendar",
+        verbose_name=_("Calendar"),
     )
-    name = models.CharField("名称 / Name", max_length=100)
+    name = models.CharField(_("Name"), max_length=100)
     start_month = models.PositiveSmallIntegerField(
-        "開始月 / Start month", validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("Start month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     start_day = models.PositiveSmallIntegerField(
-        "開始日 / Start day", validators=[MinValueValidator(1), MaxValueValidator(31)]
+        _("Start day"), validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
     end_month = models.PositiveSmallIntegerField(
-        "終了月 / End month", validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("End month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
     end_day = models.PositiveSmallIntegerField(
-        "終了日 / End day", validators=[MinValueValidator(1), MaxValueValidator(31)]
+        _("End day"), validators=[MinValueValidator(1), MaxValueValidator(31)]
     )
 
     class Meta:
         ordering = ["calendar", "start_month", "start_day"]
-        verbose_name = "会社休日 / Company holiday"
-        verbose_name_plural = "会社休日 / Company holidays"
+        verbose_name = _("Company holiday")
+        verbose_name_plural = _("Company holidays")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.start_month}/{self.start_day}-{self.end_month}/{self.end_day})"
@@ -198,15 +199,15 @@ class Closure(models.Model):
     """A one-off closure date (office move, system maintenance day...)."""
 
     calendar = models.ForeignKey(
-        WorkingCalendar, on_delete=models.CASCADE, related_name="closures", verbose_name="営業カレンダー / Calendar"
+        WorkingCalendar, on_delete=models.CASCADE, related_name="closures", verbose_name=_("Calendar")
     )
-    date = models.DateField("日付 / Date")
-    name = models.CharField("名称 / Name", max_length=100, blank=True)
+    date = models.DateField(_("Date"))
+    name = models.CharField(_("Name"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["calendar", "date"]
-        verbose_name = "臨時休業日 / Closure"
-        verbose_name_plural = "臨時休業日 / Closures"
+        verbose_name = _("Closure")
+        verbose_name_plural = _("Closures")
         constraints = [models.UniqueConstraint(fields=["calendar", "date"], name="sla_closure_unique_date")]
 
     def __str__(self) -> str:
@@ -214,8 +215,8 @@ class Closure(models.Model):
 
 
 class SLAUnit(models.TextChoices):
-    BUSINESS_DAYS = "business_days", "営業日 / Business days"
-    BUSINESS_HOURS = "business_hours", "営業時間 / Business hours"
+    BUSINESS_DAYS = "business_days", _("Business days")
+    BUSINESS_HOURS = "business_hours", _("Business hours")
 
 
 class SLAPolicyQuerySet(models.QuerySet):
@@ -229,31 +230,31 @@ class SLAPolicyQuerySet(models.QuerySet):
 class SLAPolicy(models.Model):
     """How long a kind of work may take, measured on a working calendar."""
 
-    slug = models.SlugField("スラッグ / Slug", unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    slug = models.SlugField(_("Slug"), unique=True)
+    name = models.CharField(_("Name"), max_length=100)
     calendar = models.ForeignKey(
-        WorkingCalendar, on_delete=models.PROTECT, related_name="policies", verbose_name="営業カレンダー / Calendar"
+        WorkingCalendar, on_delete=models.PROTECT, related_name="policies", verbose_name=_("Calendar")
     )
-    unit = models.CharField("単位 / Unit", max_length=20, choices=SLAUnit.choices, default=SLAUnit.BUSINESS_DAYS)
+    unit = models.CharField(_("Unit"), max_length=20, choices=SLAUnit.choices, default=SLAUnit.BUSINESS_DAYS)
     duration = models.DecimalField(
-        "期間 / Duration", max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("Duration"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
     at_risk_share = models.DecimalField(
-        "警告ライン / At-risk share",
+        _("At-risk share"),
         max_digits=3,
         decimal_places=2,
         null=True,
         blank=True,
         validators=SHARE_VALIDATORS,
-        help_text="空欄 = カレンダーの既定値 / blank = the calendar's default",
+        help_text=_("blank = the calendar's default"),
     )
 
     objects = SLAPolicyQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "SLA ポリシー / SLA policy"
-        verbose_name_plural = "SLA ポリシー / SLA policies"
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
         constraints = [models.CheckConstraint(condition=Q(duration__gt=0), name="sla_policy_duration_positive")]
 
     def __str__(self) -> str:
@@ -267,7 +268,7 @@ class SLAPolicy(models.Model):
             and self.duration != self.duration.to_integral_value()
         ):
             raise ValidationError(
-                {"duration": "営業日は整数で指定してください / Business days must be a whole number."}
+                {"duration": _("Business days must be a whole number.")}
             )
 
     @property
@@ -303,7 +304,7 @@ def default_calendar() -> WorkingCalendar:
     calendar, created = WorkingCalendar.objects.get_or_create(
         slug=DEFAULT_CALENDAR_SLUG,
         defaults={
-            "name": "日本標準 / Japan standard",
+            "name": _("Japan standard"),
             "timezone": "Asia/Tokyo",
             "country": "JP",
             "workdays": "0,1,2,3,4",
@@ -314,6 +315,6 @@ def default_calendar() -> WorkingCalendar:
             WorkingPeriod(calendar=calendar, weekday=wd, start=dt.time(9), end=dt.time(18)) for wd in range(5)
         )
         CompanyHoliday.objects.create(
-            calendar=calendar, name="年末年始 / Year-end holidays", start_month=12, start_day=29, end_month=1, end_day=3
+            calendar=calendar, name=_("Year-end holidays"), start_month=12, start_day=29, end_month=1, end_day=3
         )
     return calendar

@@ -1,6 +1,7 @@
 """Field validators for the calendar models (messages in Japanese / English)."""
 
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import functools
@@ -31,7 +32,7 @@ def validate_workdays(value: str) -> None:
     """Comma-separated distinct weekday numbers 0-6, at least one."""
     parts = [p.strip() for p in value.split(",") if p.strip()]
     if not parts or not all(p.isdigit() and 0 <= int(p) <= 6 for p in parts) or len(set(parts)) != len(parts):
-        raise ValidationError("0〜6 の曜日番号をカンマ区切りで / Comma-separated weekday numbers 0-6.")
+        raise ValidationError(_("Comma-separated weekday numbers 0-6."))
 
 
 def validate_month_day(month: int | None, day: int | None) -> None:

@@ -1,10 +1,14 @@
 """Configuration in the admin. Workflow state and the audit log are read-only here."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.contrib import admin
+
+from sla.admin import NotifyHooksMixin
+
 from .models import (
-    KeyCounter, Person, Task, TaskComment, TaskEvent, TaskPause, TaskTemplate, TaskType, TemplateDependency,
-    TemplateEntry, TimeOff, WorkRole,
+    DeadlineRecompute, KeyCounter, Person, SlaNotification, Task, TaskComment, TaskEvent, TaskPause, TaskTemplate,
+    TaskType, TemplateDependency, TemplateEntry, TimeOff, WorkRole,
 )
 
 
@@ -15,9 +19,10 @@ class WorkRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskType)
-class TaskTypeAdmin(admin.ModelAdmin):
-    list_display = ["slug", "name", "name_en", "role", "kind", "default_estimated_hours", "lead_time_days", "is_active"]
-    list_filter = ["role", "kind", "is_active"]
+class TaskTypeAdmin(NotifyHooksMixin, admin.ModelAdmin):
+    list_display = ["slug", "name", "name_en", "role", "kind", "default_estimated_hours", "lead_time_days", "sla_policy",
+                    "is_active"]
+    list_filter = ["role", "kind", "is_active", "sla_policy"]
     search_fields = ["slug", "name", "name_en"]
 
 
@@ -40,8 +45,8 @@ class TemplateDependencyInline(admin.TabularInline):
     model = TemplateDependency
     fk_name = "entry"
     extra = 1
-    verbose_name = "先行タスク / Predecessor"
-    verbose_name_plural = "先行タスク / Predecessors (must be done first)"
+    verbose_name = _("Predecessor")
+    verbose_name_plural = _("Predecessors (must be done first)")
 
 
 @admin.register(TemplateEntry)
@@ -115,7 +120,7 @@ class TaskCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(NotifyHooksMixin, admin.ModelAdmin):
     list_display = ["user", "weekly_hours", "is_active"]
     filter_horizontal = ["roles"]
 
@@ -128,3 +133,24 @@ class TimeOffAdmin(admin.ModelAdmin):
 @admin.register(KeyCounter)
 class KeyCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "value"]
+
+
+@admin.register(SlaNotification)
+class SlaNotificationAdmin(admin.ModelAdmin):
+    list_display = ["task", "recipient", "kind", "role", "changed_at", "send_after", "sent_at"]
+    list_filter = ["kind", "role"]
+    list_select_related = ["task", "recipient"]
+    readonly_fields = ["task", "recipient", "kind", "role", "changed_at", "send_after", "sent_at", "claim", "created_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(DeadlineRecompute)
+class DeadlineRecomputeAdmin(admin.ModelAdmin):
+    list_display = ["pk", "status", "reason", "total", "done", "changed", "started_by", "created_at", "finished_at"]
+    readonly_fields = ["status", "reason", "total", "done", "changed", "error", "started_by", "created_at",
+                       "started_at", "finished_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,5 +1,6 @@
 """REST API for tasks and workload: the same selectors and services as the pages."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -178,7 +179,7 @@ class WorkloadViewSet(viewsets.ViewSet):
         from django.core.exceptions import PermissionDenied
 
         if not policy.is_ops(request.user):
-            raise PermissionDenied("ワークロードはMOpsのみ閲覧できます / Only MOps may see the workload.")
+            raise PermissionDenied(_("Only MOps may see the workload."))
         now = timezone.now()
         rows = workload_rows(now=now)
         people = [{k: (str(v) if k in ("open_hours", "capacity_hours", "weekly_hours") else v)

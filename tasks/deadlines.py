@@ -1,64 +1,172 @@
-"""Adapter to the SLA calendar maths: due dates and working days for tasks.
+"""Task deadlines: SLA policies per task type, stored working calendars, pauses.
 
-Uses ``sla.business_time`` (working calendar, Japanese holidays, pauses) when it is there;
-otherwise a small numpy fallback (business days, ``holidays.JP``, 18:00 Asia/Tokyo). The SLA
-work can replace ``compute_due`` with per-type policies and per-team calendars.
+Which rule applies to a task:
+
+- the task type's ``sla_policy`` (business days or hours, its calendar, its at-risk share), or,
+  without one, ``lead_time_days`` business days on the standard calendar (``default_calendar()``);
+- the calendar is the assignee's own (``Person.calendar``) when set, else the policy's, else
+  the standard one; the at-risk share is the policy's, else that calendar's.
+
+The clock starts at ``Task.sla_start_at``; only working time inside recorded pauses pushes
+the deadline (``sla.calendar.deadline`` does the maths). A ``DeadlineResolver`` reads each
+policy, calendar and profile once, so computing many tasks costs a constant number of queries.
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
+from decimal import Decimal
 
-TOKYO = ZoneInfo("Asia/Tokyo")
-CLOSING = dt.time(18, 0)
+from sla.calendar import WorkCalendar, deadline, paused_working_time
+from sla.calendar import is_working_day as _is_working_day
+from sla.models import SLAPolicy, SLAUnit, WorkingCalendar, default_calendar
 
-try:  # pragma: no branch
-    from sla.business_time import deadline as _sla_deadline
-    from sla.workcal import WorkCalendar, is_working_day as _is_working_day
+Pause = tuple[dt.datetime, dt.datetime]
 
-    HAVE_SLA = True
-except ImportError:  # pragma: no cover - the SLA app is not ready
-    HAVE_SLA = False
 
+@dataclass(frozen=True)
+class Rule:
+    """The SLA of one task: duration in exactly one unit, on one calendar, with an at-risk share."""
+
+    calendar_id: int
+    business_days: int | None
+    business_hours: Decimal | None
+    share: Decimal
+    policy_id: int | None = None
+
+    @property
+    def kwargs(self) -> dict:
+        if self.business_days is not None:
+            return {"business_days": self.business_days}
+        return {"business_hours": self.business_hours}
+
+    def describe(self) -> str:
+        if self.business_days is not None:
+            return f"{self.business_days} 営業日 / business days"
+        return f"{self.business_hours.normalize()} 営業時間 / business hours"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due_at: dt.datetime
+    at_risk_at: dt.datetime
+    paused_seconds: int
+    rule: Rule
+
+
+class DeadlineResolver:
+    """Resolves task types and assignees to SLA rules; caches rows and built calendars.
+
+    Use one per unit of work (a request, a job chunk): edits made afterwards are not seen.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[int, WorkingCalendar] = {}
+        self._work: dict[int, WorkCalendar] = {}
+        self._policies: dict[int, SLAPolicy] = {}
+        self._people: dict[int, int | None] = {}
+        self._default_id: int | None = None
+
+    # --- loading ------------------------------------------------------------------------
+    def default_calendar_id(self) -> int:
+        if self._default_id is None:
+            self._default_id = default_calendar().pk
+        return self._default_id
+
+    def prime_calendars(self, ids: Iterable[int]) -> None:
+        missing = {i for i in ids if i is not None and i not in self._rows}
+        if missing:
+            for row in WorkingCalendar.objects.with_rules().filter(pk__in=missing):
+                self._rows[row.pk] = row
+
+    def prime_policies(self, ids: Iterable[int]) -> None:
+        missing = {i for i in ids if i is not None and i not in self._policies}
+        if missing:
+            for policy in SLAPolicy.objects.filter(pk__in=missing):
+                self._policies[policy.pk] = policy
+
+    def prime_people(self, user_ids: Iterable[int]) -> None:
+        from .models import Person
+
+        missing = {i for i in user_ids if i is not None and i not in self._people}
+        if missing:
+            found = dict(Person.objects.filter(user_id__in=missing).values_list("user_id", "calendar_id"))
+            for uid in missing:
+                self._people[uid] = found.get(uid)
+
+    def prime_task_types(self, task_types: Iterable) -> None:
+        self.prime_policies(t.sla_policy_id for t in task_types)
+
+    # --- lookups -----------------------------------------------------------------------
+    def calendar_row(self, calendar_id: int) -> WorkingCalendar:
+        if calendar_id not in self._rows:
+            self.prime_calendars([calendar_id])
+        return self._rows[calendar_id]
+
+    def work_calendar(self, calendar_id: int | None = None) -> WorkCalendar:
+        cid = calendar_id if calendar_id is not None else self.default_calendar_id()
+        if cid not in self._work:
+            self._work[cid] = self.calendar_row(cid).to_work_calendar()
+        return self._work[cid]
+
+    def person_calendar_id(self, user_id: int | None) -> int | None:
+        if user_id is None:
+            return None
+        if user_id not in self._people:
+            self.prime_people([user_id])
+        return self._people[user_id]
+
+    def user_calendar(self, user_id: int | None) -> WorkCalendar:
+        """The calendar a person works (and is notified) on: their own, else the standard one."""
+        return self.work_calendar(self.person_calendar_id(user_id))
+
+    def rule(self, task_type, assignee_id: int | None = None) -> Rule:
+        """The SLA rule of a task of ``task_type`` assigned to ``assignee_id``."""
+        person_cal = self.person_calendar_id(assignee_id)
+        policy = None
+        if task_type.sla_policy_id is not None:
+            if task_type.sla_policy_id not in self._policies:
+                self.prime_policies([task_type.sla_policy_id])
+            policy = self._policies.get(task_type.sla_policy_id)
+        if policy is not None:
+            cal_id = person_cal or policy.calendar_id
+            share = policy.at_risk_share if policy.at_risk_share is not None else self.calendar_row(cal_id).at_risk_share
+            if policy.unit == SLAUnit.BUSINESS_DAYS:
+                return Rule(cal_id, int(policy.duration), None, share, policy.pk)
+            return Rule(cal_id, None, Decimal(policy.duration), share, policy.pk)
+        cal_id = person_cal or self.default_calendar_id()
+        return Rule(cal_id, int(task_type.lead_time_days or 0), None, self.calendar_row(cal_id).at_risk_share)
+
+    def compute(self, task_type, start: dt.datetime, pauses: Iterable[Sequence[dt.datetime]] = (),
+                assignee_id: int | None = None) -> Deadline:
+        """Deadline of a task whose clock started at ``start`` with the given closed pauses."""
+        rule = self.rule(task_type, assignee_id)
+        cal = self.work_calendar(rule.calendar_id)
+        clipped = [(max(s, start), e) for s, e in pauses if e > start]
+        due, risk = deadline(cal, start, pauses=clipped, at_risk_share=rule.share, **rule.kwargs)
+        paused = int(paused_working_time(cal, clipped).total_seconds()) if clipped else 0
+        return Deadline(due, risk, paused, rule)
+
+
+def compute_due(task_type, start: dt.datetime, pauses: Iterable[Sequence[dt.datetime]] = (),
+                assignee_id: int | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """``(due_at, at_risk_at)`` of one task (reads its policy and calendar)."""
+    d = DeadlineResolver().compute(task_type, start, pauses, assignee_id)
+    return d.due_at, d.at_risk_at
+
+
+# --- working days for capacity (workload, suggestions) ------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def default_calendar():
-    return WorkCalendar() if HAVE_SLA else None
-
-
-def _np_holidays(years: Iterable[int]) -> list[str]:
-    import holidays
-
-    out: list[str] = []
-    for y in years:
-        out += [d.isoformat() for d in holidays.JP(years=y)]
-    return out
-
-
-def compute_due(task_type, start: dt.datetime, pauses: Iterable[Sequence[dt.datetime]] = ()) -> tuple[dt.datetime, dt.datetime]:
-    """``(due_at, at_risk_at)`` of a task of ``task_type`` whose SLA clock starts at ``start``."""
-    days = int(getattr(task_type, "lead_time_days", task_type) or 0)
-    if HAVE_SLA:
-        return _sla_deadline(default_calendar(), start, business_days=days, pauses=list(pauses))
-    import numpy as np  # pragma: no cover
-
-    local = start.astimezone(TOKYO)
-    first = local.date() if local.time() < CLOSING else local.date() + dt.timedelta(days=1)
-    hol = _np_holidays(range(first.year, first.year + 2))
-    receipt = np.busday_offset(first.isoformat(), 0, roll="forward", holidays=hol)
-    due_day = np.busday_offset(receipt, days, roll="forward", holidays=hol).astype(dt.date)
-    risk_day = np.busday_offset(receipt, max(days * 3 // 4, 0), roll="forward", holidays=hol).astype(dt.date)
-    return (dt.datetime.combine(due_day, CLOSING, TOKYO), dt.datetime.combine(risk_day, CLOSING, TOKYO))
+def _plain_calendar() -> WorkCalendar:
+    # Capacity maths run in bulk without the database: Mon-Fri with Japanese holidays.
+    return WorkCalendar()
 
 
 def is_working_day(day: dt.date) -> bool:
-    if HAVE_SLA:
-        return _is_working_day(default_calendar(), day)
-    import holidays  # pragma: no cover
-
-    return day.weekday() < 5 and day not in holidays.JP(years=day.year)
+    return _is_working_day(_plain_calendar(), day)
 
 
 def working_days(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -1,4 +1,5 @@
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
@@ -10,12 +11,12 @@ from .models import Task, TaskState, TaskType
 class TaskFilter(django_filters.FilterSet):
     """Filters of the board, the task list API and "my tasks"."""
 
-    campaign = django_filters.NumberFilter(field_name="campaign_id", label="キャンペーンID / Campaign id")
-    assignee = django_filters.CharFilter(method="filter_assignee", label="担当者 / Assignee (username, 'none')")
-    state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label="状態 / State")
+    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("Campaign id"))
+    assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee (username, 'none')"))
+    state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"))
     task_type = django_filters.ModelChoiceFilter(field_name="task_type", to_field_name="slug",
-                                                 queryset=TaskType.objects.all(), label="種別 / Type")
-    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label="期限まで / Due by",
+                                                 queryset=TaskType.objects.all(), label=_("Type"))
+    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label=_("Due by"),
                                            widget=forms.DateInput(attrs={"type": "date"}))
     sla_state = django_filters.CharFilter(field_name="sla_state", label="SLA")
 
@@ -30,7 +31,7 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="コメント / Comment")
+    body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment"))
 
 
 class ActionForm(forms.Form):
@@ -41,7 +42,7 @@ class ActionForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                      label="担当者 / Assignee", empty_label="— 未割当 / unassigned —")
+                                      label=_("Assignee"), empty_label=_("unassigned —"))
 
     def __init__(self, *args, task_type=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,10 +53,10 @@ class AssignForm(forms.Form):
 
 
 class AddTaskForm(forms.Form):
-    task_type = forms.ModelChoiceField(queryset=TaskType.objects.filter(is_active=True), label="種別 / Type")
-    title = forms.CharField(required=False, max_length=200, label="タイトル / Title")
-    estimated_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1, label="見積(h) / Estimate (h)")
-    depends_on = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), required=False, label="先行タスク / Predecessors")
+    task_type = forms.ModelChoiceField(queryset=TaskType.objects.filter(is_active=True), label=_("Type"))
+    title = forms.CharField(required=False, max_length=200, label=_("Title"))
+    estimated_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1, label=_("Estimate (h)"))
+    depends_on = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), required=False, label=_("Predecessors"))
 
     def __init__(self, *args, campaign_id=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ Generation is idempotent: the campaign row is locked, existing generated tasks a
 unchanged, and a unique constraint on (campaign, template entry) backs it up.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import contextlib
 import datetime as dt
@@ -22,7 +23,7 @@ from campaigns.services import request_transition
 from governance import policy
 
 from .dag import topological_order
-from .deadlines import compute_due
+from .deadlines import DeadlineResolver
 from .models import OPEN_TASK_STATES, Task, TaskDependency, TaskEvent, TaskPause, TaskState, TaskTemplate, TemplateEntry
 from .services import KEY_PREFIX, TaskConflict, assign_locked, is_eligible, next_numbers
 
@@ -78,7 +79,7 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
     already past production (demo history).
     """
     if by is not None and not policy.is_ops(by):
-        raise PermissionDenied("タスク生成はMOpsのみ可能です / Only MOps may generate tasks.")
+        raise PermissionDenied(_("Only MOps may generate tasks."))
     at = at or timezone.now()
     campaign = CampaignRequest.objects.select_for_update().get(pk=request_id)
     existing = list(Task.objects.filter(campaign=campaign, template_entry__isnull=False))
@@ -107,11 +108,14 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
 
     numbers = iter(next_numbers(len(order)))
     tasks: dict[int, Task] = {}
+    resolver = DeadlineResolver()
+    resolver.prime_task_types(by_pk[pk].task_type for pk in order)
     for pk in order:
         entry = by_pk[pk]
         number = next(numbers)
         sla_start = max([at, *[tasks[p].due_at for p in preds[pk]]])
-        due, risk = compute_due(entry.task_type, sla_start)
+        deadline = resolver.compute(entry.task_type, sla_start)
+        due, risk = deadline.due_at, deadline.at_risk_at
         tasks[pk] = Task(
             number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, template_entry=entry,
             task_type=entry.task_type, title=entry.display_title[:200], position=(entry.order or 0) * 10 + 1,
@@ -145,7 +149,7 @@ def _auto_assign(pairs: list[tuple[TemplateEntry, Task]], *, at: dt.datetime, no
         if user is None and entry.auto_assign_suggested:
             user = suggestions.get(task.pk)
         if user is not None:
-            assign_locked(task, user, by=None, at=at, comment="自動アサイン / auto-assigned", notify=notify)
+            assign_locked(task, user, by=None, at=at, comment=_("auto-assigned"), notify=notify)
 
 
 def _auto_generate(request_id: int) -> None:
@@ -169,7 +173,7 @@ def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
             task.cancel()
             task.save(update_fields=["state", "updated_at"])
             TaskEvent.objects.create(task=task, action="cancel", from_state=from_state, to_state=task.state,
-                                     actor=by, at=event.at, comment="キャンペーン取消 / campaign cancelled")
+                                     actor=by, at=event.at, comment=_("campaign cancelled"))
 
 
 def launch_guard(request: CampaignRequest, action: str) -> str | None:

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from .models import OPEN_TASK_STATES, SlaState, Task
+from .models import Task
 
 
 def send_assignment_email(task_id: int, assignee_id: int) -> bool:
@@ -29,11 +29,24 @@ def send_assignment_email(task_id: int, assignee_id: int) -> bool:
     return True
 
 
-def sweep_sla(now: dt.datetime | None = None) -> dict[str, int]:
-    """Mark open tasks at risk / breached from the indexed deadlines (bulk updates, no loops)."""
-    now = now or timezone.now()
-    open_tasks = Task.objects.filter(state__in=OPEN_TASK_STATES)
-    breached = open_tasks.filter(due_at__lte=now).exclude(sla_state=SlaState.BREACHED).update(sla_state=SlaState.BREACHED)
-    at_risk = (open_tasks.filter(at_risk_at__lte=now, due_at__gt=now, sla_state=SlaState.ON_TRACK)
-               .update(sla_state=SlaState.AT_RISK))
-    return {"breached": breached, "at_risk": at_risk}
+def sweep_sla(now: dt.datetime | None = None, notify: bool = True) -> dict[str, int]:
+    """Every 5 minutes: on_track -> at_risk -> breached (and back when deadlines moved later),
+    from the indexed deadlines with conditional bulk updates; notifies each change once."""
+    from .sla_sweep import sweep
+
+    return sweep(now or timezone.now(), notify=notify)
+
+
+def send_sla_notifications(now: dt.datetime | None = None) -> dict[str, int]:
+    """Every 5 minutes (and right after a sweep): mail the SLA notifications now due, i.e.
+    inside each recipient's working hours."""
+    from .sla_sweep import send_due_notifications
+
+    return send_due_notifications(now or timezone.now())
+
+
+def recompute_deadlines(recompute_id: int, now: dt.datetime | None = None) -> dict[str, int]:
+    """Recompute every open task's deadline (after a calendar or policy change), with progress."""
+    from .recompute import run_recompute
+
+    return run_recompute(recompute_id, now=now or timezone.now())

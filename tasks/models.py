@@ -1,5 +1,6 @@
 """Tickets: task types, templates per campaign type, tasks with their FSM, audit log, capacity."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
+from sla.models import SLAPolicy, WorkingCalendar
 
 from .dag import find_cycle, format_cycle
 
@@ -21,24 +23,24 @@ NON_NEGATIVE = [MinValueValidator(0)]
 class TaskKind(models.TextChoices):
     """Who executes a task type under hybrid governance (central ops/brand, local content)."""
 
-    OPERATIONS = "operations", "オペレーション / Operations"
-    BRAND = "brand", "ブランド / Brand"
-    CONTENT = "content", "コンテンツ / Content"
+    OPERATIONS = "operations", _("Operations")
+    BRAND = "brand", _("Brand")
+    CONTENT = "content", _("Content")
 
 
 class WorkRole(models.Model):
     """A skill / role that does tasks (design, web, email ...) and its hourly rate in JPY."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    name = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
-    hourly_rate = models.DecimalField("時間単価(円) / Hourly rate (JPY)", max_digits=10, decimal_places=0,
+    hourly_rate = models.DecimalField(_("Hourly rate (JPY)"), max_digits=10, decimal_places=0,
                                       default=Decimal(0), validators=NON_NEGATIVE)
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "ロール / Work role"
-        verbose_name_plural = "ロール / Work roles"
+        verbose_name = _("Work role")
+        verbose_name_plural = _("Work roles")
 
     def __str__(self) -> str:
         return self.name
@@ -48,44 +50,55 @@ class TaskType(models.Model):
     """A kind of task with its role, default estimate and standard lead time (SLA)."""
 
     slug = models.SlugField(unique=True)
-    name = models.CharField("名称 / Name", max_length=100)
+    name = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
-    role = models.ForeignKey(WorkRole, on_delete=models.PROTECT, related_name="task_types", verbose_name="ロール / Role")
-    kind = models.CharField("区分 / Kind", max_length=20, choices=TaskKind.choices, default=TaskKind.OPERATIONS)
-    default_estimated_hours = models.DecimalField("標準工数(h) / Default estimate (h)", max_digits=6, decimal_places=1,
+    role = models.ForeignKey(WorkRole, on_delete=models.PROTECT, related_name="task_types", verbose_name=_("Role"))
+    kind = models.CharField(_("Kind"), max_length=20, choices=TaskKind.choices, default=TaskKind.OPERATIONS)
+    default_estimated_hours = models.DecimalField(_("Default estimate (h)"), max_digits=6, decimal_places=1,
                                                   default=Decimal(4), validators=NON_NEGATIVE)
-    lead_time_days = models.PositiveIntegerField("標準リードタイム(営業日) / Lead time (business days)", default=3)
+    lead_time_days = models.PositiveIntegerField(_("Lead time (business days)"), default=3,
+                                                 help_text=_("Used when no SLA policy is set"))
+    sla_policy = models.ForeignKey(SLAPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="task_types",
+                                   verbose_name=_("SLA policy"),
+                                   help_text=_("Blank: the lead time on the standard calendar"))
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["slug"]
-        verbose_name = "タスク種別 / Task type"
-        verbose_name_plural = "タスク種別 / Task types"
+        verbose_name = _("Task type")
+        verbose_name_plural = _("Task types")
 
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        # Remembered so a post_save listener can tell whether the SLA rule changed.
+        obj._loaded_sla = (obj.__dict__.get("sla_policy_id"), obj.__dict__.get("lead_time_days"))
+        return obj
+
 
 class Condition(models.TextChoices):
-    ALWAYS = "always", "常に / Always"
-    NEEDS_LANDING_PAGE = "needs_landing_page", "LPが必要な場合 / If a landing page is needed"
-    NEEDS_EMAIL_PROGRAM = "needs_email_program", "メール配信が必要な場合 / If an email program is needed"
-    NEEDS_DESIGN = "needs_design", "デザインが必要な場合 / If design is needed"
+    ALWAYS = "always", _("Always")
+    NEEDS_LANDING_PAGE = "needs_landing_page", _("If a landing page is needed")
+    NEEDS_EMAIL_PROGRAM = "needs_email_program", _("If an email program is needed")
+    NEEDS_DESIGN = "needs_design", _("If design is needed")
 
 
 class TaskTemplate(models.Model):
     """The tasks a campaign type breaks into."""
 
     campaign_type = models.OneToOneField(CampaignType, on_delete=models.PROTECT, related_name="task_template",
-                                         verbose_name="キャンペーン種別 / Campaign type")
-    name = models.CharField("名称 / Name", max_length=100, blank=True)
+                                         verbose_name=_("Campaign type"))
+    name = models.CharField(_("Name"), max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["campaign_type__slug"]
-        verbose_name = "タスクテンプレート / Task template"
-        verbose_name_plural = "タスクテンプレート / Task templates"
+        verbose_name = _("Task template")
+        verbose_name_plural = _("Task templates")
 
     def __str__(self) -> str:
         return self.name or str(self.campaign_type)
@@ -104,23 +117,23 @@ class TemplateEntry(models.Model):
 
     template = models.ForeignKey(TaskTemplate, on_delete=models.CASCADE, related_name="entries")
     task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="template_entries",
-                                  verbose_name="タスク種別 / Task type")
-    title = models.CharField("タイトル / Title", max_length=200, blank=True, help_text="空欄ならタスク種別名 / Task type name when blank")
-    order = models.PositiveIntegerField("順番 / Order", default=0)
-    condition = models.CharField("条件 / Condition", max_length=30, choices=Condition.choices, default=Condition.ALWAYS)
-    estimated_hours = models.DecimalField("工数(h) / Estimate (h)", max_digits=6, decimal_places=1, null=True, blank=True,
-                                          validators=NON_NEGATIVE, help_text="空欄なら標準工数 / Task type default when blank")
+                                  verbose_name=_("Task type"))
+    title = models.CharField(_("Title"), max_length=200, blank=True, help_text=_("Task type name when blank"))
+    order = models.PositiveIntegerField(_("Order"), default=0)
+    condition = models.CharField(_("Condition"), max_length=30, choices=Condition.choices, default=Condition.ALWAYS)
+    estimated_hours = models.DecimalField(_("Estimate (h)"), max_digits=6, decimal_places=1, null=True, blank=True,
+                                          validators=NON_NEGATIVE, help_text=_("Task type default when blank"))
     auto_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name="自動アサイン / Auto-assign to")
-    auto_assign_suggested = models.BooleanField("推奨担当者を自動アサイン / Auto-assign the suggestion", default=False)
+                                      related_name="+", verbose_name=_("Auto-assign to"))
+    auto_assign_suggested = models.BooleanField(_("Auto-assign the suggestion"), default=False)
     predecessors = models.ManyToManyField("self", symmetrical=False, through="TemplateDependency",
                                           through_fields=("entry", "predecessor"), related_name="successors", blank=True,
-                                          verbose_name="先行タスク / Predecessors")
+                                          verbose_name=_("Predecessors"))
 
     class Meta:
         ordering = ["template", "order", "id"]
-        verbose_name = "テンプレート項目 / Template entry"
-        verbose_name_plural = "テンプレート項目 / Template entries"
+        verbose_name = _("Template entry")
+        verbose_name_plural = _("Template entries")
 
     def __str__(self) -> str:
         return f"{self.template}: {self.display_title}"
@@ -144,14 +157,14 @@ class TemplateDependency(models.Model):
             models.UniqueConstraint(fields=["entry", "predecessor"], name="template_dependency_unique"),
             models.CheckConstraint(condition=~models.Q(entry=models.F("predecessor")), name="template_dependency_not_self"),
         ]
-        verbose_name = "依存関係 / Dependency"
-        verbose_name_plural = "依存関係 / Dependencies"
+        verbose_name = _("Dependency")
+        verbose_name_plural = _("Dependencies")
 
     def clean(self) -> None:
         if not (self.entry_id and self.predecessor_id):
             return
         if self.entry.template_id != self.predecessor.template_id:
-            raise ValidationError("同じテンプレートの項目のみ指定できます / Both entries must belong to the same template.")
+            raise ValidationError(_("Both entries must belong to the same template."))
         edges = list(
             TemplateDependency.objects.filter(entry__template_id=self.entry.template_id)
             .exclude(pk=self.pk).values_list("predecessor_id", "entry_id")
@@ -164,12 +177,12 @@ class TemplateDependency(models.Model):
 
 
 class TaskState(models.TextChoices):
-    TODO = "todo", "未着手 / To do"
-    IN_PROGRESS = "in_progress", "作業中 / In progress"
-    WAITING = "waiting", "待ち / Waiting"
-    IN_REVIEW = "in_review", "レビュー中 / In review"
-    DONE = "done", "完了 / Done"
-    CANCELLED = "cancelled", "取消 / Cancelled"
+    TODO = "todo", _("To do")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING = "waiting", _("Waiting")
+    IN_REVIEW = "in_review", _("In review")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 OPEN_TASK_STATES = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW]
@@ -177,11 +190,11 @@ CLOSED_TASK_STATES = [TaskState.DONE, TaskState.CANCELLED]
 
 
 class SlaState(models.TextChoices):
-    ON_TRACK = "on_track", "順調 / On track"
-    AT_RISK = "at_risk", "リスク / At risk"
-    BREACHED = "breached", "超過 / Breached"
-    MET = "met", "達成 / Met"
-    MISSED = "missed", "未達 / Missed"
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    BREACHED = "breached", _("Breached")
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
 
 
 def _ops_or_assignee(instance: "Task", user) -> bool:
@@ -206,30 +219,36 @@ class Task(ConcurrentTransitionMixin, models.Model):
     """One ticket of one campaign."""
 
     number = models.PositiveBigIntegerField(unique=True, editable=False)
-    key = models.CharField("キー / Key", max_length=20, unique=True, editable=False)
+    key = models.CharField(_("Key"), max_length=20, unique=True, editable=False)
     campaign = models.ForeignKey(CampaignRequest, on_delete=models.PROTECT, related_name="tasks",
-                                 verbose_name="キャンペーン / Campaign")
+                                 verbose_name=_("Campaign"))
     template_entry = models.ForeignKey(TemplateEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
-    task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="tasks", verbose_name="タスク種別 / Task type")
-    title = models.CharField("タイトル / Title", max_length=200)
-    description = models.TextField("説明 / Description", blank=True, max_length=4000)
-    position = models.PositiveIntegerField("順番 / Order", default=0)
+    task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("Task type"))
+    title = models.CharField(_("Title"), max_length=200)
+    description = models.TextField(_("Description"), blank=True, max_length=4000)
+    position = models.PositiveIntegerField(_("Order"), default=0)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="tasks", verbose_name="担当者 / Assignee")
-    state = FSMField("状態 / State", default=TaskState.TODO, choices=TaskState.choices, protected=True, db_index=True)
-    estimated_hours = models.DecimalField("見積工数(h) / Estimate (h)", max_digits=6, decimal_places=1,
+                                 related_name="tasks", verbose_name=_("Assignee"))
+    state = FSMField(_("State"), default=TaskState.TODO, choices=TaskState.choices, protected=True, db_index=True)
+    estimated_hours = models.DecimalField(_("Estimate (h)"), max_digits=6, decimal_places=1,
                                           default=Decimal(0), validators=NON_NEGATIVE)
-    actual_hours = models.DecimalField("実績工数(h) / Actual (h)", max_digits=6, decimal_places=1, null=True, blank=True,
+    actual_hours = models.DecimalField(_("Actual (h)"), max_digits=6, decimal_places=1, null=True, blank=True,
                                        validators=NON_NEGATIVE)
-    hourly_rate = models.DecimalField("時間単価(円) / Hourly rate (JPY)", max_digits=10, decimal_places=0, default=Decimal(0),
-                                      help_text="生成時のロール単価 / The role's rate when the task was created")
+    hourly_rate = models.DecimalField(_("Hourly rate (JPY)"), max_digits=10, decimal_places=0, default=Decimal(0),
+                                      help_text=_("The role's rate when the task was created"))
     depends_on = models.ManyToManyField("self", symmetrical=False, through="TaskDependency",
                                         through_fields=("task", "predecessor"), related_name="successors", blank=True)
     # SLA: the clock starts at sla_start_at; pauses (TaskPause) push the deadline later.
     sla_start_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField("期限 / Due", null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("Due"), null=True, blank=True, db_index=True)
     at_risk_at = models.DateTimeField(null=True, blank=True, db_index=True)
     sla_state = models.CharField("SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True)
+    # Working time (on the task's SLA calendar) spent in closed pauses; the deadline includes it.
+    sla_paused_seconds = models.PositiveIntegerField(_("Paused working time (s)"), default=0)
+    # Bookkeeping of the SLA sweep: when sla_state last changed and the sweep run that changed it
+    # (a conditional UPDATE writes the claim, so only the worker whose update changed a row notifies).
+    sla_changed_at = models.DateTimeField(null=True, blank=True)
+    sla_claim = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -237,8 +256,8 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ["campaign_id", "position", "id"]
-        verbose_name = "タスク / Task"
-        verbose_name_plural = "タスク / Tasks"
+        verbose_name = _("Task")
+        verbose_name_plural = _("Tasks")
         constraints = [
             models.UniqueConstraint(fields=["campaign", "template_entry"], name="task_unique_template_entry_per_campaign",
                                     condition=models.Q(template_entry__isnull=False)),
@@ -246,7 +265,12 @@ class Task(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=models.Q(actual_hours__isnull=True) | models.Q(actual_hours__gte=0),
                                    name="task_actual_non_negative"),
         ]
-        indexes = [models.Index(fields=["assignee", "state"]), models.Index(fields=["campaign", "state"])]
+        indexes = [
+            models.Index(fields=["assignee", "state"]), models.Index(fields=["campaign", "state"]),
+            # The SLA sweep: "sla_state = X and due_at/at_risk_at <= now" is a range scan.
+            models.Index(fields=["sla_state", "due_at"], name="task_sla_due_idx"),
+            models.Index(fields=["sla_state", "at_risk_at"], name="task_sla_risk_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.key} {self.title}"
@@ -324,8 +348,8 @@ class TaskEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        verbose_name = "タスクイベント / Task event"
-        verbose_name_plural = "タスクイベント / Task events"
+        verbose_name = _("Task event")
+        verbose_name_plural = _("Task events")
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.action} {self.from_state} -> {self.to_state}"
@@ -354,8 +378,8 @@ class TaskPause(models.Model):
                                    name="task_pause_end_after_start"),
             models.UniqueConstraint(fields=["task"], condition=models.Q(ended_at__isnull=True), name="task_one_open_pause"),
         ]
-        verbose_name = "中断 / Pause"
-        verbose_name_plural = "中断 / Pauses"
+        verbose_name = _("Pause")
+        verbose_name_plural = _("Pauses")
 
 
 class TaskComment(models.Model):
@@ -366,42 +390,130 @@ class TaskComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = "コメント / Comment"
-        verbose_name_plural = "コメント / Comments"
+        verbose_name = _("Comment")
+        verbose_name_plural = _("Comments")
 
 
 class Person(models.Model):
     """A person's working profile: roles they can take and weekly capacity."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_profile")
-    roles = models.ManyToManyField(WorkRole, blank=True, related_name="people", verbose_name="ロール / Roles")
-    weekly_hours = models.DecimalField("週の稼働時間(h) / Weekly capacity (h)", max_digits=5, decimal_places=1,
+    roles = models.ManyToManyField(WorkRole, blank=True, related_name="people", verbose_name=_("Roles"))
+    weekly_hours = models.DecimalField(_("Weekly capacity (h)"), max_digits=5, decimal_places=1,
                                        default=Decimal(40), validators=NON_NEGATIVE)
+    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="people",
+                                 verbose_name=_("Working calendar"),
+                                 help_text=_("Used for the deadlines of their tasks and when they are notified; "
+                                             "blank = the policy's or standard calendar"))
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["user__username"]
-        verbose_name = "担当者プロファイル / Person"
-        verbose_name_plural = "担当者プロファイル / People"
+        verbose_name = _("Person")
+        verbose_name_plural = _("People")
 
     def __str__(self) -> str:
         return self.user.get_full_name() or self.user.username
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded_calendar = obj.__dict__.get("calendar_id")
+        return obj
 
 
 class TimeOff(models.Model):
     """Whole days off (inclusive) that reduce a person's capacity."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="time_off")
-    start = models.DateField("開始 / From")
-    end = models.DateField("終了 / To")
+    start = models.DateField(_("From"))
+    end = models.DateField(_("To"))
     note = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["start"]
         constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="time_off_end_after_start")]
-        verbose_name = "休暇 / Time off"
-        verbose_name_plural = "休暇 / Time off"
+        verbose_name = _("Time off")
+        verbose_name_plural = _("Time off")
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": "終了日は開始日以降にしてください / The end must not be before the start."})
+            raise ValidationError({"end": _("The end must not be before the start.")})
+
+
+class SlaNotification(models.Model):
+    """An SLA mail to one recipient, sent at ``send_after`` (the next opening of their calendar).
+
+    Rows are written by the sweep only for the tasks whose state change that sweep claimed;
+    the sender claims each row with a conditional update, so every row is mailed once.
+    """
+
+    class Kind(models.TextChoices):
+        AT_RISK = "at_risk", _("At risk")
+        BREACHED = "breached", _("Breached")
+
+    class Role(models.TextChoices):
+        ASSIGNEE = "assignee", _("Assignee")
+        ESCALATION = "escalation", _("Escalation (MOps)")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="sla_notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    role = models.CharField(max_length=12, choices=Role.choices)
+    changed_at = models.DateTimeField(help_text="When the sweep changed the task's SLA state")
+    send_after = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["send_after", "id"]
+        verbose_name = _("SLA notification")
+        verbose_name_plural = _("SLA notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "kind", "recipient", "changed_at"], name="sla_notification_once"),
+        ]
+        indexes = [models.Index(fields=["sent_at", "send_after"], name="sla_notification_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind} -> {self.recipient_id}"
+
+
+class DeadlineRecompute(models.Model):
+    """A background recomputation of every open task's deadline (after a calendar or policy change)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(max_length=200, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0, help_text="Tasks whose deadline moved")
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Deadline recomputation")
+        verbose_name_plural = _("Deadline recomputations")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status} {self.done}/{self.total}"
+
+    @property
+    def progress(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -24,7 +24,7 @@ def task_visibility_q(user: Any) -> Q:
 
 
 def _base() -> QuerySet[Task]:
-    return Task.objects.select_related("campaign", "task_type", "task_type__role", "assignee")
+    return Task.objects.select_related("campaign", "task_type", "task_type__role", "task_type__sla_policy", "assignee")
 
 
 def task_list_for(user: Any) -> QuerySet[Task]:
@@ -79,3 +79,48 @@ def timeline(task: Task) -> list[dict]:
     items = [{"kind": "event", "at": e.at, "obj": e} for e in task.events.all()]
     items += [{"kind": "comment", "at": c.created_at, "obj": c} for c in task.comments.all()]
     return sorted(items, key=lambda i: (i["at"], i["kind"] == "comment"))
+
+
+# --- SLA attainment (for the KPI work) -----------------------------------------------------
+
+ATTAINMENT_GROUPS = {
+    "task_type": ("task_type__slug", "task_type__name"),
+    "assignee": ("assignee__username", "assignee__username"),
+    "unit": ("campaign__business_unit__slug", "campaign__business_unit__name"),
+    "month": ("month", "month"),
+}
+
+
+def sla_attainment(*, start, end, group_by: str = "task_type") -> list[dict[str, Any]]:
+    """Share of tasks that met their SLA, for tasks completed in ``[start, end)``.
+
+    ``group_by``: "task_type", "assignee", "unit" (the campaign's business unit) or "month"
+    (of completion, in the site's time zone). Returns ``[{"key", "label", "met", "missed",
+    "total", "share"}]`` sorted by key; ``share`` is met / total (None when total is 0).
+    Cancelled tasks and tasks without a deadline are not counted. One query.
+    """
+    from django.db.models import Count
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    from .models import SlaState
+
+    if group_by not in ATTAINMENT_GROUPS:
+        raise ValueError(f"group_by must be one of {sorted(ATTAINMENT_GROUPS)}")
+    key, label = ATTAINMENT_GROUPS[group_by]
+    qs = Task.objects.filter(completed_at__gte=start, completed_at__lt=end, due_at__isnull=False,
+                             sla_state__in=[SlaState.MET, SlaState.MISSED])
+    if group_by == "month":
+        qs = qs.annotate(month=TruncMonth("completed_at", tzinfo=timezone.get_current_timezone()))
+    rows = (qs.values(key, label).order_by(key)
+            .annotate(met=Count("pk", filter=Q(sla_state=SlaState.MET)),
+                      missed=Count("pk", filter=Q(sla_state=SlaState.MISSED))))
+    out = []
+    for r in rows:
+        k = r[key]
+        if group_by == "month" and k is not None:
+            k = k.date().isoformat()[:7]
+        total = r["met"] + r["missed"]
+        out.append({"key": k, "label": k if group_by == "month" else r[label], "met": r["met"], "missed": r["missed"],
+                    "total": total, "share": round(r["met"] / total, 4) if total else None})
+    return out

@@ -7,6 +7,7 @@ by exactly one transaction. Side effects (mail) are queued with ``transaction.on
 Generation from templates lives in ``tasks.generation``.
 """
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
@@ -25,11 +26,12 @@ from campaigns.services import Conflict, request_transition
 from governance import policy, roles
 
 from .dag import find_cycle, format_cycle
-from .deadlines import compute_due
+from .deadlines import DeadlineResolver
 from .models import (
     OPEN_TASK_STATES, KeyCounter, Person, SlaState, Task, TaskComment, TaskDependency, TaskEvent,
     TaskPause, TaskState, TaskType,
 )
+from .signals import sla_state_changed
 
 
 class TaskConflict(Conflict):
@@ -75,25 +77,25 @@ def next_numbers(count: int) -> range:
 def _clean_text(value: str, field: str, *, required: bool) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: "理由を入力してください / A reason is required."})
+        raise ValidationError({field: _("A reason is required.")})
     if len(value) > 4000:
-        raise ValidationError({field: "4000文字以内で入力してください / At most 4000 characters."})
+        raise ValidationError({field: _("At most 4000 characters.")})
     return value
 
 
 def _hours(value: Any, field: str, *, required: bool) -> Decimal | None:
     if value is None or value == "":
         if required:
-            raise ValidationError({field: "工数を入力してください / Enter the hours."})
+            raise ValidationError({field: _("Enter the hours.")})
         return None
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: "数値を入力してください / Enter a number."})
+        raise ValidationError({field: _("Enter a number.")})
     if not hours.is_finite() or hours < 0:
-        raise ValidationError({field: "0以上の数値を入力してください / Hours must not be negative."})
+        raise ValidationError({field: _("Hours must not be negative.")})
     if hours >= 100000:
-        raise ValidationError({field: "大きすぎます / Too large."})
+        raise ValidationError({field: _("Too large.")})
     return hours.quantize(Decimal("0.1"))
 
 
@@ -125,12 +127,19 @@ def pauses_of(task: Task, now: dt.datetime | None = None) -> list[tuple[dt.datet
     return [(p.started_at, p.ended_at or now) for p in task.pauses.all() if (p.ended_at or now) is not None]
 
 
-def recompute_deadline(task: Task) -> None:
-    """Recompute due_at/at_risk_at from the SLA start and the closed pauses (no save)."""
+def recompute_deadline(task: Task, resolver: DeadlineResolver | None = None) -> None:
+    """Recompute due_at/at_risk_at/sla_paused_seconds from the original SLA start and the
+    closed pauses, with the task type's current policy and the assignee's calendar (no save)."""
     if task.sla_start_at is None:
         return
     closed = [(p.started_at, p.ended_at) for p in task.pauses.all() if p.ended_at is not None]
-    task.due_at, task.at_risk_at = compute_due(task.task_type, task.sla_start_at, closed)
+    d = (resolver or DeadlineResolver()).compute(task.task_type, task.sla_start_at, closed, task.assignee_id)
+    task.due_at, task.at_risk_at, task.sla_paused_seconds = d.due_at, d.at_risk_at, d.paused_seconds
+
+
+def _sla_changed(task: Task, old: str, at: dt.datetime, source: str) -> None:
+    if old != task.sla_state:
+        sla_state_changed.send(sender=Task, task=task, old=old, new=task.sla_state, at=at, source=source)
 
 
 def _predecessors_open(task: Task) -> list[str]:
@@ -145,7 +154,7 @@ def check_campaign_ready(campaign: CampaignRequest, at: dt.datetime) -> None:
     if tasks.filter(state__in=OPEN_TASK_STATES).exists() or not tasks.filter(state=TaskState.DONE).exists():
         return
     request_transition(request_id=campaign.pk, action="mark_ready", by=None, at=at,
-                       comment="全タスク完了 / All tasks done")
+                       comment=_("All tasks done"))
     campaign.refresh_from_db(fields=["state"])
 
 
@@ -181,7 +190,17 @@ def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "
     if (previous and previous.pk) == (assignee and assignee.pk):
         return task
     task.assignee = assignee
-    task.save(update_fields=["assignee", "updated_at"])
+    fields = ["assignee", "updated_at"]
+    resolver = DeadlineResolver()
+    if task.sla_start_at is not None and (resolver.person_calendar_id(previous and previous.pk)
+                                          != resolver.person_calendar_id(assignee and assignee.pk)):
+        # The assignee works on another calendar: the deadline is measured on theirs.
+        old_sla = task.sla_state
+        recompute_deadline(task, resolver)
+        task.sla_state = live_sla_state(task, at) if task.state != TaskState.WAITING else task.sla_state
+        fields += ["due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
+        _sla_changed(task, old_sla, at, "assignment")
+    task.save(update_fields=fields)
     _event(task, "assign" if assignee else "unassign", task.state, by, at, comment,
            {"from": previous.username if previous else None, "to": assignee.username if assignee else None})
     if assignee is not None and notify:
@@ -195,7 +214,7 @@ def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "
 def task_assign(*, task_id: int, assignee, by, comment: str = "", at: dt.datetime | None = None, notify: bool = True) -> Task:
     """Assign (or with ``assignee=None`` unassign) a task. MOps only; the assignee must hold the role."""
     if by is not None and not policy.is_ops(by):
-        raise PermissionDenied("割り当てはMOpsのみ可能です / Only MOps may assign tasks.")
+        raise PermissionDenied(_("Only MOps may assign tasks."))
     if isinstance(assignee, str):
         assignee = get_user_model().objects.filter(username=assignee).first() or _no_user(assignee)
     comment = _clean_text(comment, "comment", required=False)
@@ -234,14 +253,14 @@ def task_transition(
     campaign, task = _lock(task_id)
     method = getattr(task, ACTIONS[action])
     if expected_state and task.state != expected_state:
-        raise TaskConflict("このタスクは他の人によって更新されました。再読み込みしてください / This task changed, reload.")
+        raise TaskConflict(_("This task changed, reload."))
     if by is not None and not has_transition_perm(method, by):
         if not policy.is_ops(by) and by.pk != task.assignee_id and can_proceed(method):
-            raise PermissionDenied("自分のタスクのみ操作できます / You may only act on your own tasks.")
+            raise PermissionDenied(_("You may only act on your own tasks."))
         if not can_proceed(method):
             pass  # fall through to the conflict below
         else:
-            raise PermissionDenied("この操作を行う権限がありません / You may not do this.")
+            raise PermissionDenied(_("You may not do this."))
     if not can_proceed(method):
         raise TaskConflict(f"{task.key}: 現在の状態({task.get_state_display()})ではこの操作はできません / "
                            f"'{action}' is not allowed while the task is {task.state}.")
@@ -256,6 +275,7 @@ def task_transition(
             raise PredecessorsOpen(f"{task.key}: 先行タスクが未完了です / Predecessors not done: {', '.join(open_keys)}")
 
     from_state = task.state
+    old_sla = task.sla_state
     data: dict[str, Any] = {}
     method()
     fields = ["state", "updated_at"]
@@ -273,8 +293,9 @@ def task_transition(
         if action == "resume":
             recompute_deadline(task)
             task.sla_state = live_sla_state(task, at)
-            fields += ["due_at", "at_risk_at", "sla_state"]
+            fields += ["due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
             data["due_at"] = task.due_at.isoformat() if task.due_at else None
+            data["paused_seconds"] = task.sla_paused_seconds
     if action == "complete":
         task.actual_hours = hours
         task.completed_at = at
@@ -285,8 +306,12 @@ def task_transition(
         task.completed_at = None
         task.sla_state = live_sla_state(task, at)
         fields += ["completed_at", "sla_state"]
+    if task.sla_state != old_sla:
+        task.sla_changed_at = at
+        fields.append("sla_changed_at")
     task.save(update_fields=fields)
     _event(task, action, from_state, by, at, comment, data)
+    _sla_changed(task, old_sla, at, "transition")
 
     if action in ("complete", "cancel"):
         check_campaign_ready(campaign, at)
@@ -333,7 +358,7 @@ def task_comment_add(*, task_id: int, body: str, by, at: dt.datetime | None = No
     body = _clean_text(body, "body", required=True)
     task = Task.objects.select_related("campaign").get(pk=task_id)
     if not (policy.is_ops(by) or policy.has_role(by, roles.SPECIALIST) or task.campaign.requester_id == by.pk):
-        raise PermissionDenied("コメントする権限がありません / You may not comment on this task.")
+        raise PermissionDenied(_("You may not comment on this task."))
     return TaskComment.objects.create(task=task, author=by, body=body, created_at=at or timezone.now())
 
 
@@ -352,7 +377,7 @@ def task_add(
 ) -> Task:
     """Add a task to a campaign by hand (MOps)."""
     if by is not None and not policy.is_ops(by):
-        raise PermissionDenied("タスクの追加はMOpsのみ可能です / Only MOps may add tasks.")
+        raise PermissionDenied(_("Only MOps may add tasks."))
     at = at or timezone.now()
     campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
     if campaign.state not in (CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH):
@@ -361,11 +386,12 @@ def task_add(
     hours = _hours(estimated_hours, "estimated_hours", required=False)
     preds = list(Task.objects.filter(campaign=campaign, pk__in=list(depends_on)))
     if len(preds) != len(set(depends_on)):
-        raise ValidationError({"depends_on": "同じキャンペーンのタスクのみ指定できます / Predecessors must be tasks of the same campaign."})
+        raise ValidationError({"depends_on": _("Predecessors must be tasks of the same campaign.")})
     position = (Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0) + 10
     number = next_numbers(1)[0]
     sla_start = max([at, *[p.due_at for p in preds if p.due_at]])
-    due, risk = compute_due(task_type, sla_start)
+    d = DeadlineResolver().compute(task_type, sla_start, assignee_id=assignee.pk if assignee is not None else None)
+    due, risk = d.due_at, d.at_risk_at
     task = Task.objects.create(
         number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, task_type=task_type,
         title=(title or task_type.name)[:200], description=description, position=position,
@@ -387,11 +413,11 @@ def task_add(
 def task_set_dependencies(*, task_id: int, depends_on: list[int], by) -> Task:
     """Replace a task's predecessors (MOps); cycles are refused."""
     if by is not None and not policy.is_ops(by):
-        raise PermissionDenied("依存関係の変更はMOpsのみ可能です / Only MOps may change dependencies.")
+        raise PermissionDenied(_("Only MOps may change dependencies."))
     campaign, task = _lock(task_id)
     preds = list(Task.objects.filter(campaign=campaign, pk__in=depends_on))
     if len(preds) != len(set(depends_on)):
-        raise ValidationError({"depends_on": "同じキャンペーンのタスクのみ指定できます / Predecessors must be tasks of the same campaign."})
+        raise ValidationError({"depends_on": _("Predecessors must be tasks of the same campaign.")})
     edges = list(TaskDependency.objects.filter(task__campaign=campaign).exclude(task=task).values_list("predecessor_id", "task_id"))
     edges += [(p.pk, task.pk) for p in preds]
     cycle = find_cycle(edges)
@@ -408,11 +434,11 @@ def task_set_dependencies(*, task_id: int, depends_on: list[int], by) -> Task:
 def tasks_reorder(*, campaign_id: int, ordered_ids: list[int], by) -> None:
     """Set the display order of a campaign's tasks (MOps)."""
     if by is not None and not policy.is_ops(by):
-        raise PermissionDenied("並べ替えはMOpsのみ可能です / Only MOps may reorder tasks.")
+        raise PermissionDenied(_("Only MOps may reorder tasks."))
     CampaignRequest.objects.select_for_update().get(pk=campaign_id)
     tasks = {t.pk: t for t in Task.objects.filter(campaign_id=campaign_id)}
     if set(ordered_ids) - set(tasks) or len(set(ordered_ids)) != len(ordered_ids):
-        raise ValidationError({"order": "このキャンペーンのタスクIDを重複なく指定してください / Give each task of this campaign once."})
+        raise ValidationError({"order": _("Give each task of this campaign once.")})
     rest = [pk for pk in sorted(tasks, key=lambda pk: (tasks[pk].position, pk)) if pk not in ordered_ids]
     changed = []
     for i, pk in enumerate([*ordered_ids, *rest]):

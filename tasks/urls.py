@@ -1,12 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import sla_views, views
 
 app_name = "tasks"
 urlpatterns = [
     path("", views.board, name="board"),
     path("mine/", views.my_tasks, name="mine"),
     path("workload/", views.workload, name="workload"),
+    path("sla/recompute/<int:pk>/", sla_views.recompute_detail, name="sla-recompute"),
+    path("sla/recompute/<int:pk>/progress/", sla_views.recompute_progress, name="sla-recompute-progress"),
+    path("feasibility/panel/", sla_views.feasibility_panel, name="feasibility-panel"),
     path("campaign/<int:campaign_id>/", views.campaign_tasks, name="campaign"),
     path("campaign/<int:campaign_id>/generate/", views.generate, name="generate"),
     path("<int:pk>/", views.task_detail, name="detail"),

@@ -1,5 +1,6 @@
 """Task pages: board, my tasks, task detail, campaign tasks, workload (thin views)."""
 from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 
@@ -24,13 +25,13 @@ from .models import TaskState
 from .workload import balance, balance_history, campaign_labour_cost, history_svg, workload_rows
 
 ACTION_LABELS = {
-    "start": "開始 / Start",
-    "pause": "待ちにする / Pause (waiting)",
-    "resume": "再開 / Resume",
-    "submit_review": "レビュー依頼 / Submit for review",
-    "complete": "完了 / Complete",
-    "reopen": "再オープン / Reopen",
-    "cancel": "取消 / Cancel",
+    "start": _("Start"),
+    "pause": _("Pause (waiting)"),
+    "resume": _("Resume"),
+    "submit_review": _("Submit for review"),
+    "complete": _("Complete"),
+    "reopen": _("Reopen"),
+    "cancel": _("Cancel"),
 }
 BOARD_COLUMNS = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW, TaskState.DONE]
 BOARD_LIMIT = 500
@@ -106,7 +107,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                  actual_hours=form.cleaned_data["actual_hours"],
                                  expected_state=form.cleaned_data["expected_state"] or None)
     except (ValidationError, Conflict, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc) or "この操作はできません / Not allowed.")
+        messages.error(request, _error_text(exc) or _("Not allowed."))
     else:
         messages.success(request, f"{task.key} {ACTION_LABELS[action]}: OK")
     return _back(request, task)
@@ -123,7 +124,7 @@ def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.task_assign(task_id=task.pk, assignee=form.cleaned_data["assignee"], by=request.user)
         except (ValidationError, Conflict, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc) or "この操作はできません / Not allowed.")
+            messages.error(request, _error_text(exc) or _("Not allowed."))
         else:
             messages.success(request, f"{task.key}: 担当者を更新しました / Assignee updated.")
     return _back(request, task)
@@ -138,7 +139,7 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.task_comment_add(task_id=task.pk, body=form.cleaned_data["body"], by=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc) or "コメントできません / You may not comment.")
+            messages.error(request, _error_text(exc) or _("You may not comment."))
     else:
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
     return redirect("tasks:detail", pk=task.pk)
@@ -188,7 +189,7 @@ def generate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     try:
         tasks = tasks_generate(request_id=campaign.pk, by=request.user)
     except (ValidationError, Conflict, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc) or "生成できません / Cannot generate.")
+        messages.error(request, _error_text(exc) or _("Cannot generate."))
     else:
         messages.success(request, f"{len(tasks)} タスクを生成しました / tasks generated.")
     return redirect("tasks:campaign", campaign_id=campaign.pk)

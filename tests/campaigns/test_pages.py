@@ -40,7 +40,7 @@ def test_marketer_submits_and_cmo_sends_back_then_approves_through_pages(client,
     inbox = client.get(reverse("campaigns:inbox")).content.decode()
     assert "ウェビナー: データ活用" in inbox
     page = client.get(reverse("campaigns:detail", args=[req.pk])).content.decode()
-    assert "承認 / Approve" in page and "編集 / Edit" not in page
+    assert f"/requests/{req.pk}/approve/" in page and f"/requests/{req.pk}/edit/" not in page
     client.post(reverse("campaigns:action", args=[req.pk, "request_changes"]), {"comment": "KPIの根拠を追記", "expected_state": "submitted"})
     assert CampaignRequest.objects.get().state == State.CHANGES_REQUESTED
 
@@ -78,7 +78,7 @@ def test_stale_page_action_says_reload(client, org, make_request):
     client.force_login(org["charlie"])
     client.post(reverse("campaigns:action", args=[req.pk, "approve"]), {"expected_state": "submitted"})
     r = client.post(reverse("campaigns:action", args=[req.pk, "reject"]), {"comment": "no", "expected_state": "submitted"}, follow=True)
-    assert "reload" in r.content.decode()
+    assert "再読み込み" in r.content.decode()  # "reload" in the user's language
     assert RequestEvent.objects.filter(request=req, action="reject").count() == 0
 
 

@@ -142,7 +142,7 @@ def test_sla_attainment_and_breaches(report):
     assert [b["overrun_business_hours"] for b in sla["breaches"]] == [324.0, 9.0, 5.0]
     assert br["LP制作missed"]["reasons"] == ["待ち / waiting: 素材待ち"]
     assert br["メール作成missed"]["reasons"] == ["再オープン / reopened: 誤字あり"]
-    assert "no recorded reason" in br["メール作成breached"]["reasons"][0]
+    assert "理由の記録なし" in br["メール作成breached"]["reasons"][0]  # "no recorded reason", in Japanese
 
 
 def test_return(report):

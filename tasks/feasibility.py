@@ -1,0 +1,127 @@
+"""Launch feasibility: back-schedule a campaign type's task template from the launch date.
+
+For a requested launch date the template's tasks (their SLA rules and dependencies, the
+same rules generation uses) give:
+
+- ``due`` of each task: the launch's due instant (closing of the last working day before the
+  launch) for tasks nothing depends on, else the earliest latest-start of its successors;
+- ``latest_start`` of each task (``sla.calendar.latest_start`` with its lead time);
+- ``latest_approval_date``: the earliest of those latest starts (tasks are generated, and
+  their clocks start, when the request is approved);
+- ``feasible``: simulating generation from ``now`` (approval now; a task starts when its
+  predecessors are due) meets every ``due``; otherwise ``earliest_feasible_launch_date``, the
+  first date whose launch due instant is after every simulated finish.
+
+Calendars are the policies' (or the standard one): nobody is assigned before approval.
+Without a request (the form, ``/api/feasibility/``) every template entry counts, conditional
+ones included (the worst case); with a request, only the entries its needs switch on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch
+
+from sla.calendar import launch_due, latest_start
+
+from .dag import topological_order
+from .deadlines import DeadlineResolver
+from .models import Condition, TaskTemplate, TemplateEntry
+
+MAX_DAYS = 3660
+
+
+def _template(campaign_type) -> TaskTemplate | None:
+    return (TaskTemplate.objects.filter(campaign_type=campaign_type, is_active=True)
+            .prefetch_related(Prefetch("entries", queryset=TemplateEntry.objects.select_related("task_type")
+                                       .prefetch_related("incoming")))
+            .first())
+
+
+def back_schedule(entries: list[TemplateEntry], edges: list[tuple[int, int]], launch_on: dt.date,
+                  now: dt.datetime, resolver: DeadlineResolver | None = None) -> dict[str, Any]:
+    """The plan for ``entries`` (a DAG given by ``edges`` = (predecessor pk, entry pk))."""
+    resolver = resolver or DeadlineResolver()
+    resolver.prime_task_types(e.task_type for e in entries)
+    by_pk = {e.pk: e for e in entries}
+    order = topological_order(list(by_pk), edges)
+    preds: dict[int, list[int]] = {pk: [] for pk in order}
+    succs: dict[int, list[int]] = {pk: [] for pk in order}
+    for p, e in edges:
+        preds[e].append(p)
+        succs[p].append(e)
+    rules = {pk: resolver.rule(by_pk[pk].task_type) for pk in order}
+    cals = {pk: resolver.work_calendar(rules[pk].calendar_id) for pk in order}
+
+    due: dict[int, dt.datetime] = {}
+    start: dict[int, dt.datetime] = {}
+    for pk in reversed(order):
+        cal = cals[pk]
+        due[pk] = min((start[s] for s in succs[pk]), default=None) or launch_due(cal, launch_on)
+        due[pk] = due[pk].astimezone(cal.zone)
+        start[pk] = latest_start(cal, due[pk], **rules[pk].kwargs)
+
+    expected: dict[int, dt.datetime] = {}
+    for pk in order:  # forward, as generation would do if approved now
+        begin = max([now, *[expected[p] for p in preds[pk]]])
+        expected[pk] = resolver.compute(by_pk[pk].task_type, begin).due_at
+    feasible = all(expected[pk] <= due[pk] for pk in order)
+
+    earliest = None
+    sinks = [pk for pk in order if not succs[pk]]
+    if not feasible and sinks:
+        day = min(expected[pk].astimezone(cals[pk].zone).date() for pk in sinks)
+        for _ in range(MAX_DAYS):
+            if all(expected[pk] <= launch_due(cals[pk], day) for pk in sinks):
+                earliest = day
+                break
+            day += dt.timedelta(days=1)
+
+    latest_approval = min(start.values()) if start else None
+    names = {pk: by_pk[pk].display_title for pk in order}
+    return {
+        "launch_date": launch_on,
+        "latest_approval_at": latest_approval,
+        "latest_approval_date": latest_approval.date() if latest_approval else None,
+        "feasible": feasible,
+        "earliest_feasible_launch_date": earliest,
+        "finish_at": max(expected.values()) if expected else None,
+        "tasks": [
+            {
+                "task_type": by_pk[pk].task_type.slug,
+                "title": names[pk],
+                "lead_time": rules[pk].describe(),
+                "latest_start": start[pk],
+                "due": due[pk],
+                "expected_due": expected[pk],
+                "late": expected[pk] > due[pk],
+                "conditional": by_pk[pk].condition != Condition.ALWAYS,
+                "depends_on": [names[p] for p in preds[pk]],
+            }
+            for pk in sorted(order, key=lambda pk: start[pk])
+        ],
+    }
+
+
+def feasibility(*, campaign_type, launch_date: dt.date, now: dt.datetime, request=None) -> dict[str, Any] | None:
+    """The plan for a campaign type (and optionally a request's needs), or None without a template."""
+    from .generation import _included_edges
+
+    template = _template(campaign_type)
+    if template is None:
+        return None
+    entries = list(template.entries.all())
+    included = {e.pk for e in entries if request is None or e.applies_to(request)}
+    edges = _included_edges(entries, included)
+    result = back_schedule([e for e in entries if e.pk in included], edges, launch_date, now)
+    result["campaign_type"] = campaign_type.slug
+    result["template"] = str(template)
+    result["now"] = now
+    result["for_request"] = request is not None
+    return result
+
+
+def provider(*, campaign_type, launch_date, request=None, now) -> dict[str, Any] | None:
+    """Registered in ``campaigns.selectors.feasibility_providers`` (see tasks.apps)."""
+    return feasibility(campaign_type=campaign_type, launch_date=launch_date, now=now, request=request)

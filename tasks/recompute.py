@@ -1,0 +1,184 @@
+"""Recomputing open deadlines after a calendar, policy, task type or profile change.
+
+``request_recompute`` is called by the model-signal listeners registered in
+``tasks.apps`` (sla/ imports nothing upward, so it cannot call us). Within one transaction all
+changes (an admin save of a calendar and its inline periods, closures …) share one
+``DeadlineRecompute`` row; the django-q2 job is queued when the transaction commits. The job
+walks the open tasks in chunks, recomputes each from its original SLA start with its recorded
+pauses (``DeadlineResolver`` builds each calendar once), writes only rows whose deadline
+moved with ``bulk_update``, records progress after each chunk, and finally runs the sweep so
+states follow the new deadlines (and new at-risk/breach states are notified once).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .deadlines import DeadlineResolver
+from .models import OPEN_TASK_STATES, DeadlineRecompute, Task, TaskPause, TaskType
+
+log = logging.getLogger(__name__)
+CHUNK = 1000
+
+
+def open_tasks():
+    return Task.objects.filter(state__in=OPEN_TASK_STATES, sla_start_at__isnull=False)
+
+
+class _Starter:
+    """The on_commit callback of one transaction's recomputation (found again to merge)."""
+
+    def __init__(self, recompute: DeadlineRecompute) -> None:
+        self.recompute = recompute
+        self.reasons: list[str] = [recompute.reason]
+        self.fired = False
+
+    def __call__(self) -> None:
+        from django_q.tasks import async_task
+
+        self.fired = True
+
+        reason = "; ".join(dict.fromkeys(r for r in self.reasons if r))[:200]
+        if reason != self.recompute.reason:
+            DeadlineRecompute.objects.filter(pk=self.recompute.pk).update(reason=reason)
+        async_task("tasks.jobs.recompute_deadlines", self.recompute.pk, task_name=f"sla-recompute-{self.recompute.pk}")
+
+
+def pending_recompute() -> DeadlineRecompute | None:
+    """The recomputation the current transaction will start on commit, if any."""
+    if not connection.in_atomic_block:
+        return None
+    for entry in connection.run_on_commit:
+        func = entry[1]
+        if isinstance(func, _Starter) and not func.fired:
+            return func.recompute
+    return None
+
+
+def request_recompute(*, reason: str, by=None, force: bool = False) -> DeadlineRecompute | None:
+    """Start (after commit) a recomputation of all open deadlines; one per transaction.
+
+    Nothing is started when no open task has a deadline (e.g. while configuring calendars).
+    """
+    if connection.in_atomic_block:
+        for entry in connection.run_on_commit:
+            func = entry[1]
+            if isinstance(func, _Starter) and not func.fired:
+                func.reasons.append(reason)
+                if by is not None and func.recompute.started_by_id is None:
+                    func.recompute.started_by = by
+                    DeadlineRecompute.objects.filter(pk=func.recompute.pk).update(started_by=by)
+                return func.recompute
+    if not force and not open_tasks().exists():
+        return None
+    row = DeadlineRecompute.objects.create(reason=reason[:200], started_by=by)
+    transaction.on_commit(_Starter(row))
+    return row
+
+
+def _closed_pauses(task_ids: list[int]) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    out: dict[int, list] = defaultdict(list)
+    for task_id, s, e in (TaskPause.objects.filter(task_id__in=task_ids, ended_at__isnull=False)
+                          .values_list("task_id", "started_at", "ended_at")):
+        out[task_id].append((s, e))
+    return out
+
+
+def _recompute_chunk(ids: list[int], resolver: DeadlineResolver, types: dict[int, TaskType]) -> int:
+    """Recompute one chunk under row locks (a concurrent resume waits); returns rows changed."""
+    with transaction.atomic():
+        tasks = list(Task.objects.select_for_update().filter(pk__in=ids, state__in=OPEN_TASK_STATES,
+                                                             sla_start_at__isnull=False)
+                     .order_by("pk").only("pk", "state", "task_type_id", "assignee_id", "sla_start_at", "due_at",
+                                          "at_risk_at", "sla_paused_seconds"))
+        pauses = _closed_pauses([t.pk for t in tasks])
+        resolver.prime_people({t.assignee_id for t in tasks})
+        # Group by rule so each calendar is built once and rows of one calendar are computed together.
+        groups: dict = defaultdict(list)
+        for t in tasks:
+            groups[resolver.rule(types[t.task_type_id], t.assignee_id)].append(t)
+        changed = []
+        for _rule, members in groups.items():
+            for t in members:
+                d = resolver.compute(types[t.task_type_id], t.sla_start_at, pauses.get(t.pk, ()), t.assignee_id)
+                if (d.due_at, d.at_risk_at, d.paused_seconds) != (t.due_at, t.at_risk_at, t.sla_paused_seconds):
+                    t.due_at, t.at_risk_at, t.sla_paused_seconds = d.due_at, d.at_risk_at, d.paused_seconds
+                    changed.append(t)
+        Task.objects.bulk_update(changed, ["due_at", "at_risk_at", "sla_paused_seconds"], batch_size=500)
+    return len(changed)
+
+
+def recompute_open_deadlines(*, progress=None, chunk: int = CHUNK) -> tuple[int, int]:
+    """Recompute every open task's deadline; ``progress(done)`` after each chunk. (total, changed)."""
+    ids = list(open_tasks().order_by("pk").values_list("pk", flat=True))
+    resolver = DeadlineResolver()
+    types = {t.pk: t for t in TaskType.objects.all()}
+    resolver.prime_task_types(types.values())
+    changed = 0
+    for i in range(0, len(ids), chunk):
+        part = ids[i:i + chunk]
+        changed += _recompute_chunk(part, resolver, types)
+        if progress is not None:
+            progress(len(part), changed)
+    return len(ids), changed
+
+
+def run_recompute(recompute_id: int, *, now: dt.datetime) -> dict[str, int]:
+    """The job: claim the row (pending -> running, once), recompute, sweep, record the result."""
+    claimed = DeadlineRecompute.objects.filter(pk=recompute_id, status=DeadlineRecompute.Status.PENDING).update(
+        status=DeadlineRecompute.Status.RUNNING, started_at=timezone.now())
+    if not claimed:
+        return {"skipped": 1}
+    total = open_tasks().count()
+    DeadlineRecompute.objects.filter(pk=recompute_id).update(total=total)
+
+    def progress(n: int, changed: int) -> None:
+        DeadlineRecompute.objects.filter(pk=recompute_id).update(done=F("done") + n, changed=changed)
+
+    try:
+        total, changed = recompute_open_deadlines(progress=progress)
+        from .sla_sweep import sweep
+
+        swept = sweep(now)
+    except Exception as exc:
+        log.exception("Deadline recomputation %s failed", recompute_id)
+        DeadlineRecompute.objects.filter(pk=recompute_id).update(
+            status=DeadlineRecompute.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        raise
+    DeadlineRecompute.objects.filter(pk=recompute_id).update(
+        status=DeadlineRecompute.Status.DONE, total=total, done=total, changed=changed, finished_at=timezone.now())
+    return {"total": total, "changed": changed, "state_changes": swept["at_risk"] + swept["breached"] + swept["recovered"]}
+
+
+# --- listeners (connected in tasks.apps) ------------------------------------------------------
+
+def on_sla_config_saved(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of a calendar, its periods/holidays/closures, or a policy."""
+    if kwargs.get("raw"):
+        return  # loaddata
+    if sender.__name__ == "WorkingCalendar" and kwargs.get("created"):
+        return  # nothing uses a new calendar yet
+    verb = "deleted" if "created" not in kwargs else "saved"
+    request_recompute(reason=f"{sender._meta.model_name} #{instance.pk} {verb}")
+
+
+def on_task_type_saved(sender, instance: TaskType, created: bool, **kwargs) -> None:
+    if created or kwargs.get("raw"):
+        return
+    if getattr(instance, "_loaded_sla", None) != (instance.sla_policy_id, instance.lead_time_days):
+        instance._loaded_sla = (instance.sla_policy_id, instance.lead_time_days)
+        request_recompute(reason=f"task type {instance.slug} SLA changed")
+
+
+def on_person_saved(sender, instance, created: bool, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    loaded = getattr(instance, "_loaded_calendar", None if created else instance.calendar_id)
+    if loaded != instance.calendar_id:
+        instance._loaded_calendar = instance.calendar_id
+        request_recompute(reason=f"calendar of person #{instance.pk} changed")
