@@ -216,18 +216,17 @@ def test_whole_journey(browser_page, live_server, settings):
 
     quarter = Quarter.of(timezone.localdate())
     page.goto(f"{live_server.url}/kpis/?quarter={quarter}")
-    j.shot("kpi-dashboard")
-    page.goto(f"{live_server.url}/kpis/campaigns/?quarter={quarter}")
     assert "E2E ウェビナー" in page.content()
-    j.shot("kpi-drilldown")
-    page.goto(f"{live_server.url}/kpis/review/?quarter={quarter}")
-    page.locator("form[data-review-form] button[type=submit]").click()
+    j.shot("kpi-dashboard")
+    page.goto(f"{live_server.url}/kpis/reviews/")
+    page.fill("input[name=quarter]", str(quarter))
+    page.locator("form[action$='/kpis/reviews/new/'] button[type=submit]").click()
     page.wait_for_load_state()
-    link = page.locator("a[data-review-download]").first
+    link = page.locator("a[href$='/download/']").first
     link.wait_for(timeout=60_000)
+    j.shot("kpi-review-ready")
     with page.expect_download() as download_info:
         link.click()
     pdf_path = ARTIFACTS / "quarterly-review.pdf"
     download_info.value.save_as(str(pdf_path))
     assert pdf_path.read_bytes()[:4] == b"%PDF"
-    j.shot("kpi-review-downloaded")
