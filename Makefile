@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+# Test processes (pytest-xdist); 2 matches the CI machine's cores.
+WORKERS ?= 2
 
 .PHONY: install run test test-sqlite test-postgres lint-imports bench clean browser messages
 
@@ -38,13 +40,13 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
 
 test-sqlite: install browser messages
-	env -u DATABASE_URL $(BIN)/pytest --create-db
+	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(WORKERS)
 
 # PostgreSQL run: DATABASE_URL when set, else the local server when it answers.
 test-postgres: install messages
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
-	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db -m "not e2e"; \
+	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db -n $(WORKERS) -m "not e2e"; \
 	else echo "== PostgreSQL not answering at $$url: PostgreSQL run skipped"; fi
 
 test: lint-imports test-sqlite test-postgres

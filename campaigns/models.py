@@ -12,6 +12,8 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from governance import policy
+
+from .audit import AuditEvent
 from governance.models import BusinessUnit
 
 
@@ -250,45 +252,19 @@ class ApprovalRoute(models.Model):
         verbose_name_plural = _("Approval routes")
 
 
-class EventQuerySet(models.QuerySet):
-    """Audit events are append-only: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs):  # noqa: D401
-        raise PermissionError("Audit events are append-only.")
-
-    def delete(self):
-        raise PermissionError("Audit events are append-only.")
-
-
-class RequestEvent(models.Model):
+class RequestEvent(AuditEvent):
     """One immutable row per transition of a campaign request: the source of every KPI."""
 
     request = models.ForeignKey(CampaignRequest, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40)
     from_state = models.CharField(max_length=30, choices=State.choices)
     to_state = models.CharField(max_length=30, choices=State.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    comment = models.TextField(blank=True, max_length=4000)
-    data = models.JSONField(default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("Audit event")
         verbose_name_plural = _("Audit events")
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} -> {self.to_state}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Audit events are append-only.")
 
 
 class CampaignResult(models.Model):

@@ -90,14 +90,16 @@ def main() -> None:
     rows = [
         ("bulk deadlines / numpy.busday_offset", sla.get("ratio"), "<= 5x"),
         ("tasks generated per second", gen.get("tasks_per_second"), "report"),
-        ("SLA sweep, SQLite (s)", results["sla_sweep_sqlite"].get("sweep_seconds"), "< 1 s"),
-        ("SLA sweep, PostgreSQL (s)", results.get("sla_sweep_postgres", {}).get("sweep_seconds"), "< 1 s"),
+        ("SLA sweep, SQLite: first sweep, all changes (s)", results["sla_sweep_sqlite"].get("cold_sweep_seconds"), "< 1 s"),
+        ("SLA sweep, SQLite: 5-minute sweep (s)", results["sla_sweep_sqlite"].get("steady_sweep_seconds"), "< 1 s"),
+        ("SLA sweep, PostgreSQL: first sweep (s)", results.get("sla_sweep_postgres", {}).get("cold_sweep_seconds"), "< 1 s"),
+        ("SLA sweep, PostgreSQL: 5-minute sweep (s)", results.get("sla_sweep_postgres", {}).get("steady_sweep_seconds"), "< 1 s"),
         ("KPI compute / fetch only", kpi.get("ratio"), "<= 1.5x"),
         ("PDF generation (s)", kpi.get("pdf_seconds"), "< 10 s"),
     ]
     for name, value, target in rows:
         shown = "—" if value is None else (f"{value:.2f}" if isinstance(value, (int, float)) else str(value))
-        print(f"  {name:<42} {shown:>10}   target {target}")
+        print(f"  {name:<50} {shown:>10}   target {target}")
     (ROOT / "bench-results").mkdir(exist_ok=True)
     (ROOT / "bench-results" / "latest.json").write_text(json.dumps(results, indent=2, default=str))
     print("  (all figures: bench-results/latest.json)")

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from campaigns.audit import AuditEvent
 from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
 from sla.models import SLAPolicy, WorkingCalendar
@@ -322,45 +323,19 @@ class TaskDependency(models.Model):
         ]
 
 
-class EventQuerySet(models.QuerySet):
-    """Task events are append-only: bulk updates and deletes are refused."""
-
-    def update(self, **kwargs):  # noqa: D401
-        raise PermissionError("Task events are append-only.")
-
-    def delete(self):
-        raise PermissionError("Task events are append-only.")
-
-
-class TaskEvent(models.Model):
+class TaskEvent(AuditEvent):
     """One immutable row per transition or assignment of a task."""
 
     task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="events")
-    action = models.CharField(max_length=40)
     from_state = models.CharField(max_length=20, choices=TaskState.choices)
     to_state = models.CharField(max_length=20, choices=TaskState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    comment = models.TextField(blank=True, max_length=4000)
-    data = models.JSONField(default=dict, blank=True)
 
-    objects = EventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(AuditEvent.Meta):
         verbose_name = _("Task event")
         verbose_name_plural = _("Task events")
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.action} {self.from_state} -> {self.to_state}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise PermissionError("Task events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Task events are append-only.")
 
 
 class TaskPause(models.Model):

@@ -92,7 +92,7 @@ def _notifications(claimed: list[tuple[Task, str, str]], now: dt.datetime) -> li
         cal_id = resolver.person_calendar_id(uid)
         if cal_id not in openings:
             openings[cal_id] = next_opening(resolver.user_calendar(uid), now)
-        rows.append(SlaNotification(task=task, recipient_id=uid, kind=new, role=role, changed_at=now,
+        rows.append(SlaNotification(task_id=task.pk, recipient_id=uid, kind=new, role=role, changed_at=now,
                                     send_after=openings[cal_id], created_at=now))
     return rows
 
@@ -116,10 +116,12 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
             claims[claim] = (old, new, loud)
     if not claims:
         return counts
-    tasks = (Task.objects.filter(sla_claim__in=list(claims))
-             .select_related("task_type", "assignee", "campaign").order_by("pk"))
+    tasks = Task.objects.filter(sla_claim__in=list(claims)).order_by("pk")
+    listeners = sla_state_changed.has_listeners(Task)
+    # Receivers get full tasks; without any, the notices need only the assignee.
+    tasks = tasks.select_related("task_type", "assignee", "campaign") if listeners else tasks.only("pk", "assignee_id", "sla_claim")
     claimed = [(t, claims[t.sla_claim][0], claims[t.sla_claim][1]) for t in tasks]
-    for task, old, new in claimed:
+    for task, old, new in claimed if listeners else ():
         sla_state_changed.send(sender=Task, task=task, old=old, new=new, at=now, source="sweep")
     if notify:
         rows = _notifications([c for c in claimed if claims[c[0].sla_claim][2]], now)

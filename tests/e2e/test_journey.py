@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.e2e]
 
 
 @pytest.fixture
-def browser_page(live_server):
+def browser_page(live_server, monkeypatch):
     if CHROMIUM is None:
         msg = "e2e skipped: no Chromium at /usr/bin/chromium (install the Debian package 'chromium')"
         print(msg)
@@ -34,7 +34,7 @@ def browser_page(live_server):
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
