@@ -119,7 +119,7 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
     tasks = Task.objects.filter(sla_claim__in=list(claims)).order_by("pk")
     listeners = sla_state_changed.has_listeners(Task)
     # Receivers get full tasks; without any, the notices need only the assignee.
-    tasks = tasks.select_related("task_type", "assignee", "campaign") if listeners else tasks.only("pk", "assignee_id", "sla_claim")
+    tasks = tasks.select_related("task_type", "assignee", "campaign") if listeners else tasks.only("pk", "state", "assignee", "sla_claim")
     claimed = [(t, claims[t.sla_claim][0], claims[t.sla_claim][1]) for t in tasks]
     for task, old, new in claimed if listeners else ():
         sla_state_changed.send(sender=Task, task=task, old=old, new=new, at=now, source="sweep")

@@ -11,7 +11,6 @@ where Chromium cannot be found or installed (`make test` tries to install it).
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
