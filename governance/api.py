@@ -26,14 +26,23 @@ class GovernanceSerializer(serializers.Serializer):
     units = UnitOverrideSerializer(many=True, required=False)
 
 
+class GovernanceStateSerializer(serializers.Serializer):
+    """The settings as stored plus, per unit, the model in force."""
+
+    model = serializers.ChoiceField(choices=GovernanceModel.values)
+    hybrid_threshold = serializers.CharField()
+    units = serializers.DictField(child=serializers.DictField(), help_text="unit slug -> override")
+    effective = serializers.DictField(child=serializers.DictField(), help_text="unit slug -> model in force")
+
+
 class GovernanceView(APIView):
     """The governance model: everyone signed in may read it; Admins may change it."""
 
-    @extend_schema(responses=GovernanceSerializer)
+    @extend_schema(responses=GovernanceStateSerializer)
     def get(self, request):
         return Response(services.governance_state())
 
-    @extend_schema(request=GovernanceSerializer, responses=GovernanceSerializer)
+    @extend_schema(request=GovernanceSerializer, responses=GovernanceStateSerializer)
     def put(self, request):
         if not policy.has_role(request.user, roles.ADMIN):
             raise PermissionDenied(_("Only Admins change governance settings."))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -196,7 +196,7 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         return Response(ReceiptSerializer(receipt).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ArticleListSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def required(self, request):
         """Required reading of the current user; ``?unread=1`` for the unread ones only."""
         qs = selectors.required_for(request.user)
@@ -324,7 +324,10 @@ class SearchHitSerializer(serializers.Serializer):
     parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("category", str), OpenApiParameter("tag", str),
                 OpenApiParameter("campaign_type", str), OpenApiParameter("task_type", str), OpenApiParameter("page", int),
                 OpenApiParameter("page_size", int)],
-    responses=SearchHitSerializer(many=True),
+    responses=inline_serializer("SearchResults", {
+        "count": serializers.IntegerField(), "page": serializers.IntegerField(), "q": serializers.CharField(),
+        "results": SearchHitSerializer(many=True),
+    }),
 )
 @api_view(["GET"])
 def search(request):
