@@ -219,3 +219,58 @@ def can_edit_template(user: Any, *, template_unit_id: int | None) -> bool:
     if unit is None or unit.head_id != user.pk:
         return False
     return governance_for_unit(unit)["model"] != CENTRALISED
+
+
+def may_execute(user: Any, *, executing_unit_id: int | None) -> bool:
+    """True when ``user`` may be assigned a task executed by ``executing_unit_id``.
+
+    None (the central team): anyone otherwise eligible (MOps, or a Specialist with the role).
+    A unit: its members; MOps users stay assignable everywhere.
+    """
+    if executing_unit_id is None:
+        return True
+    if has_role(user, roles.MOPS):
+        return True
+    return executing_unit_id in user_unit_ids(user)
+
+
+def unit_scope_q(user: Any, *, request_prefix: str = "", assignee_field: str | None = None) -> Q:
+    """Rows a specialist of a unit may see: everything except what belongs to a request that ran
+    under decentralised governance in another unit (units cannot see each other's work).
+
+    ``request_prefix`` leads from the filtered model to the campaign request (``"campaign__"``
+    for tasks); ``assignee_field`` (e.g. ``"assignee"``) adds rows assigned to ``user``. The
+    request's recorded model counts, so a later governance change does not move the past.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if is_ops(user):
+        return Q()
+    q = ~Q(**{f"{request_prefix}governance_model": DECENTRALISED})
+    q |= Q(**{f"{request_prefix}business_unit_id__in": sorted(user_unit_ids(user))})
+    if assignee_field:
+        q |= Q(**{assignee_field: user})
+    return q
+
+
+# Which templates generation uses (see template_plan).
+TEMPLATES_CENTRAL = "central"
+TEMPLATES_UNIT_ELSE_CENTRAL = "unit_else_central"
+TEMPLATES_CENTRAL_PLUS_UNIT = "central_plus_unit"
+
+
+def template_plan(params: dict[str, Any]) -> str:
+    """Centralised: the central template only. Decentralised: the unit's own template if it has
+    one, else the central one. Hybrid: the central template (mandatory) plus the unit's extra
+    entries (units may only add tasks)."""
+    model = params.get("model", CENTRALISED)
+    if model == DECENTRALISED:
+        return TEMPLATES_UNIT_ELSE_CENTRAL
+    if model == HYBRID:
+        return TEMPLATES_CENTRAL_PLUS_UNIT
+    return TEMPLATES_CENTRAL
+
+
+def brand_review_required(params: dict[str, Any]) -> bool:
+    """Under hybrid governance every generated task set contains a brand-kind task."""
+    return params.get("model", CENTRALISED) == HYBRID

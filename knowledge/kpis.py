@@ -178,7 +178,7 @@ def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | Non
     report["summary"] = summary(report)
     if include_data:
         report["data"] = {"campaigns": _data_campaigns(campaigns, ctx), "tasks": _data_tasks(tasks, ctx)}
-    return _plain(report)
+    return report
 
 
 def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.DataFrame:
@@ -269,7 +269,7 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
     g = g.sort_values(["total_hours"], ascending=False)
     out = []
     for rank, (state, r) in enumerate(g.iterrows(), start=1):
-        row = {"rank": rank, "state": state, "label": labels.get(state, state), "visits": int(r.visits),
+        row = {"rank": rank, "state": state, "label": str(labels.get(state, state)), "visits": int(r.visits),
                "total_hours": num(r.total_hours), "mean_hours": num(r.mean_hours), "median_hours": num(r.median_hours),
                "total_business_hours": num(r.total_business_hours), "mean_business_hours": num(r.mean_business_hours),
                "share": ratio(r.total_hours, total)}
@@ -303,7 +303,7 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
                                                   mean_hours=("hours", "mean"), mean_business_hours=("bhours", "mean"))
         for (tt, state), r in g.sort_values("total_hours", ascending=False).iterrows():
             row = {"task_type": tt, "task_type_label": ctx["labels"]["task_type"].get(tt, tt), "state": state,
-                   "label": TASK_STATE_LABELS.get(state, state), "visits": int(r.visits), "total_hours": num(r.total_hours),
+                   "label": str(TASK_STATE_LABELS.get(state, state)), "visits": int(r.visits), "total_hours": num(r.total_hours),
                    "mean_hours": num(r.mean_hours), "mean_business_hours": num(r.mean_business_hours)}
             if ctx["ids"]:
                 row["ids"] = sorted(int(i) for i in v.loc[(v["task_type"] == tt) & (v["state"] == state), "entity"].unique())
@@ -409,7 +409,7 @@ def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, cl
         rows = []
         for key, r in g.iterrows():
             n = int(r.met + r.missed + r.breached)
-            row = {"key": key, "label": (labels or {}).get(key, key), "tasks": n, "met": int(r.met), "missed": int(r.missed),
+            row = {"key": key, "label": str((labels or {}).get(key, key)), "tasks": n, "met": int(r.met), "missed": int(r.missed),
                    "breached": int(r.breached), "share_met": ratio(r.met, n)}
             if ctx["ids"]:
                 row["ids"] = sorted(int(i) for i in t.loc[t[col].fillna("—") == key, "id"])
@@ -434,7 +434,7 @@ def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, cl
                 "task_id": int(r.id), "key": r.key, "title": r.title, "campaign_id": int(r.campaign_id), "task_type": r.task_type,
                 "assignee": r.assignee if isinstance(r.assignee, str) else None, "outcome": r.outcome,
                 "due_at": iso(r.due_at), "completed_at": iso(r.completed_at), "overrun_business_hours": num(r.overrun_h),
-                "reasons": why or [_("no recorded reason (late delivery)")],
+                "reasons": why or [str(_("no recorded reason (late delivery)"))],
             })
     met = int((t["outcome"] == "met").sum())
     return {
@@ -476,7 +476,7 @@ def _group_returns(c: pd.DataFrame, key: str, labels: dict, ctx: dict) -> list[d
         retained = float(g["retained"].sum()) if g["retained"].notna().all() else None
         e = g[g["expected_roi"].notna()]
         expected = float((e["expected_roi"] * e["cost"]).sum() / e["cost"].sum()) if len(e) and e["cost"].sum() else None
-        row = {"key": k, "label": labels.get(k, k), **_return_row(s, retained, expected)}
+        row = {"key": k, "label": str(labels.get(k, k)), **_return_row(s, retained, expected)}
         if ctx["ids"]:
             row["ids"] = sorted(int(i) for i in g["id"])
         rows.append(row)
@@ -505,7 +505,8 @@ def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any
                                                None if pd.isna(row.expected_roi) else row.expected_roi)})
     out["by_type"] = _group_returns(r, "campaign_type", ctx["labels"]["type"], ctx)
     out["by_unit"] = _group_returns(r, "unit", ctx["labels"]["unit"], ctx)
-    out["by_governance_model"] = _group_returns(r[r["governance_model"] != ""], "governance_model", MODEL_LABELS, ctx)
+    out["by_governance_model"] = _group_returns(r[r["governance_model"] != ""], "governance_model",
+                                               {k: str(v) for k, v in MODEL_LABELS.items()}, ctx)
     ch = channels.merge(r, left_on="campaign_id", right_on="id") if len(channels) else pd.DataFrame()
     out["by_channel"] = _group_returns(ch, "channel", ctx["labels"]["channel"], ctx) if len(ch) else []
     return out
@@ -522,7 +523,7 @@ def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
         p = old[name].astype("float64")
         mean = num(v.mean()) if len(v) else None
         before = num(p.mean()) if len(p) else None
-        questions.append({"name": name, "label": label, "responses": int(v.notna().sum()), "mean": mean, "previous": before,
+        questions.append({"name": name, "label": str(label), "responses": int(v.notna().sum()), "mean": mean, "previous": before,
                           "change": num(mean - before) if mean is not None and before is not None else None,
                           "distribution": {str(k): int((v == k).sum()) for k in range(1, 6)}})
     scores = cur[[n for n, _ in SURVEY_QUESTIONS]].astype("float64")
@@ -557,7 +558,7 @@ def martech(tools: pd.DataFrame, snapshots: pd.DataFrame, savings: pd.DataFrame,
     for cat in cats:
         cost = float(now_by.loc[cat, "annual_cost"]) if cat in now_by.index else 0.0
         old = float(before.loc[cat, "annual_cost"]) if cat in before.index else None
-        rows.append({"category": cat, "label": labels.get(cat, cat), "tools": int(now_by.loc[cat, "tools"]) if cat in now_by.index else 0,
+        rows.append({"category": cat, "label": str(labels.get(cat, cat)), "tools": int(now_by.loc[cat, "tools"]) if cat in now_by.index else 0,
                      "annual_cost": num(cost, 0), "quarterly_cost": num(cost / 4, 0),
                      "previous_annual_cost": num(old, 0) if len(before) else None,
                      "change": num(cost - old, 0) if len(before) and old is not None else (num(cost, 0) if len(before) else None),
@@ -610,9 +611,9 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
     labels = {"via_form": _("Came through the form"), "kpis_set": _("KPI targets set"),
               "results_recorded": _("Results recorded"), "retrospectives": _("Retrospective written"),
               "sla_met": _("SLA met")}
-    evidence = [{"criterion": k, "label": labels[k], "share": shares[k], "threshold": th, "for_level": l,
+    evidence = [{"criterion": k, "label": str(labels[k]), "share": shares[k], "threshold": th, "for_level": l,
                  "met": shares[k] is not None and shares[k] >= th} for l, k, th in rules]
-    return {"level": level, "label": MATURITY_LEVELS[level], "campaigns": n, "shares": shares, "evidence": evidence}
+    return {"level": level, "label": str(MATURITY_LEVELS[level]), "campaigns": n, "shares": shares, "evidence": evidence}
 
 
 # 9. governance models ------------------------------------------------------------------------
@@ -636,7 +637,7 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
         fig = _key_figures(launched[launched["governance_model"] == model])
         t = done[done["governance_model"] == model] if len(done) else done
         fig["sla_met"] = ratio((t["sla_state"] == "met").sum(), len(t)) if len(t) else None
-        by_model.append({"model": model, "label": MODEL_LABELS.get(model, model), **fig})
+        by_model.append({"model": model, "label": str(MODEL_LABELS.get(model, model)), **fig})
     trend = []
     for q in trend_quarters(ctx["f"].quarter):
         rows = c[c["launch_quarter"] == str(q)]

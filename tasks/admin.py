@@ -2,8 +2,11 @@
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
+from django import forms
 from django.contrib import admin
 
+from governance import policy
+from governance.models import BusinessUnit
 from sla.admin import NotifyHooksMixin
 
 from .models import (
@@ -26,17 +29,100 @@ class TaskTypeAdmin(NotifyHooksMixin, admin.ModelAdmin):
     search_fields = ["slug", "name", "name_en"]
 
 
+def _may_edit(request, obj) -> bool:
+    """governance.policy decides who edits a template: MOps/Admin the central ones, a unit head
+    their unit's (unless the unit runs centralised)."""
+    return policy.can_edit_template(request.user, template_unit_id=obj.unit_id if obj is not None else None)
+
+
+def _edits_some_template(request) -> bool:
+    user = request.user
+    if policy.is_ops(user):
+        return True
+    return any(policy.can_edit_template(user, template_unit_id=pk)
+               for pk in BusinessUnit.objects.filter(head=user).values_list("pk", flat=True))
+
+
 class TemplateEntryInline(admin.TabularInline):
     model = TemplateEntry
     extra = 0
     fields = ["order", "task_type", "title", "condition", "estimated_hours", "auto_assignee", "auto_assign_suggested"]
     ordering = ["order", "id"]
 
+    # obj is the parent template: whoever may edit it edits its entries.
+    def has_view_permission(self, request, obj=None):
+        return obj is None or _may_edit(request, obj) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return _edits_some_template(request) if obj is None else _may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _edits_some_template(request) if obj is None else _may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _edits_some_template(request) if obj is None else _may_edit(request, obj)
+
+
+class TaskTemplateForm(forms.ModelForm):
+    class Meta:
+        model = TaskTemplate
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        unit = data.get("unit")
+        user = getattr(self, "current_user", None)
+        if user is not None and not policy.can_edit_template(user, template_unit_id=unit.pk if unit else None):
+            raise forms.ValidationError(
+                _("You may not edit central templates or templates of this unit under its governance model."))
+        return data
+
 
 @admin.register(TaskTemplate)
 class TaskTemplateAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "campaign_type", "is_active"]
+    """Central templates: MOps/Admin. A unit's templates: its head too, unless the unit is
+    centralised (governance.policy.can_edit_template)."""
+
+    form = TaskTemplateForm
+    list_display = ["__str__", "campaign_type", "unit", "is_active"]
+    list_filter = ["unit", "is_active"]
+    list_select_related = ["campaign_type", "unit"]
     inlines = [TemplateEntryInline]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if policy.is_ops(request.user):
+            return qs
+        return qs.filter(unit__head=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.current_user = request.user
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit" and not policy.is_ops(request.user):
+            kwargs["queryset"] = BusinessUnit.objects.filter(head=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or _edits_some_template(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return _edits_some_template(request)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return _edits_some_template(request)
+        return _may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return _edits_some_template(request)
+        return _may_edit(request, obj)
 
 
 class TemplateDependencyInline(admin.TabularInline):

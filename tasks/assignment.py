@@ -15,7 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from governance import roles
+from governance import policy, roles
+from governance.models import Membership
 
 from .deadlines import add_working_days, working_days
 from .models import OPEN_TASK_STATES, Person, Task, TimeOff
@@ -91,6 +92,11 @@ def suggest_for(tasks: list[Task], *, now: dt.datetime | None = None) -> dict[in
         return {}
     role_of = {p.user_id: {r.pk for r in p.roles.all()} for p in people}
     user_ids = [p.user_id for p in people]
+    # Governance: who executes each task (None: central team; else that unit's members or MOps).
+    units_of: dict[int, set[int]] = defaultdict(set)
+    for user_id, unit_id in Membership.objects.filter(user_id__in=user_ids).values_list("user_id", "unit_id"):
+        units_of[user_id].add(unit_id)
+    mops_ids = set(get_user_model().objects.filter(pk__in=user_ids, groups__name=roles.MOPS).values_list("pk", flat=True))
     loads = open_load(user_ids, now)
     default_last = add_working_days(today, WINDOW_DAYS)
     horizon = max([default_last, *[timezone.localdate(t.due_at) for t in tasks if t.due_at]])
@@ -98,9 +104,12 @@ def suggest_for(tasks: list[Task], *, now: dt.datetime | None = None) -> dict[in
     result = {}
     for task in tasks:
         last = max(default_last, timezone.localdate(task.due_at) if task.due_at else default_last)
+        unit_id = _executing_unit_id(task)
         candidates = []
         for p in people:
             if task.task_type.role_id not in role_of[p.user_id]:
+                continue
+            if unit_id is not None and p.user_id not in mops_ids and unit_id not in units_of[p.user_id]:
                 continue
             load = loads.get(p.user_id, {})
             candidates.append(Candidate(
@@ -115,12 +124,22 @@ def suggest_for(tasks: list[Task], *, now: dt.datetime | None = None) -> dict[in
     return result
 
 
-def assignable_users(task_type):
-    """Users who may be assigned a task of ``task_type`` (for forms)."""
+def _executing_unit_id(task: Task) -> int | None:
+    campaign = task.campaign
+    return policy.executing_unit_id(params=campaign.governance_params or {}, request_unit_id=campaign.business_unit_id,
+                                    task_kind=task.task_type.kind)
+
+
+def assignable_users(task_type, task: Task | None = None):
+    """Users who may be assigned a task of ``task_type`` (for forms). With ``task``, only the
+    people governance lets execute it (its unit's members and MOps when a unit executes it)."""
     User = get_user_model()
+    specialists = Q(groups__name=roles.SPECIALIST, work_profile__roles=task_type.role_id, work_profile__is_active=True)
+    unit_id = _executing_unit_id(task) if task is not None else None
+    if unit_id is not None:
+        specialists &= Q(pk__in=Membership.objects.filter(unit_id=unit_id).values("user_id"))
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(groups__name=roles.MOPS) | Q(groups__name=roles.SPECIALIST, work_profile__roles=task_type.role_id,
-                                              work_profile__is_active=True))
+        .filter(Q(groups__name=roles.MOPS) | specialists)
         .distinct().order_by("username")
     )

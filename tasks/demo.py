@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignRequest, CampaignType, RequestEvent
 from campaigns.models import State as CampaignState
-from governance import roles
+from governance import policy, roles
 
 from . import services
 from .generation import tasks_generate
@@ -53,6 +53,8 @@ TASK_TYPES = [
     ("press", "プレスリリース", "Press release", "content", C, 6, 5),
     ("sales-kit", "営業向け資料", "Sales enablement kit", "content", C, 8, 5),
     ("report", "効果測定レポート", "Results report", "data", O, 4, 3),
+    # Added to every hybrid-governed campaign whose template has no brand task (tasks.generation).
+    ("brand-review", "ブランドレビュー", "Brand review", "design", B, 2, 2),
 ]
 
 A, LP, EM, DS = Condition.ALWAYS, Condition.NEEDS_LANDING_PAGE, Condition.NEEDS_EMAIL_PROGRAM, Condition.NEEDS_DESIGN
@@ -116,7 +118,7 @@ def seed_reference_data() -> None:
             "default_estimated_hours": Decimal(hours), "lead_time_days": days})
     for ct_slug, spec in TEMPLATES.items():
         ctype = CampaignType.objects.filter(slug=ct_slug).first()
-        if ctype is None or TaskTemplate.objects.filter(campaign_type=ctype).exists():
+        if ctype is None or TaskTemplate.objects.filter(campaign_type=ctype, unit__isnull=True).exists():
             continue
         template = TaskTemplate.objects.create(campaign_type=ctype, name=f"{ctype.name} 標準 / standard")
         entries = {}
@@ -161,7 +163,9 @@ def _event_at(request_id: int, action: str) -> dt.datetime | None:
 
 
 def _assignee(task: Task, people: dict, rng: random.Random):
-    candidates = [u for u in people.values() if task.task_type.role_id in _roles_of(u)]
+    unit_id = services.executing_unit_id(task)  # governance: the unit's people or the central team
+    candidates = [u for u in people.values() if task.task_type.role_id in _roles_of(u)
+                  and policy.may_execute(u, executing_unit_id=unit_id)]
     return rng.choice(candidates) if candidates else people.get("mops")
 
 
@@ -197,7 +201,8 @@ def seed_history(*, users: dict, seed: int = 1) -> int:
     people = {u: users[u] for u in PEOPLE if u in users}
     now = timezone.now()
     campaigns = (CampaignRequest.objects.filter(state__in=HISTORY_STATES, tasks__isnull=True)
-                 .exclude(campaign_type__task_template__isnull=True).order_by("created_at", "id"))
+                 .filter(campaign_type_id__in=TaskTemplate.objects.filter(unit__isnull=True).values("campaign_type_id"))
+                 .order_by("created_at", "id"))
     made = 0
     for campaign in campaigns:
         t0 = _event_at(campaign.pk, "start_production") or now

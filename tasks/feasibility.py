@@ -33,7 +33,7 @@ MAX_DAYS = 3660
 
 
 def _template(campaign_type) -> TaskTemplate | None:
-    return (TaskTemplate.objects.filter(campaign_type=campaign_type, is_active=True)
+    return (TaskTemplate.objects.filter(campaign_type=campaign_type, unit__isnull=True, is_active=True)
             .prefetch_related(Prefetch("entries", queryset=TemplateEntry.objects.select_related("task_type")
                                        .prefetch_related("incoming")))
             .first())

@@ -44,12 +44,14 @@ class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
                                       label=_("Assignee"), empty_label=_("unassigned —"))
 
-    def __init__(self, *args, task_type=None, **kwargs):
+    def __init__(self, *args, task_type=None, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         from .assignment import assignable_users
 
+        if task is not None and task_type is None:
+            task_type = task.task_type
         if task_type is not None:
-            self.fields["assignee"].queryset = assignable_users(task_type)
+            self.fields["assignee"].queryset = assignable_users(task_type, task)
 
 
 class AddTaskForm(forms.Form):

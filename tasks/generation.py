@@ -14,7 +14,7 @@ import threading
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from campaigns.models import CampaignRequest
@@ -24,8 +24,14 @@ from governance import policy
 
 from .dag import topological_order
 from .deadlines import DeadlineResolver
-from .models import OPEN_TASK_STATES, Task, TaskDependency, TaskEvent, TaskPause, TaskState, TaskTemplate, TemplateEntry
-from .services import KEY_PREFIX, TaskConflict, assign_locked, is_eligible, next_numbers
+from .models import (
+    OPEN_TASK_STATES, Task, TaskDependency, TaskEvent, TaskKind, TaskPause, TaskState, TaskTemplate, TaskType, TemplateEntry,
+)
+from .services import KEY_PREFIX, TaskConflict, assign_locked, check_executor, is_eligible, next_numbers
+
+BRAND_REVIEW_SLUG = "brand-review"
+# TaskEvent.data marker of a task that governance added (not from a template entry).
+MANDATORY_KEY = "mandatory"
 
 log = logging.getLogger(__name__)
 _local = threading.local()
@@ -42,13 +48,42 @@ def auto_generation_suppressed():
         _local.suppressed = previous
 
 
-def _template_for(campaign: CampaignRequest) -> TaskTemplate | None:
-    return (
-        TaskTemplate.objects.filter(campaign_type_id=campaign.campaign_type_id, is_active=True)
+def _templates(campaign_type_id: int, unit_ids: list[int | None]) -> dict[int | None, TaskTemplate]:
+    """Active templates of a campaign type for the given units (None: central), by unit id."""
+    q = Q(unit__isnull=True) if None in unit_ids else Q(pk__in=[])
+    q |= Q(unit_id__in=[u for u in unit_ids if u is not None])
+    rows = (
+        TaskTemplate.objects.filter(q, campaign_type_id=campaign_type_id, is_active=True)
         .prefetch_related(Prefetch("entries", queryset=TemplateEntry.objects.select_related(
             "task_type", "task_type__role", "auto_assignee").prefetch_related("incoming")))
-        .first()
     )
+    return {t.unit_id: t for t in rows}
+
+
+def templates_for(campaign: CampaignRequest) -> list[TaskTemplate]:
+    """The templates whose entries a campaign's tasks come from, per its recorded governance.
+
+    Centralised: the central template. Decentralised: the unit's own template, else the central
+    one. Hybrid: the central template (mandatory) plus the unit's template as extra entries.
+    """
+    plan = policy.template_plan(campaign.governance_params or {})
+    unit_id = campaign.business_unit_id
+    if plan == policy.TEMPLATES_CENTRAL or unit_id is None:
+        found = _templates(campaign.campaign_type_id, [None])
+        return [found[None]] if None in found else []
+    found = _templates(campaign.campaign_type_id, [None, unit_id])
+    if plan == policy.TEMPLATES_UNIT_ELSE_CENTRAL:
+        chosen = found.get(unit_id) or found.get(None)
+        return [chosen] if chosen else []
+    if None not in found:  # hybrid: the central template is mandatory
+        return []
+    return [found[None]] + ([found[unit_id]] if unit_id in found else [])
+
+
+def brand_review_type() -> TaskType | None:
+    """The task type added when hybrid governance requires a brand review the templates lack."""
+    types = TaskType.objects.filter(kind=TaskKind.BRAND, is_active=True).select_related("role")
+    return types.filter(slug=BRAND_REVIEW_SLUG).first() or types.order_by("slug").first()
 
 
 def _included_edges(entries: list[TemplateEntry], included: set[int]) -> list[tuple[int, int]]:
@@ -82,7 +117,9 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
         raise PermissionDenied(_("Only MOps may generate tasks."))
     at = at or timezone.now()
     campaign = CampaignRequest.objects.select_for_update().get(pk=request_id)
-    existing = list(Task.objects.filter(campaign=campaign, template_entry__isnull=False))
+    existing = list(Task.objects.filter(Q(template_entry__isnull=False) | Q(events__action="create",
+                                                                            events__data__has_key=MANDATORY_KEY),
+                                        campaign=campaign).distinct())
     allowed = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION}
     if backfill:
         allowed |= {CampaignState.READY_FOR_LAUNCH, CampaignState.LAUNCHED, CampaignState.CLOSED}
@@ -93,11 +130,11 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
     if campaign.state not in allowed:
         raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを生成できません / "
                            f"Tasks cannot be generated while the campaign is {campaign.state}.")
-    template = _template_for(campaign)
-    if template is None:
+    templates = templates_for(campaign)
+    if not templates:
         raise ValidationError(f"「{campaign.campaign_type}」のタスクテンプレートがありません / "
                               f"No task template for campaign type '{campaign.campaign_type.slug}'.")
-    entries = list(template.entries.all())
+    entries = [e for template in templates for e in template.entries.all()]
     by_pk = {e.pk: e for e in entries}
     included = {e.pk for e in entries if e.applies_to(campaign)}
     edges = _included_edges(entries, included)
@@ -123,18 +160,66 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
             hourly_rate=entry.task_type.role.hourly_rate, sla_start_at=sla_start, due_at=due, at_risk_at=risk,
             created_at=at,
         )
-    Task.objects.bulk_create(list(tasks.values()))
+    extra = _brand_review(campaign, [by_pk[pk] for pk in order], tasks, edges, at=at, resolver=resolver)
+    Task.objects.bulk_create(list(tasks.values()) + ([extra[0]] if extra else []))
     TaskDependency.objects.bulk_create([TaskDependency(task=tasks[e], predecessor=tasks[p]) for p, e in edges])
     TaskEvent.objects.bulk_create([
         TaskEvent(task=t, action="create", from_state=TaskState.TODO, to_state=TaskState.TODO, actor=by, at=at,
                   data={"template_entry": pk, "depends_on": [tasks[p].key for p in preds[pk]]})
         for pk, t in tasks.items()
     ])
+    if extra:
+        review, review_preds = extra
+        TaskDependency.objects.bulk_create([TaskDependency(task=review, predecessor=p) for p in review_preds])
+        TaskEvent.objects.create(task=review, action="create", from_state=TaskState.TODO, to_state=TaskState.TODO,
+                                 actor=by, at=at, comment=_("Brand review required by hybrid governance"),
+                                 data={MANDATORY_KEY: "brand_review", "depends_on": [p.key for p in review_preds]})
     if campaign.state == CampaignState.APPROVED:
         request_transition(request_id=campaign.pk, action="start_production", by=by, at=at,
                            comment=f"{len(tasks)} タスク生成 / tasks generated")
     _auto_assign([(by_pk[pk], t) for pk, t in tasks.items()], at=at, notify=notify)
-    return list(tasks.values())
+    return list(tasks.values()) + ([extra[0]] if extra else [])
+
+
+def _brand_review(campaign: CampaignRequest, included: list[TemplateEntry], tasks: dict[int, Task],
+                  edges: list[tuple[int, int]], *, at: dt.datetime, resolver: DeadlineResolver) -> tuple[Task, list[Task]] | None:
+    """Under hybrid governance, a brand-review task when no included entry is of the brand kind.
+
+    It follows the last tasks of the plan (those nothing else waits for), so the brand
+    check sees the finished work. Returns the unsaved task and its predecessors, or None.
+    """
+    if not policy.brand_review_required(campaign.governance_params or {}):
+        return None
+    if any(e.task_type.kind == TaskKind.BRAND for e in included):
+        return None
+    task_type = brand_review_type()
+    if task_type is None:
+        log.warning("Hybrid governance requires a brand review but no active brand task type exists.")
+        return None
+    has_successor = {p for p, _e in edges}
+    preds = [t for pk, t in tasks.items() if pk not in has_successor]
+    number = next(iter(next_numbers(1)))
+    sla_start = max([at, *[t.due_at for t in preds if t.due_at]])
+    deadline = resolver.compute(task_type, sla_start)
+    position = max([t.position for t in tasks.values()], default=0) + 10
+    task = Task(
+        number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, template_entry=None, task_type=task_type,
+        title=task_type.name[:200], position=position, estimated_hours=task_type.default_estimated_hours,
+        hourly_rate=task_type.role.hourly_rate, sla_start_at=sla_start, due_at=deadline.due_at,
+        at_risk_at=deadline.at_risk_at, created_at=at,
+    )
+    return task, preds
+
+
+def _fits(user, task: Task) -> bool:
+    """``user`` holds the task's role and governance lets them execute it."""
+    if not is_eligible(user, task.task_type):
+        return False
+    try:
+        check_executor(user, task)
+    except ValidationError:
+        return False
+    return True
 
 
 def _auto_assign(pairs: list[tuple[TemplateEntry, Task]], *, at: dt.datetime, notify: bool) -> None:
@@ -143,9 +228,9 @@ def _auto_assign(pairs: list[tuple[TemplateEntry, Task]], *, at: dt.datetime, no
     wanted = [(e, t) for e, t in pairs if e.auto_assignee_id or e.auto_assign_suggested]
     if not wanted:
         return
-    suggestions = suggest_for([t for e, t in wanted if not e.auto_assignee_id or not is_eligible(e.auto_assignee, t.task_type)], now=at)
+    suggestions = suggest_for([t for e, t in wanted if not e.auto_assignee_id or not _fits(e.auto_assignee, t)], now=at)
     for entry, task in wanted:
-        user = entry.auto_assignee if entry.auto_assignee_id and is_eligible(entry.auto_assignee, task.task_type) else None
+        user = entry.auto_assignee if entry.auto_assignee_id and _fits(entry.auto_assignee, task) else None
         if user is None and entry.auto_assign_suggested:
             user = suggestions.get(task.pk)
         if user is not None:

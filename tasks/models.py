@@ -91,18 +91,31 @@ class Condition(models.TextChoices):
 class TaskTemplate(models.Model):
     """The tasks a campaign type breaks into."""
 
-    campaign_type = models.OneToOneField(CampaignType, on_delete=models.PROTECT, related_name="task_template",
-                                         verbose_name=_("Campaign type"))
+    campaign_type = models.ForeignKey(CampaignType, on_delete=models.PROTECT, related_name="task_templates",
+                                      verbose_name=_("Campaign type"))
+    unit = models.ForeignKey("governance.BusinessUnit", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="task_templates", verbose_name=_("Business unit"),
+                             help_text=_("Blank: the central template. A unit's template replaces the central one "
+                                         "under decentralised governance and adds to it under hybrid governance."))
     name = models.CharField(_("Name"), max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["campaign_type__slug"]
+        ordering = ["campaign_type__slug", "unit__slug"]
         verbose_name = _("Task template")
         verbose_name_plural = _("Task templates")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign_type"], condition=models.Q(unit__isnull=True),
+                                    name="task_template_one_central_per_type",
+                                    violation_error_message=_("This campaign type already has a central template.")),
+            models.UniqueConstraint(fields=["campaign_type", "unit"], condition=models.Q(unit__isnull=False),
+                                    name="task_template_one_per_type_and_unit",
+                                    violation_error_message=_("This campaign type already has a template for this unit.")),
+        ]
 
     def __str__(self) -> str:
-        return self.name or str(self.campaign_type)
+        name = self.name or str(self.campaign_type)
+        return f"{name} ({self.unit})" if self.unit_id else name
 
     def clean(self) -> None:
         if self.pk:

@@ -13,14 +13,19 @@ from .models import Task, TaskComment, TaskEvent, TaskPause
 
 
 def task_visibility_q(user: Any) -> Q:
-    """MOps, Admins and Specialists: every task (the team board). Requesters: tasks of their own
-    campaigns; approvers: tasks of requests routed to them. Anyone: tasks assigned to them."""
+    """MOps and Admins: every task. Specialists: the team board, except tasks of requests that ran
+    under decentralised governance in a unit they do not belong to (governance.policy.unit_scope_q).
+    Requesters: tasks of their own campaigns; approvers: tasks of requests routed to them.
+    Anyone: tasks assigned to them."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Q(pk__in=[])
-    if policy.is_ops(user) or policy.has_role(user, roles.SPECIALIST):
+    if policy.is_ops(user):
         return Q()
     visible = CampaignRequest.objects.filter(policy.request_visibility_q(user)).values("pk")
-    return Q(campaign_id__in=visible) | Q(assignee=user)
+    q = Q(campaign_id__in=visible) | Q(assignee=user)
+    if policy.has_role(user, roles.SPECIALIST):
+        q |= policy.unit_scope_q(user, request_prefix="campaign__", assignee_field="assignee")
+    return q
 
 
 def _base() -> QuerySet[Task]:
@@ -63,7 +68,9 @@ def campaign_for(user: Any, campaign_id: int) -> CampaignRequest:
     try:
         return request_get_for(user, campaign_id, with_events=False)
     except Http404:
-        if policy.has_role(user, roles.SPECIALIST) or Task.objects.filter(campaign_id=campaign_id, assignee=user).exists():
+        specialist_sees = (policy.has_role(user, roles.SPECIALIST)
+                           and CampaignRequest.objects.filter(policy.unit_scope_q(user), pk=campaign_id).exists())
+        if specialist_sees or Task.objects.filter(campaign_id=campaign_id, assignee=user).exists():
             campaign = CampaignRequest.objects.select_related("campaign_type").filter(pk=campaign_id).first()
             if campaign is not None:
                 return campaign

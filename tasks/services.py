@@ -111,6 +111,7 @@ def _lock(task_id: int) -> tuple[CampaignRequest, Task]:
         raise Task.DoesNotExist("Task not found")
     campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
     task = Task.objects.select_for_update().select_related("task_type", "task_type__role").get(pk=task_id)
+    task.campaign = campaign
     return campaign, task
 
 
@@ -171,6 +172,30 @@ def is_eligible(user, task_type: TaskType, person: Person | None = None, role_id
     return task_type.role_id in role_ids
 
 
+def executing_unit_id(task: Task, campaign: CampaignRequest | None = None) -> int | None:
+    """The unit whose people execute ``task`` (None: the central team), under the governance
+    model its campaign recorded when it was submitted."""
+    campaign = campaign or task.campaign
+    return policy.executing_unit_id(params=campaign.governance_params or {}, request_unit_id=campaign.business_unit_id,
+                                    task_kind=task.task_type.kind)
+
+
+def check_executor(user, task: Task, campaign: CampaignRequest | None = None) -> None:
+    """ValidationError when governance gives ``task`` to another unit's people than ``user``'s."""
+    unit_id = executing_unit_id(task, campaign)
+    if policy.may_execute(user, executing_unit_id=unit_id):
+        return
+    from governance.models import BusinessUnit, GovernanceModel
+
+    unit = BusinessUnit.objects.filter(pk=unit_id).first()
+    model = (campaign or task.campaign).governance_params.get("model") or policy.CENTRALISED
+    model = GovernanceModel(model).label.lower() if model in GovernanceModel.values else model
+    raise ValidationError({"assignee": _(
+        "%(user)s cannot take this task: under %(model)s governance it is executed by the people of %(unit)s, "
+        "and %(user)s is not a member."
+    ) % {"user": user.username, "model": model, "unit": unit or unit_id}})
+
+
 def _queue_assignment_mail(task_id: int, assignee_id: int) -> None:
     from django_q.tasks import async_task
 
@@ -186,6 +211,8 @@ def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "
     if assignee is not None and check_role and not is_eligible(assignee, task.task_type):
         raise ValidationError({"assignee": f"{assignee.username} は「{task.task_type.role}」のロールを持っていません / "
                                            f"{assignee.username} does not hold the role '{task.task_type.role.slug}'."})
+    if assignee is not None and check_role:
+        check_executor(assignee, task)
     previous = task.assignee
     if (previous and previous.pk) == (assignee and assignee.pk):
         return task

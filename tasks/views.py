@@ -86,7 +86,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         or task.campaign.requester_id == request.user.pk,
     }
     if policy.is_ops(request.user) and task.state in (TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW):
-        ctx["assign_form"] = AssignForm(initial={"assignee": task.assignee_id}, task_type=task.task_type)
+        ctx["assign_form"] = AssignForm(initial={"assignee": task.assignee_id}, task=task)
         if task.assignee_id is None:
             ctx["suggestion"] = suggest_for([task]).get(task.pk)
     return render(request, "tasks/detail.html", ctx)

@@ -246,3 +246,29 @@ def test_vectorised_clock_matches_the_sla_module(db):
         expected = working_time_between(cal, a, b).total_seconds()
         assert clock.between([a.timestamp()], [b.timestamp()])[0] == expected, (a, b)
     assert clock.day_seconds == 9 * 3600 and JST.key == "Asia/Tokyo"
+
+
+def test_report_is_plain_data(quarter_data):
+    """Translated labels are resolved: the report serialises without a custom encoder."""
+    import json
+
+    from campaigns.quarters import Quarter
+    from knowledge import kpi_data, kpis
+
+    report = kpis.compute(kpi_data.KpiFilters(Quarter.parse("2026Q3")))
+    assert list(_lazy_paths(report)) == []
+    json.dumps(report, default=str)
+
+
+def _lazy_paths(value, path="report"):
+    from django.utils.functional import Promise
+
+    if isinstance(value, Promise):
+        yield path
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _lazy_paths(k, f"{path}.<key {k!r}>")
+            yield from _lazy_paths(v, f"{path}.{k}")
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            yield from _lazy_paths(v, f"{path}[{i}]")
