@@ -279,7 +279,9 @@ def campaign_type_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def task_type_page(request: HttpRequest, slug: str) -> HttpResponse:
     ttype = get_object_or_404(TaskType, slug=slug)
-    return render(request, "knowledge/task_type.html", {
+    # ?fragment=1: just the articles, for the panel on the task page.
+    template = "knowledge/_articles_table.html" if request.GET.get("fragment") else "knowledge/task_type.html"
+    return render(request, template, {
         "ttype": ttype, "articles": selectors.articles_for_task_type(request.user, ttype.pk),
     })
 

@@ -28,6 +28,13 @@
       });
       refreshPanels(form);
     }
+    // Panels that show another page's fragment as soon as the page loads (e.g. how-to articles).
+    document.querySelectorAll("[data-panel-src]").forEach(function (panel) {
+      fetch(panel.getAttribute("data-panel-src"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) { if (html) { panel.innerHTML = html; } })
+        .catch(function () {});
+    });
     // Pages with a running background job poll their own progress URL and reload when done.
     var progress = document.querySelector("[data-progress-url]");
     if (progress) {
