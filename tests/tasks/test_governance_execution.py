@@ -95,7 +95,7 @@ def test_execution_matrix_through_the_api(gen, mona, model, kind_of, assignee, a
     else:
         assert r.status_code == 400, r.content
         assert "assignee" in r.json()
-        assert "not a member" in str(r.json())
+        assert "メンバーではありません" in str(r.json())  # "... is not a member", in Japanese
         assert task.assignee_id is None
         assert not TaskEvent.objects.filter(task=task, action="assign").exists()
 
