@@ -17,6 +17,21 @@ from config.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calling the WSGI app directly fires request_finished, which closes the database
+    connection (CONN_MAX_AGE=0) and, on PostgreSQL, the test's transaction with it. Django's
+    test client detaches these handlers the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(org, make_request, settings_fast=None):
     """An Admin with a token, and a few requests in different states to act on."""
