@@ -177,3 +177,13 @@ def _no_login_lockout(settings):
 def _jobs_run_inline(settings):
     # django-q2 runs jobs synchronously in tests: no cluster needed.
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+
+
+def api_as(user) -> "APIClient":
+    """An API client authenticated as ``user`` (anonymous when ``user`` is None)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client

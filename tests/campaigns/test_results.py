@@ -7,10 +7,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from campaigns import services
 from campaigns.models import CampaignResult, ResultImport
+from tests.conftest import api_as as api
 
 LAUNCH_PATH = ["submit", "approve", "start_production", "mark_ready", "launch"]
 
@@ -37,10 +37,6 @@ def csv_file(text: str, name="export.csv", encoding="utf-8"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
 
 
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 def test_requester_enters_results_on_the_page(client, org, launched):

@@ -3,19 +3,15 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from campaigns.models import Survey, SurveyResponse
 from campaigns.quarters import Quarter
+from tests.conftest import api_as as api
 
 ANSWER = {"q_speed": 4, "q_quality": 5, "q_communication": 3, "q_process": 2, "q_overall": 4,
           "strengthen": "LPの制作スピード", "unclear": "依頼フォームの予算欄"}
 
 
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 def test_survey_round_trip_and_anonymous_aggregation(org):

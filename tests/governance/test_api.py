@@ -10,12 +10,9 @@ from rest_framework.test import APIClient
 
 from governance.models import GovernanceChange, OrganisationGovernance
 from tests.governance.test_routing import gov  # noqa: F401  (fixture)
+from tests.conftest import api_as as api
 
 
-def api(user):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("role,get,put", [("alice", 200, 403), ("charlie", 200, 403), ("mona", 200, 403), ("root", 200, 200)])

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from knowledge import services
+from tests.conftest import api_as
 
 
 @pytest.fixture
@@ -29,8 +29,4 @@ def _editor_for(user):
     return get_user_model().objects.get(username="mona")
 
 
-def api_for(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
+api_for = api_as  # the shared helper, under the name these tests use

@@ -18,15 +18,12 @@ from knowledge import review, review_jobs
 from knowledge.review_models import ReviewReport, ToolCostSnapshot
 
 from .conftest import NOW
+from tests.conftest import api_as as api
 
 pytestmark = pytest.mark.django_db
 Q3 = "quarter=2026Q3"
 
 
-def api(user):
-    c = APIClient()
-    c.force_authenticate(user)
-    return c
 
 
 @pytest.fixture
