@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); 2 matches the CI machine's cores.
 WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres lint-imports bench clean browser messages
+.PHONY: install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: install messages
 	@echo "Demo logins (password 'demo'): marketer, marketer2 (requesters), cmo (approver), mops (MOps), designer, webdev (specialists), admin"
 	@echo "Open http://127.0.0.1:8000/"
 	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# ruff (rules and line length in pyproject.toml), then the layer contract (docs/architecture.md).
+lint: install
+	$(BIN)/ruff check .
 
 lint-imports: install
 	$(BIN)/lint-imports
@@ -49,10 +53,10 @@ test-postgres: install messages
 	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db -n $(WORKERS) -m "not e2e"; \
 	else echo "== PostgreSQL not answering at $$url: PostgreSQL run skipped"; fi
 
-test: lint-imports test-sqlite test-postgres
+test: lint lint-imports test-sqlite test-postgres
 
 bench: install
-	$(BIN)/python -m config.bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import ReadOnlyAdminMixin
 from governance import policy
 
 from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, ResultImport, Survey, SurveyResponse
@@ -16,18 +17,9 @@ class ChannelAdmin(admin.ModelAdmin):
     list_display = ["slug", "name", "name_en"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = RequestEvent
-    extra = 0
-    can_delete = False
     fields = ["at", "action", "from_state", "to_state", "actor", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CampaignRequest)
@@ -51,25 +43,13 @@ class CampaignRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(RequestEvent)
-class RequestEventAdmin(admin.ModelAdmin):
+class RequestEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log: read-only, append-only."""
 
     list_display = ["at", "request", "action", "from_state", "to_state", "actor"]
     list_filter = ["action", "to_state"]
     list_select_related = ["request", "actor"]
     search_fields = ["request__name", "comment"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CampaignResult)

@@ -3,10 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 
 from governance.models import BusinessUnit
 
 from .models import CampaignRequest, CampaignType, Channel, State
+
+
+def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on ``form``: per field where it names one, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
 
 REQUEST_FORM_FIELDS = [
     "name", "objective", "campaign_type", "business_unit", "launch_date", "end_date", "budget",

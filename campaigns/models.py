@@ -13,7 +13,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from governance import policy
 
-from .audit import AuditEvent
+from audit.models import AuditEvent
 from governance.models import BusinessUnit
 
 

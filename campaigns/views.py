@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from governance import policy, roles
 
 from . import results, selectors, services
-from .forms import CampaignRequestForm, RequestFilter, TransitionForm
+from .forms import CampaignRequestForm, RequestFilter, TransitionForm, add_errors
 from .models import CampaignResult
 
 ACTION_LABELS = {
@@ -27,14 +27,6 @@ ACTION_LABELS = {
     "close": _("Close"),
     "cancel": _("Cancel"),
 }
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -84,7 +76,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         try:
             obj = services.request_create(by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             if "submit" in request.POST:
                 try:
@@ -111,7 +103,7 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.request_update(request_id=pk, by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         except services.Conflict as exc:
             messages.error(request, str(exc))
             return redirect("campaigns:detail", pk=pk)

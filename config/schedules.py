@@ -5,8 +5,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     # knowledge: stale articles to their owners, contract renewals 60 days ahead (both daily, idempotent)
     "knowledge-stale-articles": ("knowledge.jobs.flag_stale_articles", 24 * 60),
     "knowledge-tool-renewals": ("knowledge.jobs.remind_tool_renewals", 24 * 60),
-    # knowledge: after each quarter ends, snapshot tool costs and queue its KPI review PDF (daily check, once per quarter)
-    "knowledge-quarterly-review": ("knowledge.review_jobs.schedule_quarter_review", 24 * 60),
+    # kpis: after each quarter ends, snapshot tool costs and queue its KPI review PDF (daily check, once per quarter)
+    "kpis-quarterly-review": ("kpis.jobs.schedule_quarter_review", 24 * 60),
     # tasks: open tasks past at_risk_at / due_at -> at_risk / breached (indexed conditional bulk
     # updates; notifies each change once), then mail queued SLA notices inside recipients' hours
     "tasks-sla-sweep": ("tasks.jobs.sweep_sla", 5),

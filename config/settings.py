@@ -36,11 +36,13 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "django_q",
+    "audit",
     "governance",
     "sla",
     "campaigns",
     "tasks",
     "knowledge",
+    "kpis",
     "integrations",
     "config",
 ]

@@ -10,7 +10,7 @@ from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportV
 from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
-from knowledge.kpi_api import KpiView
+from kpis.api import KpiView
 from tasks.api import TaskViewSet, WorkloadViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -31,7 +31,7 @@ urlpatterns = [
     path("requests/", include("campaigns.urls")),
     path("tasks/", include("tasks.urls")),
     path("kb/", include("knowledge.urls")),
-    path("kpis/", include("knowledge.kpi_urls")),
+    path("kpis/", include("kpis.urls")),
     path("admin/", admin.site.urls),
     path("governance/", include("governance.urls")),
     path("", include("integrations.urls")),

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin import ReadOnlyAdminMixin
+
 from .models import BusinessUnit, Delegation, GovernanceChange, Membership, OrganisationGovernance, UnitGovernance
 
 
@@ -23,17 +25,8 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "unit"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Settings that must change through governance.services (validated and logged)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OrganisationGovernance)

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from django.conf import settings
 from django.db import models
 
+from audit.models import AppendOnlyModel
+
 
 class BusinessUnit(models.Model):
     """A business unit or region (Tokyo HQ, Osaka, APAC) that submits campaign requests."""
@@ -83,7 +85,7 @@ class UnitGovernance(models.Model):
         return f"{self.unit}: {self.get_model_display()}"
 
 
-class GovernanceChange(models.Model):
+class GovernanceChange(AppendOnlyModel):
     """Append-only log of governance setting changes (who changed what, when)."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -96,14 +98,6 @@ class GovernanceChange(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("Governance change")
         verbose_name_plural = _("Governance changes")
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            raise PermissionError("Governance changes are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Governance changes are append-only.")
 
 
 class Delegation(models.Model):

@@ -1,4 +1,4 @@
-"""Signal receivers: campaign transitions, task assignments, knowledge review reports.
+"""Signal receivers: campaign transitions, task assignments, quarterly review reports.
 
 They run inside the other apps' transactions: they only read what they need and ``emit``
 (queued on commit). A failure here is logged and never breaks the transition.
@@ -26,9 +26,9 @@ def connect() -> None:
     request_transitioned.connect(on_request_transitioned, dispatch_uid="integrations.on_request_transitioned")
     post_save.connect(on_task_event_saved, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_event_saved")
     try:
-        review_model = apps.get_model("knowledge", "ReviewReport")
+        review_model = apps.get_model("kpis", "ReviewReport")
     except LookupError:
-        return  # knowledge has no review reports (yet)
+        return  # kpis is not installed (yet)
     post_save.connect(on_review_saved, sender=review_model, dispatch_uid="integrations.on_review_saved")
 
 

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from campaigns.forms import add_errors
+
 from . import services
 from .forms import PreferenceForm, WebhookForm
 from .models import Webhook
@@ -22,14 +24,6 @@ def _admin_only(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 def webhook_list(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
@@ -38,7 +32,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         try:
             webhook = services.webhook_save(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Webhook「{webhook.name}」を作成しました / created.")
             return redirect("integrations:webhook", pk=webhook.pk)
@@ -55,7 +49,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.webhook_save(webhook=webhook, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("integrations:webhook", pk=webhook.pk)
@@ -100,7 +94,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
         try:
             services.preference_update(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("integrations:preferences")

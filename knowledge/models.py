@@ -371,5 +371,3 @@ class RoadmapEntry(models.Model):
     def __str__(self) -> str:
         return self.title
 
-
-from .review_models import *  # noqa

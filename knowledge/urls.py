@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_more
+from . import onboarding_views, retrospective_views, stack_views, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -24,15 +24,15 @@ urlpatterns = [
     path("<int:pk>/<str:action>/", views.article_status, name="status"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("attachments/<int:attachment_id>/delete/", views.attachment_delete, name="attachment_delete"),
-    path("onboarding/", views_more.my_onboarding, name="onboarding"),
-    path("onboarding/progress/", views_more.onboarding_progress, name="onboarding_progress"),
-    path("onboarding/<int:plan_id>/start/", views_more.onboarding_start, name="onboarding_start"),
-    path("onboarding/steps/<int:step_id>/answer/", views_more.onboarding_answer, name="onboarding_answer"),
-    path("retrospectives/", views_more.retro_list, name="retros"),
-    path("retrospectives/<int:pk>/", views_more.retro_detail, name="retro_detail"),
-    path("retrospectives/<int:pk>/promote/", views_more.retro_promote, name="retro_promote"),
-    path("retrospectives/campaign/<int:campaign_id>/", views_more.retro_edit, name="retro_edit"),
-    path("tools/", views_more.tool_list, name="tools"),
-    path("tools/new/", views_more.tool_edit, name="tool_new"),
-    path("tools/<int:pk>/edit/", views_more.tool_edit, name="tool_edit"),
+    path("onboarding/", onboarding_views.my_onboarding, name="onboarding"),
+    path("onboarding/progress/", onboarding_views.onboarding_progress, name="onboarding_progress"),
+    path("onboarding/<int:plan_id>/start/", onboarding_views.onboarding_start, name="onboarding_start"),
+    path("onboarding/steps/<int:step_id>/answer/", onboarding_views.onboarding_answer, name="onboarding_answer"),
+    path("retrospectives/", retrospective_views.retro_list, name="retros"),
+    path("retrospectives/<int:pk>/", retrospective_views.retro_detail, name="retro_detail"),
+    path("retrospectives/<int:pk>/promote/", retrospective_views.retro_promote, name="retro_promote"),
+    path("retrospectives/campaign/<int:campaign_id>/", retrospective_views.retro_edit, name="retro_edit"),
+    path("tools/", stack_views.tool_list, name="tools"),
+    path("tools/new/", stack_views.tool_edit, name="tool_new"),
+    path("tools/<int:pk>/edit/", stack_views.tool_edit, name="tool_edit"),
 ]

@@ -13,6 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from campaigns.forms import add_errors
 from campaigns.models import CampaignType
 from campaigns.services import Conflict
 from tasks.models import TaskType
@@ -20,14 +21,6 @@ from tasks.models import TaskType
 from . import rendering, selectors, services
 from .forms import ArticleFilter, ArticleForm, AttachmentForm, RequirementForm
 from .search import search_articles
-
-
-def add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _query(request: HttpRequest) -> str:

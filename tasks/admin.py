@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django import forms
 from django.contrib import admin
 
+from audit.admin import ReadOnlyAdminMixin
 from governance import policy
 from governance.models import BusinessUnit
 from sla.admin import NotifyHooksMixin
@@ -148,18 +149,7 @@ class TemplateDependencyAdmin(admin.ModelAdmin):
     list_filter = ["entry__template"]
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TaskEventInline(ReadOnlyMixin, admin.TabularInline):
+class TaskEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TaskEvent
     extra = 0
     fields = ["at", "action", "from_state", "to_state", "actor", "comment"]
@@ -189,14 +179,14 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskEvent)
-class TaskEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TaskEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "task", "action", "from_state", "to_state", "actor"]
     list_filter = ["action"]
     list_select_related = ["task", "actor"]
 
 
 @admin.register(TaskPause)
-class TaskPauseAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class TaskPauseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["task", "started_at", "ended_at", "reason"]
 
 
@@ -217,7 +207,7 @@ class TimeOffAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyCounter)
-class KeyCounterAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class KeyCounterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "value"]
 
 

@@ -20,7 +20,7 @@ from governance import policy, roles
 
 from . import services
 from .generation import tasks_generate
-from .models import Condition, Person, Task, TaskKind, TaskState, TaskTemplate, TaskType, TemplateDependency, TemplateEntry, TimeOff, WorkRole
+from .models import Condition, Person, Task, TaskKind, TaskTemplate, TaskType, TemplateDependency, TemplateEntry, TimeOff, WorkRole
 
 # slug, name, name_en, hourly rate (JPY)
 WORK_ROLES = [

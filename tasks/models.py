@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from campaigns.audit import AuditEvent
+from audit.models import AuditEvent
 from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
 from sla.models import SLAPolicy, WorkingCalendar

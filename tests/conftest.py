@@ -179,7 +179,7 @@ def _jobs_run_inline(settings):
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
 
 
-def api_as(user) -> "APIClient":
+def api_as(user):
     """An API client authenticated as ``user`` (anonymous when ``user`` is None)."""
     from rest_framework.test import APIClient
 

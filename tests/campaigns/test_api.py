@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from campaigns.models import CampaignRequest, RequestEvent, State
+from campaigns.models import CampaignRequest, RequestEvent
 
 
 def client_for(user) -> APIClient:

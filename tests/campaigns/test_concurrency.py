@@ -7,7 +7,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from campaigns import services
-from campaigns.models import CampaignRequest, RequestEvent, State
+from campaigns.models import RequestEvent, State
 from governance import roles
 from tests.conftest import make_user, request_fields
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from governance.models import GovernanceChange, OrganisationGovernance
-from tests.governance.test_routing import gov  # noqa: F401  (fixture)
 from tests.conftest import api_as as api
 
 

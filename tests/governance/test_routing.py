@@ -12,27 +12,10 @@ from django.utils import timezone
 from campaigns import services as campaign_services
 from campaigns.models import CampaignRequest, RequestEvent, State
 from campaigns.selectors import request_get_for, request_inbox_for, request_list_for
-from governance import policy, roles, services
+from governance import policy, services
 from governance.models import Delegation, GovernanceChange, UnitGovernance
-from tests.conftest import make_user
 
 THRESHOLD = Decimal("3000000")
-
-
-@pytest.fixture
-def gov(org, osaka, tokyo):
-    """charlie is the CMO; olivia heads Osaka; paul heads APAC; tokyo has no head."""
-    from tests.conftest import UnitFactory
-
-    apac = UnitFactory(slug="apac", name="APAC")
-    olivia = make_user("olivia", roles.APPROVER, osaka)
-    paul = make_user("paul", roles.APPROVER, apac)
-    osaka.head = olivia
-    osaka.save()
-    apac.head = paul
-    apac.save()
-    carol = make_user("carol", roles.REQUESTER, apac)
-    return {**org, "olivia": olivia, "paul": paul, "carol": carol, "osaka": osaka, "apac": apac, "tokyo": tokyo}
 
 
 def set_model(gov, model, units=None, threshold=THRESHOLD):

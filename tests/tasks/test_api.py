@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from governance import roles
 from tasks import services
-from tasks.models import Task, TaskDependency, TaskEvent, TaskState
+from tasks.models import Task, TaskDependency, TaskEvent
 from tests.conftest import make_user
 
 

@@ -1,0 +1,232 @@
+"""Benchmark of the quarterly KPI review (``make bench``): times, never asserts.
+
+``run_bench(campaigns=100_000, tasks=1_000_000)`` builds a throw-away database (a temporary
+SQLite file, or ``mops_kpi_bench`` on PostgreSQL when DATABASE_URL points there) with Django's
+test-database machinery, so db.sqlite3 is never touched. It bulk-inserts campaigns spread over
+eight quarters, their audit events, results, tasks and task events (printing progress), then
+reports for the last quarter:
+
+- ``fetch_seconds``: running every query the KPIs read (``kpi_data.querysets``) into lists;
+- ``compute_seconds``: the full ``kpis.compute`` (the same fetch + DataFrames + every KPI);
+- ``ratio`` = compute / fetch (target <= 1.5) and ``pdf_seconds`` (target < 10 s).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+
+BATCH = 5000
+
+
+def _progress(label: str, done: int, total: int) -> None:
+    sys.stdout.write(f"\r  {label}: {done:,}/{total:,} ({done * 100 // max(total, 1)}%)")
+    if done >= total:
+        sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def _insert(model, varying: list[str], rows: list[tuple]) -> None:
+    """Bulk INSERT of ready-made rows (executemany): Django's bulk_create spends most of its time
+    preparing each value; here constant columns are prepared once and varying ones by the caller."""
+    from django.db import connection
+    from django.db.models import DateTimeField
+
+    now = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.timezone.utc))
+    fields = model._meta.concrete_fields
+    template, index = [], {}
+    for f in fields:
+        if f.attname in varying:
+            index[f.attname] = len(template)
+            template.append(None)
+        elif isinstance(f, DateTimeField) and (f.auto_now or f.auto_now_add or f.has_default()):
+            template.append(now)
+        else:
+            template.append(f.get_db_prep_save(f.get_default(), connection))
+    positions = [index[name] for name in varying]
+    qn = connection.ops.quote_name
+    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    out = []
+    for row in rows:
+        values = list(template)
+        for pos, value in zip(positions, row):
+            values[pos] = value
+        out.append(values)
+    with connection.cursor() as cur:
+        for i in range(0, len(out), BATCH):
+            cur.executemany(sql, out[i:i + BATCH])
+
+
+def _instants(seconds: np.ndarray) -> list:
+    """Epoch seconds -> values ready for a DateTimeField column of the current backend."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # Django's SQLite format: UTC "YYYY-MM-DD HH:MM:SS.ffffff"
+        text = np.datetime_as_string((seconds * 1e6).astype("int64").astype("datetime64[us]"), unit="us")
+        return [t.replace("T", " ") for t in text.tolist()]
+    return [dt.datetime.fromtimestamp(x, dt.timezone.utc) for x in seconds.tolist()]
+
+
+def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int = 7) -> dict[str, Any]:
+    """Bulk-insert the benchmark data into the current default database (campaigns spread over
+    the eight quarters up to ``quarter``; ``tasks // campaigns`` tasks each, three events per task)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from campaigns.models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent
+    from campaigns.quarters import Quarter
+    from governance.models import BusinessUnit
+    from tasks.models import Person, Task, TaskEvent, TaskType, WorkRole
+
+    from kpis.data import bounds, trend_quarters
+
+    rng = np.random.default_rng(seed)
+    User = get_user_model()
+    units = [BusinessUnit.objects.create(slug=f"u{i}", name=f"事業部{i}").pk for i in range(4)]
+    types = [CampaignType.objects.create(slug=f"t{i}", name=f"種別{i}").pk for i in range(5)]
+    channels = [Channel.objects.create(slug=f"c{i}", name=f"チャネル{i}").pk for i in range(4)]
+    role = WorkRole.objects.create(slug="bench", name="Bench", hourly_rate=Decimal(6000))
+    ttypes = [TaskType.objects.create(slug=f"tt{i}", name=f"タスク{i}", role=role).pk for i in range(6)]
+    requester = User.objects.create(username="bench-requester").pk
+    approver = User.objects.create(username="bench-approver").pk
+    people = [User.objects.create(username=f"bench-p{i}") for i in range(20)]
+    Person.objects.bulk_create([Person(user=u, weekly_hours=Decimal(40)) for u in people])
+    people = [u.pk for u in people]
+
+    q = Quarter.parse(quarter)
+    first, _ = bounds(trend_quarters(q)[0])
+    _, last = bounds(q)
+    span = last.timestamp() - first.timestamp()
+    per = max(tasks // max(campaigns, 1), 1)
+    models = ["centralised", "hybrid", "decentralised"]
+    chunk = 2000
+    t_id = ev_id = rev_id = 0
+    for start in range(0, campaigns, chunk):
+        n = min(chunk, campaigns - start)
+        cid = np.arange(start + 1, start + n + 1)
+        launched = first.timestamp() + rng.random(n) * span
+        lead = (5 + rng.random(n) * 35) * 86400
+        submitted = launched - lead
+        la, su = _instants(launched), _instants(submitted)
+        days = [x[:10] for x in (la if isinstance(la[0], str) else [d.isoformat() for d in la])]
+        with transaction.atomic():
+            _insert(CampaignRequest, ["id", "name", "objective", "campaign_type_id", "business_unit_id", "requester_id", "launch_date",
+                                      "end_date", "budget", "state", "governance_model", "submitted_at", "launched_at",
+                                      "target_leads", "expected_roi"],
+                    [(int(c), f"Campaign {c}", "bench", types[c % 5], units[c % 4], requester, days[i], days[i], 1_000_000,
+                      "launched", models[(c // 7) % 3], su[i], la[i], 100, 120) for i, c in enumerate(cid.tolist())])
+            steps = [("submit", "draft", "submitted", 0.0), ("approve", "submitted", "approved", 0.15),
+                     ("start_production", "approved", "in_production", 0.2), ("mark_ready", "in_production", "ready_for_launch", 0.9),
+                     ("launch", "ready_for_launch", "launched", 1.0)]
+            rows = []
+            for action, frm, to, share in steps:
+                at = _instants(submitted + lead * share)
+                for i, c in enumerate(cid.tolist()):
+                    rev_id += 1
+                    rows.append((rev_id, c, action, frm, to, approver if action == "approve" else requester, at[i]))
+            _insert(RequestEvent, ["id", "request_id", "action", "from_state", "to_state", "actor_id", "at"], rows)
+            spend = rng.integers(100_000, 2_000_000, n).tolist()
+            leads = rng.integers(50, 500, n).tolist()
+            revenue = rng.integers(0, 8_000_000, n).tolist()
+            _insert(CampaignResult, ["request_id", "actual_spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "won_revenue",
+                                     "retained_revenue_12m"],
+                    [(c, spend[i], leads[i], 40, 10, 5, 2, revenue[i], 1_000_000 if c % 3 else None)
+                     for i, c in enumerate(cid.tolist()) if c % 10])
+            _insert(CampaignRequest.channels.through, ["campaignrequest_id", "channel_id"], [(c, channels[c % 4]) for c in cid.tolist()])
+            k = min(per * n, tasks - t_id)
+            if k > 0:
+                owner = np.repeat(np.arange(n), per)[:k]
+                j = np.tile(np.arange(per), n)[:k]
+                created = submitted[owner] + lead[owner] * 0.2
+                prod_end = submitted[owner] + lead[owner] * 0.9
+                started = created + rng.random(k) * (prod_end - created) * 0.3
+                done = started + rng.random(k) * (prod_end - started)
+                due = created + (prod_end - created) * (0.6 + rng.random(k) * 0.5)
+                cr, st, dn, du = _instants(created), _instants(started), _instants(done), _instants(due)
+                met = (done <= due).tolist()
+                ids = list(range(t_id + 1, t_id + k + 1))
+                camp = cid[owner].tolist()
+                jl = j.tolist()
+                _insert(Task, ["id", "number", "key", "campaign_id", "task_type_id", "title", "assignee_id", "state", "estimated_hours",
+                               "actual_hours", "hourly_rate", "created_at", "started_at", "completed_at", "due_at", "sla_state",
+                               "sla_start_at"],
+                        [(ids[x], ids[x], f"B-{ids[x]}", camp[x], ttypes[jl[x] % 6], f"Task {ids[x]}", people[(camp[x] + jl[x]) % 20],
+                          "done", 4 + jl[x] % 5, 5, 6000, cr[x], st[x], dn[x], du[x], "met" if met[x] else "missed", cr[x])
+                         for x in range(k)])
+                rows = []
+                for action, frm, to, col in (("create", "todo", "todo", cr), ("start", "todo", "in_progress", st),
+                                             ("complete", "in_progress", "done", dn)):
+                    for x in range(k):
+                        ev_id += 1
+                        rows.append((ev_id, ids[x], action, frm, to, col[x]))
+                _insert(TaskEvent, ["id", "task_id", "action", "from_state", "to_state", "at"], rows)
+                t_id += k
+        _progress("campaigns (+ tasks, events)", start + n, campaigns)
+    return {"campaigns": campaigns, "tasks": t_id, "task_events": ev_id, "request_events": rev_id}
+
+
+def _measure(quarter: str) -> dict[str, Any]:
+    from campaigns.quarters import Quarter
+
+    from kpis import data as kpi_data
+    from kpis import figures as kpis
+    from kpis.pdf import render_pdf
+
+    f = kpi_data.KpiFilters(Quarter.parse(quarter))
+    now = dt.datetime.combine(f.quarter.next().start, dt.time(9), tzinfo=dt.timezone.utc)
+    kpis.compute(f, now=now)  # warm-up: calendar row, imports, database caches
+    t0 = time.perf_counter()
+    rows = {name: len(list(qs)) for name, (qs, _) in kpi_data.querysets(f).items()}
+    fetch = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report = kpis.compute(f, now=now)
+    compute = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pdf = render_pdf(report)
+    pdf_seconds = time.perf_counter() - t0
+    return {"quarter": quarter, "rows_fetched": rows, "fetch_seconds": round(fetch, 3), "compute_seconds": round(compute, 3),
+            "ratio": round(compute / fetch, 3) if fetch else None, "pdf_seconds": round(pdf_seconds, 3), "pdf_bytes": len(pdf),
+            "launched_in_quarter": report["lead_time"]["n"], "sla_tasks": report["sla"]["tasks"]}
+
+
+def run_bench(campaigns: int = 100_000, tasks: int = 1_000_000, *, quarter: str = "2026Q3") -> dict[str, Any]:
+    """Generate the data in a throw-away database, time fetch vs compute and the PDF; print and return."""
+    import django
+    from django.conf import settings
+
+    if not settings.configured:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        django.setup()
+    from django.db import connection
+
+    tmpdir = tempfile.mkdtemp(prefix="mops-kpi-bench-")
+    sqlite = connection.vendor == "sqlite"
+    connection.settings_dict.setdefault("TEST", {})
+    connection.settings_dict["TEST"]["NAME"] = os.path.join(tmpdir, "bench.sqlite3") if sqlite else "mops_kpi_bench"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    print(f"KPI bench database: {connection.settings_dict['NAME']} (db.sqlite3 untouched)")
+    try:
+        t0 = time.perf_counter()
+        counts = generate(campaigns=campaigns, tasks=tasks, quarter=quarter)
+        gen = time.perf_counter() - t0
+        if sqlite:
+            with connection.cursor() as cur:
+                cur.execute("ANALYZE")
+        result = {**counts, "generate_seconds": round(gen, 1), **_measure(quarter)}
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"  fetch {result['fetch_seconds']} s · compute {result['compute_seconds']} s · ratio {result['ratio']} (target <= 1.5)"
+          f" · PDF {result['pdf_seconds']} s (target < 10)")
+    return result
+
+
+if __name__ == "__main__":  # python -m bench.kpis [campaigns tasks]
+    args = [int(a.replace("_", "")) for a in sys.argv[1:3]]
+    print(run_bench(*args))

@@ -1,0 +1,23 @@
+"""Admin for the KPI review: generated reports and tool-cost snapshots, read-only.
+
+Reports are made by the review job (pages, API, command, schedule) and snapshots by the
+quarterly schedule; the admin shows them for support, it never edits them.
+"""
+from django.contrib import admin
+
+from audit.admin import ReadOnlyAdminMixin
+
+from .models import ReviewReport, ToolCostSnapshot
+
+
+@admin.register(ReviewReport)
+class ReviewReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["quarter", "unit", "status", "progress", "scheduled", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "scheduled", "quarter"]
+    list_select_related = ["requested_by"]
+
+
+@admin.register(ToolCostSnapshot)
+class ToolCostSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["quarter", "category", "tools", "annual_cost", "taken_at"]
+    list_filter = ["quarter", "category"]

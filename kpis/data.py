@@ -1,0 +1,234 @@
+"""What the quarterly KPIs read: filters, the querysets (values rows) and their DataFrames.
+
+Every KPI is computed from a fixed set of queries (the count does not grow with the data);
+``querysets()`` exposes the raw queries, so a caller can time the fetch apart from the compute.
+
+Cohorts (documented in the review's notes):
+- campaigns: launched in the trend window (the quarter and the 7 before it) or submitted in
+  the quarter; matching unit / campaign type / channel / governance model.
+- tasks: of those filtered campaigns, alive in the quarter (created before its end, not
+  finished or cancelled before its start).
+- audit events: every event (up to the quarter's end) of the requests / tasks that have at
+  least one event in the quarter, so a wait that began earlier is measured whole.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping
+
+import pandas as pd
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from campaigns.models import CampaignRequest, CampaignType, Channel, RequestEvent, SurveyResponse
+from campaigns.quarters import Quarter
+from governance.models import BusinessUnit, Membership
+from tasks.models import Person, Task, TaskEvent, TaskPause, TaskState, TaskType
+
+from knowledge.models import RoadmapEntry, Tool
+
+from .models import ToolCostSnapshot
+
+TREND_QUARTERS = 8
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{0,50}$")
+GOVERNANCE_MODELS = ("centralised", "decentralised", "hybrid")
+
+
+@dataclass(frozen=True)
+class KpiFilters:
+    quarter: Quarter
+    unit: str = ""
+    campaign_type: str = ""
+    channel: str = ""
+    governance_model: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], *, today: dt.date | None = None) -> "KpiFilters":
+        """Filters from query parameters; ValidationError (field -> message) for bad input."""
+        raw = (params.get("quarter") or "").strip()
+        quarter = Quarter.parse(raw) if raw else Quarter.of(today or timezone.localdate())
+        values = {}
+        for name in ("unit", "campaign_type", "channel", "governance_model"):
+            value = (params.get(name) or "").strip()
+            if not _SLUG.match(value):
+                raise ValidationError({name: f"不正な値です / Invalid value: {value[:60]!r}"})
+            values[name] = value
+        if values["governance_model"] and values["governance_model"] not in GOVERNANCE_MODELS:
+            raise ValidationError({"governance_model": f"centralised / decentralised / hybrid: {values['governance_model']!r}"})
+        return cls(quarter=quarter, **values)
+
+    def as_dict(self) -> dict[str, str]:
+        d = asdict(self)
+        d["quarter"] = str(self.quarter)
+        return d
+
+    def params(self, **overrides: str) -> dict[str, str]:
+        """Query parameters (non-empty only) for links."""
+        d = {**self.as_dict(), **overrides}
+        return {k: v for k, v in d.items() if v}
+
+    def campaign_q(self, prefix: str = "") -> Q:
+        q = Q()
+        if self.unit:
+            q &= Q(**{f"{prefix}business_unit__slug": self.unit})
+        if self.campaign_type:
+            q &= Q(**{f"{prefix}campaign_type__slug": self.campaign_type})
+        if self.governance_model:
+            q &= Q(**{f"{prefix}governance_model": self.governance_model})
+        if self.channel:
+            through = CampaignRequest.channels.through
+            ref = OuterRef(f"{prefix[:-2]}_id" if prefix else "pk")  # "campaign__" -> "campaign_id"
+            q &= Q(Exists(through.objects.filter(campaignrequest_id=ref, channel__slug=self.channel)))
+        return q
+
+
+def bounds(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
+    """The quarter as aware local instants ``[start, end)``."""
+    tz = timezone.get_default_timezone()
+    return (dt.datetime.combine(quarter.start, dt.time(0), tzinfo=tz),
+            dt.datetime.combine(quarter.next().start, dt.time(0), tzinfo=tz))
+
+
+def trend_quarters(quarter: Quarter) -> list[Quarter]:
+    out = [quarter]
+    while len(out) < TREND_QUARTERS:
+        out.insert(0, out[0].previous())
+    return out
+
+
+def _f(name: str):
+    return Cast(F(name), FloatField())
+
+
+# name -> columns; the order of values_list fields.
+CAMPAIGN_COLS = [
+    "id", "name", "state", "submitted_at", "launched_at", "governance_model", "unit", "campaign_type",
+    "budget", "expected_roi", "target_leads", "target_mqls", "target_sqls", "target_revenue",
+    "result_id", "spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "revenue", "retained",
+    "retro_id", "via_form",
+]
+TASK_COLS = [
+    "id", "key", "title", "campaign_id", "unit", "governance_model", "task_type", "assignee", "state",
+    "estimated_hours", "actual_hours", "hourly_rate", "created_at", "started_at", "completed_at", "due_at", "sla_state",
+]
+REQUEST_EVENT_COLS = ["entity", "id", "action", "from_state", "to_state", "actor", "at"]
+TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "from_state", "to_state", "actor", "at", "comment"]
+
+
+def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
+    """Every query the KPIs read, as (values_list queryset, column names)."""
+    qs_start, qs_end = bounds(f.quarter)
+    trend_start, _ = bounds(trend_quarters(f.quarter)[0])
+    campaign_dims = f.campaign_q()
+    campaigns = (
+        CampaignRequest.objects.filter(campaign_dims)
+        .filter(Q(launched_at__gte=trend_start, launched_at__lt=qs_end) | Q(submitted_at__gte=qs_start, submitted_at__lt=qs_end))
+        .annotate(via_form=Exists(RequestEvent.objects.filter(request_id=OuterRef("pk"), action="submit")))
+        .order_by()
+    )
+    campaign_ids = campaigns.values("pk")
+    campaign_rows = campaigns.values_list(
+        "id", "name", "state", "submitted_at", "launched_at", "governance_model", "business_unit__slug", "campaign_type__slug",
+        _f("budget"), _f("expected_roi"), "target_leads", "target_mqls", "target_sqls", _f("target_revenue"),
+        "result__id", _f("result__actual_spend"), "result__leads", "result__mqls", "result__sqls", "result__opportunities",
+        "result__won_deals", _f("result__won_revenue"), _f("result__retained_revenue_12m"),
+        "retrospective__id", "via_form",
+    )
+    hours = Coalesce(_f("actual_hours"), _f("estimated_hours"))
+    labour = (
+        Task.objects.filter(campaign_id__in=campaign_ids).exclude(state=TaskState.CANCELLED)
+        .order_by().values("campaign_id")
+        .annotate(labour=Sum(hours * _f("hourly_rate"), output_field=FloatField()), hours=Sum(hours, output_field=FloatField()))
+        .values_list("campaign_id", "labour", "hours")
+    )
+    channels = (
+        CampaignRequest.channels.through.objects.filter(campaignrequest_id__in=campaign_ids)
+        .order_by().values_list("campaignrequest_id", "channel__slug")
+    )
+    task_base = Task.objects.filter(f.campaign_q("campaign__"))
+    tasks = (
+        task_base.filter(created_at__lt=qs_end)
+        .exclude(state=TaskState.DONE, completed_at__lt=qs_start)
+        .exclude(state=TaskState.CANCELLED, updated_at__lt=qs_start)
+        .order_by()
+    )
+    task_rows = tasks.values_list(
+        "id", "key", "title", "campaign_id", "campaign__business_unit__slug", "campaign__governance_model",
+        "task_type__slug", "assignee__username", "state", _f("estimated_hours"), _f("actual_hours"), _f("hourly_rate"),
+        "created_at", "started_at", "completed_at", "due_at", "sla_state",
+    )
+    active_tasks = TaskEvent.objects.filter(at__gte=qs_start, at__lt=qs_end, task__in=task_base).values("task_id")
+    task_events = (
+        TaskEvent.objects.filter(task_id__in=active_tasks, at__lt=qs_end).order_by("task_id", "at", "id")
+        .values_list("task_id", "id", "task__task_type__slug", "action", "from_state", "to_state", "actor__username", "at", "comment")
+    )
+    active_requests = RequestEvent.objects.filter(
+        at__gte=qs_start, at__lt=qs_end, request__in=CampaignRequest.objects.filter(campaign_dims)).values("request_id")
+    request_events = (
+        RequestEvent.objects.filter(request_id__in=active_requests, at__lt=qs_end).order_by("request_id", "at", "id")
+        .values_list("request_id", "id", "action", "from_state", "to_state", "actor__username", "at")
+    )
+    pauses = (
+        TaskPause.objects.filter(task__in=tasks.filter(sla_state__in=["missed", "breached"]))
+        .order_by("task_id", "started_at").values_list("task_id", "reason", "started_at", "ended_at")
+    )
+    people = Person.objects.filter(is_active=True).order_by().values_list("user__username", _f("weekly_hours"))
+    prev = f.quarter.previous()
+    survey = SurveyResponse.objects.filter(survey__quarter__in=[str(f.quarter), str(prev)])
+    if f.unit:
+        survey = survey.filter(Exists(Membership.objects.filter(user_id=OuterRef("respondent_id"), unit__slug=f.unit)))
+    survey_rows = survey.order_by("id").values_list(
+        "survey__quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear")
+    tools = Tool.objects.order_by("category", "name").values_list("name", "category", "status", _f("annual_cost"))
+    snapshots = ToolCostSnapshot.objects.filter(quarter__in=[str(f.quarter), str(prev)]).values_list(
+        "quarter", "category", "tools", _f("annual_cost"))
+    savings = RoadmapEntry.objects.filter(
+        target_date__gte=f.quarter.start, target_date__lte=f.quarter.end,
+        action__in=["retire", "consolidate", "replace"]).values_list("title", "action", _f("expected_saving"))
+    return {
+        "campaigns": (campaign_rows, CAMPAIGN_COLS),
+        "labour": (labour, ["campaign_id", "labour", "hours"]),
+        "channels": (channels, ["campaign_id", "channel"]),
+        "tasks": (task_rows, TASK_COLS),
+        "task_events": (task_events, TASK_EVENT_COLS),
+        "request_events": (request_events, REQUEST_EVENT_COLS),
+        "pauses": (pauses, ["task_id", "reason", "started_at", "ended_at"]),
+        "people": (people, ["person", "weekly_hours"]),
+        "survey": (survey_rows, ["quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear"]),
+        "tools": (tools, ["name", "category", "status", "annual_cost"]),
+        "snapshots": (snapshots, ["quarter", "category", "tools", "annual_cost"]),
+        "savings": (savings, ["title", "action", "expected_saving"]),
+        "labels_type": (CampaignType.objects.values_list("slug", "name"), ["slug", "name"]),
+        "labels_unit": (BusinessUnit.objects.values_list("slug", "name"), ["slug", "name"]),
+        "labels_channel": (Channel.objects.values_list("slug", "name"), ["slug", "name"]),
+        "labels_task_type": (TaskType.objects.values_list("slug", "name"), ["slug", "name"]),
+    }
+
+
+DATETIME_COLS = {"submitted_at", "launched_at", "created_at", "started_at", "completed_at", "due_at", "at", "ended_at"}
+
+
+def to_seconds(col: pd.Series) -> pd.Series:
+    """Aware datetimes -> float epoch seconds (NaN when absent)."""
+    if len(col) == 0:
+        return pd.Series([], dtype="float64", index=col.index)
+    ts = pd.to_datetime(col, utc=True)
+    out = (ts - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)
+    return out.astype("float64")
+
+
+def frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    df = pd.DataFrame.from_records(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    for col in columns:
+        if col in DATETIME_COLS or col == "started_at":
+            df[col] = to_seconds(df[col])
+    return df
+
+
+def load(f: KpiFilters) -> dict[str, pd.DataFrame]:
+    """Run every query once and return DataFrames (datetimes as epoch seconds)."""
+    return {name: frame(list(qs), cols) for name, (qs, cols) in querysets(f).items()}

@@ -1,0 +1,684 @@
+"""The quarterly MOps KPI review, computed with pandas from values() rows (kpi_data.load).
+
+``compute(filters)`` returns plain data only: dicts and lists of float / int / str, None for
+an absent figure (never NaN, never a made-up zero). Views, the API, the command, the exports
+and the PDF render this dict; nothing else computes KPI numbers.
+
+Definitions (also printed in the review's notes):
+- business days = working time on the default calendar / the calendar's standard working day
+  (9 h for Mon-Fri 09:00-18:00); calendar days = elapsed time / 24 h.
+- stall time: time between an audit event and the next one, per state entered; a visit to a
+  state counts in the quarter in which it ended. Same-state events (assignments, approval
+  steps) do not split a visit. Approver stall: the wait in "submitted" before each decision,
+  attributed to the deciding approver.
+- utilisation: a task's hours (actual when done, else the estimate) spread evenly over the
+  working time between its start and its completion (or due date), per ISO week, divided by
+  the person's weekly capacity pro-rated to the week's working time (holidays reduce it).
+- SLA: tasks completed in the quarter (met / missed) plus open tasks breached with a due date
+  in the quarter; cancelled tasks never count.
+- return: campaigns launched in the quarter that have results; cost = actual spend + labour
+  (hours x the task's hourly rate, actual hours when recorded); ROI = (revenue - cost) / cost;
+  good-revenue ROI uses the revenue retained after 12 months. Groups add up first, then divide.
+"""
+from __future__ import annotations
+from django.utils.translation import gettext_lazy as _
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.utils import timezone
+
+from campaigns.models import SURVEY_QUESTIONS, State
+from sla.models import default_calendar
+from tasks.models import TaskState
+from tasks.workload import coefficient_of_variation, gini
+
+from knowledge.models import ToolCategory
+
+from . import data as kpi_data
+from .clock import WorkClock
+from .data import KpiFilters, bounds, trend_quarters
+
+HOUR = 3600.0
+DAY = 86400.0
+REQUEST_STATE_LABELS = dict(State.choices)
+TASK_STATE_LABELS = dict(TaskState.choices)
+REQUEST_TERMINAL = {State.LAUNCHED, State.CLOSED, State.CANCELLED, State.REJECTED}
+TASK_TERMINAL = {TaskState.DONE, TaskState.CANCELLED}
+DECISIONS = {"approve", "reject", "request_changes"}
+MODEL_LABELS = {"centralised": _("Centralised"), "decentralised": _("Decentralised"), "hybrid": _("Hybrid")}
+
+
+# --- plain-data helpers ------------------------------------------------------------------
+
+def num(value: Any, digits: int = 2) -> float | None:
+    """A rounded float, or None for absent / NaN / infinite values."""
+    if value is None:
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(x) or math.isinf(x):
+        return None
+    return round(x, digits)
+
+
+def ratio(a: Any, b: Any, digits: int = 4) -> float | None:
+    """a / b, None when b is zero or either is absent."""
+    a, b = num(a, 10), num(b, 10)
+    if a is None or b is None or b == 0:
+        return None
+    return round(a / b, digits)
+
+
+def pct(a: Any, b: Any, digits: int = 1) -> float | None:
+    r = ratio(a, b, 10)
+    return None if r is None else round(r * 100, digits)
+
+
+def quantiles(values: pd.Series) -> dict[str, float | None]:
+    v = values.dropna()
+    if v.empty:
+        return {"n": 0, "median": None, "p75": None, "p90": None, "mean": None}
+    q = v.quantile([0.5, 0.75, 0.9])
+    return {"n": int(len(v)), "median": num(q.iloc[0]), "p75": num(q.iloc[1]), "p90": num(q.iloc[2]), "mean": num(v.mean())}
+
+
+def iso(seconds: Any) -> str | None:
+    x = num(seconds, 6)
+    if x is None:
+        return None
+    return dt.datetime.fromtimestamp(x, tz=dt.timezone.utc).astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    """DataFrame -> list of dicts with NaN turned into None (and numpy scalars into Python)."""
+    out = []
+    for row in df.to_dict("records"):
+        clean = {}
+        for k, v in row.items():
+            if isinstance(v, (float, np.floating)):
+                clean[k] = None if math.isnan(v) or math.isinf(v) else float(v)
+            elif isinstance(v, np.integer):
+                clean[k] = int(v)
+            elif isinstance(v, np.bool_):
+                clean[k] = bool(v)
+            elif v is pd.NA or v is None:
+                clean[k] = None
+            else:
+                clean[k] = v
+        out.append(clean)
+    return out
+
+
+def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkClock:
+    cal = default_calendar().to_work_calendar()
+    stamps = [now, bounds(trend_quarters(f.quarter)[0])[0].timestamp()]
+    for name, cols in (("campaigns", ["submitted_at", "launched_at"]), ("tasks", ["created_at", "started_at", "completed_at", "due_at"]),
+                       ("task_events", ["at"]), ("request_events", ["at"])):
+        df = frames[name]
+        for c in cols:
+            if len(df) and df[c].notna().any():
+                stamps += [df[c].min(), df[c].max()]
+    tz = timezone.get_default_timezone()
+    first = dt.datetime.fromtimestamp(min(stamps), tz).date()
+    last = dt.datetime.fromtimestamp(max(stamps), tz).date()
+    return WorkClock(cal, first, last)
+
+
+# --- the review ----------------------------------------------------------------------------
+
+def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | None = None,
+            include_ids: bool = False, include_data: bool = False) -> dict[str, Any]:
+    """Every KPI of the quarterly review for ``f``. ``now`` bounds open waits and overruns."""
+    now_dt = now or timezone.now()
+    frames = frames if frames is not None else kpi_data.load(f)
+    start, end = bounds(f.quarter)
+    ctx = {
+        "f": f, "start": start.timestamp(), "end": end.timestamp(), "now": now_dt.timestamp(),
+        "ids": include_ids, "labels": {k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"]))
+                                        for k in ("type", "unit", "channel", "task_type")},
+    }
+    ctx["horizon"] = min(ctx["end"], ctx["now"])
+    clock = _clock(frames, f, ctx["now"])
+    campaigns = _campaign_frame(frames, clock)
+    tasks = frames["tasks"]
+    report: dict[str, Any] = {
+        "meta": {
+            "quarter": str(f.quarter), "start": f.quarter.start.isoformat(), "end": f.quarter.end.isoformat(),
+            "filters": f.as_dict(), "generated_at": now_dt.isoformat(timespec="seconds"),
+            "business_day_hours": num(clock.day_seconds / HOUR),
+        },
+    }
+    report["lead_time"] = lead_time(campaigns, ctx)
+    report["stall"] = stall(frames, clock, ctx)
+    report["workload"] = workload(tasks, frames["people"], clock, ctx)
+    report["sla"] = sla(tasks, frames["pauses"], frames["task_events"], clock, ctx)
+    report["return"] = returns(campaigns, frames["channels"], ctx)
+    report["satisfaction"] = satisfaction(frames["survey"], ctx)
+    report["martech"] = martech(frames["tools"], frames["snapshots"], frames["savings"], ctx)
+    report["maturity"] = maturity(campaigns, report["sla"], ctx)
+    report["governance"] = governance(campaigns, tasks, ctx)
+    report["summary"] = summary(report)
+    if include_data:
+        report["data"] = {"campaigns": _data_campaigns(campaigns, ctx), "tasks": _data_tasks(tasks, ctx)}
+    return report
+
+
+def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.DataFrame:
+    c = frames["campaigns"].copy()
+    labour = frames["labour"].set_index("campaign_id") if len(frames["labour"]) else pd.DataFrame(columns=["labour", "hours"])
+    c["labour"] = c["id"].map(labour["labour"]).astype("float64").fillna(0.0) if len(c) else pd.Series(dtype="float64")
+    c["labour_hours"] = c["id"].map(labour["hours"]).astype("float64").fillna(0.0) if len(c) else pd.Series(dtype="float64")
+    for col in ("spend", "revenue", "retained", "budget", "expected_roi", "target_revenue", "leads", "mqls", "sqls",
+                "opportunities", "won_deals", "target_leads", "target_mqls", "target_sqls"):
+        c[col] = pd.to_numeric(c[col], errors="coerce").astype("float64")
+    c["has_result"] = c["result_id"].notna()
+    c["has_retro"] = c["retro_id"].notna()
+    c["via_form"] = c["via_form"].astype(bool)
+    c["calendar_days"] = (c["launched_at"] - c["submitted_at"]) / DAY
+    c["business_days"] = clock.between(c["submitted_at"].to_numpy(), c["launched_at"].to_numpy()) / clock.day_seconds if clock.day_seconds else np.nan
+    c["cost"] = c["spend"] + c["labour"]
+    tz = timezone.get_default_timezone()
+    launched = pd.to_datetime(c["launched_at"], unit="s", utc=True).dt.tz_convert(tz)
+    c["launch_quarter"] = (launched.dt.year.astype("Int64").astype(str) + "Q" + launched.dt.quarter.astype("Int64").astype(str)).where(c["launched_at"].notna())
+    return c
+
+
+def _in_quarter(series: pd.Series, ctx: dict) -> pd.Series:
+    return (series >= ctx["start"]) & (series < ctx["end"])
+
+
+# 1. request-to-launch time ----------------------------------------------------------------
+
+def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
+    launched = c[_in_quarter(c["launched_at"], ctx) & c["submitted_at"].notna()]
+    trend = []
+    for q in trend_quarters(ctx["f"].quarter):
+        rows = c[(c["launch_quarter"] == str(q)) & c["submitted_at"].notna()]
+        bd, cd = quantiles(rows["business_days"]), quantiles(rows["calendar_days"])
+        trend.append({"quarter": str(q), "n": bd["n"], "bd_median": bd["median"], "bd_p75": bd["p75"], "bd_p90": bd["p90"],
+                      "cd_median": cd["median"], "cd_p75": cd["p75"], "cd_p90": cd["p90"]})
+    rows = launched.sort_values(["business_days", "id"], ascending=[False, True])
+    out = {
+        "n": int(len(launched)),
+        "business_days": quantiles(launched["business_days"]),
+        "calendar_days": quantiles(launched["calendar_days"]),
+        "trend": trend,
+        "campaigns": [
+            {"id": int(r.id), "name": r.name, "unit": r.unit, "campaign_type": r.campaign_type, "submitted_at": iso(r.submitted_at),
+             "launched_at": iso(r.launched_at), "business_days": num(r.business_days), "calendar_days": num(r.calendar_days)}
+            for r in rows.itertuples()
+        ],
+    }
+    return out
+
+
+# 2. stall time ------------------------------------------------------------------------------
+
+def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(segments, visits): segments are event-to-next-event intervals; visits merge same-state runs."""
+    if events.empty:
+        empty = pd.DataFrame(columns=["entity", "state", "start", "end", "seconds", "business", "end_actor", "end_action", "task_type"])
+        return empty, empty
+    e = events.sort_values(["entity", "at", "id"])
+    nxt = e.groupby("entity", sort=False)
+    seg = pd.DataFrame({
+        "entity": e["entity"].to_numpy(), "state": e["to_state"].to_numpy(), "start": e["at"].to_numpy(),
+        "end": nxt["at"].shift(-1).to_numpy(), "end_actor": nxt["actor"].shift(-1).to_numpy(),
+        "end_action": nxt["action"].shift(-1).to_numpy(),
+        "task_type": e["task_type"].to_numpy() if "task_type" in e else None,
+    })
+    # A visit: consecutive segments of one entity in the same state.
+    new_visit = (seg["entity"] != seg["entity"].shift()) | (seg["state"] != seg["state"].shift())
+    seg["visit"] = new_visit.cumsum()
+    seg = seg[~seg["state"].isin(terminal)]
+    visits = seg.groupby("visit", sort=False).agg(
+        entity=("entity", "first"), state=("state", "first"), start=("start", "first"), end=("end", "last"),
+        task_type=("task_type", "first"))
+    visits = visits[visits["end"].notna() & (visits["end"] >= ctx["start"]) & (visits["end"] < ctx["end"])].copy()
+    seg = seg[seg["end"].notna() & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
+    return seg, visits
+
+
+def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> list[dict]:
+    if visits.empty:
+        return []
+    v = visits.assign(hours=(visits["end"] - visits["start"]) / HOUR,
+                      bhours=clock.between(visits["start"].to_numpy(), visits["end"].to_numpy()) / HOUR)
+    g = v.groupby("state").agg(visits=("hours", "size"), total_hours=("hours", "sum"), mean_hours=("hours", "mean"),
+                               median_hours=("hours", "median"), total_business_hours=("bhours", "sum"),
+                               mean_business_hours=("bhours", "mean"))
+    total = g["total_hours"].sum()
+    g = g.sort_values(["total_hours"], ascending=False)
+    out = []
+    for rank, (state, r) in enumerate(g.iterrows(), start=1):
+        row = {"rank": rank, "state": state, "label": str(labels.get(state, state)), "visits": int(r.visits),
+               "total_hours": num(r.total_hours), "mean_hours": num(r.mean_hours), "median_hours": num(r.median_hours),
+               "total_business_hours": num(r.total_business_hours), "mean_business_hours": num(r.mean_business_hours),
+               "share": ratio(r.total_hours, total)}
+        if ctx["ids"]:
+            row["ids"] = sorted(int(i) for i in v.loc[v["state"] == state, "entity"].unique())
+        out.append(row)
+    return out
+
+
+def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[str, Any]:
+    rseg, rvisits = _visits(frames["request_events"].assign(task_type=None), ctx, REQUEST_TERMINAL)
+    tseg, tvisits = _visits(frames["task_events"], ctx, TASK_TERMINAL)
+    approvers = []
+    decided = rseg[(rseg["state"] == State.SUBMITTED) & rseg["end_action"].isin(DECISIONS) & rseg["end_actor"].notna()]
+    if not decided.empty:
+        d = decided.assign(hours=(decided["end"] - decided["start"]) / HOUR,
+                           bhours=clock.between(decided["start"].to_numpy(), decided["end"].to_numpy()) / HOUR)
+        g = d.groupby("end_actor").agg(decisions=("hours", "size"), total_hours=("hours", "sum"), mean_hours=("hours", "mean"),
+                                       median_hours=("hours", "median"), mean_business_hours=("bhours", "mean"))
+        for name, r in g.sort_values("mean_hours", ascending=False).iterrows():
+            row = {"approver": name, "decisions": int(r.decisions), "total_hours": num(r.total_hours), "mean_hours": num(r.mean_hours),
+                   "median_hours": num(r.median_hours), "mean_business_hours": num(r.mean_business_hours)}
+            if ctx["ids"]:
+                row["ids"] = sorted(int(i) for i in d.loc[d["end_actor"] == name, "entity"].unique())
+            approvers.append(row)
+    by_type = []
+    if not tvisits.empty:
+        v = tvisits.assign(hours=(tvisits["end"] - tvisits["start"]) / HOUR,
+                           bhours=clock.between(tvisits["start"].to_numpy(), tvisits["end"].to_numpy()) / HOUR)
+        g = v.groupby(["task_type", "state"]).agg(visits=("hours", "size"), total_hours=("hours", "sum"),
+                                                  mean_hours=("hours", "mean"), mean_business_hours=("bhours", "mean"))
+        for (tt, state), r in g.sort_values("total_hours", ascending=False).iterrows():
+            row = {"task_type": tt, "task_type_label": ctx["labels"]["task_type"].get(tt, tt), "state": state,
+                   "label": str(TASK_STATE_LABELS.get(state, state)), "visits": int(r.visits), "total_hours": num(r.total_hours),
+                   "mean_hours": num(r.mean_hours), "mean_business_hours": num(r.mean_business_hours)}
+            if ctx["ids"]:
+                row["ids"] = sorted(int(i) for i in v.loc[(v["task_type"] == tt) & (v["state"] == state), "entity"].unique())
+            by_type.append(row)
+    requests = _rank(rvisits, clock, REQUEST_STATE_LABELS, ctx)
+    tasks = _rank(tvisits, clock, TASK_STATE_LABELS, ctx)
+    return {
+        "requests": requests, "tasks": tasks, "approvers": approvers, "task_types": by_type,
+        "bottleneck": requests[0]["state"] if requests else None,
+        "task_bottleneck": tasks[0]["state"] if tasks else None,
+    }
+
+
+# 3. workload balance ---------------------------------------------------------------------
+
+def _weeks(ctx: dict) -> list[tuple[dt.date, float, float]]:
+    tz = timezone.get_default_timezone()
+    q = ctx["f"].quarter
+    out, day = [], q.start
+    while day <= q.end:
+        nxt = min(day + dt.timedelta(days=7 - day.weekday()), q.end + dt.timedelta(days=1))
+        out.append((day, dt.datetime.combine(day, dt.time(0), tzinfo=tz).timestamp(),
+                    dt.datetime.combine(nxt, dt.time(0), tzinfo=tz).timestamp()))
+        day = nxt
+    return out
+
+
+def workload(tasks: pd.DataFrame, people: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
+    weeks = _weeks(ctx)
+    capacity = dict(zip(people["person"], people["weekly_hours"].astype("float64"))) if len(people) else {}
+    t = tasks[(tasks["state"] != TaskState.CANCELLED) & tasks["assignee"].notna()] if len(tasks) else tasks
+    names = sorted(set(capacity) | set(t["assignee"].dropna().unique() if len(t) else []))
+    if not names:
+        return {"people": [], "weeks": [], "cv": None, "gini": None}
+    hours_by = {}
+    if len(t):
+        done = (t["state"] == TaskState.DONE).to_numpy()
+        hours = np.where(done & t["actual_hours"].notna().to_numpy(), t["actual_hours"].to_numpy(dtype="float64"),
+                         t["estimated_hours"].to_numpy(dtype="float64"))
+        start = t["started_at"].fillna(t["created_at"]).to_numpy(dtype="float64")
+        planned_end = np.fmax(t["due_at"].fillna(ctx["end"]).to_numpy(dtype="float64"), start)
+        end = np.where(done & t["completed_at"].notna().to_numpy(), t["completed_at"].to_numpy(dtype="float64"), planned_end)
+        end = np.fmax(end, start)
+        w_start, w_end = clock.W(start), clock.W(end)
+        total = w_end - w_start
+        alloc = []
+        for _, ws, we in weeks:
+            overlap = np.clip(clock.W(np.minimum(end, we)) - clock.W(np.maximum(start, ws)), 0, None)
+            share = np.where(total > 0, overlap / np.where(total > 0, total, 1), ((end >= ws) & (end < we)).astype(float))
+            alloc.append(hours * share)
+        mat = pd.DataFrame(np.vstack(alloc).T, columns=range(len(weeks)))
+        mat["person"] = t["assignee"].to_numpy()
+        hours_by = mat.groupby("person").sum()
+    week_rows, raw = [], {}  # raw: week -> [(person, hours, capacity)] unrounded, for the indices
+    for k, (label, ws, we) in enumerate(weeks):
+        frac = (clock.between(np.array([ws]), np.array([we]))[0] / clock.week_seconds) if clock.week_seconds else 0.0
+        raw[k] = []
+        for name in names:
+            h = float(hours_by.loc[name, k]) if len(hours_by) and name in hours_by.index else 0.0
+            cap = capacity.get(name)
+            raw[k].append((name, h, cap * frac if cap is not None else None))
+        week_rows.append({
+            "week": label.isoformat(),
+            "people": [{"person": n, "hours": num(h), "capacity": num(c), "utilisation": pct(h, c)} for n, h, c in raw[k]],
+            **_balance(raw[k]), "hours": num(sum(h for _, h, _ in raw[k])),
+        })
+    totals = []
+    for i, name in enumerate(names):
+        h = sum(raw[k][i][1] for k in raw)
+        caps = [raw[k][i][2] for k in raw]
+        totals.append((name, h, sum(caps) if all(c is not None for c in caps) else None))
+    people_out = [{"person": n, "hours": num(h), "capacity": num(c), "utilisation": pct(h, c)} for n, h, c in totals]
+    return {"people": people_out, "weeks": week_rows, **_balance(totals)}
+
+
+def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | None]:
+    """CV of utilisation and Gini of hours over people with capacity; None without any hours."""
+    with_cap = [(h, c) for _, h, c in rows if c]
+    if not with_cap or not any(h > 0 for h, _ in with_cap):
+        return {"cv": None, "gini": None}
+    return {"cv": num(coefficient_of_variation([h / c for h, c in with_cap]), 4), "gini": num(gini([h for h, _ in with_cap]), 4)}
+
+
+# 4. SLA attainment ------------------------------------------------------------------------
+
+def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
+    if tasks.empty:
+        return {"tasks": 0, "met": 0, "missed": 0, "breached": 0, "share_met": None,
+                "by_task_type": [], "by_assignee": [], "by_unit": [], "breaches": []}
+    finished = tasks["sla_state"].isin(["met", "missed"]) & (tasks["state"] == TaskState.DONE) & _in_quarter(tasks["completed_at"], ctx)
+    breached = (tasks["sla_state"] == "breached") & tasks["state"].isin([s.value for s in TaskState if s not in TASK_TERMINAL]) \
+        & _in_quarter(tasks["due_at"], ctx)
+    t = tasks[finished | breached].copy()
+    t["outcome"] = np.where(t["sla_state"] == "met", "met", np.where(t["sla_state"] == "missed", "missed", "breached"))
+
+    def group(col: str, labels: dict | None = None) -> list[dict]:
+        if t.empty:
+            return []
+        g = t.groupby(t[col].fillna("—"))["outcome"].value_counts().unstack(fill_value=0)
+        for c in ("met", "missed", "breached"):
+            if c not in g:
+                g[c] = 0
+        rows = []
+        for key, r in g.iterrows():
+            n = int(r.met + r.missed + r.breached)
+            row = {"key": key, "label": str((labels or {}).get(key, key)), "tasks": n, "met": int(r.met), "missed": int(r.missed),
+                   "breached": int(r.breached), "share_met": ratio(r.met, n)}
+            if ctx["ids"]:
+                row["ids"] = sorted(int(i) for i in t.loc[t[col].fillna("—") == key, "id"])
+            rows.append(row)
+        return sorted(rows, key=lambda r: (r["share_met"] if r["share_met"] is not None else 2, r["key"]))
+
+    late = t[t["outcome"] != "met"].copy()
+    breaches = []
+    if not late.empty:
+        finish = np.where(late["completed_at"].notna(), late["completed_at"], ctx["horizon"])
+        late["overrun_h"] = clock.between(late["due_at"].to_numpy(), finish) / HOUR
+        reasons = pauses.groupby("task_id")["reason"].apply(lambda s: " / ".join(x for x in s if x)) if len(pauses) else pd.Series(dtype=object)
+        reopened = task_events[task_events["action"] == "reopen"] if len(task_events) else task_events
+        reopen_notes = reopened.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x)) if len(reopened) else pd.Series(dtype=object)
+        for r in late.sort_values(["overrun_h", "id"], ascending=[False, True]).itertuples():
+            why = []
+            if r.id in reasons.index and reasons[r.id]:
+                why.append(f"待ち / waiting: {reasons[r.id]}")
+            if r.id in reopen_notes.index:
+                why.append(f"再オープン / reopened: {reopen_notes[r.id]}")
+            breaches.append({
+                "task_id": int(r.id), "key": r.key, "title": r.title, "campaign_id": int(r.campaign_id), "task_type": r.task_type,
+                "assignee": r.assignee if isinstance(r.assignee, str) else None, "outcome": r.outcome,
+                "due_at": iso(r.due_at), "completed_at": iso(r.completed_at), "overrun_business_hours": num(r.overrun_h),
+                "reasons": why or [str(_("no recorded reason (late delivery)"))],
+            })
+    met = int((t["outcome"] == "met").sum())
+    return {
+        "tasks": int(len(t)), "met": met, "missed": int((t["outcome"] == "missed").sum()),
+        "breached": int((t["outcome"] == "breached").sum()), "share_met": ratio(met, len(t)),
+        "by_task_type": group("task_type", ctx["labels"]["task_type"]), "by_assignee": group("assignee"),
+        "by_unit": group("unit", ctx["labels"]["unit"]), "breaches": breaches,
+        **({"ids": sorted(int(i) for i in t["id"])} if ctx["ids"] else {}),
+    }
+
+
+# 5. return -----------------------------------------------------------------------------------
+
+SUM_COLS = ["spend", "labour", "cost", "leads", "mqls", "sqls", "opportunities", "won_deals", "revenue"]
+
+
+def _return_row(s: dict, retained: float | None, expected: float | None) -> dict[str, Any]:
+    cost = s["cost"]
+    return {
+        "campaigns": int(s.get("campaigns", 1)), "spend": num(s["spend"], 0), "labour_cost": num(s["labour"], 0), "cost": num(cost, 0),
+        "leads": int(s["leads"]), "mqls": int(s["mqls"]), "sqls": int(s["sqls"]), "opportunities": int(s["opportunities"]),
+        "won_deals": int(s["won_deals"]), "revenue": num(s["revenue"], 0), "retained_revenue": num(retained, 0),
+        "cost_per_lead": num(ratio(cost, s["leads"], 6), 0), "cost_per_mql": num(ratio(cost, s["mqls"], 6), 0),
+        "cost_per_sql": num(ratio(cost, s["sqls"], 6), 0),
+        "lead_to_mql": ratio(s["mqls"], s["leads"]), "mql_to_sql": ratio(s["sqls"], s["mqls"]), "sql_to_won": ratio(s["won_deals"], s["sqls"]),
+        "roi": pct(s["revenue"] - cost, cost), "good_roi": pct(retained - cost, cost) if retained is not None else None,
+        "expected_roi": num(expected, 1),
+        "roi_gap": num(pct(s["revenue"] - cost, cost) - expected, 1) if expected is not None and cost else None,
+    }
+
+
+def _group_returns(c: pd.DataFrame, key: str, labels: dict, ctx: dict) -> list[dict]:
+    rows = []
+    for k, g in c.groupby(key, sort=True):
+        s = g[SUM_COLS].sum().to_dict()
+        s["campaigns"] = len(g)
+        # Good revenue only where every campaign of the group has it; expected ROI: the
+        # cost-weighted mean of the campaigns that stated one.
+        retained = float(g["retained"].sum()) if g["retained"].notna().all() else None
+        e = g[g["expected_roi"].notna()]
+        expected = float((e["expected_roi"] * e["cost"]).sum() / e["cost"].sum()) if len(e) and e["cost"].sum() else None
+        row = {"key": k, "label": str(labels.get(k, k)), **_return_row(s, retained, expected)}
+        if ctx["ids"]:
+            row["ids"] = sorted(int(i) for i in g["id"])
+        rows.append(row)
+    return sorted(rows, key=lambda r: (-(r["revenue"] or 0), str(r["key"])))
+
+
+def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any]:
+    launched = c[_in_quarter(c["launched_at"], ctx)]
+    r = launched[launched["has_result"]].copy()
+    out: dict[str, Any] = {"launched": int(len(launched)), "with_results": int(len(r))}
+    if r.empty:
+        return {**out, "totals": None, "campaigns": [], "by_type": [], "by_channel": [], "by_unit": [], "by_governance_model": []}
+    s = r[SUM_COLS].sum().to_dict()
+    s["campaigns"] = len(r)
+    retained_known = r[r["retained"].notna()]
+    out["totals"] = _return_row(s, float(r["retained"].sum()) if r["retained"].notna().all() else None, None)
+    out["totals"]["good_roi_known"] = (
+        pct(retained_known["retained"].sum() - retained_known["cost"].sum(), retained_known["cost"].sum()) if len(retained_known) else None)
+    out["totals"]["campaigns_with_retained"] = int(len(retained_known))
+    out["campaigns"] = []
+    for row in r.sort_values(["revenue", "id"], ascending=[False, True]).itertuples():
+        d = {k: getattr(row, k) for k in SUM_COLS}
+        out["campaigns"].append({"id": int(row.id), "name": row.name, "campaign_type": row.campaign_type, "unit": row.unit,
+                                 "governance_model": row.governance_model or None,
+                                 **_return_row(d, None if pd.isna(row.retained) else row.retained,
+                                               None if pd.isna(row.expected_roi) else row.expected_roi)})
+    out["by_type"] = _group_returns(r, "campaign_type", ctx["labels"]["type"], ctx)
+    out["by_unit"] = _group_returns(r, "unit", ctx["labels"]["unit"], ctx)
+    out["by_governance_model"] = _group_returns(r[r["governance_model"] != ""], "governance_model",
+                                               {k: str(v) for k, v in MODEL_LABELS.items()}, ctx)
+    ch = channels.merge(r, left_on="campaign_id", right_on="id") if len(channels) else pd.DataFrame()
+    out["by_channel"] = _group_returns(ch, "channel", ctx["labels"]["channel"], ctx) if len(ch) else []
+    return out
+
+
+# 6. satisfaction ---------------------------------------------------------------------------
+
+def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
+    q, prev = str(ctx["f"].quarter), str(ctx["f"].quarter.previous())
+    cur, old = survey[survey["quarter"] == q], survey[survey["quarter"] == prev]
+    questions = []
+    for name, label in SURVEY_QUESTIONS:
+        v = cur[name].astype("float64")
+        p = old[name].astype("float64")
+        mean = num(v.mean()) if len(v) else None
+        before = num(p.mean()) if len(p) else None
+        questions.append({"name": name, "label": str(label), "responses": int(v.notna().sum()), "mean": mean, "previous": before,
+                          "change": num(mean - before) if mean is not None and before is not None else None,
+                          "distribution": {str(k): int((v == k).sum()) for k in range(1, 6)}})
+    scores = cur[[n for n, _ in SURVEY_QUESTIONS]].astype("float64")
+    comments = [{"strengthen": r.strengthen, "unclear": r.unclear} for r in cur.itertuples() if r.strengthen or r.unclear]
+    return {
+        "responses": int(len(cur)), "overall": num(scores.stack().mean()) if len(cur) else None,
+        "previous_overall": num(old[[n for n, _ in SURVEY_QUESTIONS]].astype("float64").stack().mean()) if len(old) else None,
+        "questions": questions, "comments": comments,
+    }
+
+
+# 7. martech utilisation -----------------------------------------------------------------
+
+def martech(tools: pd.DataFrame, snapshots: pd.DataFrame, savings: pd.DataFrame, ctx: dict) -> dict[str, Any]:
+    labels = dict(ToolCategory.choices)
+    q, prev = str(ctx["f"].quarter), str(ctx["f"].quarter.previous())
+    live = tools[tools["status"] == "in_use"]
+    current = snapshots[snapshots["quarter"] == q]
+    if len(current):
+        now_by = current.set_index("category")[["tools", "annual_cost"]]
+        source = "snapshot"
+    elif ctx["end"] < ctx["now"] - 92 * DAY:
+        # An old quarter without a snapshot: today's catalogue would be a made-up figure.
+        return {"source": None, "categories": [], "tools": None, "annual_cost": None, "previous_annual_cost": None,
+                "change": None, "change_pct": None, "planned_savings": None, "savings": []}
+    else:
+        now_by = live.groupby("category").agg(tools=("name", "size"), annual_cost=("annual_cost", "sum"))
+        source = "catalogue"
+    before = snapshots[snapshots["quarter"] == prev].set_index("category")[["tools", "annual_cost"]]
+    cats = sorted(set(now_by.index) | set(before.index))
+    rows = []
+    for cat in cats:
+        cost = float(now_by.loc[cat, "annual_cost"]) if cat in now_by.index else 0.0
+        old = float(before.loc[cat, "annual_cost"]) if cat in before.index else None
+        rows.append({"category": cat, "label": str(labels.get(cat, cat)), "tools": int(now_by.loc[cat, "tools"]) if cat in now_by.index else 0,
+                     "annual_cost": num(cost, 0), "quarterly_cost": num(cost / 4, 0),
+                     "previous_annual_cost": num(old, 0) if len(before) else None,
+                     "change": num(cost - old, 0) if len(before) and old is not None else (num(cost, 0) if len(before) else None),
+                     "change_pct": pct(cost - old, old) if old else None})
+    rows.sort(key=lambda r: (-(r["annual_cost"] or 0), r["category"]))
+    total = sum(r["annual_cost"] or 0 for r in rows)
+    prev_total = float(before["annual_cost"].sum()) if len(before) else None
+    return {
+        "source": source, "categories": rows, "tools": int(sum(r["tools"] for r in rows)),
+        "annual_cost": num(total, 0) if rows else None, "previous_annual_cost": num(prev_total, 0),
+        "change": num(total - prev_total, 0) if prev_total is not None else None,
+        "change_pct": pct(total - prev_total, prev_total) if prev_total else None,
+        "planned_savings": num(savings["expected_saving"].sum(), 0) if len(savings) else None,
+        "savings": _records(savings),
+    }
+
+
+# 8. maturity ---------------------------------------------------------------------------------
+
+MATURITY_LEVELS = {
+    1: _("Initial: individual judgement"),
+    2: _("Repeatable: the request form is used"),
+    3: _("Defined: form and KPI targets are standard"),
+    4: _("Managed: results and SLAs are measured"),
+    5: _("Optimising: retrospectives drive improvement"),
+}
+
+
+def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
+    launched = c[_in_quarter(c["launched_at"], ctx)]
+    n = len(launched)
+    if n == 0:
+        return {"level": None, "label": None, "campaigns": 0, "evidence": []}
+    had_kpis = (launched[["target_leads", "target_mqls", "target_sqls", "target_revenue"]].fillna(0).sum(axis=1) > 0) | launched["expected_roi"].notna()
+    shares = {
+        "via_form": ratio(launched["via_form"].sum(), n), "kpis_set": ratio(had_kpis.sum(), n),
+        "results_recorded": ratio(launched["has_result"].sum(), n), "retrospectives": ratio(launched["has_retro"].sum(), n),
+        "sla_met": sla_report["share_met"],
+    }
+    rules = [
+        (2, "via_form", 0.5), (3, "via_form", 0.9), (3, "kpis_set", 0.8), (4, "results_recorded", 0.8), (4, "sla_met", 0.8),
+        (5, "retrospectives", 0.5), (5, "sla_met", 0.9),
+    ]
+    level = 1
+    for lvl in (2, 3, 4, 5):
+        if all(shares[k] is not None and shares[k] >= th for l, k, th in rules if l == lvl):
+            level = lvl
+        else:
+            break
+    labels = {"via_form": _("Came through the form"), "kpis_set": _("KPI targets set"),
+              "results_recorded": _("Results recorded"), "retrospectives": _("Retrospective written"),
+              "sla_met": _("SLA met")}
+    evidence = [{"criterion": k, "label": str(labels[k]), "share": shares[k], "threshold": th, "for_level": l,
+                 "met": shares[k] is not None and shares[k] >= th} for l, k, th in rules]
+    return {"level": level, "label": str(MATURITY_LEVELS[level]), "campaigns": n, "shares": shares, "evidence": evidence}
+
+
+# 9. governance models ------------------------------------------------------------------------
+
+def _key_figures(c: pd.DataFrame) -> dict[str, Any]:
+    withr = c[c["has_result"]]
+    cost = withr["cost"].sum()
+    return {
+        "launched": int(len(c)), "lead_time_bd_median": num(c["business_days"].median()) if c["business_days"].notna().any() else None,
+        "roi": pct(withr["revenue"].sum() - cost, cost) if len(withr) else None,
+        "cost_per_lead": num(ratio(cost, withr["leads"].sum(), 6), 0) if len(withr) else None,
+    }
+
+
+def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any]:
+    launched = c[_in_quarter(c["launched_at"], ctx)]
+    by_model = []
+    done = tasks[(tasks["state"] == TaskState.DONE) & tasks["sla_state"].isin(["met", "missed"]) & _in_quarter(tasks["completed_at"], ctx)] \
+        if len(tasks) else tasks
+    for model in sorted(set(launched["governance_model"]) - {""}):
+        fig = _key_figures(launched[launched["governance_model"] == model])
+        t = done[done["governance_model"] == model] if len(done) else done
+        fig["sla_met"] = ratio((t["sla_state"] == "met").sum(), len(t)) if len(t) else None
+        by_model.append({"model": model, "label": str(MODEL_LABELS.get(model, model)), **fig})
+    trend = []
+    for q in trend_quarters(ctx["f"].quarter):
+        rows = c[c["launch_quarter"] == str(q)]
+        models = rows["governance_model"][rows["governance_model"] != ""]
+        dominant = models.value_counts().sort_index().idxmax() if len(models) else None
+        trend.append({"quarter": str(q), "model": dominant, "models": {k: int(v) for k, v in models.value_counts().sort_index().items()},
+                      **_key_figures(rows)})
+    changes = []
+    seen = [t for t in trend if t["model"]]
+    for before, after in zip(seen, seen[1:]):
+        if before["model"] != after["model"]:
+            changes.append({
+                "before_quarter": before["quarter"], "after_quarter": after["quarter"], "from": before["model"], "to": after["model"],
+                "before": {k: before[k] for k in ("launched", "lead_time_bd_median", "roi", "cost_per_lead")},
+                "after": {k: after[k] for k in ("launched", "lead_time_bd_median", "roi", "cost_per_lead")},
+            })
+    return {"by_model": by_model, "trend": trend, "changes": changes}
+
+
+# summary, data ----------------------------------------------------------------------------
+
+def summary(r: dict) -> dict[str, Any]:
+    ret = r["return"]["totals"] or {}
+    return {
+        "launched": r["lead_time"]["n"],
+        "lead_time_bd_median": r["lead_time"]["business_days"]["median"],
+        "lead_time_cd_median": r["lead_time"]["calendar_days"]["median"],
+        "bottleneck": r["stall"]["bottleneck"],
+        "sla_met": r["sla"]["share_met"], "sla_tasks": r["sla"]["tasks"],
+        "utilisation_cv": r["workload"]["cv"], "hours_gini": r["workload"]["gini"],
+        "roi": ret.get("roi"), "good_roi": ret.get("good_roi_known"), "cost_per_lead": ret.get("cost_per_lead"),
+        "revenue": ret.get("revenue"), "satisfaction": r["satisfaction"]["overall"],
+        "martech_annual_cost": r["martech"]["annual_cost"], "maturity_level": r["maturity"]["level"],
+    }
+
+
+def _data_campaigns(c: pd.DataFrame, ctx: dict) -> list[dict]:
+    q = c[_in_quarter(c["launched_at"], ctx) | _in_quarter(c["submitted_at"], ctx)]
+    cols = ["id", "name", "state", "unit", "campaign_type", "governance_model", "submitted_at", "launched_at", "business_days",
+            "calendar_days", "budget", "spend", "labour", "labour_hours", "leads", "mqls", "sqls", "opportunities", "won_deals",
+            "revenue", "retained", "expected_roi", "via_form", "has_result", "has_retro"]
+    d = q[cols].copy()
+    for col in ("submitted_at", "launched_at"):
+        d[col] = [iso(x) for x in d[col]]
+    for col in ("business_days", "calendar_days"):
+        d[col] = d[col].round(2)
+    return _records(d.sort_values("id"))
+
+
+def _data_tasks(t: pd.DataFrame, ctx: dict) -> list[dict]:
+    cols = ["id", "key", "title", "campaign_id", "unit", "task_type", "assignee", "state", "sla_state", "estimated_hours",
+            "actual_hours", "hourly_rate", "created_at", "started_at", "completed_at", "due_at"]
+    d = t[cols].copy()
+    for col in ("created_at", "started_at", "completed_at", "due_at"):
+        d[col] = [iso(x) for x in d[col]]
+    return _records(d.sort_values("id"))

@@ -1,0 +1,16 @@
+"""django-q2 jobs of the quarterly review: take ids, call the service; safe to run twice."""
+from __future__ import annotations
+
+from . import reviews
+
+
+def build_review(report_id: int) -> str:
+    """Build one queued review PDF (a second run finds it claimed and does nothing)."""
+    report = reviews.review_build(report_id)
+    return "skipped" if report is None else report.status
+
+
+def schedule_quarter_review() -> str:
+    """Daily: once a quarter has ended, snapshot tool costs and queue its review (once)."""
+    report = reviews.schedule_last_quarter()
+    return "queued" if report else "nothing to do"

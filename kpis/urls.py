@@ -1,0 +1,15 @@
+"""/kpis/: the KPI dashboard, drill-downs, exports and the quarterly review PDFs."""
+from django.urls import path
+
+from . import views
+
+app_name = "kpis"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("drill/<slug:name>/", views.drill, name="drill"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("reviews/", views.review_list, name="reviews"),
+    path("reviews/new/", views.review_new, name="review_new"),
+    path("reviews/<int:pk>/status/", views.review_status, name="review_status"),
+    path("reviews/<int:pk>/download/", views.review_download, name="review_download"),
+]
