@@ -1,4 +1,5 @@
 """Admin pieces for append-only tables: shown, never added, changed or deleted there."""
+
 from __future__ import annotations
 
 from typing import Any

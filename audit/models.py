@@ -5,6 +5,7 @@ refuses ``save`` of an existing row and ``delete``, the queryset refuses bulk ``
 ``delete``, the admin shows them read-only (``audit.admin.ReadOnlyAdminMixin``) and on
 PostgreSQL a trigger refuses UPDATE and DELETE in the database (``audit.triggers``).
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -45,7 +46,9 @@ class AuditEvent(AppendOnlyModel):
     """Who did what, when, with which comment; subclasses add the subject and the states."""
 
     action = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now, db_index=True)
     comment = models.TextField(blank=True, max_length=4000)
     data = models.JSONField(default=dict, blank=True)

@@ -3,6 +3,7 @@
 Use in a migration: ``operations = [append_only_trigger("app_table")]``. On other databases
 the operation does nothing (the model and queryset layers still refuse changes there).
 """
+
 from __future__ import annotations
 
 from django.db import migrations

@@ -4,6 +4,7 @@ Each benchmark runs in its own process against a throw-away database (a temporar
 file, or a scratch PostgreSQL database when one answers), never against db.sqlite3.
 Benchmarks time; they never assert (these machines are shared and noisy).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,7 @@ def _run(title: str, module: str, *, args: str = "", database_url: str | None = 
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH-JSON "):
-            return json.loads(line[len("BENCH-JSON "):])
+            return json.loads(line[len("BENCH-JSON ") :])
         print("  " + line, flush=True)
     return {"error": f"exit code {proc.returncode}"}
 
@@ -68,33 +69,63 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="mops-bench-"))
 
     results["sla_deadlines"] = _run(
-        "SLA: bulk business-day deadlines vs numpy.busday_offset", "bench.deadlines",
-        args="100_000" if quick else "1_000_000")
+        "SLA: bulk business-day deadlines vs numpy.busday_offset",
+        "bench.deadlines",
+        args="100_000" if quick else "1_000_000",
+    )
     results["task_generation"] = _run(
-        "Tickets: generation for approved campaigns of 15 tasks (SQLite)", "bench.tickets",
-        args="campaigns=100" if quick else "", database_url=f"sqlite:///{tmp / 'tasks.sqlite3'}", migrate=True)
+        "Tickets: generation for approved campaigns of 15 tasks (SQLite)",
+        "bench.tickets",
+        args="campaigns=100" if quick else "",
+        database_url=f"sqlite:///{tmp / 'tasks.sqlite3'}",
+        migrate=True,
+    )
     n_sweep = "10_000" if quick else "100_000"
     results["sla_sweep_sqlite"] = _run(
-        f"SLA sweep over {n_sweep} open tasks (SQLite)", "bench.sla_sweep",
-        args=n_sweep, database_url=f"sqlite:///{tmp / 'sweep.sqlite3'}", migrate=True)
+        f"SLA sweep over {n_sweep} open tasks (SQLite)",
+        "bench.sla_sweep",
+        args=n_sweep,
+        database_url=f"sqlite:///{tmp / 'sweep.sqlite3'}",
+        migrate=True,
+    )
     pg = _postgres_scratch("mops_bench_sweep")
     if pg:
         results["sla_sweep_postgres"] = _run(
-            f"SLA sweep over {n_sweep} open tasks (PostgreSQL)", "bench.sla_sweep", args=n_sweep, database_url=pg, migrate=True)
+            f"SLA sweep over {n_sweep} open tasks (PostgreSQL)",
+            "bench.sla_sweep",
+            args=n_sweep,
+            database_url=pg,
+            migrate=True,
+        )
         _drop_postgres("mops_bench_sweep")
     results["kpi_review"] = _run(
-        "Quarterly KPI review over 100,000 campaigns / 1,000,000 tasks", "bench.kpis",
-        args="campaigns=2_000, tasks=20_000" if quick else "", database_url=f"sqlite:///{tmp / 'kpi.sqlite3'}")
+        "Quarterly KPI review over 100,000 campaigns / 1,000,000 tasks",
+        "bench.kpis",
+        args="campaigns=2_000, tasks=20_000" if quick else "",
+        database_url=f"sqlite:///{tmp / 'kpi.sqlite3'}",
+    )
 
     print("\n== Summary (ratios are measured against a baseline in the same run)")
     sla, gen, kpi = results["sla_deadlines"], results["task_generation"], results["kpi_review"]
     rows = [
         ("bulk deadlines / numpy.busday_offset", sla.get("ratio"), "<= 5x"),
         ("tasks generated per second", gen.get("tasks_per_second"), "report"),
-        ("SLA sweep, SQLite: first sweep, all changes (s)", results["sla_sweep_sqlite"].get("cold_sweep_seconds"), "< 1 s"),
+        (
+            "SLA sweep, SQLite: first sweep, all changes (s)",
+            results["sla_sweep_sqlite"].get("cold_sweep_seconds"),
+            "< 1 s",
+        ),
         ("SLA sweep, SQLite: 5-minute sweep (s)", results["sla_sweep_sqlite"].get("steady_sweep_seconds"), "< 1 s"),
-        ("SLA sweep, PostgreSQL: first sweep (s)", results.get("sla_sweep_postgres", {}).get("cold_sweep_seconds"), "< 1 s"),
-        ("SLA sweep, PostgreSQL: 5-minute sweep (s)", results.get("sla_sweep_postgres", {}).get("steady_sweep_seconds"), "< 1 s"),
+        (
+            "SLA sweep, PostgreSQL: first sweep (s)",
+            results.get("sla_sweep_postgres", {}).get("cold_sweep_seconds"),
+            "< 1 s",
+        ),
+        (
+            "SLA sweep, PostgreSQL: 5-minute sweep (s)",
+            results.get("sla_sweep_postgres", {}).get("steady_sweep_seconds"),
+            "< 1 s",
+        ),
         ("KPI compute / fetch only", kpi.get("ratio"), "<= 1.5x"),
         ("PDF generation (s)", kpi.get("pdf_seconds"), "< 10 s"),
     ]

@@ -10,6 +10,7 @@ reports for the last quarter:
 - ``compute_seconds``: the full ``kpis.compute`` (the same fetch + DataFrames + every KPI);
 - ``ratio`` = compute / fetch (target <= 1.5) and ``pdf_seconds`` (target < 10 s).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -51,8 +52,10 @@ def _insert(model, varying: list[str], rows: list[tuple]) -> None:
             template.append(f.get_db_prep_save(f.get_default(), connection))
     positions = [index[name] for name in varying]
     qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
     out = []
     for row in rows:
         values = list(template)
@@ -61,7 +64,7 @@ def _insert(model, varying: list[str], rows: list[tuple]) -> None:
         out.append(values)
     with connection.cursor() as cur:
         for i in range(0, len(out), BATCH):
-            cur.executemany(sql, out[i:i + BATCH])
+            cur.executemany(sql, out[i : i + BATCH])
 
 
 def _instants(seconds: np.ndarray) -> list:
@@ -117,14 +120,53 @@ def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int =
         la, su = _instants(launched), _instants(submitted)
         days = [x[:10] for x in (la if isinstance(la[0], str) else [d.isoformat() for d in la])]
         with transaction.atomic():
-            _insert(CampaignRequest, ["id", "name", "objective", "campaign_type_id", "business_unit_id", "requester_id", "launch_date",
-                                      "end_date", "budget", "state", "governance_model", "submitted_at", "launched_at",
-                                      "target_leads", "expected_roi"],
-                    [(int(c), f"Campaign {c}", "bench", types[c % 5], units[c % 4], requester, days[i], days[i], 1_000_000,
-                      "launched", models[(c // 7) % 3], su[i], la[i], 100, 120) for i, c in enumerate(cid.tolist())])
-            steps = [("submit", "draft", "submitted", 0.0), ("approve", "submitted", "approved", 0.15),
-                     ("start_production", "approved", "in_production", 0.2), ("mark_ready", "in_production", "ready_for_launch", 0.9),
-                     ("launch", "ready_for_launch", "launched", 1.0)]
+            _insert(
+                CampaignRequest,
+                [
+                    "id",
+                    "name",
+                    "objective",
+                    "campaign_type_id",
+                    "business_unit_id",
+                    "requester_id",
+                    "launch_date",
+                    "end_date",
+                    "budget",
+                    "state",
+                    "governance_model",
+                    "submitted_at",
+                    "launched_at",
+                    "target_leads",
+                    "expected_roi",
+                ],
+                [
+                    (
+                        int(c),
+                        f"Campaign {c}",
+                        "bench",
+                        types[c % 5],
+                        units[c % 4],
+                        requester,
+                        days[i],
+                        days[i],
+                        1_000_000,
+                        "launched",
+                        models[(c // 7) % 3],
+                        su[i],
+                        la[i],
+                        100,
+                        120,
+                    )
+                    for i, c in enumerate(cid.tolist())
+                ],
+            )
+            steps = [
+                ("submit", "draft", "submitted", 0.0),
+                ("approve", "submitted", "approved", 0.15),
+                ("start_production", "approved", "in_production", 0.2),
+                ("mark_ready", "in_production", "ready_for_launch", 0.9),
+                ("launch", "ready_for_launch", "launched", 1.0),
+            ]
             rows = []
             for action, frm, to, share in steps:
                 at = _instants(submitted + lead * share)
@@ -135,11 +177,30 @@ def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int =
             spend = rng.integers(100_000, 2_000_000, n).tolist()
             leads = rng.integers(50, 500, n).tolist()
             revenue = rng.integers(0, 8_000_000, n).tolist()
-            _insert(CampaignResult, ["request_id", "actual_spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "won_revenue",
-                                     "retained_revenue_12m"],
-                    [(c, spend[i], leads[i], 40, 10, 5, 2, revenue[i], 1_000_000 if c % 3 else None)
-                     for i, c in enumerate(cid.tolist()) if c % 10])
-            _insert(CampaignRequest.channels.through, ["campaignrequest_id", "channel_id"], [(c, channels[c % 4]) for c in cid.tolist()])
+            _insert(
+                CampaignResult,
+                [
+                    "request_id",
+                    "actual_spend",
+                    "leads",
+                    "mqls",
+                    "sqls",
+                    "opportunities",
+                    "won_deals",
+                    "won_revenue",
+                    "retained_revenue_12m",
+                ],
+                [
+                    (c, spend[i], leads[i], 40, 10, 5, 2, revenue[i], 1_000_000 if c % 3 else None)
+                    for i, c in enumerate(cid.tolist())
+                    if c % 10
+                ],
+            )
+            _insert(
+                CampaignRequest.channels.through,
+                ["campaignrequest_id", "channel_id"],
+                [(c, channels[c % 4]) for c in cid.tolist()],
+            )
             k = min(per * n, tasks - t_id)
             if k > 0:
                 owner = np.repeat(np.arange(n), per)[:k]
@@ -154,15 +215,56 @@ def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int =
                 ids = list(range(t_id + 1, t_id + k + 1))
                 camp = cid[owner].tolist()
                 jl = j.tolist()
-                _insert(Task, ["id", "number", "key", "campaign_id", "task_type_id", "title", "assignee_id", "state", "estimated_hours",
-                               "actual_hours", "hourly_rate", "created_at", "started_at", "completed_at", "due_at", "sla_state",
-                               "sla_start_at"],
-                        [(ids[x], ids[x], f"B-{ids[x]}", camp[x], ttypes[jl[x] % 6], f"Task {ids[x]}", people[(camp[x] + jl[x]) % 20],
-                          "done", 4 + jl[x] % 5, 5, 6000, cr[x], st[x], dn[x], du[x], "met" if met[x] else "missed", cr[x])
-                         for x in range(k)])
+                _insert(
+                    Task,
+                    [
+                        "id",
+                        "number",
+                        "key",
+                        "campaign_id",
+                        "task_type_id",
+                        "title",
+                        "assignee_id",
+                        "state",
+                        "estimated_hours",
+                        "actual_hours",
+                        "hourly_rate",
+                        "created_at",
+                        "started_at",
+                        "completed_at",
+                        "due_at",
+                        "sla_state",
+                        "sla_start_at",
+                    ],
+                    [
+                        (
+                            ids[x],
+                            ids[x],
+                            f"B-{ids[x]}",
+                            camp[x],
+                            ttypes[jl[x] % 6],
+                            f"Task {ids[x]}",
+                            people[(camp[x] + jl[x]) % 20],
+                            "done",
+                            4 + jl[x] % 5,
+                            5,
+                            6000,
+                            cr[x],
+                            st[x],
+                            dn[x],
+                            du[x],
+                            "met" if met[x] else "missed",
+                            cr[x],
+                        )
+                        for x in range(k)
+                    ],
+                )
                 rows = []
-                for action, frm, to, col in (("create", "todo", "todo", cr), ("start", "todo", "in_progress", st),
-                                             ("complete", "in_progress", "done", dn)):
+                for action, frm, to, col in (
+                    ("create", "todo", "todo", cr),
+                    ("start", "todo", "in_progress", st),
+                    ("complete", "in_progress", "done", dn),
+                ):
                     for x in range(k):
                         ev_id += 1
                         rows.append((ev_id, ids[x], action, frm, to, col[x]))
@@ -191,9 +293,17 @@ def _measure(quarter: str) -> dict[str, Any]:
     t0 = time.perf_counter()
     pdf = render_pdf(report)
     pdf_seconds = time.perf_counter() - t0
-    return {"quarter": quarter, "rows_fetched": rows, "fetch_seconds": round(fetch, 3), "compute_seconds": round(compute, 3),
-            "ratio": round(compute / fetch, 3) if fetch else None, "pdf_seconds": round(pdf_seconds, 3), "pdf_bytes": len(pdf),
-            "launched_in_quarter": report["lead_time"]["n"], "sla_tasks": report["sla"]["tasks"]}
+    return {
+        "quarter": quarter,
+        "rows_fetched": rows,
+        "fetch_seconds": round(fetch, 3),
+        "compute_seconds": round(compute, 3),
+        "ratio": round(compute / fetch, 3) if fetch else None,
+        "pdf_seconds": round(pdf_seconds, 3),
+        "pdf_bytes": len(pdf),
+        "launched_in_quarter": report["lead_time"]["n"],
+        "sla_tasks": report["sla"]["tasks"],
+    }
 
 
 def run_bench(campaigns: int = 100_000, tasks: int = 1_000_000, *, quarter: str = "2026Q3") -> dict[str, Any]:
@@ -222,8 +332,10 @@ def run_bench(campaigns: int = 100_000, tasks: int = 1_000_000, *, quarter: str 
         result = {**counts, "generate_seconds": round(gen, 1), **_measure(quarter)}
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
-    print(f"  fetch {result['fetch_seconds']} s · compute {result['compute_seconds']} s · ratio {result['ratio']} (target <= 1.5)"
-          f" · PDF {result['pdf_seconds']} s (target < 10)")
+    print(
+        f"  fetch {result['fetch_seconds']} s · compute {result['compute_seconds']} s · ratio {result['ratio']} (target <= 1.5)"
+        f" · PDF {result['pdf_seconds']} s (target < 10)"
+    )
     return result
 
 

@@ -13,6 +13,7 @@ Two sweeps are timed:
 
 ``python -m bench.sla_sweep [n]`` prints the figures as JSON (needs DJANGO_SETTINGS_MODULE).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,8 +46,10 @@ def run_bench(n: int = 100_000, *, seed: int = 7, cleanup: bool = False, batch: 
 
     default_calendar()
     with transaction.atomic():
-        users = [User.objects.create_user(username=f"slabench-{stamp}-{i}", email=f"slabench{i}@example.com")
-                 for i in range(20)]
+        users = [
+            User.objects.create_user(username=f"slabench-{stamp}-{i}", email=f"slabench{i}@example.com")
+            for i in range(20)
+        ]
         mops, _ = Group.objects.get_or_create(name=roles.MOPS)
         users[0].groups.add(mops)
         unit, _ = BusinessUnit.objects.get_or_create(slug="bench-unit", defaults={"name": "Bench"})
@@ -55,9 +58,16 @@ def run_bench(n: int = 100_000, *, seed: int = 7, cleanup: bool = False, batch: 
         ttype = TaskType.objects.create(slug=f"slabench-{stamp}", name="SLA bench", role=role)
         today = timezone.localdate()
         campaign = CampaignRequest.objects.create(
-            name="SLA bench", objective="bench", campaign_type=ctype, business_unit=unit, requester=users[1],
-            launch_date=today + dt.timedelta(days=60), end_date=today + dt.timedelta(days=61),
-            budget=Decimal(100000), state=CampaignState.IN_PRODUCTION)
+            name="SLA bench",
+            objective="bench",
+            campaign_type=ctype,
+            business_unit=unit,
+            requester=users[1],
+            launch_date=today + dt.timedelta(days=60),
+            end_date=today + dt.timedelta(days=61),
+            budget=Decimal(100000),
+            state=CampaignState.IN_PRODUCTION,
+        )
     last = Task.objects.order_by("-number").values_list("number", flat=True).first() or 0
     states = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW, TaskState.WAITING]
     started = time.perf_counter()
@@ -67,10 +77,20 @@ def run_bench(n: int = 100_000, *, seed: int = 7, cleanup: bool = False, batch: 
             # deadlines spread from 2 days ago to 30 days ahead; at risk 75 % into a 3-day budget
             due = now + dt.timedelta(minutes=rng.randint(-2 * 24 * 60, 30 * 24 * 60))
             number = last + i + 1
-            rows.append(Task(number=number, key=f"SB-{stamp % 100000}-{number}", campaign=campaign, task_type=ttype,
-                             title="bench", state=rng.choice(states), assignee=rng.choice(users[1:] + [None]),
-                             sla_start_at=due - dt.timedelta(days=3), due_at=due,
-                             at_risk_at=due - dt.timedelta(hours=18)))
+            rows.append(
+                Task(
+                    number=number,
+                    key=f"SB-{stamp % 100000}-{number}",
+                    campaign=campaign,
+                    task_type=ttype,
+                    title="bench",
+                    state=rng.choice(states),
+                    assignee=rng.choice(users[1:] + [None]),
+                    sla_start_at=due - dt.timedelta(days=3),
+                    due_at=due,
+                    at_risk_at=due - dt.timedelta(hours=18),
+                )
+            )
         Task.objects.bulk_create(rows, batch_size=batch)
     create_seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":

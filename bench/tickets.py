@@ -2,6 +2,7 @@
 
 Everything runs in one transaction that is rolled back: the database is left as it was.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,21 +37,39 @@ def run_bench(*, campaigns: int = 1000, tasks_per_campaign: int = 15) -> dict:
             template = TaskTemplate.objects.create(campaign_type=ctype, name="bench")
             entries = []
             for i in range(tasks_per_campaign):
-                tt = TaskType.objects.create(slug=f"bench-{time.time_ns()}-{i}", name=f"Bench {i}", role=role,
-                                             default_estimated_hours=Decimal(4), lead_time_days=1 + i % 5)
+                tt = TaskType.objects.create(
+                    slug=f"bench-{time.time_ns()}-{i}",
+                    name=f"Bench {i}",
+                    role=role,
+                    default_estimated_hours=Decimal(4),
+                    lead_time_days=1 + i % 5,
+                )
                 entries.append(TemplateEntry.objects.create(template=template, task_type=tt, order=i))
             # A realistic DAG: each entry after the first depends on one or two earlier ones.
             TemplateDependency.objects.bulk_create(
                 [TemplateDependency(entry=entries[i], predecessor=entries[i - 1]) for i in range(1, tasks_per_campaign)]
-                + [TemplateDependency(entry=entries[i], predecessor=entries[i - 3]) for i in range(3, tasks_per_campaign, 3)]
+                + [
+                    TemplateDependency(entry=entries[i], predecessor=entries[i - 3])
+                    for i in range(3, tasks_per_campaign, 3)
+                ]
             )
             today = timezone.localdate()
-            reqs = CampaignRequest.objects.bulk_create([
-                CampaignRequest(name=f"bench {i}", objective="bench", campaign_type=ctype, business_unit=unit, requester=user,
-                                launch_date=today + dt.timedelta(days=60), end_date=today + dt.timedelta(days=61),
-                                budget=Decimal(100000), state=CampaignState.APPROVED)
-                for i in range(campaigns)
-            ])
+            reqs = CampaignRequest.objects.bulk_create(
+                [
+                    CampaignRequest(
+                        name=f"bench {i}",
+                        objective="bench",
+                        campaign_type=ctype,
+                        business_unit=unit,
+                        requester=user,
+                        launch_date=today + dt.timedelta(days=60),
+                        end_date=today + dt.timedelta(days=61),
+                        budget=Decimal(100000),
+                        state=CampaignState.APPROVED,
+                    )
+                    for i in range(campaigns)
+                ]
+            )
             before = Task.objects.count()
             started = time.perf_counter()
             for req in reqs:

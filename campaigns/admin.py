@@ -3,7 +3,16 @@ from django.contrib import admin
 from audit.admin import ReadOnlyAdminMixin
 from governance import policy
 
-from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, ResultImport, Survey, SurveyResponse
+from .models import (
+    CampaignRequest,
+    CampaignResult,
+    CampaignType,
+    Channel,
+    RequestEvent,
+    ResultImport,
+    Survey,
+    SurveyResponse,
+)
 
 
 @admin.register(CampaignType)
@@ -31,7 +40,18 @@ class CampaignRequestAdmin(admin.ModelAdmin):
     search_fields = ["name", "objective"]
     list_select_related = ["campaign_type", "business_unit", "requester"]
     date_hierarchy = "launch_date"
-    readonly_fields = ["state", "governance_model", "governance_params", "approval_round", "approval_step", "approval_steps", "submitted_at", "decided_at", "launched_at", "created_at"]
+    readonly_fields = [
+        "state",
+        "governance_model",
+        "governance_params",
+        "approval_round",
+        "approval_step",
+        "approval_steps",
+        "submitted_at",
+        "decided_at",
+        "launched_at",
+        "created_at",
+    ]
     inlines = [EventInline]
 
     def get_queryset(self, request):
@@ -54,7 +74,18 @@ class RequestEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CampaignResult)
 class CampaignResultAdmin(admin.ModelAdmin):
-    list_display = ["request", "actual_spend", "leads", "mqls", "sqls", "won_deals", "won_revenue", "retained_revenue_12m", "source", "updated_at"]
+    list_display = [
+        "request",
+        "actual_spend",
+        "leads",
+        "mqls",
+        "sqls",
+        "won_deals",
+        "won_revenue",
+        "retained_revenue_12m",
+        "source",
+        "updated_at",
+    ]
     list_select_related = ["request"]
     search_fields = ["request__name"]
     raw_id_fields = ["request"]

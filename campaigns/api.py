@@ -1,4 +1,5 @@
 """REST API for campaign requests: the same selectors and services as the pages."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -28,19 +29,37 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class CampaignRequestSerializer(serializers.ModelSerializer):
-    campaign_type = serializers.SlugRelatedField(slug_field="slug", queryset=CampaignType.objects.filter(is_active=True))
+    campaign_type = serializers.SlugRelatedField(
+        slug_field="slug", queryset=CampaignType.objects.filter(is_active=True)
+    )
     business_unit = serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all())
-    channels = serializers.SlugRelatedField(slug_field="slug", queryset=Channel.objects.all(), many=True, required=False)
+    channels = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Channel.objects.all(), many=True, required=False
+    )
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
 
     class Meta:
         model = CampaignRequest
-        fields = ["id", *REQUEST_FORM_FIELDS, "currency", "requester", "state", "governance_model",
-                  "submitted_at", "created_at", "allowed_actions", "events"]
+        fields = [
+            "id",
+            *REQUEST_FORM_FIELDS,
+            "currency",
+            "requester",
+            "state",
+            "governance_model",
+            "submitted_at",
+            "created_at",
+            "allowed_actions",
+            "events",
+        ]
         read_only_fields = ["state", "currency", "governance_model", "submitted_at", "created_at"]
-        extra_kwargs = {"budget": {"min_value": 0}, "target_pipeline": {"min_value": 0}, "target_revenue": {"min_value": 0}}
+        extra_kwargs = {
+            "budget": {"min_value": 0},
+            "target_pipeline": {"min_value": 0},
+            "target_revenue": {"min_value": 0},
+        }
 
     def validate_launch_date(self, value):
         if error := services.launch_date_error(value):
@@ -60,7 +79,9 @@ class ResultSerializer(serializers.ModelSerializer):
 
 class ResultImportSerializer(serializers.Serializer):
     file = serializers.FileField()
-    mapping = serializers.JSONField(required=False, help_text="our field -> file column; guessed from the headers when omitted")
+    mapping = serializers.JSONField(
+        required=False, help_text="our field -> file column; guessed from the headers when omitted"
+    )
     dry_run = serializers.BooleanField(default=False)
 
 
@@ -81,9 +102,20 @@ class ResultImportView(APIView):
         headers, rows = results.read_table(content, upload.name)
         mapping = payload.validated_data.get("mapping") or results.guess_mapping(headers)
         plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)
-        body = {"mapping": mapping, "rows": len(plan.rows), "errors": plan.errors,
-                "preview": [{"row": r["row"], "campaign": r["campaign"].pk, "action": r["action"],
-                             **{k: (str(v) if v is not None else None) for k, v in r["values"].items()}} for r in plan.rows[:100]]}
+        body = {
+            "mapping": mapping,
+            "rows": len(plan.rows),
+            "errors": plan.errors,
+            "preview": [
+                {
+                    "row": r["row"],
+                    "campaign": r["campaign"].pk,
+                    "action": r["action"],
+                    **{k: (str(v) if v is not None else None) for k, v in r["values"].items()},
+                }
+                for r in plan.rows[:100]
+            ],
+        }
         if not plan.ok:
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         if payload.validated_data["dry_run"]:
@@ -102,16 +134,22 @@ def _transition_view(action_name: str):
         obj = self.get_object()
         payload = CommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.request_transition(request_id=obj.pk, action=action_name, by=request.user,
-                                    comment=payload.validated_data["comment"])
+        services.request_transition(
+            request_id=obj.pk, action=action_name, by=request.user, comment=payload.validated_data["comment"]
+        )
         return Response(self.get_serializer(self._reload(obj.pk)).data)
 
     view.__name__ = action_name
     return action(detail=True, methods=["post"], url_path=action_name.replace("_", "-"))(view)
 
 
-class CampaignRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                             mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class CampaignRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Campaign requests. Writes go through campaigns.services; reads through selectors."""
 
     serializer_class = CampaignRequestSerializer

@@ -1,4 +1,5 @@
 """A year of demo campaign requests in every state, walked through the real services."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,12 +27,35 @@ CHANNELS = [
     ("web", "Webサイト", "Website"),
     ("partner", "パートナー", "Partner"),
 ]
-TOPICS = ["DX推進", "データ活用", "営業生産性", "セキュリティ", "クラウド移行", "カスタマーサクセス", "生成AI活用", "MA入門"]
-REASONS_CHANGES = ["KPIの根拠を追記してください", "予算の内訳を明確にしてください", "ターゲットをICPに合わせて絞ってください"]
+TOPICS = [
+    "DX推進",
+    "データ活用",
+    "営業生産性",
+    "セキュリティ",
+    "クラウド移行",
+    "カスタマーサクセス",
+    "生成AI活用",
+    "MA入門",
+]
+REASONS_CHANGES = [
+    "KPIの根拠を追記してください",
+    "予算の内訳を明確にしてください",
+    "ターゲットをICPに合わせて絞ってください",
+]
 REASONS_REJECT = ["今四半期の重点テーマと合致しません", "ROIの見込みが低すぎます"]
 
 
-IN_FLIGHT = ["draft", "submitted", "changes_requested", "submitted", "approved", "draft", "submitted", "in_production", "ready_for_launch"]
+IN_FLIGHT = [
+    "draft",
+    "submitted",
+    "changes_requested",
+    "submitted",
+    "approved",
+    "draft",
+    "submitted",
+    "in_production",
+    "ready_for_launch",
+]
 
 
 def seed_reference_data() -> None:
@@ -74,7 +98,11 @@ def _plan(rng: random.Random, launch: dt.date, today: dt.date, end: str | None =
 
 def _current_approver(request_id: int):
     request = CampaignRequest.objects.get(pk=request_id)
-    route = ApprovalRoute.objects.filter(request=request, round=request.approval_round, step=request.approval_step).select_related("approver").first()
+    route = (
+        ApprovalRoute.objects.filter(request=request, round=request.approval_round, step=request.approval_step)
+        .select_related("approver")
+        .first()
+    )
     return route.approver
 
 
@@ -95,8 +123,14 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
     channels = list(Channel.objects.all())
     now = timezone.now()
     today = timezone.localdate(now)
-    actors = {"approve": users["cmo"], "reject": users["cmo"], "request_changes": users["cmo"],
-              "start_production": users["mops"], "mark_ready": users["mops"], "close": users["mops"]}
+    actors = {
+        "approve": users["cmo"],
+        "reject": users["cmo"],
+        "request_changes": users["cmo"],
+        "start_production": users["mops"],
+        "mark_ready": users["mops"],
+        "close": users["mops"],
+    }
     made = 0
     for i in range(count):
         if i == count // 2 and halfway is not None:
@@ -160,6 +194,8 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
             # Two-step approval (hybrid, above the threshold): the CMO approves next.
             while action == "approve" and CampaignRequest.objects.get(pk=request.pk).state == State.SUBMITTED:
                 at = min(at + dt.timedelta(days=1), now)
-                services.request_transition(request_id=request.pk, action="approve", by=_current_approver(request.pk), at=at)
+                services.request_transition(
+                    request_id=request.pk, action="approve", by=_current_approver(request.pk), at=at
+                )
         made += 1
     return made

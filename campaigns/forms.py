@@ -18,11 +18,29 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     else:
         form.add_error(None, exc.messages)
 
+
 REQUEST_FORM_FIELDS = [
-    "name", "objective", "campaign_type", "business_unit", "launch_date", "end_date", "budget",
-    "channels", "needs_design", "needs_landing_page", "needs_email_program", "other_resources",
-    "target_leads", "target_mqls", "target_sqls", "target_pipeline", "target_revenue",
-    "expected_roi", "target_audience", "icp_fit", "notes",
+    "name",
+    "objective",
+    "campaign_type",
+    "business_unit",
+    "launch_date",
+    "end_date",
+    "budget",
+    "channels",
+    "needs_design",
+    "needs_landing_page",
+    "needs_email_program",
+    "other_resources",
+    "target_leads",
+    "target_mqls",
+    "target_sqls",
+    "target_pipeline",
+    "target_revenue",
+    "expected_roi",
+    "target_audience",
+    "icp_fit",
+    "notes",
 ]
 
 
@@ -76,10 +94,18 @@ class RequestFilter(django_filters.FilterSet):
     business_unit = django_filters.ModelChoiceFilter(
         field_name="business_unit", to_field_name="slug", queryset=BusinessUnit.objects.all(), label=_("Unit")
     )
-    launch_from = django_filters.DateFilter(field_name="launch_date", lookup_expr="gte", label=_("Launch from"),
-                                            widget=forms.DateInput(attrs={"type": "date"}))
-    launch_to = django_filters.DateFilter(field_name="launch_date", lookup_expr="lte", label=_("Launch to"),
-                                          widget=forms.DateInput(attrs={"type": "date"}))
+    launch_from = django_filters.DateFilter(
+        field_name="launch_date",
+        lookup_expr="gte",
+        label=_("Launch from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    launch_to = django_filters.DateFilter(
+        field_name="launch_date",
+        lookup_expr="lte",
+        label=_("Launch to"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
 
     class Meta:
@@ -92,7 +118,16 @@ class ResultForm(forms.ModelForm):
         from .models import CampaignResult
 
         model = CampaignResult
-        fields = ["actual_spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "won_revenue", "retained_revenue_12m"]
+        fields = [
+            "actual_spend",
+            "leads",
+            "mqls",
+            "sqls",
+            "opportunities",
+            "won_deals",
+            "won_revenue",
+            "retained_revenue_12m",
+        ]
 
 
 class ResultImportForm(forms.Form):

@@ -1,4 +1,5 @@
 """Campaign requests (the campaign record), their approval state machine and audit log."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -110,10 +111,27 @@ NON_NEGATIVE = [MinValueValidator(0)]
 # The form fields that make up a submission; their values are snapshotted on every
 # (re)submission so the approver sees what changed since the last one.
 SNAPSHOT_FIELDS = (
-    "name", "objective", "campaign_type", "business_unit", "launch_date", "end_date",
-    "budget", "channels", "needs_design", "needs_landing_page", "needs_email_program",
-    "other_resources", "target_leads", "target_mqls", "target_sqls", "target_pipeline",
-    "target_revenue", "expected_roi", "target_audience", "icp_fit", "notes",
+    "name",
+    "objective",
+    "campaign_type",
+    "business_unit",
+    "launch_date",
+    "end_date",
+    "budget",
+    "channels",
+    "needs_design",
+    "needs_landing_page",
+    "needs_email_program",
+    "other_resources",
+    "target_leads",
+    "target_mqls",
+    "target_sqls",
+    "target_pipeline",
+    "target_revenue",
+    "expected_roi",
+    "target_audience",
+    "icp_fit",
+    "notes",
 )
 
 
@@ -122,9 +140,18 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
 
     name = models.CharField(_("Campaign name"), max_length=200)
     objective = models.TextField(_("Objective"), max_length=4000, validators=[MaxLengthValidator(4000)])
-    campaign_type = models.ForeignKey(CampaignType, on_delete=models.PROTECT, related_name="requests", verbose_name=_("Campaign type"))
-    business_unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name=_("Business unit"))
-    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name=_("Requester"))
+    campaign_type = models.ForeignKey(
+        CampaignType, on_delete=models.PROTECT, related_name="requests", verbose_name=_("Campaign type")
+    )
+    business_unit = models.ForeignKey(
+        BusinessUnit, on_delete=models.PROTECT, related_name="campaign_requests", verbose_name=_("Business unit")
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="campaign_requests",
+        verbose_name=_("Requester"),
+    )
     launch_date = models.DateField(_("Requested launch date"))
     end_date = models.DateField(_("End date"))
     budget = models.DecimalField(_("Budget"), max_digits=14, decimal_places=0, validators=NON_NEGATIVE)
@@ -137,8 +164,12 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
     target_leads = models.PositiveIntegerField(_("Target leads"), default=0)
     target_mqls = models.PositiveIntegerField(_("Target MQLs"), default=0)
     target_sqls = models.PositiveIntegerField(_("Target SQLs"), default=0)
-    target_pipeline = models.DecimalField(_("Target pipeline"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
-    target_revenue = models.DecimalField(_("Target revenue"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    target_pipeline = models.DecimalField(
+        _("Target pipeline"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE
+    )
+    target_revenue = models.DecimalField(
+        _("Target revenue"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE
+    )
     expected_roi = models.DecimalField(_("Expected ROI (%)"), max_digits=8, decimal_places=1, null=True, blank=True)
     target_audience = models.CharField(_("Target audience"), max_length=500, blank=True)
     icp_fit = models.CharField(_("ICP fit"), max_length=10, choices=IcpFit.choices, default=IcpFit.MEDIUM)
@@ -151,8 +182,12 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
     approval_step = models.PositiveSmallIntegerField(_("Approval step"), default=0)
     approval_steps = models.PositiveSmallIntegerField(_("Approval steps"), default=0)
     routed_approvers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, through="ApprovalRoute", through_fields=("request", "approver"),
-        blank=True, related_name="routed_requests", verbose_name=_("Routed approvers"),
+        settings.AUTH_USER_MODEL,
+        through="ApprovalRoute",
+        through_fields=("request", "approver"),
+        blank=True,
+        related_name="routed_requests",
+        verbose_name=_("Routed approvers"),
     )
     submitted_at = models.DateTimeField(_("First submitted"), null=True, blank=True, db_index=True)
     decided_at = models.DateTimeField(_("Decided at"), null=True, blank=True)
@@ -166,7 +201,9 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
         verbose_name_plural = _("Campaign requests")
         indexes = [models.Index(fields=["state", "launch_date"]), models.Index(fields=["business_unit", "state"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end_date__gte=models.F("launch_date")), name="request_end_after_launch"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("launch_date")), name="request_end_after_launch"
+            ),
             models.CheckConstraint(condition=models.Q(budget__gte=0), name="request_budget_non_negative"),
         ]
 
@@ -246,7 +283,9 @@ class ApprovalRoute(models.Model):
 
     class Meta:
         ordering = ["round", "step", "id"]
-        constraints = [models.UniqueConstraint(fields=["request", "approver", "round", "step"], name="uniq_approval_route")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "approver", "round", "step"], name="uniq_approval_route")
+        ]
         indexes = [models.Index(fields=["approver", "request"])]
         verbose_name = _("Approval route")
         verbose_name_plural = _("Approval routes")
@@ -271,21 +310,31 @@ class CampaignResult(models.Model):
     """What a campaign returned: the campaign database the quarterly review reads."""
 
     request = models.OneToOneField(CampaignRequest, on_delete=models.CASCADE, related_name="result")
-    actual_spend = models.DecimalField(_("Actual spend"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    actual_spend = models.DecimalField(
+        _("Actual spend"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE
+    )
     leads = models.PositiveIntegerField(_("Leads"), default=0)
     mqls = models.PositiveIntegerField("MQL", default=0)
     sqls = models.PositiveIntegerField("SQL", default=0)
     opportunities = models.PositiveIntegerField(_("Opportunities"), default=0)
     won_deals = models.PositiveIntegerField(_("Won deals"), default=0)
-    won_revenue = models.DecimalField(_("Won revenue"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE)
+    won_revenue = models.DecimalField(
+        _("Won revenue"), max_digits=14, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE
+    )
     retained_revenue_12m = models.DecimalField(
-        _("Revenue retained after 12 months"), max_digits=14, decimal_places=0,
-        null=True, blank=True, validators=NON_NEGATIVE,
+        _("Revenue retained after 12 months"),
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
         help_text=_("Revenue still retained 12 months after winning (good revenue)."),
     )
     source = models.CharField(max_length=20, default="manual")  # manual | api | import:<id>
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("Campaign result")
@@ -320,6 +369,7 @@ SURVEY_QUESTIONS = [
     ("q_process", _("Clarity of the request process")),
     ("q_overall", _("Overall satisfaction")),
 ]
+
 
 def _score_field(label: str) -> models.PositiveSmallIntegerField:
     from django.core.validators import MaxValueValidator
@@ -357,8 +407,12 @@ class SurveyResponse(models.Model):
     q_communication = _score_field(_("Communication"))
     q_process = _score_field(_("Clarity of the request process"))
     q_overall = _score_field(_("Overall satisfaction"))
-    strengthen = models.TextField(_("What MOps should strengthen"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
-    unclear = models.TextField(_("What was unclear"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)])
+    strengthen = models.TextField(
+        _("What MOps should strengthen"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
+    unclear = models.TextField(
+        _("What was unclear"), blank=True, max_length=2000, validators=[MaxLengthValidator(2000)]
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -1,4 +1,5 @@
 """Calendar quarters as the review uses them: "2026Q3" -> 2026-07-01 .. 2026-09-30."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,9 @@ class Quarter:
         """Parse "2026Q3" (or "2026-Q3"); a clear ValidationError otherwise."""
         match = _PATTERN.match((text or "").strip())
         if not match:
-            raise ValidationError({"quarter": f"四半期は 2026Q3 の形式で指定してください / Quarter must look like 2026Q3, got {text!r}."})
+            raise ValidationError(
+                {"quarter": f"四半期は 2026Q3 の形式で指定してください / Quarter must look like 2026Q3, got {text!r}."}
+            )
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -4,6 +4,7 @@ An import is all-or-nothing: every row is parsed and validated first; any error 
 row number) stops the import before anything is written. Rows are matched to campaigns by
 id, so importing the same file again updates the results instead of duplicating them.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,16 @@ from governance import policy
 
 from .models import CampaignRequest, CampaignResult, ResultImport, State
 
-RESULT_FIELDS = ["actual_spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "won_revenue", "retained_revenue_12m"]
+RESULT_FIELDS = [
+    "actual_spend",
+    "leads",
+    "mqls",
+    "sqls",
+    "opportunities",
+    "won_deals",
+    "won_revenue",
+    "retained_revenue_12m",
+]
 MONEY_FIELDS = {"actual_spend", "won_revenue", "retained_revenue_12m"}
 OPTIONAL_FIELDS = {"retained_revenue_12m"}
 KEY_FIELD = "campaign_id"
@@ -125,7 +135,9 @@ def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mappi
         if unknown:
             plan.errors.append({"row": 1, "column": ", ".join(unknown), "message": _("Column not in the file.")})
         if missing:
-            plan.errors.append({"row": 1, "column": ", ".join(missing), "message": _("No column mapped for these fields.")})
+            plan.errors.append(
+                {"row": 1, "column": ", ".join(missing), "message": _("No column mapped for these fields.")}
+            )
         return plan
     ids = []
     for raw in rows:
@@ -141,17 +153,41 @@ def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mappi
         try:
             campaign_id = int(key)
         except ValueError:
-            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"キャンペーンIDが不正です / Invalid campaign id: {key!r}"})
+            plan.errors.append(
+                {
+                    "row": index,
+                    "column": mapping[KEY_FIELD],
+                    "message": f"キャンペーンIDが不正です / Invalid campaign id: {key!r}",
+                }
+            )
             continue
         campaign = campaigns.get(campaign_id)
         if campaign is None:
-            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"キャンペーン{campaign_id}はありません / No campaign {campaign_id}."})
+            plan.errors.append(
+                {
+                    "row": index,
+                    "column": mapping[KEY_FIELD],
+                    "message": f"キャンペーン{campaign_id}はありません / No campaign {campaign_id}.",
+                }
+            )
             continue
         if campaign.state not in RESULT_STATES:
-            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"キャンペーン{campaign_id}はまだローンチされていません / Campaign {campaign_id} has not launched."})
+            plan.errors.append(
+                {
+                    "row": index,
+                    "column": mapping[KEY_FIELD],
+                    "message": f"キャンペーン{campaign_id}はまだローンチされていません / Campaign {campaign_id} has not launched.",
+                }
+            )
             continue
         if campaign_id in seen:
-            plan.errors.append({"row": index, "column": mapping[KEY_FIELD], "message": f"{seen[campaign_id]}行目と重複しています / Duplicate of row {seen[campaign_id]}."})
+            plan.errors.append(
+                {
+                    "row": index,
+                    "column": mapping[KEY_FIELD],
+                    "message": f"{seen[campaign_id]}行目と重複しています / Duplicate of row {seen[campaign_id]}.",
+                }
+            )
             continue
         seen[campaign_id] = index
         values: dict[str, Any] = {}
@@ -165,8 +201,14 @@ def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mappi
                 values[name] = _number(cell, name)
             except ValueError as exc:
                 plan.errors.append({"row": index, "column": column, "message": str(exc)})
-        plan.rows.append({"row": index, "campaign": campaign, "values": values,
-                          "action": "update" if campaign_id in existing else "create"})
+        plan.rows.append(
+            {
+                "row": index,
+                "campaign": campaign,
+                "values": values,
+                "action": "update" if campaign_id in existing else "create",
+            }
+        )
     return plan
 
 
@@ -176,14 +218,21 @@ def results_import_apply(*, content: bytes, filename: str, mapping: dict[str, st
     headers, rows = read_table(content, filename)
     plan = results_import_plan(headers=headers, rows=rows, mapping=mapping, by=by)
     if not plan.ok:
-        raise ValidationError({"rows": [f"{e['row']}行目 / row {e['row']} [{e['column']}]: {e['message']}" for e in plan.errors]})
+        raise ValidationError(
+            {"rows": [f"{e['row']}行目 / row {e['row']} [{e['column']}]: {e['message']}" for e in plan.errors]}
+        )
     record = ResultImport.objects.create(
-        filename=filename[:255], sha256=hashlib.sha256(content).hexdigest(), mapping=mapping, rows=len(plan.rows), by=by,
+        filename=filename[:255],
+        sha256=hashlib.sha256(content).hexdigest(),
+        mapping=mapping,
+        rows=len(plan.rows),
+        by=by,
     )
     created = updated = 0
     for row in plan.rows:
         _, was_created = CampaignResult.objects.update_or_create(
-            request=row["campaign"], defaults={**row["values"], "source": f"import:{record.pk}", "updated_by": by},
+            request=row["campaign"],
+            defaults={**row["values"], "source": f"import:{record.pk}", "updated_by": by},
         )
         created += was_created
         updated += not was_created

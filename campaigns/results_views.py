@@ -1,4 +1,5 @@
 """Pages for campaign results: edit one campaign's results; import a CRM/MA export."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,10 @@ def result_import(request: HttpRequest) -> HttpResponse:
             if upload.size > MAX_UPLOAD:
                 form.add_error("file", _("At most 5 MB."))
                 return render(request, "campaigns/result_import.html", context)
-            request.session["result_import"] = {"name": upload.name, "content": base64.b64encode(upload.read()).decode()}
+            request.session["result_import"] = {
+                "name": upload.name,
+                "content": base64.b64encode(upload.read()).decode(),
+            }
         pending = request.session.get("result_import")
         if not pending:
             form.add_error("file", _("Choose a file."))
@@ -62,18 +66,25 @@ def result_import(request: HttpRequest) -> HttpResponse:
             request.session.pop("result_import", None)
             form.add_error("file", exc.messages)
             return render(request, "campaigns/result_import.html", context)
-        mapping = results.guess_mapping(headers) if upload is not None else {
-            f: request.POST.get(f"map_{f}", "") for f in context["fields"]
-        }
+        mapping = (
+            results.guess_mapping(headers)
+            if upload is not None
+            else {f: request.POST.get(f"map_{f}", "") for f in context["fields"]}
+        )
         if "confirm" in request.POST:
             try:
-                record = results.results_import_apply(content=content, filename=pending["name"], mapping=mapping, by=request.user)
+                record = results.results_import_apply(
+                    content=content, filename=pending["name"], mapping=mapping, by=request.user
+                )
             except ValidationError as exc:
                 messages.error(request, _("Not imported; nothing was saved."))
                 context["errors"] = exc.messages
             else:
                 request.session.pop("result_import", None)
-                messages.success(request, f"{record.created}件作成・{record.updated}件更新 / {record.created} created, {record.updated} updated.")
+                messages.success(
+                    request,
+                    f"{record.created}件作成・{record.updated}件更新 / {record.created} created, {record.updated} updated.",
+                )
                 return redirect("campaigns:result-import")
         plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)
         context.update({"headers": headers, "mapping": mapping, "plan": plan, "filename": pending["name"]})

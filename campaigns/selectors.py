@@ -1,4 +1,5 @@
 """Reads of campaign requests, filtered by what the user may see (governance policy)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,7 +32,9 @@ def request_list_for(user: Any) -> QuerySet[CampaignRequest]:
 def request_inbox_for(user: Any) -> QuerySet[CampaignRequest]:
     """Submitted requests waiting for ``user``'s decision."""
     routed = ApprovalRoute.objects.filter(
-        request_id=OuterRef("pk"), round=OuterRef("approval_round"), step=OuterRef("approval_step"),
+        request_id=OuterRef("pk"),
+        round=OuterRef("approval_round"),
+        step=OuterRef("approval_step"),
         approver_id__in=policy.acting_for_ids(user),
     )
     return (
@@ -75,7 +78,8 @@ def in_flight_by_unit() -> dict[int, int]:
 
     rows = (
         CampaignRequest.objects.filter(state__in=[State.SUBMITTED, State.CHANGES_REQUESTED])
-        .values("business_unit_id").annotate(n=Count("id"))
+        .values("business_unit_id")
+        .annotate(n=Count("id"))
     )
     return {r["business_unit_id"]: r["n"] for r in rows}
 
@@ -116,5 +120,6 @@ FEASIBILITY_STATES = (State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED, Sta
 
 def request_feasibility(request: CampaignRequest, *, now: Any) -> dict[str, Any] | None:
     """Launch feasibility of a request (its type, launch date and needs)."""
-    return launch_feasibility(campaign_type=request.campaign_type, launch_date=request.launch_date,
-                              request=request, now=now)
+    return launch_feasibility(
+        campaign_type=request.campaign_type, launch_date=request.launch_date, request=request, now=now
+    )

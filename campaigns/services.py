@@ -5,6 +5,7 @@ actor's permission, saves, and writes exactly one audit event. Side effects (mai
 webhooks, task generation) are queued with ``transaction.on_commit`` by listeners of
 ``request_transitioned``.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -93,7 +94,9 @@ def snapshot(request: CampaignRequest) -> dict[str, Any]:
             data[name] = getattr(request, name).slug
         else:
             value = getattr(request, name)
-            data[name] = value.isoformat() if isinstance(value, dt.date) else (str(value) if value is not None else None)
+            data[name] = (
+                value.isoformat() if isinstance(value, dt.date) else (str(value) if value is not None else None)
+            )
     return data
 
 
@@ -114,7 +117,9 @@ def request_create(*, by, channels=(), at: dt.datetime | None = None, **fields: 
 
 
 @transaction.atomic
-def request_update(*, request_id: int, by, channels=None, at: dt.datetime | None = None, **fields: Any) -> CampaignRequest:
+def request_update(
+    *, request_id: int, by, channels=None, at: dt.datetime | None = None, **fields: Any
+) -> CampaignRequest:
     """Edit a request's form; only its requester, only while it is a draft or sent back."""
     request = CampaignRequest.objects.select_for_update().get(pk=request_id)
     if request.requester_id != by.pk:
@@ -166,9 +171,7 @@ def request_transition(
         raise ValidationError({"comment": _("At most 4000 characters.")})
 
     request = (
-        CampaignRequest.objects.select_for_update()
-        .select_related("campaign_type", "business_unit")
-        .get(pk=request_id)
+        CampaignRequest.objects.select_for_update().select_related("campaign_type", "business_unit").get(pk=request_id)
     )
     method = getattr(request, ACTIONS[action])
     if expected_state and request.state != expected_state:
@@ -230,16 +233,23 @@ def request_transition(
 
 def _plan(request: CampaignRequest) -> list[list]:
     return policy.approval_plan(
-        business_unit=request.business_unit, budget=request.budget,
-        params=request.governance_params, requester_id=request.requester_id,
+        business_unit=request.business_unit,
+        budget=request.budget,
+        params=request.governance_params,
+        requester_id=request.requester_id,
     )
 
 
 def _route(request: CampaignRequest, approvers: list, *, at: dt.datetime) -> list[str]:
-    ApprovalRoute.objects.bulk_create([
-        ApprovalRoute(request=request, approver=u, round=request.approval_round, step=request.approval_step, created_at=at)
-        for u in approvers
-    ], ignore_conflicts=True)
+    ApprovalRoute.objects.bulk_create(
+        [
+            ApprovalRoute(
+                request=request, approver=u, round=request.approval_round, step=request.approval_step, created_at=at
+            )
+            for u in approvers
+        ],
+        ignore_conflicts=True,
+    )
     return [u.username for u in approvers]
 
 
@@ -253,10 +263,18 @@ def _advance_step(request: CampaignRequest, plan: list[list], *, by, at: dt.date
     return _record(request, action="approve", from_state=request.state, by=by, at=at, comment=comment, data=data)
 
 
-def _record(request: CampaignRequest, *, action: str, from_state: str, by, at: dt.datetime, comment: str, data: dict) -> CampaignRequest:
+def _record(
+    request: CampaignRequest, *, action: str, from_state: str, by, at: dt.datetime, comment: str, data: dict
+) -> CampaignRequest:
     event = RequestEvent.objects.create(
-        request=request, action=action, from_state=from_state, to_state=request.state,
-        actor=by, at=at, comment=comment, data=data,
+        request=request,
+        action=action,
+        from_state=from_state,
+        to_state=request.state,
+        actor=by,
+        at=at,
+        comment=comment,
+        data=data,
     )
     request_transitioned.send(sender=CampaignRequest, request=request, event=event, by=by)
     return request

@@ -1,4 +1,5 @@
 """Survey pages: MOps opens and reads; requesters answer."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,9 @@ class ResponseForm(forms.ModelForm):
     class Meta:
         model = SurveyResponse
         fields = [*surveys.QUESTION_FIELDS, "strengthen", "unclear"]
-        widgets = {name: forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]) for name in surveys.QUESTION_FIELDS}
+        widgets = {
+            name: forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]) for name in surveys.QUESTION_FIELDS
+        }
         widgets.update({"strengthen": forms.Textarea(attrs={"rows": 3}), "unclear": forms.Textarea(attrs={"rows": 3})})
 
 
@@ -45,10 +48,17 @@ def survey_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Survey opened."))
                 return redirect("campaigns:surveys")
     answered = set(SurveyResponse.objects.filter(respondent=request.user).values_list("survey_id", flat=True))
-    return render(request, "campaigns/surveys.html", {
-        "surveys": Survey.objects.all(), "form": form, "answered": answered,
-        "is_ops": policy.is_ops(request.user), "is_requester": policy.has_role(request.user, roles.REQUESTER),
-    })
+    return render(
+        request,
+        "campaigns/surveys.html",
+        {
+            "surveys": Survey.objects.all(),
+            "form": form,
+            "answered": answered,
+            "is_ops": policy.is_ops(request.user),
+            "is_requester": policy.has_role(request.user, roles.REQUESTER),
+        },
+    )
 
 
 @login_required

@@ -1,4 +1,5 @@
 """The quarterly internal stakeholder satisfaction survey: open, answer, close, aggregate."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +50,9 @@ def survey_respond(*, survey_id: int, by, strengthen: str = "", unclear: str = "
     survey = Survey.objects.select_for_update().get(pk=survey_id)
     if not survey.is_open:
         raise Conflict(_("This survey is closed."))
-    response = SurveyResponse.objects.filter(survey=survey, respondent=by).first() or SurveyResponse(survey=survey, respondent=by)
+    response = SurveyResponse.objects.filter(survey=survey, respondent=by).first() or SurveyResponse(
+        survey=survey, respondent=by
+    )
     for name in QUESTION_FIELDS:
         setattr(response, name, scores.get(name))
     response.strengthen, response.unclear = strengthen or "", unclear or ""
@@ -70,14 +73,29 @@ def survey_results(*, survey: Survey, viewer) -> dict[str, Any]:
     questions = []
     for name, label in SURVEY_QUESTIONS:
         values = [getattr(r, name) for r in responses]
-        questions.append({
-            "name": name, "label": label, "count": len(values),
-            "mean": round(mean(values), 2) if values else None,
-            "distribution": {score: values.count(score) for score in range(1, 6)},
-        })
+        questions.append(
+            {
+                "name": name,
+                "label": label,
+                "count": len(values),
+                "mean": round(mean(values), 2) if values else None,
+                "distribution": {score: values.count(score) for score in range(1, 6)},
+            }
+        )
     comments = [
-        {"respondent": None if survey.anonymous else r.respondent.username, "strengthen": r.strengthen, "unclear": r.unclear}
-        for r in responses if r.strengthen or r.unclear
+        {
+            "respondent": None if survey.anonymous else r.respondent.username,
+            "strengthen": r.strengthen,
+            "unclear": r.unclear,
+        }
+        for r in responses
+        if r.strengthen or r.unclear
     ]
-    return {"quarter": survey.quarter, "anonymous": survey.anonymous, "responses": len(responses),
-            "questions": questions, "comments": comments, "is_open": survey.is_open}
+    return {
+        "quarter": survey.quarter,
+        "anonymous": survey.anonymous,
+        "responses": len(responses),
+        "questions": questions,
+        "comments": comments,
+        "is_open": survey.is_open,
+    }

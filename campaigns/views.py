@@ -1,4 +1,5 @@
 """Request pages: straight-line views (access helper -> form -> one service -> redirect)."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -48,9 +49,16 @@ def request_list(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, filterset.qs)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "campaigns/list.html", {
-        "filter": filterset, "page": page, "title": _("All requests"), "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "campaigns/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "title": _("All requests"),
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -74,7 +82,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
     form = CampaignRequestForm(request.POST or None, initial={"business_unit": unit})
     if request.method == "POST" and form.is_valid():
         try:
-            obj = services.request_create(by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
+            obj = services.request_create(
+                by=request.user, channels=form.cleaned_data["channels"], **form.service_fields()
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -101,7 +111,9 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CampaignRequestForm(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_update(request_id=pk, by=request.user, channels=form.cleaned_data["channels"], **form.service_fields())
+            services.request_update(
+                request_id=pk, by=request.user, channels=form.cleaned_data["channels"], **form.service_fields()
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         except services.Conflict as exc:
@@ -117,18 +129,25 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = selectors.request_get_for(request.user, pk)
     actions = [(a, ACTION_LABELS[a]) for a in services.allowed_actions(obj, request.user)]
-    return render(request, "campaigns/detail.html", {
-        "obj": obj,
-        "events": list(obj.events.all()),
-        "actions": actions,
-        "changes": selectors.request_last_changes(obj),
-        "can_edit": obj.is_editable and obj.requester_id == request.user.pk,
-        "result": CampaignResult.objects.filter(request=obj).first(),
-        "can_edit_result": results.can_edit_result(request.user, obj),
-        "form": TransitionForm(initial={"expected_state": obj.state}),
-        "feasibility": (selectors.request_feasibility(obj, now=timezone.now())
-                        if obj.state in selectors.FEASIBILITY_STATES else None),
-    })
+    return render(
+        request,
+        "campaigns/detail.html",
+        {
+            "obj": obj,
+            "events": list(obj.events.all()),
+            "actions": actions,
+            "changes": selectors.request_last_changes(obj),
+            "can_edit": obj.is_editable and obj.requester_id == request.user.pk,
+            "result": CampaignResult.objects.filter(request=obj).first(),
+            "can_edit_result": results.can_edit_result(request.user, obj),
+            "form": TransitionForm(initial={"expected_state": obj.state}),
+            "feasibility": (
+                selectors.request_feasibility(obj, now=timezone.now())
+                if obj.state in selectors.FEASIBILITY_STATES
+                else None
+            ),
+        },
+    )
 
 
 @login_required
@@ -143,8 +162,11 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("campaigns:detail", pk=obj.pk)
     try:
         services.request_transition(
-            request_id=obj.pk, action=action, by=request.user,
-            comment=form.cleaned_data["comment"], expected_state=form.cleaned_data["expected_state"] or None,
+            request_id=obj.pk,
+            action=action,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_state=form.cleaned_data["expected_state"] or None,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

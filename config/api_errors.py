@@ -3,6 +3,7 @@
 ValidationError -> 400 with field errors, PermissionDenied -> 403, Http404 -> 404,
 Conflict (and its subclasses in tasks/) / TransitionNotAllowed / ConcurrentTransition -> 409.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -1,4 +1,5 @@
 """Per-user language and time zone, falling back to the browser's language (LocaleMiddleware)."""
+
 from __future__ import annotations
 
 import zoneinfo

@@ -1,4 +1,5 @@
 """All periodic jobs in one place. Each entry: name -> (function path, minutes)."""
+
 from __future__ import annotations
 
 SCHEDULES: dict[str, tuple[str, int]] = {

@@ -1,4 +1,5 @@
 """MOps Desk settings: one file, every deployment difference comes from the environment."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,9 @@ def env_bool(name: str, default: bool) -> bool:
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-mops-desk-key-change-me-in-production-0123456789")
 DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -222,9 +225,11 @@ MOPS_WEBHOOKS_MAX_ATTEMPTS = int(os.environ.get("MOPS_WEBHOOKS_MAX_ATTEMPTS", "6
 # Local hour (in each user's time zone) after which the daily digest goes out.
 MOPS_DIGEST_HOUR = int(os.environ.get("MOPS_DIGEST_HOUR", "8"))
 # Unique OpenAPI enum names for the integrations API (generic names like "StatusEnum" collide).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
-    "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
-    "WebhookFormatEnum": "integrations.models.PayloadFormat",
-    "WebhookLanguageEnum": "integrations.models.Language",
-    "WebhookEventEnum": "integrations.events.Event",
-})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "WebhookFormatEnum": "integrations.models.PayloadFormat",
+        "WebhookLanguageEnum": "integrations.models.Language",
+        "WebhookEventEnum": "integrations.events.Event",
+    }
+)

@@ -1,4 +1,5 @@
 """GET/PUT /api/governance/ and the approvers' delegations API."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +18,9 @@ from .models import Delegation, GovernanceModel
 class UnitOverrideSerializer(serializers.Serializer):
     unit = serializers.SlugField()
     model = serializers.ChoiceField(choices=GovernanceModel.values)
-    hybrid_threshold = serializers.DecimalField(max_digits=14, decimal_places=0, min_value=0, required=False, allow_null=True)
+    hybrid_threshold = serializers.DecimalField(
+        max_digits=14, decimal_places=0, min_value=0, required=False, allow_null=True
+    )
 
 
 class GovernanceSerializer(serializers.Serializer):
@@ -49,8 +52,12 @@ class GovernanceView(APIView):
         payload = GovernanceSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        services.governance_update(by=request.user, model=data["model"], hybrid_threshold=data["hybrid_threshold"],
-                                   units=[dict(u) for u in data.get("units", [])])
+        services.governance_update(
+            by=request.user,
+            model=data["model"],
+            hybrid_threshold=data["hybrid_threshold"],
+            units=[dict(u) for u in data.get("units", [])],
+        )
         return Response(services.governance_state())
 
 
@@ -78,10 +85,14 @@ class DelegationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
         return qs.filter(delegator=self.request.user) | qs.filter(delegate=self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.delegation_create(delegator=self.request.user, by=self.request.user, **serializer.validated_data)
+        serializer.instance = services.delegation_create(
+            delegator=self.request.user, by=self.request.user, **serializer.validated_data
+        )
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         delegation = self.get_object()
-        return Response(self.get_serializer(services.delegation_revoke(delegation_id=delegation.pk, by=request.user)).data)
+        return Response(
+            self.get_serializer(services.delegation_revoke(delegation_id=delegation.pk, by=request.user)).data
+        )

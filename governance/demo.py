@@ -1,4 +1,5 @@
 """Demo organisation: units, users and roles (deterministic, idempotent)."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -61,6 +62,8 @@ def switch_to_hybrid(admin) -> None:
     from .services import governance_update
 
     governance_update(
-        model="hybrid", hybrid_threshold=2_000_000,
-        units=[{"unit": "apac", "model": "decentralised"}], by=admin,
+        model="hybrid",
+        hybrid_threshold=2_000_000,
+        units=[{"unit": "apac", "model": "decentralised"}],
+        by=admin,
     )

@@ -12,18 +12,25 @@ class GovernanceForm(forms.Form):
     """The organisation's model plus one optional override per business unit."""
 
     model = forms.ChoiceField(label=_("Organisation model"), choices=GovernanceModel.choices)
-    hybrid_threshold = forms.DecimalField(label=_("Hybrid threshold (JPY)"), min_value=0, decimal_places=0, max_digits=14)
+    hybrid_threshold = forms.DecimalField(
+        label=_("Hybrid threshold (JPY)"), min_value=0, decimal_places=0, max_digits=14
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = list(BusinessUnit.objects.order_by("slug"))
         for unit in self.units:
             self.fields[f"unit_{unit.slug}_model"] = forms.ChoiceField(
-                label=f"{unit.name}", required=False,
+                label=f"{unit.name}",
+                required=False,
                 choices=[(INHERIT, _("Inherit"))] + list(GovernanceModel.choices),
             )
             self.fields[f"unit_{unit.slug}_threshold"] = forms.DecimalField(
-                label=f"{unit.name} 閾値 / threshold", required=False, min_value=0, decimal_places=0, max_digits=14,
+                label=f"{unit.name} 閾値 / threshold",
+                required=False,
+                min_value=0,
+                decimal_places=0,
+                max_digits=14,
             )
 
     def unit_rows(self):
@@ -32,8 +39,13 @@ class GovernanceForm(forms.Form):
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
         units = [
-            {"unit": u.slug, "model": data[f"unit_{u.slug}_model"], "hybrid_threshold": data[f"unit_{u.slug}_threshold"]}
-            for u in self.units if data.get(f"unit_{u.slug}_model")
+            {
+                "unit": u.slug,
+                "model": data[f"unit_{u.slug}_model"],
+                "hybrid_threshold": data[f"unit_{u.slug}_threshold"],
+            }
+            for u in self.units
+            if data.get(f"unit_{u.slug}_model")
         ]
         return {"model": data["model"], "hybrid_threshold": data["hybrid_threshold"], "units": units}
 

@@ -53,9 +53,14 @@ class GovernanceModel(models.TextChoices):
 class OrganisationGovernance(models.Model):
     """The organisation-wide governance model (one row). Units may override it."""
 
-    model = models.CharField(_("Model"), max_length=20, choices=GovernanceModel.choices, default=GovernanceModel.CENTRALISED)
+    model = models.CharField(
+        _("Model"), max_length=20, choices=GovernanceModel.choices, default=GovernanceModel.CENTRALISED
+    )
     hybrid_threshold = models.DecimalField(
-        _("Hybrid budget threshold (JPY)"), max_digits=14, decimal_places=0, default=3_000_000,
+        _("Hybrid budget threshold (JPY)"),
+        max_digits=14,
+        decimal_places=0,
+        default=3_000_000,
         help_text=_("Up to this budget the unit head approves; above it, unit head then CMO."),
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,7 +68,9 @@ class OrganisationGovernance(models.Model):
     class Meta:
         verbose_name = _("Organisation governance")
         verbose_name_plural = _("Organisation governance")
-        constraints = [models.CheckConstraint(condition=models.Q(hybrid_threshold__gte=0), name="org_threshold_non_negative")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hybrid_threshold__gte=0), name="org_threshold_non_negative")
+        ]
 
     def __str__(self) -> str:
         return self.get_model_display()
@@ -74,12 +81,19 @@ class UnitGovernance(models.Model):
 
     unit = models.OneToOneField(BusinessUnit, on_delete=models.CASCADE, related_name="governance")
     model = models.CharField(_("Model"), max_length=20, choices=GovernanceModel.choices)
-    hybrid_threshold = models.DecimalField(_("Hybrid threshold (JPY)"), max_digits=14, decimal_places=0, null=True, blank=True)
+    hybrid_threshold = models.DecimalField(
+        _("Hybrid threshold (JPY)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("Unit override")
         verbose_name_plural = _("Unit overrides")
-        constraints = [models.CheckConstraint(condition=models.Q(hybrid_threshold__gte=0) | models.Q(hybrid_threshold__isnull=True), name="unit_threshold_non_negative")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hybrid_threshold__gte=0) | models.Q(hybrid_threshold__isnull=True),
+                name="unit_threshold_non_negative",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit}: {self.get_model_display()}"
@@ -103,8 +117,18 @@ class GovernanceChange(AppendOnlyModel):
 class Delegation(models.Model):
     """An approver's out-of-office delegation: the delegate approves in [start, end] only."""
 
-    delegator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_given", verbose_name=_("Delegator"))
-    delegate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delegations_received", verbose_name=_("Delegate"))
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegations_given",
+        verbose_name=_("Delegator"),
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="delegations_received",
+        verbose_name=_("Delegate"),
+    )
     start = models.DateField(_("From"))
     end = models.DateField(_("Until (inclusive)"))
     reason = models.CharField(_("Reason"), max_length=200, blank=True)
@@ -116,7 +140,9 @@ class Delegation(models.Model):
         ordering = ["-start"]
         verbose_name = _("Delegation")
         verbose_name_plural = _("Delegations")
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="delegation_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="delegation_end_after_start")
+        ]
         indexes = [models.Index(fields=["delegate", "start", "end"])]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ themselves, so flipping the governance model changes routing, visibility and exe
 one place. This module imports none of our other apps: it works on duck-typed objects and
 on field names (``requester``, ``business_unit``, ``approval_routes``) that callers share.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,6 +28,7 @@ CENTRAL_KINDS_UNDER_HYBRID = {"operations", "brand"}
 
 
 # --- roles -------------------------------------------------------------------------------
+
 
 def user_roles(user: Any) -> frozenset[str]:
     """The role names of ``user``, cached on the user object for the request."""
@@ -64,6 +66,7 @@ def user_unit_ids(user: Any) -> frozenset[int]:
 
 # --- the model in force --------------------------------------------------------------------
 
+
 def organisation_governance() -> OrganisationGovernance:
     obj, _ = OrganisationGovernance.objects.get_or_create(pk=1)
     return obj
@@ -78,7 +81,9 @@ def governance_for_unit(unit: BusinessUnit | None) -> dict[str, Any]:
     org = organisation_governance()
     override = UnitGovernance.objects.filter(unit=unit).first() if unit is not None else None
     model = override.model if override else org.model
-    threshold = override.hybrid_threshold if override and override.hybrid_threshold is not None else org.hybrid_threshold
+    threshold = (
+        override.hybrid_threshold if override and override.hybrid_threshold is not None else org.hybrid_threshold
+    )
     return {
         "model": model,
         "hybrid_threshold": str(threshold),
@@ -92,6 +97,7 @@ def governance_model_for(*, business_unit: Any) -> str:
 
 
 # --- routing -------------------------------------------------------------------------------
+
 
 def central_approvers() -> QuerySet:
     """The CMO's office: active Approvers who head no unit (all Approvers if that is nobody)."""
@@ -108,7 +114,9 @@ def _unit_head(unit: Any) -> list:
     return []
 
 
-def approval_plan(*, business_unit: Any, budget: Decimal, params: dict[str, Any], requester_id: int | None = None) -> list[list]:
+def approval_plan(
+    *, business_unit: Any, budget: Decimal, params: dict[str, Any], requester_id: int | None = None
+) -> list[list]:
     """The approval steps for a request: a list of steps, each a list of approvers.
 
     Centralised: the central CMO. Decentralised: the unit head. Hybrid: the unit head when
@@ -133,7 +141,9 @@ def approval_plan(*, business_unit: Any, budget: Decimal, params: dict[str, Any]
 def approvers_for(request: Any) -> list:
     """The approvers of ``request``'s first step under the model in force now."""
     params = governance_for_unit(request.business_unit)
-    plan = approval_plan(business_unit=request.business_unit, budget=request.budget, params=params, requester_id=request.requester_id)
+    plan = approval_plan(
+        business_unit=request.business_unit, budget=request.budget, params=params, requester_id=request.requester_id
+    )
     return plan[0]
 
 
@@ -146,8 +156,9 @@ def active_delegator_ids(user: Any, on: dt.date | None = None) -> frozenset[int]
     cached = getattr(user, cache_key, None)
     if cached is None:
         cached = frozenset(
-            Delegation.objects.filter(delegate=user, start__lte=on, end__gte=on, revoked_at__isnull=True)
-            .values_list("delegator_id", flat=True)
+            Delegation.objects.filter(delegate=user, start__lte=on, end__gte=on, revoked_at__isnull=True).values_list(
+                "delegator_id", flat=True
+            )
         )
         setattr(user, cache_key, cached)
     return cached
@@ -163,7 +174,8 @@ def acting_for_ids(user: Any) -> frozenset[int]:
 def current_approver_ids(request: Any) -> set[int]:
     """Approvers of the request's current step (reads prefetched ``approval_routes``)."""
     return {
-        r.approver_id for r in request.approval_routes.all()
+        r.approver_id
+        for r in request.approval_routes.all()
         if r.step == request.approval_step and r.round == request.approval_round
     }
 
@@ -194,6 +206,7 @@ def request_visibility_q(user: Any) -> Q:
 
 
 # --- execution and templates ------------------------------------------------------------
+
 
 def executing_unit_id(*, params: dict[str, Any], request_unit_id: int | None, task_kind: str) -> int | None:
     """Which unit's people execute a task: None for the central MOps team.

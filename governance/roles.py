@@ -1,5 +1,7 @@
 """Role names. Roles are Django groups so an Admin can manage them in the admin."""
+
 from django.utils.translation import gettext_lazy as _
+
 REQUESTER = "Requester"
 APPROVER = "Approver"
 MOPS = "MOps"

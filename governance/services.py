@@ -1,4 +1,5 @@
 """Writes to governance settings and delegations; every change is logged append-only."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +39,9 @@ def _threshold(value: Any, field: str = "hybrid_threshold") -> Decimal | None:
 
 def _model(value: Any, field: str = "model") -> str:
     if value not in GovernanceModel.values:
-        raise ValidationError({field: f"不明なモデル / Unknown model: {value!r} (one of {', '.join(GovernanceModel.values)})"})
+        raise ValidationError(
+            {field: f"不明なモデル / Unknown model: {value!r} (one of {', '.join(GovernanceModel.values)})"}
+        )
     return value
 
 
@@ -48,14 +51,19 @@ def _state() -> dict[str, Any]:
         "model": org.model,
         "hybrid_threshold": str(org.hybrid_threshold),
         "units": {
-            u.unit.slug: {"model": u.model, "hybrid_threshold": None if u.hybrid_threshold is None else str(u.hybrid_threshold)}
+            u.unit.slug: {
+                "model": u.model,
+                "hybrid_threshold": None if u.hybrid_threshold is None else str(u.hybrid_threshold),
+            }
             for u in UnitGovernance.objects.select_related("unit").order_by("unit__slug")
         },
     }
 
 
 @transaction.atomic
-def governance_update(*, model: str, hybrid_threshold: Any, units: list[dict[str, Any]] | None = None, by) -> dict[str, Any]:
+def governance_update(
+    *, model: str, hybrid_threshold: Any, units: list[dict[str, Any]] | None = None, by
+) -> dict[str, Any]:
     """Set the organisation's model (and, when ``units`` is given, replace all unit overrides).
 
     Takes effect for requests submitted afterwards; in-flight requests keep the model they
@@ -77,13 +85,17 @@ def governance_update(*, model: str, hybrid_threshold: Any, units: list[dict[str
             if slug in seen:
                 raise ValidationError({"units": f"#{i + 1}: 重複 / Duplicate unit: {slug}"})
             seen.add(slug)
-            overrides.append((slugs[slug], _model(entry.get("model"), "units"), _threshold(entry.get("hybrid_threshold"), "units")))
+            overrides.append(
+                (slugs[slug], _model(entry.get("model"), "units"), _threshold(entry.get("hybrid_threshold"), "units"))
+            )
     before = _state()
     OrganisationGovernance.objects.update_or_create(pk=1, defaults={"model": model, "hybrid_threshold": threshold})
     if units is not None:
         UnitGovernance.objects.exclude(unit__in=[u for u, _, _ in overrides]).delete()
         for unit, unit_model, unit_threshold in overrides:
-            UnitGovernance.objects.update_or_create(unit=unit, defaults={"model": unit_model, "hybrid_threshold": unit_threshold})
+            UnitGovernance.objects.update_or_create(
+                unit=unit, defaults={"model": unit_model, "hybrid_threshold": unit_threshold}
+            )
     after = _state()
     if after != before:
         GovernanceChange.objects.create(actor=by, scope="organisation", before=before, after=after)
@@ -106,12 +118,16 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
     for counter in in_flight_counters:
         for unit_id, n in counter().items():
             counts[unit_id] = counts.get(unit_id, 0) + n
-    lines = [f"{sum(counts.values())} 件の進行中の依頼は現在の承認ルートのままです / "
-             f"{sum(counts.values())} open requests keep their current routing."]
+    lines = [
+        f"{sum(counts.values())} 件の進行中の依頼は現在の承認ルートのままです / "
+        f"{sum(counts.values())} open requests keep their current routing."
+    ]
     for unit in BusinessUnit.objects.select_related("head").order_by("slug"):
         entry = overrides.get(unit.slug) or {}
         unit_model = entry.get("model") or model
-        unit_threshold = _threshold(entry.get("hybrid_threshold")) if entry.get("hybrid_threshold") not in (None, "") else threshold
+        unit_threshold = (
+            _threshold(entry.get("hybrid_threshold")) if entry.get("hybrid_threshold") not in (None, "") else threshold
+        )
         head = unit.head.get_full_name() or unit.head.username if unit.head else None
         cmo = "CMO"
         if unit_model == policy.DECENTRALISED:
@@ -120,7 +136,9 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
             who = f"{head or cmo} (≤ ¥{unit_threshold:,.0f}), {head or cmo} → {cmo} (> ¥{unit_threshold:,.0f})"
         else:
             who = cmo
-        lines.append(f"{unit.name}: 新規依頼の承認者 → {who} / new requests from {unit.name_en or unit.name} go to {who}")
+        lines.append(
+            f"{unit.name}: 新規依頼の承認者 → {who} / new requests from {unit.name_en or unit.name} go to {who}"
+        )
     return lines
 
 
@@ -142,10 +160,18 @@ def delegation_create(*, delegator, delegate, start: dt.date, end: dt.date, reas
         errors.setdefault("end", _("The end date is in the past."))
     if errors:
         raise ValidationError(errors)
-    delegation = Delegation.objects.create(delegator=delegator, delegate=delegate, start=start, end=end, reason=reason, created_by=by)
+    delegation = Delegation.objects.create(
+        delegator=delegator, delegate=delegate, start=start, end=end, reason=reason, created_by=by
+    )
     GovernanceChange.objects.create(
-        actor=by, scope="delegation",
-        after={"delegator": delegator.username, "delegate": delegate.username, "start": start.isoformat(), "end": end.isoformat()},
+        actor=by,
+        scope="delegation",
+        after={
+            "delegator": delegator.username,
+            "delegate": delegate.username,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        },
     )
     return delegation
 
@@ -159,7 +185,9 @@ def delegation_revoke(*, delegation_id: int, by) -> Delegation:
     if delegation.revoked_at is None:
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
-        GovernanceChange.objects.create(actor=by, scope="delegation", before={"id": delegation.pk}, after={"revoked": True})
+        GovernanceChange.objects.create(
+            actor=by, scope="delegation", before={"id": delegation.pk}, after={"revoked": True}
+        )
     return delegation
 
 

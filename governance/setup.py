@@ -1,4 +1,5 @@
 """Role groups and their admin permissions, kept in step after every migrate."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +9,22 @@ from . import roles
 # Which apps' models each role may manage in the Django admin. Workflow state is never
 # edited there: it changes only through transitions (pages and API).
 ADMIN_APPS = {
-    roles.MOPS: {"campaigns": "view", "tasks": "all", "sla": "all", "knowledge": "all", "kpis": "all", "governance": "view"},
-    roles.ADMIN: {"campaigns": "all", "tasks": "all", "sla": "all", "knowledge": "all", "kpis": "all", "governance": "all"},
+    roles.MOPS: {
+        "campaigns": "view",
+        "tasks": "all",
+        "sla": "all",
+        "knowledge": "all",
+        "kpis": "all",
+        "governance": "view",
+    },
+    roles.ADMIN: {
+        "campaigns": "all",
+        "tasks": "all",
+        "sla": "all",
+        "knowledge": "all",
+        "kpis": "all",
+        "governance": "all",
+    },
     roles.APPROVER: {"campaigns": "view"},
     roles.SPECIALIST: {},
     roles.REQUESTER: {},

@@ -1,4 +1,5 @@
 """Governance settings page (Admins) and approvers' delegations."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -39,11 +40,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 return redirect("governance:settings")
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-    return render(request, "governance/settings.html", {
-        "form": form, "preview": preview,
-        "changes": GovernanceChange.objects.select_related("actor")[:20],
-        "effective": services.governance_state()["effective"],
-    })
+    return render(
+        request,
+        "governance/settings.html",
+        {
+            "form": form,
+            "preview": preview,
+            "changes": GovernanceChange.objects.select_related("actor")[:20],
+            "effective": services.governance_state()["effective"],
+        },
+    )
 
 
 @login_required

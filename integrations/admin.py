@@ -38,7 +38,16 @@ class WebhookAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ["created_at", "webhook", "event", "status", "attempt", "status_code", "next_attempt_at", "delivered_at"]
+    list_display = [
+        "created_at",
+        "webhook",
+        "event",
+        "status",
+        "attempt",
+        "status_code",
+        "next_attempt_at",
+        "delivered_at",
+    ]
     list_filter = ["status", "event", "webhook"]
     search_fields = ["uuid", "dedupe_key"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]

@@ -1,4 +1,5 @@
 """REST API for webhooks (Admins only): the same services as the pages."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -21,14 +22,33 @@ class IsWebhookAdmin(permissions.BasePermission):
 
 
 class WebhookSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(child=serializers.ChoiceField(choices=Event.choices), allow_empty=False, max_length=20)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=Event.choices), allow_empty=False, max_length=20
+    )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    secret = serializers.CharField(required=False, allow_blank=True, max_length=128, min_length=16,
-                                   help_text="HMAC-SHA256 key; generated when omitted")
+    secret = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=128,
+        min_length=16,
+        help_text="HMAC-SHA256 key; generated when omitted",
+    )
 
     class Meta:
         model = Webhook
-        fields = ["id", "name", "url", "events", "format", "language", "active", "secret", "created_by", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "url",
+            "events",
+            "format",
+            "language",
+            "active",
+            "secret",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_by", "created_at", "updated_at"]
 
     def validate_events(self, value: list[str]) -> list[str]:
@@ -38,8 +58,22 @@ class WebhookSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "uuid", "webhook", "event", "status", "attempt", "status_code", "response_excerpt", "error",
-                  "next_attempt_at", "delivered_at", "created_at", "payload", "history"]
+        fields = [
+            "id",
+            "uuid",
+            "webhook",
+            "event",
+            "status",
+            "attempt",
+            "status_code",
+            "response_excerpt",
+            "error",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+            "payload",
+            "history",
+        ]
         read_only_fields = fields
 
 

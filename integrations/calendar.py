@@ -2,6 +2,7 @@
 
 Visibility is the pages': ``campaigns.selectors.request_list_for`` and ``tasks.selectors.task_list_for``.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -80,8 +81,11 @@ def clamp_start(requested: dt.date | None, today: dt.date) -> dt.date:
 
 
 def _campaigns(user, first: dt.date, last: dt.date, unit_id, type_id, include_all: bool):
-    qs = request_list_for(user).prefetch_related(None).filter(
-        Q(launch_date__range=(first, last)) | Q(end_date__range=(first, last)))
+    qs = (
+        request_list_for(user)
+        .prefetch_related(None)
+        .filter(Q(launch_date__range=(first, last)) | Q(end_date__range=(first, last)))
+    )
     if not include_all:
         qs = qs.exclude(state__in=HIDDEN_REQUEST_STATES)
     if unit_id:
@@ -102,14 +106,20 @@ def _tasks(user, start: dt.datetime, end: dt.datetime, unit_id, type_id, include
     return qs.select_related("campaign__business_unit", "campaign__campaign_type").order_by("due_at", "id")
 
 
-def items_for(user, first: dt.date, last: dt.date, *, tz: zoneinfo.ZoneInfo, unit_id=None, type_id=None,
-              include_all: bool = False) -> list[Item]:
+def items_for(
+    user, first: dt.date, last: dt.date, *, tz: zoneinfo.ZoneInfo, unit_id=None, type_id=None, include_all: bool = False
+) -> list[Item]:
     """Everything ``user`` may see dated within [first, last] (task deadlines in ``tz``)."""
     items: list[Item] = []
     for req in _campaigns(user, first, last, unit_id, type_id, include_all):
         url = reverse("campaigns:detail", args=[req.pk])
-        common = {"state": req.state, "state_label": req.get_state_display(), "url": url,
-                  "unit": str(req.business_unit), "campaign_type": str(req.campaign_type)}
+        common = {
+            "state": req.state,
+            "state_label": req.get_state_display(),
+            "url": url,
+            "unit": str(req.business_unit),
+            "campaign_type": str(req.campaign_type),
+        }
         if first <= req.launch_date <= last:
             items.append(Item(kind="launch", date=req.launch_date, title=req.name, **common))
         if first <= req.end_date <= last and req.end_date != req.launch_date:
@@ -118,12 +128,23 @@ def items_for(user, first: dt.date, last: dt.date, *, tz: zoneinfo.ZoneInfo, uni
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     for task in _tasks(user, start, end, unit_id, type_id, include_all):
         local = task.due_at.astimezone(tz)
-        items.append(Item(kind="task", date=local.date(), time=local, title=f"{task.key} {task.title}",
-                          state=task.state, state_label=task.get_state_display(),
-                          url=reverse("tasks:detail", args=[task.pk]), unit=str(task.campaign.business_unit),
-                          campaign_type=str(task.campaign.campaign_type)))
+        items.append(
+            Item(
+                kind="task",
+                date=local.date(),
+                time=local,
+                title=f"{task.key} {task.title}",
+                state=task.state,
+                state_label=task.get_state_display(),
+                url=reverse("tasks:detail", args=[task.pk]),
+                unit=str(task.campaign.business_unit),
+                campaign_type=str(task.campaign.campaign_type),
+            )
+        )
     order = {"launch": 0, "task": 1, "end": 2}
-    items.sort(key=lambda i: (i.date, order[i.kind], i.time or dt.datetime.min.replace(tzinfo=dt.timezone.utc), i.title))
+    items.sort(
+        key=lambda i: (i.date, order[i.kind], i.time or dt.datetime.min.replace(tzinfo=dt.timezone.utc), i.title)
+    )
     return items
 
 
@@ -131,8 +152,10 @@ def month_grid(first: dt.date, items: list[Item]) -> Month:
     by_day: dict[dt.date, list[Item]] = {}
     for item in items:
         by_day.setdefault(item.date, []).append(item)
-    weeks = [[Day(d, d.month == first.month, by_day.get(d, [])) for d in week]
-             for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)]
+    weeks = [
+        [Day(d, d.month == first.month, by_day.get(d, [])) for d in week]
+        for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
     return Month(first=first, weeks=weeks)
 
 
@@ -147,6 +170,7 @@ def view_months(view: str, start: dt.date) -> list[dt.date]:
 
 
 # --- iCalendar -------------------------------------------------------------------------------
+
 
 def _uid_domain() -> str:
     return urlsplit(base_url()).hostname or "mops-desk"
@@ -166,8 +190,13 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
     cal.add("x-wr-timezone", tz_name)
     cal.add("x-published-ttl", "PT1H")
     first, last = today - FEED_PAST, today + FEED_AHEAD
-    requests = (request_list_for(user).prefetch_related(None).exclude(state=RequestState.DRAFT)
-                .filter(end_date__gte=first, launch_date__lte=last).order_by("launch_date", "id"))
+    requests = (
+        request_list_for(user)
+        .prefetch_related(None)
+        .exclude(state=RequestState.DRAFT)
+        .filter(end_date__gte=first, launch_date__lte=last)
+        .order_by("launch_date", "id")
+    )
     for req in requests:
         ev = icalendar.Event()
         ev.add("uid", f"campaign-{req.pk}@{domain}")
@@ -176,17 +205,28 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         ev.add("summary", f"{req.name} [{req.campaign_type}]")
         ev.add("dtstart", req.launch_date)
         ev.add("dtend", req.end_date + dt.timedelta(days=1))
-        ev.add("description", f"{req.get_state_display()} · {req.business_unit} · {req.campaign_type}\n"
-                              f"ローンチ / Launch {req.launch_date:%Y-%m-%d} – 終了 / End {req.end_date:%Y-%m-%d}")
+        ev.add(
+            "description",
+            f"{req.get_state_display()} · {req.business_unit} · {req.campaign_type}\n"
+            f"ローンチ / Launch {req.launch_date:%Y-%m-%d} – 終了 / End {req.end_date:%Y-%m-%d}",
+        )
         ev.add("url", absolute("campaigns:detail", req.pk))
         ev.add("categories", ["campaign", req.state])
-        ev.add("status", "CANCELLED" if req.state in (RequestState.CANCELLED, RequestState.REJECTED)
-               else "TENTATIVE" if req.state in (RequestState.SUBMITTED, RequestState.CHANGES_REQUESTED) else "CONFIRMED")
+        ev.add(
+            "status",
+            "CANCELLED"
+            if req.state in (RequestState.CANCELLED, RequestState.REJECTED)
+            else "TENTATIVE"
+            if req.state in (RequestState.SUBMITTED, RequestState.CHANGES_REQUESTED)
+            else "CONFIRMED",
+        )
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.timezone.utc)
     end = dt.datetime.combine(last, dt.time.min, tzinfo=dt.timezone.utc)
-    tasks = task_list_for(user).prefetch_related(None).filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
+    tasks = (
+        task_list_for(user).prefetch_related(None).filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
+    )
     for task in tasks:
         ev = icalendar.Event()
         ev.add("uid", f"task-{task.pk}@{domain}")
@@ -195,7 +235,10 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         ev.add("summary", f"期限 / Due: {task.key} {task.title}")
         ev.add("dtstart", task.due_at.astimezone(dt.timezone.utc))  # no DTEND: a deadline is an instant
         assignee = (task.assignee.get_full_name() or task.assignee.username) if task.assignee_id else "—"
-        ev.add("description", f"{task.campaign.name}\n{task.get_state_display()} · SLA {task.get_sla_state_display()} · {assignee}")
+        ev.add(
+            "description",
+            f"{task.campaign.name}\n{task.get_state_display()} · SLA {task.get_sla_state_display()} · {assignee}",
+        )
         ev.add("url", absolute("tasks:detail", task.pk))
         ev.add("categories", ["task", task.state])
         ev.add("status", "CANCELLED" if task.state == TaskState.CANCELLED else "CONFIRMED")

@@ -1,4 +1,5 @@
 """The marketing calendar page and the per-user iCalendar feed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,20 +30,41 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     months = cal.view_months(view, start)
     first, last = months[0], cal.add_months(months[-1], 1) - dt.timedelta(days=1)
     unit, ctype = data.get("unit"), data.get("campaign_type")
-    items = cal.items_for(request.user, first, last, tz=tz, unit_id=unit.pk if unit else None,
-                          type_id=ctype.pk if ctype else None, include_all=bool(data.get("all")))
+    items = cal.items_for(
+        request.user,
+        first,
+        last,
+        tz=tz,
+        unit_id=unit.pk if unit else None,
+        type_id=ctype.pk if ctype else None,
+        include_all=bool(data.get("all")),
+    )
     grids = [cal.month_grid(m, [i for i in items if i.date.year == m.year and i.date.month == m.month]) for m in months]
     step = {"month": 1, "quarter": 3, "list": 12}[view]
     query = request.GET.copy()
     query.pop("start", None)
-    lo, hi = cal.add_months(cal.month_start(today), -cal.MAX_MONTHS_BACK), cal.add_months(cal.month_start(today), cal.MAX_MONTHS_AHEAD)
+    lo, hi = (
+        cal.add_months(cal.month_start(today), -cal.MAX_MONTHS_BACK),
+        cal.add_months(cal.month_start(today), cal.MAX_MONTHS_AHEAD),
+    )
     prev_start, next_start = cal.add_months(start, -step), cal.add_months(start, step)
-    return render(request, "integrations/calendar.html", {
-        "form": form, "view": view, "start": start, "grids": grids, "items": items, "today": today,
-        "query": query.urlencode(), "prev_start": prev_start if prev_start >= lo else None,
-        "next_start": next_start if next_start <= hi else None, "time_zone": pref.time_zone,
-        "has_feed": bool(pref.feed_token_hash),
-    })
+    return render(
+        request,
+        "integrations/calendar.html",
+        {
+            "form": form,
+            "view": view,
+            "start": start,
+            "grids": grids,
+            "items": items,
+            "today": today,
+            "query": query.urlencode(),
+            "prev_start": prev_start if prev_start >= lo else None,
+            "next_start": next_start if next_start <= hi else None,
+            "time_zone": pref.time_zone,
+            "has_feed": bool(pref.feed_token_hash),
+        },
+    )
 
 
 @require_safe

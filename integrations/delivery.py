@@ -4,6 +4,7 @@ A delivery is sent only by the worker that claims it with a conditional UPDATE
 (``status`` pending/retrying and due, or a stale ``sending`` lock), so two workers, or the
 first attempt racing the retry sweep, never send the same attempt twice.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,6 +50,7 @@ def _queue(delivery_id: int) -> None:
 
 # --- creating deliveries -------------------------------------------------------------------
 
+
 def fan_out(env: dict, key: str, *, now: dt.datetime | None = None) -> list[int]:
     """One delivery per active webhook subscribed to the event (once per key), each queued."""
     now = now or timezone.now()
@@ -57,7 +59,8 @@ def fan_out(env: dict, key: str, *, now: dt.datetime | None = None) -> list[int]
         if not webhook.wants(env["event"]):
             continue
         delivery, created = WebhookDelivery.objects.get_or_create(
-            webhook=webhook, dedupe_key=key[:120],
+            webhook=webhook,
+            dedupe_key=key[:120],
             defaults={"event": env["event"], "payload": body_for(webhook, env), "next_attempt_at": now},
         )
         if created:
@@ -69,11 +72,15 @@ def fan_out(env: dict, key: str, *, now: dt.datetime | None = None) -> list[int]
 
 def create_test_delivery(webhook: Webhook, *, by=None) -> WebhookDelivery:
     """A ``webhook.test`` delivery (sent even while the webhook is inactive), queued after commit."""
-    env = envelope(TEST_EVENT, {"webhook": {"id": webhook.pk, "name": webhook.name},
-                                "actor": getattr(by, "username", None)})
+    env = envelope(
+        TEST_EVENT, {"webhook": {"id": webhook.pk, "name": webhook.name}, "actor": getattr(by, "username", None)}
+    )
     delivery = WebhookDelivery.objects.create(
-        webhook=webhook, event=TEST_EVENT, dedupe_key=f"test:{uuid.uuid4()}",
-        payload=body_for(webhook, env), next_attempt_at=timezone.now(),
+        webhook=webhook,
+        event=TEST_EVENT,
+        dedupe_key=f"test:{uuid.uuid4()}",
+        payload=body_for(webhook, env),
+        next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: _queue(delivery.pk), robust=True)
     return delivery
@@ -81,17 +88,24 @@ def create_test_delivery(webhook: Webhook, *, by=None) -> WebhookDelivery:
 
 # --- sending -------------------------------------------------------------------------------
 
+
 def claimable_q(now: dt.datetime) -> Q:
-    return (Q(status__in=CLAIMABLE, next_attempt_at__lte=now, attempt__lt=max_attempts())
-            | Q(status=DeliveryStatus.SENDING, locked_until__lt=now, attempt__lt=max_attempts()))
+    return Q(status__in=CLAIMABLE, next_attempt_at__lte=now, attempt__lt=max_attempts()) | Q(
+        status=DeliveryStatus.SENDING, locked_until__lt=now, attempt__lt=max_attempts()
+    )
 
 
 def claim(delivery_id: int, now: dt.datetime) -> bool:
     """Take the delivery for one attempt; False when another worker has it or it is not due."""
     lock = now + dt.timedelta(seconds=timeout() + 60)
-    return WebhookDelivery.objects.filter(claimable_q(now), pk=delivery_id).update(
-        status=DeliveryStatus.SENDING, locked_until=lock, attempt=F("attempt") + 1,
-    ) == 1
+    return (
+        WebhookDelivery.objects.filter(claimable_q(now), pk=delivery_id).update(
+            status=DeliveryStatus.SENDING,
+            locked_until=lock,
+            attempt=F("attempt") + 1,
+        )
+        == 1
+    )
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -160,10 +174,22 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None) -> str:
 def _record(delivery: WebhookDelivery, *, now, code, excerpt, error, ok, final) -> str:
     attempt = delivery.attempt
     finished = timezone.now()
-    history = [*(delivery.history or []), {
-        "attempt": attempt, "at": finished.isoformat(), "status_code": code, "error": error[:300],
-    }]
-    fields = {"status_code": code, "response_excerpt": excerpt, "error": error, "history": history, "locked_until": None}
+    history = [
+        *(delivery.history or []),
+        {
+            "attempt": attempt,
+            "at": finished.isoformat(),
+            "status_code": code,
+            "error": error[:300],
+        },
+    ]
+    fields = {
+        "status_code": code,
+        "response_excerpt": excerpt,
+        "error": error,
+        "history": history,
+        "locked_until": None,
+    }
     if ok:
         fields.update(status=DeliveryStatus.DELIVERED, delivered_at=finished, next_attempt_at=None, error="")
     elif final or attempt >= max_attempts():
@@ -181,10 +207,15 @@ def retry_due(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, 
     now = now or timezone.now()
     # A worker that died mid-send on its last attempt leaves a stale lock: give up on it.
     given_up = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.SENDING, locked_until__lt=now, attempt__gte=max_attempts(),
+        status=DeliveryStatus.SENDING,
+        locked_until__lt=now,
+        attempt__gte=max_attempts(),
     ).update(status=DeliveryStatus.FAILED, locked_until=None, error="Worker lost during the last attempt")
-    ids = list(WebhookDelivery.objects.filter(claimable_q(now)).order_by("next_attempt_at", "id")
-               .values_list("pk", flat=True)[:limit])
+    ids = list(
+        WebhookDelivery.objects.filter(claimable_q(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
     counts = {"sent": 0, "skipped": 0, "given_up": given_up}
     for pk in ids:
         result = deliver(pk, now=now)

@@ -1,4 +1,5 @@
 """Demo data: an inactive sample Slack webhook and preferences for the demo users (idempotent)."""
+
 from __future__ import annotations
 
 from .events import ALL_EVENTS, DEFAULT_EMAIL_EVENTS, Event
@@ -27,16 +28,24 @@ def seed(*, users: dict) -> int:
         if user is None:
             continue
         _, created = NotificationPreference.objects.get_or_create(
-            user=user, defaults={"language": language, "time_zone": tz, "daily_digest": digest,
-                                 "email_events": list(DEFAULT_EMAIL_EVENTS)},
+            user=user,
+            defaults={
+                "language": language,
+                "time_zone": tz,
+                "daily_digest": digest,
+                "email_events": list(DEFAULT_EMAIL_EVENTS),
+            },
         )
         made += created
     if not Webhook.objects.filter(name="Slack #marketing-ops (sample)").exists():
         Webhook.objects.create(
             name="Slack #marketing-ops (sample)",
             url="https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX",
-            events=[e for e in ALL_EVENTS if e != Event.TASK_ASSIGNED], format="slack", language="ja",
-            active=False, created_by=users.get("admin"),
+            events=[e for e in ALL_EVENTS if e != Event.TASK_ASSIGNED],
+            format="slack",
+            language="ja",
+            active=False,
+            created_by=users.get("admin"),
         )
         made += 1
     return made

@@ -1,4 +1,5 @@
 """The daily digest: one mail per opted-in user, once per local day, after the digest hour."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,8 @@ def digest_content(user, now: dt.datetime, language: str = "ja") -> dict[str, An
     soon = now + dt.timedelta(days=7)
     my_tasks = list(
         Task.objects.filter(assignee=user, state__in=OPEN_TASK_STATES, due_at__isnull=False, due_at__lte=soon)
-        .select_related("campaign").order_by("due_at")[:30]
+        .select_related("campaign")
+        .order_by("due_at")[:30]
     )
     for t in my_tasks:
         t.overdue = t.due_at <= now
@@ -35,29 +37,44 @@ def digest_content(user, now: dt.datetime, language: str = "ja") -> dict[str, An
         team_sla = list(
             Task.objects.filter(state__in=OPEN_TASK_STATES, due_at__isnull=False)
             .filter(Q(due_at__lte=now) | Q(at_risk_at__lte=now))
-            .select_related("campaign", "assignee").order_by("due_at")[:20]
+            .select_related("campaign", "assignee")
+            .order_by("due_at")[:20]
         )
     recent = [
         {"label": label_for(n.event, language), "data": n.data, "at": n.created_at}
-        for n in Notification.objects.filter(user=user, created_at__gte=now - dt.timedelta(days=1)).order_by("created_at")[:50]
+        for n in Notification.objects.filter(user=user, created_at__gte=now - dt.timedelta(days=1)).order_by(
+            "created_at"
+        )[:50]
     ]
-    return {"my_tasks": my_tasks, "inbox": inbox, "team_sla": team_sla, "recent": recent,
-            "empty": not (my_tasks or inbox or team_sla or recent)}
+    return {
+        "my_tasks": my_tasks,
+        "inbox": inbox,
+        "team_sla": team_sla,
+        "recent": recent,
+        "empty": not (my_tasks or inbox or team_sla or recent),
+    }
 
 
 def send_digest(pref: NotificationPreference, now: dt.datetime) -> bool:
     """Claim today's digest for the user (conditional update) and mail it if there is anything to say."""
     user = pref.user
     local_date = timezone.localtime(now, pref.tzinfo).date()
-    claimed = NotificationPreference.objects.filter(pk=pref.pk, daily_digest=True).filter(
-        Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=local_date)
-    ).update(last_digest_on=local_date)
+    claimed = (
+        NotificationPreference.objects.filter(pk=pref.pk, daily_digest=True)
+        .filter(Q(last_digest_on__isnull=True) | Q(last_digest_on__lt=local_date))
+        .update(last_digest_on=local_date)
+    )
     if claimed != 1:
         return False
     content = digest_content(user, now, pref.language)
     if content["empty"]:
         return False
-    context = {**content, "recipient": user, "recipient_name": user.get_full_name() or user.username, "date": local_date}
+    context = {
+        **content,
+        "recipient": user,
+        "recipient_name": user.get_full_name() or user.username,
+        "date": local_date,
+    }
     send_mail_to(user, *render_mail("digest", context, pref))
     return True
 
@@ -66,8 +83,11 @@ def send_daily_digests(now: dt.datetime | None = None) -> int:
     """Run hourly: users whose local time has passed the digest hour get today's digest once."""
     now = now or timezone.now()
     sent = 0
-    prefs = (NotificationPreference.objects.filter(daily_digest=True, user__is_active=True)
-             .exclude(user__email="").select_related("user"))
+    prefs = (
+        NotificationPreference.objects.filter(daily_digest=True, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
     for pref in prefs:
         local = timezone.localtime(now, pref.tzinfo)
         if local.hour < digest_hour() or (pref.last_digest_on and pref.last_digest_on >= local.date()):

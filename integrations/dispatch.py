@@ -3,6 +3,7 @@
 Receivers run inside other apps' transactions, so ``emit`` only queues; nothing here may
 break a campaign or task transition. ``suppressed()`` silences emission (demo seeding).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -42,8 +43,15 @@ def is_backfill(at: dt.datetime | None) -> bool:
     return at is not None and at < timezone.now() - BACKFILL_AGE
 
 
-def emit(event: str, data: dict[str, Any], *, key: str, recipients: Iterable[int | None] = (),
-         webhooks: bool = True, occurred_at: dt.datetime | None = None) -> None:
+def emit(
+    event: str,
+    data: dict[str, Any],
+    *,
+    key: str,
+    recipients: Iterable[int | None] = (),
+    webhooks: bool = True,
+    occurred_at: dt.datetime | None = None,
+) -> None:
     """Queue ``event`` for webhooks and the recipients' notifications once the transaction commits."""
     if is_suppressed():
         return

@@ -1,4 +1,5 @@
 """The event names shared by webhooks, e-mail notifications and the digest."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 

@@ -15,8 +15,9 @@ EVENT_CHOICES = Event.choices
 
 
 class WebhookForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(label=_("Events"), choices=EVENT_CHOICES,
-                                       widget=forms.CheckboxSelectMultiple, required=True)
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=True
+    )
 
     class Meta:
         model = Webhook
@@ -33,8 +34,9 @@ def time_zone_choices() -> list[tuple[str, str]]:
 class PreferenceForm(forms.ModelForm):
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
-    email_events = forms.MultipleChoiceField(label=_("E-mail me about"), choices=EVENT_CHOICES,
-                                             widget=forms.CheckboxSelectMultiple, required=False)
+    email_events = forms.MultipleChoiceField(
+        label=_("E-mail me about"), choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
 
     class Meta:
         model = NotificationPreference
@@ -44,10 +46,16 @@ class PreferenceForm(forms.ModelForm):
 class CalendarFilter(forms.Form):
     VIEWS = [("month", _("Month")), ("quarter", _("Quarter")), ("list", _("12 months"))]
     view = forms.ChoiceField(label=_("View"), choices=VIEWS, required=False)
-    start = forms.DateField(label=_("From month"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
-                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=BusinessUnit.objects.all(), required=False,
-                                  empty_label=_("All"))
-    campaign_type = forms.ModelChoiceField(label=_("Type"), queryset=CampaignType.objects.all(), required=False,
-                                           empty_label=_("All"))
+    start = forms.DateField(
+        label=_("From month"),
+        required=False,
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=BusinessUnit.objects.all(), required=False, empty_label=_("All")
+    )
+    campaign_type = forms.ModelChoiceField(
+        label=_("Type"), queryset=CampaignType.objects.all(), required=False, empty_label=_("All")
+    )
     all = forms.BooleanField(label=_("Include draft, rejected, cancelled"), required=False)

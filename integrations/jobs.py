@@ -1,4 +1,5 @@
 """django-q2 jobs: take ids or plain data, load, act; each is safe to run twice."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Webhooks and their delivery log, per-user notification preferences, sent notifications."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -53,15 +54,31 @@ class Webhook(models.Model):
 
     name = models.CharField(_("Name"), max_length=100)
     url = models.CharField(_("Target URL"), max_length=500, validators=[validate_webhook_url])
-    events = models.JSONField(_("Events"), default=list, validators=[validate_events],
-                              help_text="request.submitted, request.approved, … (list)")
-    secret = models.CharField(_("Signing secret"), max_length=128, default=generate_secret,
-                              help_text=_("Key of the X-MOpsDesk-Signature HMAC"))
+    events = models.JSONField(
+        _("Events"),
+        default=list,
+        validators=[validate_events],
+        help_text="request.submitted, request.approved, … (list)",
+    )
+    secret = models.CharField(
+        _("Signing secret"),
+        max_length=128,
+        default=generate_secret,
+        help_text=_("Key of the X-MOpsDesk-Signature HMAC"),
+    )
     format = models.CharField(_("Format"), max_length=10, choices=PayloadFormat.choices, default=PayloadFormat.JSON)
-    language = models.CharField(_("Language (Slack text)"), max_length=2, choices=Language.choices, default=default_language)
+    language = models.CharField(
+        _("Language (Slack text)"), max_length=2, choices=Language.choices, default=default_language
+    )
     active = models.BooleanField(_("Active"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("Created by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("Created by"),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,8 +113,9 @@ class WebhookDelivery(models.Model):
     event = models.CharField(_("Event"), max_length=40)
     dedupe_key = models.CharField(max_length=120)
     payload = models.JSONField(_("Payload (as sent)"), default=dict)
-    status = models.CharField(_("Status"), max_length=10, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempt = models.PositiveSmallIntegerField(_("Attempts"), default=0)
     status_code = models.PositiveSmallIntegerField(_("Status code"), null=True, blank=True)
     response_excerpt = models.TextField(_("Response excerpt"), blank=True)
@@ -122,11 +140,14 @@ class WebhookDelivery(models.Model):
 class NotificationPreference(models.Model):
     """A user's language, time zone, mailed events, digest and calendar feed token."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
     language = models.CharField(_("Language"), max_length=2, choices=Language.choices, default=default_language)
     time_zone = models.CharField(_("Time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_time_zone])
-    email_events = models.JSONField(_("Events to e-mail"), default=default_email_events,
-                                    blank=True, validators=[validate_events])
+    email_events = models.JSONField(
+        _("Events to e-mail"), default=default_email_events, blank=True, validators=[validate_events]
+    )
     daily_digest = models.BooleanField(_("Daily digest"), default=False)
     last_digest_on = models.DateField(null=True, blank=True)
     # sha256 of the feed token; the token itself is shown once, when it is (re)generated.

@@ -1,4 +1,5 @@
 """E-mail notifications: who hears about an event, in which language, and the mail itself."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,8 +66,13 @@ def render_mail(name: str, context: dict[str, Any], pref: NotificationPreference
     """(subject, text, html) of template ``integrations/email/<name>.<lang>.*`` in the user's language and zone."""
     lang = pref.language if pref.language in ("ja", "en") else "ja"
     with translation.override(lang), timezone.override(pref.tzinfo):
-        ctx = {**context, "language": lang, "time_zone": pref.time_zone, "base_url": base_url(),
-               "preferences_url": absolute("integrations:preferences")}
+        ctx = {
+            **context,
+            "language": lang,
+            "time_zone": pref.time_zone,
+            "base_url": base_url(),
+            "preferences_url": absolute("integrations:preferences"),
+        }
         subject = render_to_string(f"integrations/email/{name}.{lang}.subject.txt", ctx)
         text = render_to_string(f"integrations/email/{name}.{lang}.txt", ctx)
         html = render_to_string(f"integrations/email/{name}.{lang}.html", ctx)
@@ -83,10 +89,16 @@ def send_mail_to(user, subject: str, text: str, html: str) -> None:
 def event_mail(env: dict[str, Any], user, pref: NotificationPreference) -> tuple[str, str, str]:
     data = _typed(env.get("data") or {})
     context = {
-        "event": env["event"], "event_label": label_for(env["event"], pref.language), "data": data,
-        "request": data.get("request") or {}, "task": data.get("task") or {}, "review": data.get("review") or {},
-        "transition": data.get("transition") or {}, "actor_name": data.get("actor_name") or "MOps Desk",
-        "recipient": user, "recipient_name": user.get_full_name() or user.username,
+        "event": env["event"],
+        "event_label": label_for(env["event"], pref.language),
+        "data": data,
+        "request": data.get("request") or {},
+        "task": data.get("task") or {},
+        "review": data.get("review") or {},
+        "transition": data.get("transition") or {},
+        "actor_name": data.get("actor_name") or "MOps Desk",
+        "recipient": user,
+        "recipient_name": user.get_full_name() or user.username,
     }
     return render_mail(template_slug(env["event"]), context, pref)
 
@@ -95,9 +107,13 @@ def notify_users(env: dict[str, Any], recipient_ids: list[int], key: str) -> int
     """Record the event for each recipient once and mail those who asked for it; returns mails sent."""
     event = env["event"]
     sent = 0
-    users = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).select_related("notification_preference")
+    users = (
+        get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).select_related("notification_preference")
+    )
     for user in users:
-        note, _ = Notification.objects.get_or_create(user=user, event=event, dedupe_key=key, defaults={"data": env.get("data") or {}})
+        note, _ = Notification.objects.get_or_create(
+            user=user, event=event, dedupe_key=key, defaults={"data": env.get("data") or {}}
+        )
         if note.emailed_at is not None or not user.email:
             continue
         pref = preference_for(user)

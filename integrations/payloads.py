@@ -1,4 +1,5 @@
 """What an event says: the JSON envelope, the data of requests/tasks, and the Slack rendering."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,11 @@ def request_data(req, *, event_row=None, by=None) -> dict[str, Any]:
     }
     if event_row is not None:
         data["transition"] = {
-            "action": event_row.action, "from": event_row.from_state, "to": event_row.to_state,
-            "at": _iso(event_row.at), "comment": event_row.comment,
+            "action": event_row.action,
+            "from": event_row.from_state,
+            "to": event_row.to_state,
+            "at": _iso(event_row.at),
+            "comment": event_row.comment,
         }
     return data
 
@@ -81,8 +85,11 @@ def task_data(task, *, by=None, sla_state: str | None = None) -> dict[str, Any]:
             "url": absolute("tasks:detail", task.pk),
         },
         "request": {
-            "id": campaign.pk, "name": campaign.name, "state": campaign.state,
-            "launch_date": _iso(campaign.launch_date), "url": absolute("campaigns:detail", campaign.pk),
+            "id": campaign.pk,
+            "name": campaign.name,
+            "state": campaign.state,
+            "launch_date": _iso(campaign.launch_date),
+            "url": absolute("campaigns:detail", campaign.pk),
         },
         "actor": by.username if by is not None else None,
         "actor_name": _name(by) if by is not None else "MOps Desk",
@@ -94,6 +101,7 @@ def envelope(event: str, data: dict[str, Any], *, occurred_at: dt.datetime | Non
 
 
 # --- Slack ---------------------------------------------------------------------------------
+
 
 def slack_escape(text: Any) -> str:
     """Slack mrkdwn needs &, < and > escaped (they start links and mentions)."""
@@ -139,10 +147,20 @@ def slack_payload(env: dict[str, Any], language: str = "ja") -> dict[str, Any]:
     title = f"*<{slack_escape(link)}|{slack_escape(headline)}>*" if link else f"*{slack_escape(headline)}*"
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": title}}]
     if lines:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(slack_escape(x) for x in lines)}})
-    blocks.append({"type": "context", "elements": [
-        {"type": "mrkdwn", "text": f"MOps Desk · `{slack_escape(env['event'])}` · {slack_escape(env.get('occurred_at', ''))}"},
-    ]})
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(slack_escape(x) for x in lines)}}
+        )
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"MOps Desk · `{slack_escape(env['event'])}` · {slack_escape(env.get('occurred_at', ''))}",
+                },
+            ],
+        }
+    )
     return {"text": slack_escape(headline), "blocks": blocks}
 
 

@@ -3,6 +3,7 @@
 They run inside the other apps' transactions: they only read what they need and ``emit``
 (queued on commit). A failure here is logged and never breaks the transition.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,13 @@ def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
         if event.action == "approve" and event.to_state == RequestState.SUBMITTED:
             # An intermediate approval step (hybrid): the next approvers now have it in their inbox.
             # Mail only; webhooks hear about the final decision.
-            dispatch.emit(Event.REQUEST_SUBMITTED.value, request_data(request, event_row=event, by=by), key=key,
-                          recipients=recipients.without(recipients.current_approver_ids(request), by), webhooks=False)
+            dispatch.emit(
+                Event.REQUEST_SUBMITTED.value,
+                request_data(request, event_row=event, by=by),
+                key=key,
+                recipients=recipients.without(recipients.current_approver_ids(request), by),
+                webhooks=False,
+            )
             return
         name = REQUEST_ACTION_EVENTS.get(event.action)
         if name is None:
@@ -52,8 +58,13 @@ def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
             who = recipients.launched_ids(request)
         else:
             who = recipients.requester_ids(request)
-        dispatch.emit(name.value, request_data(request, event_row=event, by=by), key=key,
-                      recipients=recipients.without(who, by), occurred_at=event.at)
+        dispatch.emit(
+            name.value,
+            request_data(request, event_row=event, by=by),
+            key=key,
+            recipients=recipients.without(who, by),
+            occurred_at=event.at,
+        )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the event of request %s", getattr(request, "pk", None))
 
@@ -67,8 +78,13 @@ def on_task_event_saved(sender, instance, created, raw=False, **kwargs) -> None:
         task = instance.task
         if task.assignee_id is None:
             return
-        dispatch.emit(Event.TASK_ASSIGNED.value, task_data(task, by=instance.actor), key=f"task-event:{instance.pk}",
-                      recipients=recipients.without({task.assignee_id}, instance.actor), occurred_at=instance.at)
+        dispatch.emit(
+            Event.TASK_ASSIGNED.value,
+            task_data(task, by=instance.actor),
+            key=f"task-event:{instance.pk}",
+            recipients=recipients.without({task.assignee_id}, instance.actor),
+            occurred_at=instance.at,
+        )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the assignment of task %s", instance.task_id)
 
@@ -80,8 +96,11 @@ def review_data(report) -> dict:
             url = base_url() + report.get_absolute_url()
         except Exception:  # noqa: BLE001
             url = None
-    return {"review": {"id": report.pk, "title": str(report), "url": url or absolute("home")},
-            "actor": None, "actor_name": "MOps Desk"}
+    return {
+        "review": {"id": report.pk, "title": str(report), "url": url or absolute("home")},
+        "actor": None,
+        "actor_name": "MOps Desk",
+    }
 
 
 def on_review_saved(sender, instance, created, raw=False, **kwargs) -> None:

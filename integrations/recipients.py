@@ -1,4 +1,5 @@
 """Who is told about an event (governance policy decides who approves and who is MOps)."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -11,12 +12,18 @@ from .notify import mops_user_ids  # noqa: F401 (re-exported)
 
 def current_approver_ids(request) -> set[int]:
     """The approvers the request is routed to now, plus anyone standing in for them today."""
-    ids = set(ApprovalRoute.objects.filter(request_id=request.pk, round=request.approval_round, step=request.approval_step)
-              .values_list("approver_id", flat=True))
+    ids = set(
+        ApprovalRoute.objects.filter(
+            request_id=request.pk, round=request.approval_round, step=request.approval_step
+        ).values_list("approver_id", flat=True)
+    )
     if ids:
         today = timezone.localdate()
-        ids |= set(Delegation.objects.filter(delegator_id__in=ids, start__lte=today, end__gte=today, revoked_at__isnull=True)
-                   .values_list("delegate_id", flat=True))
+        ids |= set(
+            Delegation.objects.filter(
+                delegator_id__in=ids, start__lte=today, end__gte=today, revoked_at__isnull=True
+            ).values_list("delegate_id", flat=True)
+        )
     return ids
 
 

@@ -1,4 +1,5 @@
 """Every write of the integrations app: webhooks (Admins only), preferences and feed tokens."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,7 @@ def webhook_send_test(*, webhook_id: int, by) -> WebhookDelivery:
 
 # --- preferences and the calendar feed ------------------------------------------------------
 
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -87,7 +89,8 @@ def feed_token_regenerate(*, user) -> str:
     pref = preference_for(user)
     token = secrets.token_urlsafe(32)
     NotificationPreference.objects.filter(pk=pref.pk).update(
-        feed_token_hash=hash_token(token), feed_token_created_at=timezone.now(), updated_at=timezone.now())
+        feed_token_hash=hash_token(token), feed_token_created_at=timezone.now(), updated_at=timezone.now()
+    )
     return token
 
 
@@ -101,6 +104,9 @@ def user_for_feed_token(token: str):
     """The active user owning ``token``, or None (wrong, revoked, or inactive)."""
     if not token or len(token) > 200:
         return None
-    pref = (NotificationPreference.objects.select_related("user")
-            .filter(feed_token_hash=hash_token(token), user__is_active=True).first())
+    pref = (
+        NotificationPreference.objects.select_related("user")
+        .filter(feed_token_hash=hash_token(token), user__is_active=True)
+        .first()
+    )
     return pref.user if pref else None

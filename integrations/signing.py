@@ -1,4 +1,5 @@
 """HMAC-SHA256 signatures of webhook bodies (header ``X-MOpsDesk-Signature: sha256=<hex>``)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 Each (task, state, deadline) is announced once (unique SlaNotice row): a paused-and-resumed
 task with a new deadline is announced again when it is at risk of that one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,9 +42,13 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
             try:
                 with transaction.atomic():
                     SlaNotice.objects.create(task=task, state=state.value, due_at=task.due_at, created_at=now)
-                    dispatch.emit(event.value, task_data(task, sla_state=state.value),
-                                  key=f"sla:{task.pk}:{state.value}:{int(task.due_at.timestamp())}",
-                                  recipients=recipients.sla_ids(task), occurred_at=now)
+                    dispatch.emit(
+                        event.value,
+                        task_data(task, sla_state=state.value),
+                        key=f"sla:{task.pk}:{state.value}:{int(task.due_at.timestamp())}",
+                        recipients=recipients.sla_ids(task),
+                        occurred_at=now,
+                    )
             except IntegrityError:
                 continue  # another worker announced it
             n += 1

@@ -5,6 +5,7 @@
 at 127.0.0.1 or the cloud metadata address is refused too. Both honour the setting
 ``MOPS_WEBHOOKS_ALLOW_LOCAL`` (False by default; tests switch it on to reach 127.0.0.1).
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -42,8 +43,14 @@ def _ip(host: str) -> ipaddress._BaseAddress | None:
 def is_local_address(addr: ipaddress._BaseAddress) -> bool:
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
-    return (addr.is_loopback or addr.is_private or addr.is_link_local or addr.is_unspecified
-            or addr.is_reserved or addr.is_multicast)
+    return (
+        addr.is_loopback
+        or addr.is_private
+        or addr.is_link_local
+        or addr.is_unspecified
+        or addr.is_reserved
+        or addr.is_multicast
+    )
 
 
 def _own_host(host: str) -> bool:
@@ -105,7 +112,9 @@ def check_resolved(url: str) -> None:
     if _ip(host) is not None:
         return
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(
+            host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP
+        )
     except OSError as exc:
         raise UnsafeTarget(f"名前解決に失敗しました / Cannot resolve {host}: {exc}") from None
     for info in infos:

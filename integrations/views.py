@@ -1,4 +1,5 @@
 """Pages: webhook configuration and delivery log (Admins), notification preferences (everyone)."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -102,9 +103,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 
 def _preferences_page(request: HttpRequest, form, pref, new_feed_url: str | None = None) -> HttpResponse:
-    return render(request, "integrations/preferences.html", {
-        "form": form, "pref": pref, "new_feed_url": new_feed_url, "has_feed": bool(pref.feed_token_hash),
-    })
+    return render(
+        request,
+        "integrations/preferences.html",
+        {
+            "form": form,
+            "pref": pref,
+            "new_feed_url": new_feed_url,
+            "has_feed": bool(pref.feed_token_hash),
+        },
+    )
 
 
 @login_required

@@ -1,10 +1,22 @@
 """Admin for the knowledge base. Article content is edited on the pages (so every edit writes
 a version and is sanitised); here MOps manage metadata, requirements, plans and the catalog."""
+
 from django.contrib import admin
 
 from .models import (
-    Article, ArticleVersion, Attachment, OnboardingEnrollment, OnboardingPlan, OnboardingStep, ReadReceipt,
-    RequiredReading, Retrospective, RoadmapEntry, StepProgress, Tag, Tool,
+    Article,
+    ArticleVersion,
+    Attachment,
+    OnboardingEnrollment,
+    OnboardingPlan,
+    OnboardingStep,
+    ReadReceipt,
+    RequiredReading,
+    Retrospective,
+    RoadmapEntry,
+    StepProgress,
+    Tag,
+    Tool,
 )
 
 
@@ -33,11 +45,32 @@ class RequiredInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["id", "title", "category", "status", "owner", "visibility", "unit", "version_label", "review_by", "updated_at"]
+    list_display = [
+        "id",
+        "title",
+        "category",
+        "status",
+        "owner",
+        "visibility",
+        "unit",
+        "version_label",
+        "review_by",
+        "updated_at",
+    ]
     list_filter = ["status", "category", "visibility", "unit"]
     search_fields = ["title"]
     list_select_related = ["owner", "unit"]
-    readonly_fields = ["title", "body", "version_number", "major", "minor", "created_at", "updated_at", "published_at", "stale_notified_at"]
+    readonly_fields = [
+        "title",
+        "body",
+        "version_number",
+        "major",
+        "minor",
+        "created_at",
+        "updated_at",
+        "published_at",
+        "stale_notified_at",
+    ]
     filter_horizontal = ["tags", "campaign_types", "task_types"]
     inlines = [RequiredInline, VersionInline]
 

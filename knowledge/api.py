@@ -3,6 +3,7 @@
 Routes (registered on config.urls.router): /api/knowledge/articles/, /api/knowledge/receipts/,
 /api/knowledge/tools/, and GET /api/knowledge/search?q= (knowledge.api_urls).
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,17 @@ from tasks.models import TaskType
 from . import rendering, selectors, services, stack
 from .forms import ArticleFilter, ToolFilter
 from .models import (
-    BODY_MAX, TITLE_MAX, Article, ArticleVersion, Attachment, Category, ReadReceipt, Tool, ToolCategory, ToolStatus, Visibility,
+    BODY_MAX,
+    TITLE_MAX,
+    Article,
+    ArticleVersion,
+    Attachment,
+    Category,
+    ReadReceipt,
+    Tool,
+    ToolCategory,
+    ToolStatus,
+    Visibility,
 )
 from .search import search_articles
 
@@ -31,7 +42,18 @@ class VersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ArticleVersion
-        fields = ["number", "label", "major", "minor", "is_major", "title", "author", "comment", "restored_from", "created_at"]
+        fields = [
+            "number",
+            "label",
+            "major",
+            "minor",
+            "is_major",
+            "title",
+            "author",
+            "comment",
+            "restored_from",
+            "created_at",
+        ]
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -50,14 +72,22 @@ class AttachmentSerializer(serializers.ModelSerializer):
 class ArticleSerializer(serializers.ModelSerializer):
     # Lengths are checked by the service (one message for pages and API); DRF only types.
     title = serializers.CharField(allow_blank=True, max_length=TITLE_MAX * 10)
-    body = serializers.CharField(allow_blank=True, required=False, default="", max_length=BODY_MAX * 10, trim_whitespace=False)
+    body = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=BODY_MAX * 10, trim_whitespace=False
+    )
     category = serializers.ChoiceField(choices=Category.choices, default=Category.OTHER)
     visibility = serializers.ChoiceField(choices=Visibility.choices, default=Visibility.EVERYONE)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     tag_names = serializers.ListField(child=serializers.CharField(max_length=50), write_only=True, required=False)
-    campaign_types = serializers.SlugRelatedField(slug_field="slug", queryset=CampaignType.objects.all(), many=True, required=False)
-    task_types = serializers.SlugRelatedField(slug_field="slug", queryset=TaskType.objects.all(), many=True, required=False)
-    unit = serializers.SlugRelatedField(slug_field="slug", queryset=BusinessUnit.objects.all(), required=False, allow_null=True)
+    campaign_types = serializers.SlugRelatedField(
+        slug_field="slug", queryset=CampaignType.objects.all(), many=True, required=False
+    )
+    task_types = serializers.SlugRelatedField(
+        slug_field="slug", queryset=TaskType.objects.all(), many=True, required=False
+    )
+    unit = serializers.SlugRelatedField(
+        slug_field="slug", queryset=BusinessUnit.objects.all(), required=False, allow_null=True
+    )
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     status = serializers.CharField(read_only=True, help_text="draft, published, archived (change with publish/archive)")
     version = serializers.CharField(source="version_label", read_only=True)
@@ -67,16 +97,49 @@ class ArticleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Article
-        fields = ["id", "title", "body", "body_html", "category", "tags", "tag_names", "campaign_types", "task_types",
-                  "owner", "status", "review_by", "unit", "visibility", "version", "version_number",
-                  "created_at", "updated_at", "published_at", "major", "comment", "expected_version"]
+        fields = [
+            "id",
+            "title",
+            "body",
+            "body_html",
+            "category",
+            "tags",
+            "tag_names",
+            "campaign_types",
+            "task_types",
+            "owner",
+            "status",
+            "review_by",
+            "unit",
+            "visibility",
+            "version",
+            "version_number",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "major",
+            "comment",
+            "expected_version",
+        ]
         read_only_fields = ["body_html", "status", "version_number", "created_at", "updated_at", "published_at"]
 
 
 class ArticleListSerializer(ArticleSerializer):
     class Meta(ArticleSerializer.Meta):
-        fields = ["id", "title", "category", "tags", "campaign_types", "owner", "status", "review_by", "unit",
-                  "visibility", "version", "updated_at"]
+        fields = [
+            "id",
+            "title",
+            "category",
+            "tags",
+            "campaign_types",
+            "owner",
+            "status",
+            "review_by",
+            "unit",
+            "visibility",
+            "version",
+            "updated_at",
+        ]
 
 
 class RestoreSerializer(serializers.Serializer):
@@ -94,8 +157,14 @@ class ReceiptSerializer(serializers.ModelSerializer):
         fields = ["id", "user", "article", "article_title", "version", "major", "read_at"]
 
 
-class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class ArticleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Articles. Reads go through knowledge.selectors, writes through knowledge.services."""
 
     serializer_class = ArticleSerializer
@@ -105,7 +174,11 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def get_queryset(self):
         if self.action == "list":
             archived = self.request.query_params.get("status") == "archived"
-            return selectors.article_list_for(self.request.user, include_archived=archived).select_related(None).select_related("owner", "unit")
+            return (
+                selectors.article_list_for(self.request.user, include_archived=archived)
+                .select_related(None)
+                .select_related("owner", "unit")
+            )
         return selectors.article_list_for(self.request.user, include_archived=True).prefetch_related("task_types")
 
     def get_serializer_class(self):
@@ -119,11 +192,22 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         article = services.article_create(
-            by=request.user, title=d["title"], body=d.get("body", ""), category=d["category"],
-            tags=d.get("tag_names", []), review_by=d.get("review_by"), unit=d.get("unit"), visibility=d["visibility"],
-            campaign_types=d.get("campaign_types", []), task_types=d.get("task_types", []), comment=d.get("comment", ""),
+            by=request.user,
+            title=d["title"],
+            body=d.get("body", ""),
+            category=d["category"],
+            tags=d.get("tag_names", []),
+            review_by=d.get("review_by"),
+            unit=d.get("unit"),
+            visibility=d["visibility"],
+            campaign_types=d.get("campaign_types", []),
+            task_types=d.get("task_types", []),
+            comment=d.get("comment", ""),
         )
-        return Response(ArticleSerializer(self._reload(article.pk), context={"request": request}).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ArticleSerializer(self._reload(article.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def update(self, request, *args, **kwargs):
         if not kwargs.get("partial"):
@@ -135,8 +219,9 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         extra = {k: d.pop(k) for k in ("major", "comment", "expected_version") if k in d}
         tags = d.pop("tag_names", None)
         ctypes, ttypes = d.pop("campaign_types", None), d.pop("task_types", None)
-        services.article_update(article_id=article.pk, by=request.user, tags=tags, campaign_types=ctypes,
-                                task_types=ttypes, **extra, **d)
+        services.article_update(
+            article_id=article.pk, by=request.user, tags=tags, campaign_types=ctypes, task_types=ttypes, **extra, **d
+        )
         return Response(ArticleSerializer(self._reload(article.pk), context={"request": request}).data)
 
     def destroy(self, request, *args, **kwargs):
@@ -185,8 +270,14 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
         versions = {v.number: v for v in article.versions.filter(number__in=[a, b])}
         if a not in versions or b not in versions:
             return Response({"detail": "Unknown version"}, status=status.HTTP_404_NOT_FOUND)
-        return Response({"a": a, "b": b, "title": [versions[a].title, versions[b].title],
-                         "lines": [{"kind": k, "text": t} for k, t in rendering.diff_lines(versions[a].body, versions[b].body)]})
+        return Response(
+            {
+                "a": a,
+                "b": b,
+                "title": [versions[a].title, versions[b].title],
+                "lines": [{"kind": k, "text": t} for k, t in rendering.diff_lines(versions[a].body, versions[b].body)],
+            }
+        )
 
     @extend_schema(request=None, responses=ReceiptSerializer)
     @action(detail=True, methods=["post"])
@@ -207,8 +298,12 @@ class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
             row["is_read"] = article.is_read
         return Response(data)
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-                   responses=AttachmentSerializer)
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses=AttachmentSerializer,
+    )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
     def attachments(self, request, pk=None):
         article = self.get_object()
@@ -234,8 +329,9 @@ class ReceiptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class ToolSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="username", queryset=get_user_model().objects.filter(is_active=True),
-                                         required=False, allow_null=True)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
     articles = serializers.PrimaryKeyRelatedField(many=True, queryset=Article.objects.all(), required=False)
     user_count = serializers.IntegerField(read_only=True)
     # Plain strings (checked by the service's full_clean) so the schema's enum names stay unique.
@@ -244,13 +340,30 @@ class ToolSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tool
-        fields = ["id", "name", "vendor", "category", "owner", "seats", "user_count", "annual_cost", "renewal_date",
-                  "status", "notes", "articles"]
+        fields = [
+            "id",
+            "name",
+            "vendor",
+            "category",
+            "owner",
+            "seats",
+            "user_count",
+            "annual_cost",
+            "renewal_date",
+            "status",
+            "notes",
+            "articles",
+        ]
         extra_kwargs = {"annual_cost": {"min_value": 0}}
 
 
-class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                  mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ToolViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """The martech stack catalog; everyone reads, MOps and Admins write."""
 
     serializer_class = ToolSerializer
@@ -267,12 +380,18 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         d = dict(ser.validated_data)
         articles = d.pop("articles", None)
         if articles is not None:
-            visible = set(selectors.article_list_for(request.user, include_archived=True).filter(pk__in=[a.pk for a in articles]).values_list("pk", flat=True))
+            visible = set(
+                selectors.article_list_for(request.user, include_archived=True)
+                .filter(pk__in=[a.pk for a in articles])
+                .values_list("pk", flat=True)
+            )
             if len(visible) != len(articles):
                 return Response({"articles": ["Unknown article"]}, status=status.HTTP_400_BAD_REQUEST)
         tool = stack.tool_save(by=request.user, tool_id=tool_id, articles=articles, **d)
-        return Response(self.get_serializer(self.get_queryset().get(pk=tool.pk)).data,
-                        status=status.HTTP_200_OK if tool_id else status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=tool.pk)).data,
+            status=status.HTTP_200_OK if tool_id else status.HTTP_201_CREATED,
+        )
 
     def create(self, request, *args, **kwargs):
         if not selectors.is_editor(request.user):
@@ -291,8 +410,13 @@ class ToolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def costs(self, request):
         """Yearly cost per category (tools not retired) and the total of tools in use."""
         rows = stack.cost_per_category()
-        return Response({"currency": "JPY", "total_in_use": str(stack.total_cost()),
-                         "categories": [{**r, "total": str(r["total"]), "evaluating": str(r["evaluating"])} for r in rows]})
+        return Response(
+            {
+                "currency": "JPY",
+                "total_in_use": str(stack.total_cost()),
+                "categories": [{**r, "total": str(r["total"]), "evaluating": str(r["evaluating"])} for r in rows],
+            }
+        )
 
 
 class SearchHitSerializer(serializers.Serializer):
@@ -321,13 +445,24 @@ class SearchHitSerializer(serializers.Serializer):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("q", str, required=True), OpenApiParameter("category", str), OpenApiParameter("tag", str),
-                OpenApiParameter("campaign_type", str), OpenApiParameter("task_type", str), OpenApiParameter("page", int),
-                OpenApiParameter("page_size", int)],
-    responses=inline_serializer("SearchResults", {
-        "count": serializers.IntegerField(), "page": serializers.IntegerField(), "q": serializers.CharField(),
-        "results": SearchHitSerializer(many=True),
-    }),
+    parameters=[
+        OpenApiParameter("q", str, required=True),
+        OpenApiParameter("category", str),
+        OpenApiParameter("tag", str),
+        OpenApiParameter("campaign_type", str),
+        OpenApiParameter("task_type", str),
+        OpenApiParameter("page", int),
+        OpenApiParameter("page_size", int),
+    ],
+    responses=inline_serializer(
+        "SearchResults",
+        {
+            "count": serializers.IntegerField(),
+            "page": serializers.IntegerField(),
+            "q": serializers.CharField(),
+            "results": SearchHitSerializer(many=True),
+        },
+    ),
 )
 @api_view(["GET"])
 def search(request):
@@ -336,7 +471,9 @@ def search(request):
     if not q:
         return Response({"q": [_("Enter a search term.")]}, status=status.HTTP_400_BAD_REQUEST)
     archived = request.query_params.get("status") == "archived"
-    filterset = ArticleFilter(request.query_params, queryset=selectors.article_list_for(request.user, include_archived=archived))
+    filterset = ArticleFilter(
+        request.query_params, queryset=selectors.article_list_for(request.user, include_archived=archived)
+    )
     if not filterset.is_valid():
         return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
     try:
@@ -344,7 +481,7 @@ def search(request):
         size = min(100, max(1, int(request.query_params.get("page_size", 20))))
     except ValueError:
         return Response({"detail": "page and page_size must be numbers"}, status=status.HTTP_400_BAD_REQUEST)
-    hits, total = search_articles(request.user, q, scope=filterset.qs, include_archived=archived,
-                                  limit=size, offset=(page - 1) * size)
+    hits, total = search_articles(
+        request.user, q, scope=filterset.qs, include_archived=archived, limit=size, offset=(page - 1) * size
+    )
     return Response({"q": q, "count": total, "page": page, "results": SearchHitSerializer(hits, many=True).data})
-

@@ -2,6 +2,7 @@
 
 Both are safe to run twice: each article/tool remembers what it was last notified about.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -42,10 +43,15 @@ def flag_stale_articles(now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             Article.objects.filter(pk__in=[a.pk for a in articles]).update(stale_notified_at=now)
             if owner.email:
-                transaction.on_commit(lambda o=owner, body="\n".join(lines): send_mail(
-                    _("Articles due for review"), body,
-                    settings.DEFAULT_FROM_EMAIL, [o.email], fail_silently=True,
-                ))
+                transaction.on_commit(
+                    lambda o=owner, body="\n".join(lines): send_mail(
+                        _("Articles due for review"),
+                        body,
+                        settings.DEFAULT_FROM_EMAIL,
+                        [o.email],
+                        fail_silently=True,
+                    )
+                )
         flagged += len(articles)
     return flagged
 
@@ -57,8 +63,10 @@ def remind_tool_renewals(now: dt.datetime | None = None) -> int:
     count = 0
     for tool in renewals_due(today, RENEWAL_NOTICE_DAYS):
         with transaction.atomic():
-            updated = Tool.objects.filter(pk=tool.pk).exclude(renewal_reminded_for=tool.renewal_date).update(
-                renewal_reminded_for=tool.renewal_date
+            updated = (
+                Tool.objects.filter(pk=tool.pk)
+                .exclude(renewal_reminded_for=tool.renewal_date)
+                .update(renewal_reminded_for=tool.renewal_date)
             )
             if not updated:  # another worker got there first
                 continue
@@ -69,9 +77,14 @@ def remind_tool_renewals(now: dt.datetime | None = None) -> int:
                 f"年額: ¥{tool.annual_cost:,}\n継続・見直しを検討してください。\n\n"
                 f"{tool.name} renews on {tool.renewal_date:%Y-%m-%d} (in {days} days), annual cost JPY {tool.annual_cost:,}."
             )
-            transaction.on_commit(lambda t=tool, b=body, r=to: send_mail(
-                f"[MOps Desk] 契約更新のお知らせ / Renewal reminder: {t.name}", b,
-                settings.DEFAULT_FROM_EMAIL, r, fail_silently=True,
-            ))
+            transaction.on_commit(
+                lambda t=tool, b=body, r=to: send_mail(
+                    f"[MOps Desk] 契約更新のお知らせ / Renewal reminder: {t.name}",
+                    b,
+                    settings.DEFAULT_FROM_EMAIL,
+                    r,
+                    fail_silently=True,
+                )
+            )
         count += 1
     return count

@@ -4,6 +4,7 @@ onboarding plans, campaign retrospectives, and the martech stack catalog.
 Every write goes through ``knowledge.services``; the full-text index (FTS5 on SQLite, pg_trgm
 on PostgreSQL) is kept in step by the database itself (see migrations/0002_search_index).
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -60,15 +61,27 @@ class Article(models.Model):
     title = models.CharField(_("Title"), max_length=TITLE_MAX)
     body = models.TextField(_("Body (Markdown)"), blank=True, validators=[MaxLengthValidator(BODY_MAX)])
     body_html = models.TextField(_("Rendered body (sanitised)"), blank=True, editable=False)
-    category = models.CharField(_("Category"), max_length=20, choices=Category.choices, default=Category.OTHER, db_index=True)
+    category = models.CharField(
+        _("Category"), max_length=20, choices=Category.choices, default=Category.OTHER, db_index=True
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", verbose_name=_("Tags"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_articles", verbose_name=_("Owner"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_articles", verbose_name=_("Owner")
+    )
     status = models.CharField(_("Status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
     review_by = models.DateField(_("Review by"), null=True, blank=True, db_index=True)
-    unit = models.ForeignKey(BusinessUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="articles", verbose_name=_("Unit"))
-    visibility = models.CharField(_("Visibility"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE)
-    campaign_types = models.ManyToManyField(CampaignType, blank=True, related_name="articles", verbose_name=_("Campaign types"))
-    task_types = models.ManyToManyField("tasks.TaskType", blank=True, related_name="articles", verbose_name=_("Task types"))
+    unit = models.ForeignKey(
+        BusinessUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="articles", verbose_name=_("Unit")
+    )
+    visibility = models.CharField(
+        _("Visibility"), max_length=10, choices=Visibility.choices, default=Visibility.EVERYONE
+    )
+    campaign_types = models.ManyToManyField(
+        CampaignType, blank=True, related_name="articles", verbose_name=_("Campaign types")
+    )
+    task_types = models.ManyToManyField(
+        "tasks.TaskType", blank=True, related_name="articles", verbose_name=_("Task types")
+    )
     version_number = models.PositiveIntegerField(_("Version"), default=0, editable=False)
     major = models.PositiveIntegerField(_("Major version"), default=0, editable=False)
     minor = models.PositiveIntegerField(_("Minor version"), default=0, editable=False)
@@ -83,7 +96,10 @@ class Article(models.Model):
         verbose_name_plural = _("Articles")
         indexes = [models.Index(fields=["status", "category"])]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(visibility="unit") | models.Q(unit__isnull=False), name="article_unit_visibility_needs_unit"),
+            models.CheckConstraint(
+                condition=~models.Q(visibility="unit") | models.Q(unit__isnull=False),
+                name="article_unit_visibility_needs_unit",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +120,9 @@ class ArticleVersion(models.Model):
     is_major = models.BooleanField(_("Major change"), default=False)
     title = models.CharField(max_length=TITLE_MAX)
     body = models.TextField(blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("Author"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("Author")
+    )
     comment = models.CharField(_("Change note"), max_length=300, blank=True)
     restored_from = models.PositiveIntegerField(_("Restored from"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -155,8 +173,12 @@ class RequiredReading(models.Model):
     """An article everyone with a role (or everyone in a unit) must read."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="requirements")
-    role = models.CharField(_("Role"), max_length=50, blank=True, help_text="Requester / Approver / MOps / Specialist / Admin")
-    unit = models.ForeignKey(BusinessUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="required_readings")
+    role = models.CharField(
+        _("Role"), max_length=50, blank=True, help_text="Requester / Approver / MOps / Specialist / Admin"
+    )
+    unit = models.ForeignKey(
+        BusinessUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="required_readings"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -165,7 +187,8 @@ class RequiredReading(models.Model):
         verbose_name_plural = _("Required reading")
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(role="") & models.Q(unit__isnull=False)) | (~models.Q(role="") & models.Q(unit__isnull=True)),
+                condition=(models.Q(role="") & models.Q(unit__isnull=False))
+                | (~models.Q(role="") & models.Q(unit__isnull=True)),
                 name="required_reading_role_xor_unit",
             ),
             models.UniqueConstraint(fields=["article", "role", "unit"], name="required_reading_unique"),
@@ -233,7 +256,11 @@ class OnboardingStep(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if not isinstance(self.choices, list) or len(self.choices) < 2 or not all(isinstance(c, str) and c.strip() for c in self.choices):
+        if (
+            not isinstance(self.choices, list)
+            or len(self.choices) < 2
+            or not all(isinstance(c, str) and c.strip() for c in self.choices)
+        ):
             raise ValidationError({"choices": _("At least two non-empty choices.")})
         if self.correct_choice >= len(self.choices):
             raise ValidationError({"correct_choice": _("The correct choice is out of range.")})
@@ -272,14 +299,30 @@ class StepProgress(models.Model):
 class Retrospective(models.Model):
     """What a launched campaign taught: written by its requester or MOps."""
 
-    campaign = models.OneToOneField(CampaignRequest, on_delete=models.PROTECT, related_name="retrospective", verbose_name=_("Campaign"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("Author"))
+    campaign = models.OneToOneField(
+        CampaignRequest, on_delete=models.PROTECT, related_name="retrospective", verbose_name=_("Campaign")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("Author")
+    )
     what_worked = models.TextField(_("What worked"), max_length=10_000, validators=[MaxLengthValidator(10_000)])
-    what_did_not = models.TextField(_("What did not work"), max_length=10_000, blank=True, validators=[MaxLengthValidator(10_000)])
-    what_to_change = models.TextField(_("What to change"), max_length=10_000, blank=True, validators=[MaxLengthValidator(10_000)])
-    promoted_article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="source_retrospectives",
-                                         verbose_name=_("Best-practice article"))
-    promoted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    what_did_not = models.TextField(
+        _("What did not work"), max_length=10_000, blank=True, validators=[MaxLengthValidator(10_000)]
+    )
+    what_to_change = models.TextField(
+        _("What to change"), max_length=10_000, blank=True, validators=[MaxLengthValidator(10_000)]
+    )
+    promoted_article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_retrospectives",
+        verbose_name=_("Best-practice article"),
+    )
+    promoted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     promoted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -318,13 +361,26 @@ class Tool(models.Model):
 
     name = models.CharField(_("Name"), max_length=100, unique=True)
     vendor = models.CharField(_("Vendor"), max_length=100, blank=True)
-    category = models.CharField(_("Category"), max_length=20, choices=ToolCategory.choices, default=ToolCategory.OTHER, db_index=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_tools", verbose_name=_("Owner"))
+    category = models.CharField(
+        _("Category"), max_length=20, choices=ToolCategory.choices, default=ToolCategory.OTHER, db_index=True
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_tools",
+        verbose_name=_("Owner"),
+    )
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="tools", verbose_name=_("Users"))
     seats = models.PositiveIntegerField(_("Seats"), default=0)
-    annual_cost = models.DecimalField(_("Annual cost (JPY)"), max_digits=14, decimal_places=0, default=0, validators=[MinValueValidator(0)])
+    annual_cost = models.DecimalField(
+        _("Annual cost (JPY)"), max_digits=14, decimal_places=0, default=0, validators=[MinValueValidator(0)]
+    )
     renewal_date = models.DateField(_("Renewal date"), null=True, blank=True, db_index=True)
-    status = models.CharField(_("Status"), max_length=12, choices=ToolStatus.choices, default=ToolStatus.IN_USE, db_index=True)
+    status = models.CharField(
+        _("Status"), max_length=12, choices=ToolStatus.choices, default=ToolStatus.IN_USE, db_index=True
+    )
     articles = models.ManyToManyField(Article, blank=True, related_name="tools", verbose_name=_("Articles"))
     notes = models.TextField(_("Notes"), blank=True, max_length=4000)
     renewal_reminded_for = models.DateField(_("Reminder sent for"), null=True, blank=True, editable=False)
@@ -357,11 +413,15 @@ class RoadmapEntry(models.Model):
     title = models.CharField(_("Title"), max_length=200)
     action = models.CharField(_("Action"), max_length=12, choices=RoadmapAction.choices, default=RoadmapAction.ADOPT)
     horizon = models.CharField(_("Horizon"), max_length=2, choices=Horizon.choices, default=Horizon.ONE)
-    tool = models.ForeignKey(Tool, on_delete=models.SET_NULL, null=True, blank=True, related_name="roadmap_entries", verbose_name=_("Tool"))
+    tool = models.ForeignKey(
+        Tool, on_delete=models.SET_NULL, null=True, blank=True, related_name="roadmap_entries", verbose_name=_("Tool")
+    )
     target_date = models.DateField(_("Target date"), null=True, blank=True)
     expected_saving = models.DecimalField(_("Expected saving (JPY/yr)"), max_digits=14, decimal_places=0, default=0)
     notes = models.TextField(_("Notes"), blank=True, max_length=4000)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["horizon", "target_date", "id"]
@@ -370,4 +430,3 @@ class RoadmapEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
-

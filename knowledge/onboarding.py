@@ -3,6 +3,7 @@
 A right answer passes the step and records a read receipt for the article; a wrong answer
 counts an attempt. MOps sees everyone's progress (selectors.onboarding_overview).
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 

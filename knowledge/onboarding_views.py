@@ -1,4 +1,5 @@
 """Onboarding pages: my plan with its check questions, and everyone's progress for MOps."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -21,10 +22,18 @@ def my_onboarding(request: HttpRequest) -> HttpResponse:
     progress = selectors.enrollment_progress(enrollment) if enrollment else {}
     rows = [{"step": s, "progress": progress.get(s.pk)} for s in steps]
     passed = sum(1 for r in rows if r["progress"] and r["progress"].passed_at)
-    return render(request, "knowledge/onboarding.html", {
-        "plan": plan, "enrollment": enrollment, "rows": rows, "passed": passed, "total": len(rows),
-        "percent": round(100 * passed / len(rows)) if rows else 0,
-    })
+    return render(
+        request,
+        "knowledge/onboarding.html",
+        {
+            "plan": plan,
+            "enrollment": enrollment,
+            "rows": rows,
+            "passed": passed,
+            "total": len(rows),
+            "percent": round(100 * passed / len(rows)) if rows else 0,
+        },
+    )
 
 
 @login_required
@@ -56,6 +65,11 @@ def onboarding_answer(request: HttpRequest, step_id: int) -> HttpResponse:
 def onboarding_progress(request: HttpRequest) -> HttpResponse:
     if not selectors.is_editor(request.user):
         raise PermissionDenied
-    return render(request, "knowledge/onboarding_progress.html", {
-        "rows": selectors.onboarding_overview(), "plans": OnboardingPlan.objects.filter(is_active=True),
-    })
+    return render(
+        request,
+        "knowledge/onboarding_progress.html",
+        {
+            "rows": selectors.onboarding_overview(),
+            "plans": OnboardingPlan.objects.filter(is_active=True),
+        },
+    )

@@ -3,6 +3,7 @@
 Sanitising is done by nh3 (Rust ammonia): an allow-list of tags, attributes and URL
 schemes. Raw HTML in Markdown passes the Markdown stage and is then cleaned like the rest.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -13,10 +14,49 @@ import markdown
 import nh3
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
-    "pre", "s", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
-    "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
@@ -57,6 +97,7 @@ def plain_text(body_html: str) -> str:
 
 # --- diff between versions -------------------------------------------------------------
 
+
 def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
     """Line diff as (kind, text) with kind in {"same", "del", "ins", "gap"}; text unescaped."""
     a, b = (old or "").splitlines(), (new or "").splitlines()
@@ -75,6 +116,7 @@ def diff_lines(old: str, new: str) -> list[tuple[str, str]]:
 
 
 # --- search snippets ------------------------------------------------------------------
+
 
 def _spans(text: str, terms: list[str]) -> list[tuple[int, int]]:
     lower = text.lower()

@@ -1,4 +1,5 @@
 """Retrospective pages: write one for a launched campaign, read it, promote it to a best practice."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -44,10 +45,16 @@ def retro_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Retrospective saved."))
             return redirect("knowledge:retro_detail", pk=retro.pk)
-    return render(request, "knowledge/retro_form.html", {
-        "form": form, "campaign": campaign, "numbers": retrospectives.campaign_numbers(campaign),
-        "launched": campaign.state in retrospectives.RETRO_STATES,
-    })
+    return render(
+        request,
+        "knowledge/retro_form.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "numbers": retrospectives.campaign_numbers(campaign),
+            "launched": campaign.state in retrospectives.RETRO_STATES,
+        },
+    )
 
 
 @login_required
@@ -55,11 +62,16 @@ def retro_detail(request: HttpRequest, pk: int) -> HttpResponse:
     retro = selectors.retrospective_list_for(request.user).filter(pk=pk).first()
     if retro is None:
         raise Http404
-    return render(request, "knowledge/retro_detail.html", {
-        "retro": retro, "numbers": retrospectives.campaign_numbers(retro.campaign),
-        "can_edit": retrospectives.can_write(request.user, retro.campaign),
-        "can_promote": selectors.is_editor(request.user) and not retro.promoted_article_id,
-    })
+    return render(
+        request,
+        "knowledge/retro_detail.html",
+        {
+            "retro": retro,
+            "numbers": retrospectives.campaign_numbers(retro.campaign),
+            "can_edit": retrospectives.can_write(request.user, retro.campaign),
+            "can_promote": selectors.is_editor(request.user) and not retro.promoted_article_id,
+        },
+    )
 
 
 @login_required
@@ -68,8 +80,9 @@ def retro_promote(request: HttpRequest, pk: int) -> HttpResponse:
     if selectors.retrospective_list_for(request.user).filter(pk=pk).first() is None:
         raise Http404
     try:
-        article = retrospectives.retrospective_promote(retrospective_id=pk, by=request.user,
-                                                       title=request.POST.get("title", "")[:200])
+        article = retrospectives.retrospective_promote(
+            retrospective_id=pk, by=request.user, title=request.POST.get("title", "")[:200]
+        )
     except Conflict as exc:
         messages.error(request, str(exc))
         return redirect("knowledge:retro_detail", pk=pk)

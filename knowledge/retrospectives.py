@@ -1,4 +1,5 @@
 """Retrospectives on launched campaigns and their promotion to best-practice articles."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,11 @@ def _validate(what_worked: str, what_did_not: str, what_to_change: str) -> None:
     errors = {}
     if not (what_worked or "").strip():
         errors["what_worked"] = _("Say what worked.")
-    for name, value in (("what_worked", what_worked), ("what_did_not", what_did_not), ("what_to_change", what_to_change)):
+    for name, value in (
+        ("what_worked", what_worked),
+        ("what_did_not", what_did_not),
+        ("what_to_change", what_to_change),
+    ):
         if len(value or "") > TEXT_MAX:
             errors[name] = f"{TEXT_MAX:,}文字以内 / At most {TEXT_MAX:,} characters."
     if errors:
@@ -34,8 +39,15 @@ def _validate(what_worked: str, what_did_not: str, what_to_change: str) -> None:
 
 
 @transaction.atomic
-def retrospective_save(*, campaign_id: int, by, what_worked: str, what_did_not: str = "", what_to_change: str = "",
-                       at: dt.datetime | None = None) -> Retrospective:
+def retrospective_save(
+    *,
+    campaign_id: int,
+    by,
+    what_worked: str,
+    what_did_not: str = "",
+    what_to_change: str = "",
+    at: dt.datetime | None = None,
+) -> Retrospective:
     """Create or update the retrospective of a launched (or closed) campaign."""
     campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
     if not can_write(by, campaign):
@@ -46,8 +58,14 @@ def retrospective_save(*, campaign_id: int, by, what_worked: str, what_did_not: 
     now = at or timezone.now()
     retro, created = Retrospective.objects.get_or_create(
         campaign=campaign,
-        defaults={"author": by, "what_worked": what_worked, "what_did_not": what_did_not,
-                  "what_to_change": what_to_change, "created_at": now, "updated_at": now},
+        defaults={
+            "author": by,
+            "what_worked": what_worked,
+            "what_did_not": what_did_not,
+            "what_to_change": what_to_change,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     if not created:
         retro.what_worked, retro.what_did_not, retro.what_to_change = what_worked, what_did_not, what_to_change
@@ -64,10 +82,15 @@ def campaign_numbers(campaign: CampaignRequest) -> dict:
 
     hours = Task.objects.filter(campaign=campaign).aggregate(est=Sum("estimated_hours"), act=Sum("actual_hours"))
     return {
-        "budget": campaign.budget, "target_leads": campaign.target_leads, "target_mqls": campaign.target_mqls,
-        "target_sqls": campaign.target_sqls, "target_pipeline": campaign.target_pipeline,
-        "target_revenue": campaign.target_revenue, "expected_roi": campaign.expected_roi,
-        "estimated_hours": hours["est"], "actual_hours": hours["act"],
+        "budget": campaign.budget,
+        "target_leads": campaign.target_leads,
+        "target_mqls": campaign.target_mqls,
+        "target_sqls": campaign.target_sqls,
+        "target_pipeline": campaign.target_pipeline,
+        "target_revenue": campaign.target_revenue,
+        "expected_roi": campaign.expected_roi,
+        "estimated_hours": hours["est"],
+        "actual_hours": hours["act"],
         "launched_at": campaign.launched_at,
     }
 
@@ -91,14 +114,23 @@ def retrospective_promote(*, retrospective_id: int, by, title: str = "", publish
     """MOps turns a retrospective into a best-practice article linked to the campaign type."""
     if not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may promote a retrospective."))
-    retro = Retrospective.objects.select_for_update().select_related("campaign__campaign_type", "campaign__business_unit").get(pk=retrospective_id)
+    retro = (
+        Retrospective.objects.select_for_update()
+        .select_related("campaign__campaign_type", "campaign__business_unit")
+        .get(pk=retrospective_id)
+    )
     if retro.promoted_article_id:
         raise ArticleConflict(_("This retrospective was already promoted."))
     campaign = retro.campaign
     article = article_create(
-        by=by, title=title or f"ベストプラクティス: {campaign.name} / Best practice: {campaign.name}",
-        body=promotion_body(retro), category=Category.BEST_PRACTICE, tags=["振り返り", "retrospective"],
-        campaign_types=[campaign.campaign_type], publish=publish, comment=_("From a retrospective"),
+        by=by,
+        title=title or f"ベストプラクティス: {campaign.name} / Best practice: {campaign.name}",
+        body=promotion_body(retro),
+        category=Category.BEST_PRACTICE,
+        tags=["振り返り", "retrospective"],
+        campaign_types=[campaign.campaign_type],
+        publish=publish,
+        comment=_("From a retrospective"),
     )
     retro.promoted_article, retro.promoted_by, retro.promoted_at = article, by, timezone.now()
     retro.save(update_fields=["promoted_article", "promoted_by", "promoted_at"])

@@ -11,6 +11,7 @@ hits first, then trigram word similarity and the number of occurrences in the bo
 
 Permissions and filters come from the ORM (selectors) and are applied as a subquery.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -139,20 +140,24 @@ def search_articles(
         rows, total = _ranked_ids_sqlite(terms, scope_sql, scope_params, limit, offset)
     by_id = {
         a.pk: a
-        for a in Article.objects.filter(pk__in=[r[0] for r in rows]).select_related("owner", "unit").prefetch_related("tags", "campaign_types")
+        for a in Article.objects.filter(pk__in=[r[0] for r in rows])
+        .select_related("owner", "unit")
+        .prefetch_related("tags", "campaign_types")
     }
     hits = []
     for pk, title_hit, score in rows:
         article = by_id.get(pk)
         if article is None:  # deleted between the two queries
             continue
-        hits.append(Hit(
-            article=article,
-            title_html=highlight(article.title, terms),
-            snippet_html=snippet(plain_text(article.body_html), terms),
-            title_hit=title_hit,
-            score=score,
-        ))
+        hits.append(
+            Hit(
+                article=article,
+                title_html=highlight(article.title, terms),
+                snippet_html=snippet(plain_text(article.body_html), terms),
+                title_hit=title_hit,
+                score=score,
+            )
+        )
     return hits, total
 
 
@@ -179,4 +184,6 @@ def ensure_index(using: str = "default") -> None:
         articles, indexed = cur.fetchone()
         if articles != indexed:
             cur.execute("DELETE FROM knowledge_article_fts")
-            cur.execute("INSERT INTO knowledge_article_fts(rowid, title, body) SELECT id, title, body FROM knowledge_article")
+            cur.execute(
+                "INSERT INTO knowledge_article_fts(rowid, title, body) SELECT id, title, body FROM knowledge_article"
+            )

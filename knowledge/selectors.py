@@ -4,6 +4,7 @@ Rules: editors (MOps, Admin) see everything. Everyone else sees published and ar
 articles plus their own drafts; an article with visibility "unit" is seen only by members
 of its unit (and its owner and editors). Archived articles are left out of lists unless asked.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,18 @@ from governance import policy, roles
 from governance.models import Membership
 
 from .models import (
-    Article, ArticleVersion, OnboardingEnrollment, OnboardingPlan, OnboardingStep, ReadReceipt,
-    RequiredReading, Retrospective, Status, StepProgress, Tool, Visibility,
+    Article,
+    ArticleVersion,
+    OnboardingEnrollment,
+    OnboardingPlan,
+    OnboardingStep,
+    ReadReceipt,
+    RequiredReading,
+    Retrospective,
+    Status,
+    StepProgress,
+    Tool,
+    Visibility,
 )
 
 
@@ -61,8 +72,14 @@ def article_get_for(user: Any, article_id: int) -> Article:
     qs = (
         Article.objects.filter(article_visibility_q(user))
         .select_related("owner", "unit")
-        .prefetch_related("tags", "campaign_types", "task_types", "attachments", "tools",
-                          Prefetch("requirements", queryset=RequiredReading.objects.select_related("unit")))
+        .prefetch_related(
+            "tags",
+            "campaign_types",
+            "task_types",
+            "attachments",
+            "tools",
+            Prefetch("requirements", queryset=RequiredReading.objects.select_related("unit")),
+        )
     )
     try:
         return qs.get(pk=article_id)
@@ -84,6 +101,7 @@ def articles_for_task_type(user: Any, task_type_id: int) -> QuerySet[Article]:
 
 # --- required reading ------------------------------------------------------------------
 
+
 def required_q(user: Any) -> Q:
     """Articles required for ``user`` by role or unit."""
     role_names = list(policy.user_roles(user))
@@ -98,7 +116,8 @@ def required_for(user: Any) -> QuerySet[Article]:
     """Published articles required for ``user``, annotated ``is_read`` (current major)."""
     ids = Article.objects.filter(required_q(user), status=Status.PUBLISHED).values("pk")
     return (
-        article_list_for(user).filter(pk__in=ids)
+        article_list_for(user)
+        .filter(pk__in=ids)
         .annotate(is_read=Exists(_read_current(user)))
         .order_by("is_read", "title")
     )
@@ -109,7 +128,11 @@ def unread_required_for(user: Any) -> QuerySet[Article]:
 
 
 def has_read(user: Any, article: Article) -> ReadReceipt | None:
-    return ReadReceipt.objects.filter(user_id=user.pk, article=article, major=article.major).select_related("version").first()
+    return (
+        ReadReceipt.objects.filter(user_id=user.pk, article=article, major=article.major)
+        .select_related("version")
+        .first()
+    )
 
 
 def receipt_list_for(user: Any) -> QuerySet[ReadReceipt]:
@@ -127,20 +150,27 @@ def reading_report(article: Article) -> list[dict]:
     roles = [r.role for r in reqs if r.role]
     units = [r.unit_id for r in reqs if r.unit_id]
     users = (
-        get_user_model().objects.filter(is_active=True)
+        get_user_model()
+        .objects.filter(is_active=True)
         .filter(Q(groups__name__in=roles) | Q(unit_memberships__unit_id__in=units))
-        .distinct().order_by("username")
+        .distinct()
+        .order_by("username")
     )
     latest: dict[int, ReadReceipt] = {}
     for receipt in ReadReceipt.objects.filter(article=article).select_related("version").order_by("major", "read_at"):
         latest[receipt.user_id] = receipt
     return [
-        {"user": u, "receipt": latest.get(u.pk), "current": bool(latest.get(u.pk) and latest[u.pk].major == article.major)}
+        {
+            "user": u,
+            "receipt": latest.get(u.pk),
+            "current": bool(latest.get(u.pk) and latest[u.pk].major == article.major),
+        }
         for u in users
     ]
 
 
 # --- onboarding --------------------------------------------------------------------------
+
 
 def plan_for(user: Any) -> OnboardingPlan | None:
     enrollment = OnboardingEnrollment.objects.filter(user_id=user.pk).select_related("plan").first()
@@ -161,33 +191,51 @@ def onboarding_overview() -> list[dict]:
     """For MOps: every enrollment with passed/total steps (two queries)."""
     enrollments = (
         OnboardingEnrollment.objects.select_related("user", "plan")
-        .annotate(total=Count("plan__steps", distinct=True),
-                  passed=Count("progress", filter=Q(progress__passed_at__isnull=False), distinct=True))
+        .annotate(
+            total=Count("plan__steps", distinct=True),
+            passed=Count("progress", filter=Q(progress__passed_at__isnull=False), distinct=True),
+        )
         .order_by("plan__role", "user__username")
     )
     return [
-        {"enrollment": e, "passed": e.passed, "total": e.total, "percent": round(100 * e.passed / e.total) if e.total else 0}
+        {
+            "enrollment": e,
+            "passed": e.passed,
+            "total": e.total,
+            "percent": round(100 * e.passed / e.total) if e.total else 0,
+        }
         for e in enrollments
     ]
 
 
 # --- retrospectives and tools ----------------------------------------------------------
 
+
 def retrospective_list_for(user: Any) -> QuerySet[Retrospective]:
     """Retrospectives on campaigns ``user`` may see (governance policy of campaigns)."""
     from campaigns.models import CampaignRequest
 
     visible = CampaignRequest.objects.filter(policy.request_visibility_q(user)).values("pk")
-    qs = Retrospective.objects.select_related("campaign", "campaign__campaign_type", "campaign__business_unit",
-                                              "campaign__requester", "author", "promoted_article")
+    qs = Retrospective.objects.select_related(
+        "campaign",
+        "campaign__campaign_type",
+        "campaign__business_unit",
+        "campaign__requester",
+        "author",
+        "promoted_article",
+    )
     if policy.is_ops(user) or policy.has_role(user, roles.APPROVER):
         return qs  # approvers review outcomes across campaigns
     return qs.filter(campaign_id__in=visible)
 
 
 def tool_list() -> QuerySet[Tool]:
-    return (Tool.objects.select_related("owner").prefetch_related("articles")
-            .annotate(user_count=Count("users", distinct=True)).order_by("category", "name"))
+    return (
+        Tool.objects.select_related("owner")
+        .prefetch_related("articles")
+        .annotate(user_count=Count("users", distinct=True))
+        .order_by("category", "name")
+    )
 
 
 def attachment_get_for(user: Any, attachment_id: int):

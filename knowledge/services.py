@@ -4,6 +4,7 @@ Each function is one transaction: validation first, then the rows, so bad input 
 nothing. Every content edit writes an ArticleVersion (author, number, major flag). The
 search index follows through database triggers (SQLite) or plain indexes (PostgreSQL).
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -19,8 +20,17 @@ from campaigns.services import Conflict
 from governance import policy, roles
 
 from .models import (
-    BODY_MAX, TITLE_MAX, Article, ArticleVersion, Attachment, Category, ReadReceipt, RequiredReading,
-    Status, Tag, Visibility,
+    BODY_MAX,
+    TITLE_MAX,
+    Article,
+    ArticleVersion,
+    Attachment,
+    Category,
+    ReadReceipt,
+    RequiredReading,
+    Status,
+    Tag,
+    Visibility,
 )
 from .rendering import render_markdown
 from .selectors import can_edit, is_editor, unit_ids
@@ -66,7 +76,9 @@ def article_validate(*, title: str, body: str, category: str, visibility: str, u
     elif len(title) > TITLE_MAX:
         errors["title"] = f"タイトルは{TITLE_MAX}文字以内です / At most {TITLE_MAX} characters."
     if len(body or "") > BODY_MAX:
-        errors["body"] = f"本文は{BODY_MAX:,}文字以内です(現在{len(body):,}文字) / The body is limited to {BODY_MAX:,} characters."
+        errors["body"] = (
+            f"本文は{BODY_MAX:,}文字以内です(現在{len(body):,}文字) / The body is limited to {BODY_MAX:,} characters."
+        )
     if category not in Category.values:
         errors["category"] = _("Unknown category.")
     if visibility not in Visibility.values:
@@ -88,7 +100,9 @@ def _tags(names: Iterable[str]) -> list[Tag]:
     return out
 
 
-def _write_version(article: Article, *, by, major: bool, comment: str = "", restored_from: int | None = None, at=None) -> ArticleVersion:
+def _write_version(
+    article: Article, *, by, major: bool, comment: str = "", restored_from: int | None = None, at=None
+) -> ArticleVersion:
     article.version_number += 1
     if major or article.major == 0:
         article.major += 1
@@ -100,18 +114,37 @@ def _write_version(article: Article, *, by, major: bool, comment: str = "", rest
     article.updated_at = at or timezone.now()
     article.save()
     return ArticleVersion.objects.create(
-        article=article, number=article.version_number, major=article.major, minor=article.minor, is_major=major,
-        title=article.title, body=article.body, author=by, comment=(comment or "")[:300],
-        restored_from=restored_from, created_at=article.updated_at,
+        article=article,
+        number=article.version_number,
+        major=article.major,
+        minor=article.minor,
+        is_major=major,
+        title=article.title,
+        body=article.body,
+        author=by,
+        comment=(comment or "")[:300],
+        restored_from=restored_from,
+        created_at=article.updated_at,
     )
 
 
 @transaction.atomic
 def article_create(
-    *, by, title: str, body: str = "", category: str = Category.OTHER, tags: Iterable[str] = (),
-    review_by: dt.date | None = None, unit=None, visibility: str = Visibility.EVERYONE,
-    campaign_types: Iterable = (), task_types: Iterable = (), publish: bool = False,
-    owner=None, comment: str = "", at: dt.datetime | None = None,
+    *,
+    by,
+    title: str,
+    body: str = "",
+    category: str = Category.OTHER,
+    tags: Iterable[str] = (),
+    review_by: dt.date | None = None,
+    unit=None,
+    visibility: str = Visibility.EVERYONE,
+    campaign_types: Iterable = (),
+    task_types: Iterable = (),
+    publish: bool = False,
+    owner=None,
+    comment: str = "",
+    at: dt.datetime | None = None,
 ) -> Article:
     """Create an article (a draft unless ``publish`` and ``by`` is an editor) with version 1.0."""
     _require_author(by)
@@ -122,9 +155,16 @@ def article_create(
         raise ValidationError(errors)
     now = at or timezone.now()
     article = Article(
-        title=title.strip(), body=body or "", category=category, owner=owner or by, review_by=review_by,
-        unit=unit, visibility=visibility, created_at=now,
-        status=Status.PUBLISHED if publish else Status.DRAFT, published_at=now if publish else None,
+        title=title.strip(),
+        body=body or "",
+        category=category,
+        owner=owner or by,
+        review_by=review_by,
+        unit=unit,
+        visibility=visibility,
+        created_at=now,
+        status=Status.PUBLISHED if publish else Status.DRAFT,
+        published_at=now if publish else None,
     )
     _write_version(article, by=by, major=True, comment=comment or _("Created"), at=now)
     article.tags.set(_tags(tags))
@@ -142,25 +182,37 @@ def _lock(article_id: int) -> Article:
 
 @transaction.atomic
 def article_update(
-    *, article_id: int, by, major: bool = False, comment: str = "", expected_version: int | None = None,
-    tags: Iterable[str] | None = None, campaign_types: Iterable | None = None, task_types: Iterable | None = None,
-    at: dt.datetime | None = None, **fields: Any,
+    *,
+    article_id: int,
+    by,
+    major: bool = False,
+    comment: str = "",
+    expected_version: int | None = None,
+    tags: Iterable[str] | None = None,
+    campaign_types: Iterable | None = None,
+    task_types: Iterable | None = None,
+    at: dt.datetime | None = None,
+    **fields: Any,
 ) -> Article:
     """Edit title/body/metadata; writes a new version (major when ``major``)."""
     article = _lock(article_id)
     _require_edit(article, by)
     if expected_version is not None and article.version_number != expected_version:
-        raise ArticleConflict(
-            _("Someone saved this article first; reload and merge.")
-        )
+        raise ArticleConflict(_("Someone saved this article first; reload and merge."))
     unknown = set(fields) - set(CONTENT_FIELDS) - set(META_FIELDS)
     if unknown:
         raise ValidationError({"detail": f"Unknown fields: {', '.join(sorted(unknown))}"})
     for key, value in fields.items():
         setattr(article, key, value)
     article.title = (article.title or "").strip()
-    errors = article_validate(title=article.title, body=article.body, category=article.category,
-                              visibility=article.visibility, unit=article.unit, by=by)
+    errors = article_validate(
+        title=article.title,
+        body=article.body,
+        category=article.category,
+        visibility=article.visibility,
+        unit=article.unit,
+        by=by,
+    )
     if errors:
         raise ValidationError(errors)
     _write_version(article, by=by, major=major, comment=comment, at=at)
@@ -183,7 +235,9 @@ def article_restore(*, article_id: int, number: int, by, major: bool = False, at
     except ArticleVersion.DoesNotExist:
         raise ValidationError({"number": _("No such version.")})
     article.title, article.body = old.title, old.body
-    _write_version(article, by=by, major=major, comment=f"v{old.label} を復元 / Restored v{old.label}", restored_from=number, at=at)
+    _write_version(
+        article, by=by, major=major, comment=f"v{old.label} を復元 / Restored v{old.label}", restored_from=number, at=at
+    )
     return article
 
 
@@ -224,14 +278,23 @@ def article_delete(*, article_id: int, by) -> None:
 
 # --- attachments -------------------------------------------------------------------------
 
+
 def attachment_check(upload) -> str:
     """The content type of an allowed upload; ValidationError for a bad type or size."""
     ext = os.path.splitext(upload.name or "")[1].lower()
     if ext not in ATTACHMENT_TYPES:
         allowed = ", ".join(sorted(ATTACHMENT_TYPES))
-        raise ValidationError({"file": f"この種類のファイルは添付できません(許可: {allowed}) / File type not allowed (allowed: {allowed})."})
+        raise ValidationError(
+            {
+                "file": f"この種類のファイルは添付できません(許可: {allowed}) / File type not allowed (allowed: {allowed})."
+            }
+        )
     if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"file": f"ファイルが大きすぎます(上限 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB) / File too large (limit {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)."})
+        raise ValidationError(
+            {
+                "file": f"ファイルが大きすぎます(上限 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB) / File too large (limit {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)."
+            }
+        )
     if upload.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     content_type, magics = ATTACHMENT_TYPES[ext]
@@ -249,7 +312,9 @@ def attachment_add(*, article_id: int, upload, by) -> Attachment:
     _require_edit(article, by)
     content_type = attachment_check(upload)
     name = os.path.basename(upload.name)[:200]
-    attachment = Attachment(article=article, original_name=name, content_type=content_type, size=upload.size, uploaded_by=by)
+    attachment = Attachment(
+        article=article, original_name=name, content_type=content_type, size=upload.size, uploaded_by=by
+    )
     attachment.file.save(name, upload, save=False)
     try:
         attachment.save()
@@ -270,6 +335,7 @@ def attachment_delete(*, attachment_id: int, by) -> None:
 
 # --- required reading and receipts ---------------------------------------------------------
 
+
 @transaction.atomic
 def requirement_add(*, article_id: int, by, role: str = "", unit=None) -> RequiredReading:
     article = _lock(article_id)
@@ -278,7 +344,9 @@ def requirement_add(*, article_id: int, by, role: str = "", unit=None) -> Requir
         raise ValidationError({"role": _("Give either a role or a unit.")})
     if role and role not in roles.ALL_ROLES:
         raise ValidationError({"role": _("Unknown role.")})
-    req, _created = RequiredReading.objects.get_or_create(article=article, role=role or "", unit=unit, defaults={"created_by": by})
+    req, _created = RequiredReading.objects.get_or_create(
+        article=article, role=role or "", unit=unit, defaults={"created_by": by}
+    )
     return req
 
 

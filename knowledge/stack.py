@@ -1,4 +1,5 @@
 """The martech stack catalog: tool writes, yearly cost per category, renewals due."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -31,8 +32,9 @@ def _validate(tool: Tool) -> None:
 
 
 @transaction.atomic
-def tool_save(*, by, tool_id: int | None = None, users: Iterable | None = None, articles: Iterable | None = None,
-              **fields: Any) -> Tool:
+def tool_save(
+    *, by, tool_id: int | None = None, users: Iterable | None = None, articles: Iterable | None = None, **fields: Any
+) -> Tool:
     """Create (no ``tool_id``) or update a tool of the catalog."""
     _require_ops(by)
     unknown = set(fields) - set(TOOL_FIELDS)
@@ -71,14 +73,23 @@ def cost_per_category() -> list[dict]:
     """Yearly cost of the tools in use (and being evaluated) per category, biggest first."""
     labels = dict(ToolCategory.choices)
     rows = (
-        Tool.objects.exclude(status=ToolStatus.RETIRED).values("category")
-        .annotate(total=Sum("annual_cost"), tools=Count("id"),
-                  evaluating=Sum("annual_cost", filter=Q(status=ToolStatus.EVALUATING)))
+        Tool.objects.exclude(status=ToolStatus.RETIRED)
+        .values("category")
+        .annotate(
+            total=Sum("annual_cost"),
+            tools=Count("id"),
+            evaluating=Sum("annual_cost", filter=Q(status=ToolStatus.EVALUATING)),
+        )
         .order_by("-total", "category")
     )
     return [
-        {"category": r["category"], "label": labels.get(r["category"], r["category"]), "total": r["total"] or Decimal(0),
-         "tools": r["tools"], "evaluating": r["evaluating"] or Decimal(0)}
+        {
+            "category": r["category"],
+            "label": labels.get(r["category"], r["category"]),
+            "total": r["total"] or Decimal(0),
+            "tools": r["tools"],
+            "evaluating": r["evaluating"] or Decimal(0),
+        }
         for r in rows
     ]
 
@@ -90,9 +101,11 @@ def total_cost() -> Decimal:
 def renewals_due(today: dt.date, days: int = RENEWAL_NOTICE_DAYS):
     """Tools in use whose contract renews within ``days`` and were not reminded for that date."""
     return (
-        Tool.objects.filter(status__in=[ToolStatus.IN_USE, ToolStatus.EVALUATING],
-                            renewal_date__gte=today, renewal_date__lte=today + dt.timedelta(days=days))
+        Tool.objects.filter(
+            status__in=[ToolStatus.IN_USE, ToolStatus.EVALUATING],
+            renewal_date__gte=today,
+            renewal_date__lte=today + dt.timedelta(days=days),
+        )
         .exclude(renewal_reminded_for=F("renewal_date"))
         .select_related("owner")
     )
-

@@ -1,4 +1,5 @@
 """Martech stack catalogue pages: tools with cost per category, renewals and the roadmap."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,13 +25,23 @@ def tool_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status")
     if status:
         tools = tools.filter(status=status)
-    return render(request, "knowledge/tools.html", {
-        "tools": tools, "costs": stack.cost_per_category(), "total": stack.total_cost(),
-        "renewals": Tool.objects.filter(renewal_date__gte=today, renewal_date__lte=today + dt.timedelta(days=stack.RENEWAL_NOTICE_DAYS))
-                    .exclude(status="retired").order_by("renewal_date"),
-        "roadmap": RoadmapEntry.objects.select_related("tool", "owner"),
-        "is_editor": selectors.is_editor(request.user), "status": status,
-    })
+    return render(
+        request,
+        "knowledge/tools.html",
+        {
+            "tools": tools,
+            "costs": stack.cost_per_category(),
+            "total": stack.total_cost(),
+            "renewals": Tool.objects.filter(
+                renewal_date__gte=today, renewal_date__lte=today + dt.timedelta(days=stack.RENEWAL_NOTICE_DAYS)
+            )
+            .exclude(status="retired")
+            .order_by("renewal_date"),
+            "roadmap": RoadmapEntry.objects.select_related("tool", "owner"),
+            "is_editor": selectors.is_editor(request.user),
+            "status": status,
+        },
+    )
 
 
 @login_required

@@ -2,6 +2,7 @@
 required reading, attachments. Onboarding, retrospectives and the stack catalog are in
 views_more.py. Straight-line views: access -> validate -> one service call -> redirect.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +35,17 @@ def article_list(request: HttpRequest) -> HttpResponse:
     archived = request.GET.get("status") == "archived"
     filterset = ArticleFilter(request.GET, queryset=selectors.article_list_for(request.user, include_archived=archived))
     page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
-    return render(request, "knowledge/list.html", {
-        "filter": filterset, "page": page, "query": _query(request), "is_editor": selectors.is_editor(request.user),
-        "unread_count": selectors.unread_required_for(request.user).count(),
-    })
+    return render(
+        request,
+        "knowledge/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": _query(request),
+            "is_editor": selectors.is_editor(request.user),
+            "unread_count": selectors.unread_required_for(request.user).count(),
+        },
+    )
 
 
 @login_required
@@ -51,19 +59,40 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_no = 1
     if q and filterset.is_valid():
-        hits, total = search_articles(request.user, q, scope=filterset.qs, include_archived=archived,
-                                      limit=per_page, offset=(page_no - 1) * per_page)
-    return render(request, "knowledge/search.html", {
-        "q": q, "filter": filterset, "hits": hits, "total": total, "page_no": page_no,
-        "has_next": page_no * per_page < total, "query": _query(request),
-    })
+        hits, total = search_articles(
+            request.user,
+            q,
+            scope=filterset.qs,
+            include_archived=archived,
+            limit=per_page,
+            offset=(page_no - 1) * per_page,
+        )
+    return render(
+        request,
+        "knowledge/search.html",
+        {
+            "q": q,
+            "filter": filterset,
+            "hits": hits,
+            "total": total,
+            "page_no": page_no,
+            "has_next": page_no * per_page < total,
+            "query": _query(request),
+        },
+    )
 
 
 def _form_page(request, form, *, article=None, preview_html=None):
-    return render(request, "knowledge/form.html", {
-        "form": form, "article": article, "preview_html": preview_html,
-        "title": f"編集 / Edit: {article.title}" if article else "新規記事 / New article",
-    })
+    return render(
+        request,
+        "knowledge/form.html",
+        {
+            "form": form,
+            "article": article,
+            "preview_html": preview_html,
+            "title": f"編集 / Edit: {article.title}" if article else "新規記事 / New article",
+        },
+    )
 
 
 @login_required
@@ -75,7 +104,9 @@ def article_new(request: HttpRequest) -> HttpResponse:
         if "preview" in request.POST:
             return _form_page(request, form, preview_html=rendering.render_markdown(form.cleaned_data["body"]))
         try:
-            article = services.article_create(by=request.user, comment=form.cleaned_data["comment"], **form.service_fields())
+            article = services.article_create(
+                by=request.user, comment=form.cleaned_data["comment"], **form.service_fields()
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -92,11 +123,19 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ArticleForm(request.POST or None, initial=ArticleForm.initial_for(article))
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            return _form_page(request, form, article=article, preview_html=rendering.render_markdown(form.cleaned_data["body"]))
+            return _form_page(
+                request, form, article=article, preview_html=rendering.render_markdown(form.cleaned_data["body"])
+            )
         d = form.cleaned_data
         try:
-            services.article_update(article_id=pk, by=request.user, major=d["major"], comment=d["comment"],
-                                    expected_version=d["expected_version"], **form.service_fields())
+            services.article_update(
+                article_id=pk,
+                by=request.user,
+                major=d["major"],
+                comment=d["comment"],
+                expected_version=d["expected_version"],
+                **form.service_fields(),
+            )
         except ValidationError as exc:
             add_errors(form, exc)
         except Conflict as exc:
@@ -112,27 +151,36 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for(request.user, pk)
     is_editor = selectors.is_editor(request.user)
     required = any(True for _requirement in article.requirements.all())
-    return render(request, "knowledge/detail.html", {
-        "article": article,
-        "can_edit": selectors.can_edit(request.user, article),
-        "is_editor": is_editor,
-        "receipt": selectors.has_read(request.user, article),
-        "required": required,
-        "report": selectors.reading_report(article) if is_editor and required else None,
-        "attachment_form": AttachmentForm(),
-        "requirement_form": RequirementForm() if is_editor else None,
-        "retros": article.source_retrospectives.select_related("campaign"),
-        "onboarding_steps": article.onboarding_steps.select_related("plan"),
-    })
+    return render(
+        request,
+        "knowledge/detail.html",
+        {
+            "article": article,
+            "can_edit": selectors.can_edit(request.user, article),
+            "is_editor": is_editor,
+            "receipt": selectors.has_read(request.user, article),
+            "required": required,
+            "report": selectors.reading_report(article) if is_editor and required else None,
+            "attachment_form": AttachmentForm(),
+            "requirement_form": RequirementForm() if is_editor else None,
+            "retros": article.source_retrospectives.select_related("campaign"),
+            "onboarding_steps": article.onboarding_steps.select_related("plan"),
+        },
+    )
 
 
 @login_required
 def article_history(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for(request.user, pk)
-    return render(request, "knowledge/history.html", {
-        "article": article, "versions": selectors.article_versions(article),
-        "can_edit": selectors.can_edit(request.user, article),
-    })
+    return render(
+        request,
+        "knowledge/history.html",
+        {
+            "article": article,
+            "versions": selectors.article_versions(article),
+            "can_edit": selectors.can_edit(request.user, article),
+        },
+    )
 
 
 @login_required
@@ -147,10 +195,16 @@ def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
     if a not in versions or b not in versions:
         messages.error(request, _("No such version."))
         return redirect("knowledge:history", pk=pk)
-    return render(request, "knowledge/diff.html", {
-        "article": article, "a": versions[a], "b": versions[b],
-        "lines": rendering.diff_lines(versions[a].body, versions[b].body),
-    })
+    return render(
+        request,
+        "knowledge/diff.html",
+        {
+            "article": article,
+            "a": versions[a],
+            "b": versions[b],
+            "lines": rendering.diff_lines(versions[a].body, versions[b].body),
+        },
+    )
 
 
 def _act(request, pk, fn, ok: str, **kw):
@@ -168,8 +222,14 @@ def _act(request, pk, fn, ok: str, **kw):
 @login_required
 @require_POST
 def article_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    _act(request, pk, services.article_restore, f"v{number} を新しい版として復元しました / Restored as a new version.",
-         number=number, major=bool(request.POST.get("major")))
+    _act(
+        request,
+        pk,
+        services.article_restore,
+        f"v{number} を新しい版として復元しました / Restored as a new version.",
+        number=number,
+        major=bool(request.POST.get("major")),
+    )
     return redirect("knowledge:detail", pk=pk)
 
 
@@ -218,8 +278,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = selectors.attachment_get_for(request.user, attachment_id)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not attachment.is_image, filename=attachment.original_name)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -239,8 +303,14 @@ def attachment_delete(request: HttpRequest, attachment_id: int) -> HttpResponse:
 def requirement_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = RequirementForm(request.POST)
     if form.is_valid():
-        _act(request, pk, services.requirement_add, _("Marked as required."),
-             role=form.cleaned_data["role"], unit=form.cleaned_data["unit"])
+        _act(
+            request,
+            pk,
+            services.requirement_add,
+            _("Marked as required."),
+            role=form.cleaned_data["role"],
+            unit=form.cleaned_data["unit"],
+        )
     return redirect("knowledge:detail", pk=pk)
 
 
@@ -262,11 +332,15 @@ def campaign_type_page(request: HttpRequest, slug: str) -> HttpResponse:
     from .selectors import retrospective_list_for
 
     ctype = get_object_or_404(CampaignType, slug=slug)
-    return render(request, "knowledge/campaign_type.html", {
-        "ctype": ctype,
-        "articles": selectors.articles_for_campaign_type(request.user, ctype.pk),
-        "retros": retrospective_list_for(request.user).filter(campaign__campaign_type=ctype)[:50],
-    })
+    return render(
+        request,
+        "knowledge/campaign_type.html",
+        {
+            "ctype": ctype,
+            "articles": selectors.articles_for_campaign_type(request.user, ctype.pk),
+            "retros": retrospective_list_for(request.user).filter(campaign__campaign_type=ctype)[:50],
+        },
+    )
 
 
 @login_required
@@ -274,9 +348,14 @@ def task_type_page(request: HttpRequest, slug: str) -> HttpResponse:
     ttype = get_object_or_404(TaskType, slug=slug)
     # ?fragment=1: just the articles, for the panel on the task page.
     template = "knowledge/_articles_table.html" if request.GET.get("fragment") else "knowledge/task_type.html"
-    return render(request, template, {
-        "ttype": ttype, "articles": selectors.articles_for_task_type(request.user, ttype.pk),
-    })
+    return render(
+        request,
+        template,
+        {
+            "ttype": ttype,
+            "articles": selectors.articles_for_task_type(request.user, ttype.pk),
+        },
+    )
 
 
 @login_required
@@ -284,7 +363,7 @@ def playbooks_fragment(request: HttpRequest) -> HttpResponse:
     """HTML fragment: published playbooks of ``?campaign_type=<slug or id>`` (for the request form)."""
     value = request.GET.get("campaign_type", "")
     ctype = CampaignType.objects.filter(slug=value).first() or (
-        CampaignType.objects.filter(pk=value).first() if value.isdigit() else None)
+        CampaignType.objects.filter(pk=value).first() if value.isdigit() else None
+    )
     articles = selectors.articles_for_campaign_type(request.user, ctype.pk) if ctype else []
     return render(request, "knowledge/_playbooks.html", {"ctype": ctype, "articles": articles})
-

@@ -3,6 +3,7 @@
 Reports are made by the review job (pages, API, command, schedule) and snapshots by the
 quarterly schedule; the admin shows them for support, it never edits them.
 """
+
 from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin

@@ -1,4 +1,5 @@
 """GET /api/kpis/?quarter=2026Q3&unit=&campaign_type=&channel=&governance_model= (the json format)."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,11 +12,13 @@ from . import figures, reviews
 
 class KpiView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter(name, str, required=False) for name in
-                    ("quarter", "unit", "campaign_type", "channel", "governance_model")],
+        parameters=[
+            OpenApiParameter(name, str, required=False)
+            for name in ("quarter", "unit", "campaign_type", "channel", "governance_model")
+        ],
         responses={200: dict},
         description="Every KPI figure of the quarterly review with its name and value (None = no data). "
-                    "MOps, Admins and Approvers only; 400 for a malformed quarter.",
+        "MOps, Admins and Approvers only; 400 for a malformed quarter.",
     )
     def get(self, request: Request) -> Response:
         reviews.require_viewer(request.user)  # PermissionDenied -> 403

@@ -4,6 +4,7 @@ Japanese labels use IPAexGothic shipped in static/fonts (IPA Font License, see
 static/fonts/IPA_Font_License.txt), registered with matplotlib here; SVG text is drawn as
 paths so browsers need no font. Charts take plain data only and never compute KPIs.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -38,8 +39,14 @@ def _register_font() -> None:
 
 
 def _rc() -> dict[str, Any]:
-    return {"font.family": [FONT_NAME, "sans-serif"], "svg.fonttype": "path", "axes.unicode_minus": False,
-            "axes.spines.top": False, "axes.spines.right": False, "font.size": 9}
+    return {
+        "font.family": [FONT_NAME, "sans-serif"],
+        "svg.fonttype": "path",
+        "axes.unicode_minus": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "font.size": 9,
+    }
 
 
 def specs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -47,48 +54,90 @@ def specs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     trend = report["lead_time"]["trend"]
     if any(t["n"] for t in trend):
-        out["lead_time"] = {"kind": "line", "title": _("Request-to-launch (business days)"),
-                            "x": [t["quarter"] for t in trend],
-                            "series": {_("median"): [t["bd_median"] for t in trend], "p75": [t["bd_p75"] for t in trend],
-                                       "p90": [t["bd_p90"] for t in trend]}}
+        out["lead_time"] = {
+            "kind": "line",
+            "title": _("Request-to-launch (business days)"),
+            "x": [t["quarter"] for t in trend],
+            "series": {
+                _("median"): [t["bd_median"] for t in trend],
+                "p75": [t["bd_p75"] for t in trend],
+                "p90": [t["bd_p90"] for t in trend],
+            },
+        }
     stall = report["stall"]["requests"]
     if stall:
-        out["stall"] = {"kind": "barh", "title": _("Stall time by state (total h)"),
-                        "x": [s["label"] for s in stall], "series": {"h": [s["total_hours"] for s in stall]}}
+        out["stall"] = {
+            "kind": "barh",
+            "title": _("Stall time by state (total h)"),
+            "x": [s["label"] for s in stall],
+            "series": {"h": [s["total_hours"] for s in stall]},
+        }
     weeks = report["workload"]["weeks"]
     if any(w["cv"] is not None for w in weeks):
-        out["workload"] = {"kind": "line", "title": _("Balance week by week"), "x": [w["week"][5:] for w in weeks],
-                           "series": {_("CV (utilisation)"): [w["cv"] for w in weeks], _("Gini (hours)"): [w["gini"] for w in weeks]}}
+        out["workload"] = {
+            "kind": "line",
+            "title": _("Balance week by week"),
+            "x": [w["week"][5:] for w in weeks],
+            "series": {_("CV (utilisation)"): [w["cv"] for w in weeks], _("Gini (hours)"): [w["gini"] for w in weeks]},
+        }
     sla = report["sla"]["by_task_type"]
     if sla:
-        out["sla"] = {"kind": "barh", "title": _("SLA met by task type (%)"),
-                      "x": [s["label"] for s in sla], "series": {"%": [None if s["share_met"] is None else s["share_met"] * 100 for s in sla]}}
+        out["sla"] = {
+            "kind": "barh",
+            "title": _("SLA met by task type (%)"),
+            "x": [s["label"] for s in sla],
+            "series": {"%": [None if s["share_met"] is None else s["share_met"] * 100 for s in sla]},
+        }
     by_type = report["return"]["by_type"]
     if by_type:
-        out["return"] = {"kind": "bar", "title": _("ROI by campaign type (%)"), "x": [r["label"] for r in by_type],
-                         "series": {"ROI": [r["roi"] for r in by_type], _("good revenue"): [r["good_roi"] for r in by_type],
-                                    _("expected"): [r["expected_roi"] for r in by_type]}}
+        out["return"] = {
+            "kind": "bar",
+            "title": _("ROI by campaign type (%)"),
+            "x": [r["label"] for r in by_type],
+            "series": {
+                "ROI": [r["roi"] for r in by_type],
+                _("good revenue"): [r["good_roi"] for r in by_type],
+                _("expected"): [r["expected_roi"] for r in by_type],
+            },
+        }
     qs = report["satisfaction"]["questions"]
     if report["satisfaction"]["responses"]:
-        out["satisfaction"] = {"kind": "barh", "title": _("Satisfaction (1-5)"), "x": [q["label"].split(" / ")[0] for q in qs],
-                               "series": {_("this quarter"): [q["mean"] for q in qs], _("previous"): [q["previous"] for q in qs]}}
+        out["satisfaction"] = {
+            "kind": "barh",
+            "title": _("Satisfaction (1-5)"),
+            "x": [q["label"].split(" / ")[0] for q in qs],
+            "series": {_("this quarter"): [q["mean"] for q in qs], _("previous"): [q["previous"] for q in qs]},
+        }
     cats = report["martech"]["categories"]
     if cats:
-        out["martech"] = {"kind": "barh", "title": _("Tool cost per category (JPY/yr)"),
-                          "x": [c["label"] for c in cats], "series": {_("now"): [c["annual_cost"] for c in cats],
-                                                                      _("previous"): [c["previous_annual_cost"] for c in cats]}}
+        out["martech"] = {
+            "kind": "barh",
+            "title": _("Tool cost per category (JPY/yr)"),
+            "x": [c["label"] for c in cats],
+            "series": {
+                _("now"): [c["annual_cost"] for c in cats],
+                _("previous"): [c["previous_annual_cost"] for c in cats],
+            },
+        }
     ev = report["maturity"]["evidence"]
     if report["maturity"]["level"] is not None:
         seen: dict[str, Any] = {}
         for e in ev:
             seen.setdefault(e["label"].split(" / ")[0], e["share"])
-        out["maturity"] = {"kind": "barh", "title": _("Maturity evidence (%)"), "x": list(seen),
-                           "series": {"%": [None if v is None else v * 100 for v in seen.values()]}}
+        out["maturity"] = {
+            "kind": "barh",
+            "title": _("Maturity evidence (%)"),
+            "x": list(seen),
+            "series": {"%": [None if v is None else v * 100 for v in seen.values()]},
+        }
     gov = report["governance"]["trend"]
     if any(g["launched"] for g in gov):
-        out["governance"] = {"kind": "line", "title": _("Lead time median by quarter"),
-                             "x": [f"{g['quarter']}\n{(g['model'] or '-')[:5]}" for g in gov],
-                             "series": {_("business days"): [g["lead_time_bd_median"] for g in gov]}}
+        out["governance"] = {
+            "kind": "line",
+            "title": _("Lead time median by quarter"),
+            "x": [f"{g['quarter']}\n{(g['model'] or '-')[:5]}" for g in gov],
+            "series": {_("business days"): [g["lead_time_bd_median"] for g in gov]},
+        }
     return out
 
 

@@ -9,6 +9,7 @@ Working time in ``[a, b)`` is then ``W(b) - W(a)``, exactly what ``sla`` compute
 
 Instants are float epoch seconds (NaN = absent) so pandas columns pass straight through.
 """
+
 from __future__ import annotations
 
 import datetime as dt

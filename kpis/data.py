@@ -11,6 +11,7 @@ Cohorts (documented in the review's notes):
 - audit events: every event (up to the quarter's end) of the requests / tasks that have at
   least one event in the quarter, so a wait that began earlier is measured whole.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,7 +59,9 @@ class KpiFilters:
                 raise ValidationError({name: f"不正な値です / Invalid value: {value[:60]!r}"})
             values[name] = value
         if values["governance_model"] and values["governance_model"] not in GOVERNANCE_MODELS:
-            raise ValidationError({"governance_model": f"centralised / decentralised / hybrid: {values['governance_model']!r}"})
+            raise ValidationError(
+                {"governance_model": f"centralised / decentralised / hybrid: {values['governance_model']!r}"}
+            )
         return cls(quarter=quarter, **values)
 
     def as_dict(self) -> dict[str, str]:
@@ -89,8 +92,10 @@ class KpiFilters:
 def bounds(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
     """The quarter as aware local instants ``[start, end)``."""
     tz = timezone.get_default_timezone()
-    return (dt.datetime.combine(quarter.start, dt.time(0), tzinfo=tz),
-            dt.datetime.combine(quarter.next().start, dt.time(0), tzinfo=tz))
+    return (
+        dt.datetime.combine(quarter.start, dt.time(0), tzinfo=tz),
+        dt.datetime.combine(quarter.next().start, dt.time(0), tzinfo=tz),
+    )
 
 
 def trend_quarters(quarter: Quarter) -> list[Quarter]:
@@ -106,14 +111,50 @@ def _f(name: str):
 
 # name -> columns; the order of values_list fields.
 CAMPAIGN_COLS = [
-    "id", "name", "state", "submitted_at", "launched_at", "governance_model", "unit", "campaign_type",
-    "budget", "expected_roi", "target_leads", "target_mqls", "target_sqls", "target_revenue",
-    "result_id", "spend", "leads", "mqls", "sqls", "opportunities", "won_deals", "revenue", "retained",
-    "retro_id", "via_form",
+    "id",
+    "name",
+    "state",
+    "submitted_at",
+    "launched_at",
+    "governance_model",
+    "unit",
+    "campaign_type",
+    "budget",
+    "expected_roi",
+    "target_leads",
+    "target_mqls",
+    "target_sqls",
+    "target_revenue",
+    "result_id",
+    "spend",
+    "leads",
+    "mqls",
+    "sqls",
+    "opportunities",
+    "won_deals",
+    "revenue",
+    "retained",
+    "retro_id",
+    "via_form",
 ]
 TASK_COLS = [
-    "id", "key", "title", "campaign_id", "unit", "governance_model", "task_type", "assignee", "state",
-    "estimated_hours", "actual_hours", "hourly_rate", "created_at", "started_at", "completed_at", "due_at", "sla_state",
+    "id",
+    "key",
+    "title",
+    "campaign_id",
+    "unit",
+    "governance_model",
+    "task_type",
+    "assignee",
+    "state",
+    "estimated_hours",
+    "actual_hours",
+    "hourly_rate",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "due_at",
+    "sla_state",
 ]
 REQUEST_EVENT_COLS = ["entity", "id", "action", "from_state", "to_state", "actor", "at"]
 TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "from_state", "to_state", "actor", "at", "comment"]
@@ -126,28 +167,57 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
     campaign_dims = f.campaign_q()
     campaigns = (
         CampaignRequest.objects.filter(campaign_dims)
-        .filter(Q(launched_at__gte=trend_start, launched_at__lt=qs_end) | Q(submitted_at__gte=qs_start, submitted_at__lt=qs_end))
+        .filter(
+            Q(launched_at__gte=trend_start, launched_at__lt=qs_end)
+            | Q(submitted_at__gte=qs_start, submitted_at__lt=qs_end)
+        )
         .annotate(via_form=Exists(RequestEvent.objects.filter(request_id=OuterRef("pk"), action="submit")))
         .order_by()
     )
     campaign_ids = campaigns.values("pk")
     campaign_rows = campaigns.values_list(
-        "id", "name", "state", "submitted_at", "launched_at", "governance_model", "business_unit__slug", "campaign_type__slug",
-        _f("budget"), _f("expected_roi"), "target_leads", "target_mqls", "target_sqls", _f("target_revenue"),
-        "result__id", _f("result__actual_spend"), "result__leads", "result__mqls", "result__sqls", "result__opportunities",
-        "result__won_deals", _f("result__won_revenue"), _f("result__retained_revenue_12m"),
-        "retrospective__id", "via_form",
+        "id",
+        "name",
+        "state",
+        "submitted_at",
+        "launched_at",
+        "governance_model",
+        "business_unit__slug",
+        "campaign_type__slug",
+        _f("budget"),
+        _f("expected_roi"),
+        "target_leads",
+        "target_mqls",
+        "target_sqls",
+        _f("target_revenue"),
+        "result__id",
+        _f("result__actual_spend"),
+        "result__leads",
+        "result__mqls",
+        "result__sqls",
+        "result__opportunities",
+        "result__won_deals",
+        _f("result__won_revenue"),
+        _f("result__retained_revenue_12m"),
+        "retrospective__id",
+        "via_form",
     )
     hours = Coalesce(_f("actual_hours"), _f("estimated_hours"))
     labour = (
-        Task.objects.filter(campaign_id__in=campaign_ids).exclude(state=TaskState.CANCELLED)
-        .order_by().values("campaign_id")
-        .annotate(labour=Sum(hours * _f("hourly_rate"), output_field=FloatField()), hours=Sum(hours, output_field=FloatField()))
+        Task.objects.filter(campaign_id__in=campaign_ids)
+        .exclude(state=TaskState.CANCELLED)
+        .order_by()
+        .values("campaign_id")
+        .annotate(
+            labour=Sum(hours * _f("hourly_rate"), output_field=FloatField()),
+            hours=Sum(hours, output_field=FloatField()),
+        )
         .values_list("campaign_id", "labour", "hours")
     )
     channels = (
         CampaignRequest.channels.through.objects.filter(campaignrequest_id__in=campaign_ids)
-        .order_by().values_list("campaignrequest_id", "channel__slug")
+        .order_by()
+        .values_list("campaignrequest_id", "channel__slug")
     )
     task_base = Task.objects.filter(f.campaign_q("campaign__"))
     tasks = (
@@ -157,24 +227,52 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         .order_by()
     )
     task_rows = tasks.values_list(
-        "id", "key", "title", "campaign_id", "campaign__business_unit__slug", "campaign__governance_model",
-        "task_type__slug", "assignee__username", "state", _f("estimated_hours"), _f("actual_hours"), _f("hourly_rate"),
-        "created_at", "started_at", "completed_at", "due_at", "sla_state",
+        "id",
+        "key",
+        "title",
+        "campaign_id",
+        "campaign__business_unit__slug",
+        "campaign__governance_model",
+        "task_type__slug",
+        "assignee__username",
+        "state",
+        _f("estimated_hours"),
+        _f("actual_hours"),
+        _f("hourly_rate"),
+        "created_at",
+        "started_at",
+        "completed_at",
+        "due_at",
+        "sla_state",
     )
     active_tasks = TaskEvent.objects.filter(at__gte=qs_start, at__lt=qs_end, task__in=task_base).values("task_id")
     task_events = (
-        TaskEvent.objects.filter(task_id__in=active_tasks, at__lt=qs_end).order_by("task_id", "at", "id")
-        .values_list("task_id", "id", "task__task_type__slug", "action", "from_state", "to_state", "actor__username", "at", "comment")
+        TaskEvent.objects.filter(task_id__in=active_tasks, at__lt=qs_end)
+        .order_by("task_id", "at", "id")
+        .values_list(
+            "task_id",
+            "id",
+            "task__task_type__slug",
+            "action",
+            "from_state",
+            "to_state",
+            "actor__username",
+            "at",
+            "comment",
+        )
     )
     active_requests = RequestEvent.objects.filter(
-        at__gte=qs_start, at__lt=qs_end, request__in=CampaignRequest.objects.filter(campaign_dims)).values("request_id")
+        at__gte=qs_start, at__lt=qs_end, request__in=CampaignRequest.objects.filter(campaign_dims)
+    ).values("request_id")
     request_events = (
-        RequestEvent.objects.filter(request_id__in=active_requests, at__lt=qs_end).order_by("request_id", "at", "id")
+        RequestEvent.objects.filter(request_id__in=active_requests, at__lt=qs_end)
+        .order_by("request_id", "at", "id")
         .values_list("request_id", "id", "action", "from_state", "to_state", "actor__username", "at")
     )
     pauses = (
         TaskPause.objects.filter(task__in=tasks.filter(sla_state__in=["missed", "breached"]))
-        .order_by("task_id", "started_at").values_list("task_id", "reason", "started_at", "ended_at")
+        .order_by("task_id", "started_at")
+        .values_list("task_id", "reason", "started_at", "ended_at")
     )
     people = Person.objects.filter(is_active=True).order_by().values_list("user__username", _f("weekly_hours"))
     prev = f.quarter.previous()
@@ -182,13 +280,17 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
     if f.unit:
         survey = survey.filter(Exists(Membership.objects.filter(user_id=OuterRef("respondent_id"), unit__slug=f.unit)))
     survey_rows = survey.order_by("id").values_list(
-        "survey__quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear")
+        "survey__quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear"
+    )
     tools = Tool.objects.order_by("category", "name").values_list("name", "category", "status", _f("annual_cost"))
     snapshots = ToolCostSnapshot.objects.filter(quarter__in=[str(f.quarter), str(prev)]).values_list(
-        "quarter", "category", "tools", _f("annual_cost"))
+        "quarter", "category", "tools", _f("annual_cost")
+    )
     savings = RoadmapEntry.objects.filter(
-        target_date__gte=f.quarter.start, target_date__lte=f.quarter.end,
-        action__in=["retire", "consolidate", "replace"]).values_list("title", "action", _f("expected_saving"))
+        target_date__gte=f.quarter.start,
+        target_date__lte=f.quarter.end,
+        action__in=["retire", "consolidate", "replace"],
+    ).values_list("title", "action", _f("expected_saving"))
     return {
         "campaigns": (campaign_rows, CAMPAIGN_COLS),
         "labour": (labour, ["campaign_id", "labour", "hours"]),
@@ -198,7 +300,10 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         "request_events": (request_events, REQUEST_EVENT_COLS),
         "pauses": (pauses, ["task_id", "reason", "started_at", "ended_at"]),
         "people": (people, ["person", "weekly_hours"]),
-        "survey": (survey_rows, ["quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear"]),
+        "survey": (
+            survey_rows,
+            ["quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear"],
+        ),
         "tools": (tools, ["name", "category", "status", "annual_cost"]),
         "snapshots": (snapshots, ["quarter", "category", "tools", "annual_cost"]),
         "savings": (savings, ["title", "action", "expected_saving"]),

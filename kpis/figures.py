@@ -20,6 +20,7 @@ Definitions (also printed in the review's notes):
   (hours x the task's hourly rate, actual hours when recorded); ROI = (revenue - cost) / cost;
   good-revenue ROI uses the revenue retained after 12 months. Groups add up first, then divide.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,7 @@ MODEL_LABELS = {"centralised": _("Centralised"), "decentralised": _("Decentralis
 
 # --- plain-data helpers ------------------------------------------------------------------
 
+
 def num(value: Any, digits: int = 2) -> float | None:
     """A rounded float, or None for absent / NaN / infinite values."""
     if value is None:
@@ -85,14 +87,24 @@ def quantiles(values: pd.Series) -> dict[str, float | None]:
     if v.empty:
         return {"n": 0, "median": None, "p75": None, "p90": None, "mean": None}
     q = v.quantile([0.5, 0.75, 0.9])
-    return {"n": int(len(v)), "median": num(q.iloc[0]), "p75": num(q.iloc[1]), "p90": num(q.iloc[2]), "mean": num(v.mean())}
+    return {
+        "n": int(len(v)),
+        "median": num(q.iloc[0]),
+        "p75": num(q.iloc[1]),
+        "p90": num(q.iloc[2]),
+        "mean": num(v.mean()),
+    }
 
 
 def iso(seconds: Any) -> str | None:
     x = num(seconds, 6)
     if x is None:
         return None
-    return dt.datetime.fromtimestamp(x, tz=dt.timezone.utc).astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+    return (
+        dt.datetime.fromtimestamp(x, tz=dt.timezone.utc)
+        .astimezone(timezone.get_default_timezone())
+        .strftime("%Y-%m-%d %H:%M")
+    )
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -118,8 +130,12 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkClock:
     cal = default_calendar().to_work_calendar()
     stamps = [now, bounds(trend_quarters(f.quarter)[0])[0].timestamp()]
-    for name, cols in (("campaigns", ["submitted_at", "launched_at"]), ("tasks", ["created_at", "started_at", "completed_at", "due_at"]),
-                       ("task_events", ["at"]), ("request_events", ["at"])):
+    for name, cols in (
+        ("campaigns", ["submitted_at", "launched_at"]),
+        ("tasks", ["created_at", "started_at", "completed_at", "due_at"]),
+        ("task_events", ["at"]),
+        ("request_events", ["at"]),
+    ):
         df = frames[name]
         for c in cols:
             if len(df) and df[c].notna().any():
@@ -132,16 +148,29 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
 
 # --- the review ----------------------------------------------------------------------------
 
-def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | None = None,
-            include_ids: bool = False, include_data: bool = False) -> dict[str, Any]:
+
+def compute(
+    f: KpiFilters,
+    *,
+    now: dt.datetime | None = None,
+    frames: dict | None = None,
+    include_ids: bool = False,
+    include_data: bool = False,
+) -> dict[str, Any]:
     """Every KPI of the quarterly review for ``f``. ``now`` bounds open waits and overruns."""
     now_dt = now or timezone.now()
     frames = frames if frames is not None else kpi_data.load(f)
     start, end = bounds(f.quarter)
     ctx = {
-        "f": f, "start": start.timestamp(), "end": end.timestamp(), "now": now_dt.timestamp(),
-        "ids": include_ids, "labels": {k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"]))
-                                        for k in ("type", "unit", "channel", "task_type")},
+        "f": f,
+        "start": start.timestamp(),
+        "end": end.timestamp(),
+        "now": now_dt.timestamp(),
+        "ids": include_ids,
+        "labels": {
+            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"]))
+            for k in ("type", "unit", "channel", "task_type")
+        },
     }
     ctx["horizon"] = min(ctx["end"], ctx["now"])
     clock = _clock(frames, f, ctx["now"])
@@ -149,8 +178,11 @@ def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | Non
     tasks = frames["tasks"]
     report: dict[str, Any] = {
         "meta": {
-            "quarter": str(f.quarter), "start": f.quarter.start.isoformat(), "end": f.quarter.end.isoformat(),
-            "filters": f.as_dict(), "generated_at": now_dt.isoformat(timespec="seconds"),
+            "quarter": str(f.quarter),
+            "start": f.quarter.start.isoformat(),
+            "end": f.quarter.end.isoformat(),
+            "filters": f.as_dict(),
+            "generated_at": now_dt.isoformat(timespec="seconds"),
             "business_day_hours": num(clock.day_seconds / HOUR),
         },
     }
@@ -171,21 +203,47 @@ def compute(f: KpiFilters, *, now: dt.datetime | None = None, frames: dict | Non
 
 def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.DataFrame:
     c = frames["campaigns"].copy()
-    labour = frames["labour"].set_index("campaign_id") if len(frames["labour"]) else pd.DataFrame(columns=["labour", "hours"])
+    labour = (
+        frames["labour"].set_index("campaign_id")
+        if len(frames["labour"])
+        else pd.DataFrame(columns=["labour", "hours"])
+    )
     c["labour"] = c["id"].map(labour["labour"]).astype("float64").fillna(0.0) if len(c) else pd.Series(dtype="float64")
-    c["labour_hours"] = c["id"].map(labour["hours"]).astype("float64").fillna(0.0) if len(c) else pd.Series(dtype="float64")
-    for col in ("spend", "revenue", "retained", "budget", "expected_roi", "target_revenue", "leads", "mqls", "sqls",
-                "opportunities", "won_deals", "target_leads", "target_mqls", "target_sqls"):
+    c["labour_hours"] = (
+        c["id"].map(labour["hours"]).astype("float64").fillna(0.0) if len(c) else pd.Series(dtype="float64")
+    )
+    for col in (
+        "spend",
+        "revenue",
+        "retained",
+        "budget",
+        "expected_roi",
+        "target_revenue",
+        "leads",
+        "mqls",
+        "sqls",
+        "opportunities",
+        "won_deals",
+        "target_leads",
+        "target_mqls",
+        "target_sqls",
+    ):
         c[col] = pd.to_numeric(c[col], errors="coerce").astype("float64")
     c["has_result"] = c["result_id"].notna()
     c["has_retro"] = c["retro_id"].notna()
     c["via_form"] = c["via_form"].astype(bool)
     c["calendar_days"] = (c["launched_at"] - c["submitted_at"]) / DAY
-    c["business_days"] = clock.between(c["submitted_at"].to_numpy(), c["launched_at"].to_numpy()) / clock.day_seconds if clock.day_seconds else np.nan
+    c["business_days"] = (
+        clock.between(c["submitted_at"].to_numpy(), c["launched_at"].to_numpy()) / clock.day_seconds
+        if clock.day_seconds
+        else np.nan
+    )
     c["cost"] = c["spend"] + c["labour"]
     tz = timezone.get_default_timezone()
     launched = pd.to_datetime(c["launched_at"], unit="s", utc=True).dt.tz_convert(tz)
-    c["launch_quarter"] = (launched.dt.year.astype("Int64").astype(str) + "Q" + launched.dt.quarter.astype("Int64").astype(str)).where(c["launched_at"].notna())
+    c["launch_quarter"] = (
+        launched.dt.year.astype("Int64").astype(str) + "Q" + launched.dt.quarter.astype("Int64").astype(str)
+    ).where(c["launched_at"].notna())
     return c
 
 
@@ -195,14 +253,25 @@ def _in_quarter(series: pd.Series, ctx: dict) -> pd.Series:
 
 # 1. request-to-launch time ----------------------------------------------------------------
 
+
 def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     launched = c[_in_quarter(c["launched_at"], ctx) & c["submitted_at"].notna()]
     trend = []
     for q in trend_quarters(ctx["f"].quarter):
         rows = c[(c["launch_quarter"] == str(q)) & c["submitted_at"].notna()]
         bd, cd = quantiles(rows["business_days"]), quantiles(rows["calendar_days"])
-        trend.append({"quarter": str(q), "n": bd["n"], "bd_median": bd["median"], "bd_p75": bd["p75"], "bd_p90": bd["p90"],
-                      "cd_median": cd["median"], "cd_p75": cd["p75"], "cd_p90": cd["p90"]})
+        trend.append(
+            {
+                "quarter": str(q),
+                "n": bd["n"],
+                "bd_median": bd["median"],
+                "bd_p75": bd["p75"],
+                "bd_p90": bd["p90"],
+                "cd_median": cd["median"],
+                "cd_p75": cd["p75"],
+                "cd_p90": cd["p90"],
+            }
+        )
     rows = launched.sort_values(["business_days", "id"], ascending=[False, True])
     out = {
         "n": int(len(launched)),
@@ -210,8 +279,16 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
         "calendar_days": quantiles(launched["calendar_days"]),
         "trend": trend,
         "campaigns": [
-            {"id": int(r.id), "name": r.name, "unit": r.unit, "campaign_type": r.campaign_type, "submitted_at": iso(r.submitted_at),
-             "launched_at": iso(r.launched_at), "business_days": num(r.business_days), "calendar_days": num(r.calendar_days)}
+            {
+                "id": int(r.id),
+                "name": r.name,
+                "unit": r.unit,
+                "campaign_type": r.campaign_type,
+                "submitted_at": iso(r.submitted_at),
+                "launched_at": iso(r.launched_at),
+                "business_days": num(r.business_days),
+                "calendar_days": num(r.calendar_days),
+            }
             for r in rows.itertuples()
         ],
     }
@@ -220,26 +297,38 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
 
 # 2. stall time ------------------------------------------------------------------------------
 
+
 def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(segments, visits): segments are event-to-next-event intervals; visits merge same-state runs."""
     if events.empty:
-        empty = pd.DataFrame(columns=["entity", "state", "start", "end", "seconds", "business", "end_actor", "end_action", "task_type"])
+        empty = pd.DataFrame(
+            columns=["entity", "state", "start", "end", "seconds", "business", "end_actor", "end_action", "task_type"]
+        )
         return empty, empty
     e = events.sort_values(["entity", "at", "id"])
     nxt = e.groupby("entity", sort=False)
-    seg = pd.DataFrame({
-        "entity": e["entity"].to_numpy(), "state": e["to_state"].to_numpy(), "start": e["at"].to_numpy(),
-        "end": nxt["at"].shift(-1).to_numpy(), "end_actor": nxt["actor"].shift(-1).to_numpy(),
-        "end_action": nxt["action"].shift(-1).to_numpy(),
-        "task_type": e["task_type"].to_numpy() if "task_type" in e else None,
-    })
+    seg = pd.DataFrame(
+        {
+            "entity": e["entity"].to_numpy(),
+            "state": e["to_state"].to_numpy(),
+            "start": e["at"].to_numpy(),
+            "end": nxt["at"].shift(-1).to_numpy(),
+            "end_actor": nxt["actor"].shift(-1).to_numpy(),
+            "end_action": nxt["action"].shift(-1).to_numpy(),
+            "task_type": e["task_type"].to_numpy() if "task_type" in e else None,
+        }
+    )
     # A visit: consecutive segments of one entity in the same state.
     new_visit = (seg["entity"] != seg["entity"].shift()) | (seg["state"] != seg["state"].shift())
     seg["visit"] = new_visit.cumsum()
     seg = seg[~seg["state"].isin(terminal)]
     visits = seg.groupby("visit", sort=False).agg(
-        entity=("entity", "first"), state=("state", "first"), start=("start", "first"), end=("end", "last"),
-        task_type=("task_type", "first"))
+        entity=("entity", "first"),
+        state=("state", "first"),
+        start=("start", "first"),
+        end=("end", "last"),
+        task_type=("task_type", "first"),
+    )
     visits = visits[visits["end"].notna() & (visits["end"] >= ctx["start"]) & (visits["end"] < ctx["end"])].copy()
     seg = seg[seg["end"].notna() & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
     return seg, visits
@@ -248,19 +337,34 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
 def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> list[dict]:
     if visits.empty:
         return []
-    v = visits.assign(hours=(visits["end"] - visits["start"]) / HOUR,
-                      bhours=clock.between(visits["start"].to_numpy(), visits["end"].to_numpy()) / HOUR)
-    g = v.groupby("state").agg(visits=("hours", "size"), total_hours=("hours", "sum"), mean_hours=("hours", "mean"),
-                               median_hours=("hours", "median"), total_business_hours=("bhours", "sum"),
-                               mean_business_hours=("bhours", "mean"))
+    v = visits.assign(
+        hours=(visits["end"] - visits["start"]) / HOUR,
+        bhours=clock.between(visits["start"].to_numpy(), visits["end"].to_numpy()) / HOUR,
+    )
+    g = v.groupby("state").agg(
+        visits=("hours", "size"),
+        total_hours=("hours", "sum"),
+        mean_hours=("hours", "mean"),
+        median_hours=("hours", "median"),
+        total_business_hours=("bhours", "sum"),
+        mean_business_hours=("bhours", "mean"),
+    )
     total = g["total_hours"].sum()
     g = g.sort_values(["total_hours"], ascending=False)
     out = []
     for rank, (state, r) in enumerate(g.iterrows(), start=1):
-        row = {"rank": rank, "state": state, "label": str(labels.get(state, state)), "visits": int(r.visits),
-               "total_hours": num(r.total_hours), "mean_hours": num(r.mean_hours), "median_hours": num(r.median_hours),
-               "total_business_hours": num(r.total_business_hours), "mean_business_hours": num(r.mean_business_hours),
-               "share": ratio(r.total_hours, total)}
+        row = {
+            "rank": rank,
+            "state": state,
+            "label": str(labels.get(state, state)),
+            "visits": int(r.visits),
+            "total_hours": num(r.total_hours),
+            "mean_hours": num(r.mean_hours),
+            "median_hours": num(r.median_hours),
+            "total_business_hours": num(r.total_business_hours),
+            "mean_business_hours": num(r.mean_business_hours),
+            "share": ratio(r.total_hours, total),
+        }
         if ctx["ids"]:
             row["ids"] = sorted(int(i) for i in v.loc[v["state"] == state, "entity"].unique())
         out.append(row)
@@ -273,33 +377,64 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
     approvers = []
     decided = rseg[(rseg["state"] == State.SUBMITTED) & rseg["end_action"].isin(DECISIONS) & rseg["end_actor"].notna()]
     if not decided.empty:
-        d = decided.assign(hours=(decided["end"] - decided["start"]) / HOUR,
-                           bhours=clock.between(decided["start"].to_numpy(), decided["end"].to_numpy()) / HOUR)
-        g = d.groupby("end_actor").agg(decisions=("hours", "size"), total_hours=("hours", "sum"), mean_hours=("hours", "mean"),
-                                       median_hours=("hours", "median"), mean_business_hours=("bhours", "mean"))
+        d = decided.assign(
+            hours=(decided["end"] - decided["start"]) / HOUR,
+            bhours=clock.between(decided["start"].to_numpy(), decided["end"].to_numpy()) / HOUR,
+        )
+        g = d.groupby("end_actor").agg(
+            decisions=("hours", "size"),
+            total_hours=("hours", "sum"),
+            mean_hours=("hours", "mean"),
+            median_hours=("hours", "median"),
+            mean_business_hours=("bhours", "mean"),
+        )
         for name, r in g.sort_values("mean_hours", ascending=False).iterrows():
-            row = {"approver": name, "decisions": int(r.decisions), "total_hours": num(r.total_hours), "mean_hours": num(r.mean_hours),
-                   "median_hours": num(r.median_hours), "mean_business_hours": num(r.mean_business_hours)}
+            row = {
+                "approver": name,
+                "decisions": int(r.decisions),
+                "total_hours": num(r.total_hours),
+                "mean_hours": num(r.mean_hours),
+                "median_hours": num(r.median_hours),
+                "mean_business_hours": num(r.mean_business_hours),
+            }
             if ctx["ids"]:
                 row["ids"] = sorted(int(i) for i in d.loc[d["end_actor"] == name, "entity"].unique())
             approvers.append(row)
     by_type = []
     if not tvisits.empty:
-        v = tvisits.assign(hours=(tvisits["end"] - tvisits["start"]) / HOUR,
-                           bhours=clock.between(tvisits["start"].to_numpy(), tvisits["end"].to_numpy()) / HOUR)
-        g = v.groupby(["task_type", "state"]).agg(visits=("hours", "size"), total_hours=("hours", "sum"),
-                                                  mean_hours=("hours", "mean"), mean_business_hours=("bhours", "mean"))
+        v = tvisits.assign(
+            hours=(tvisits["end"] - tvisits["start"]) / HOUR,
+            bhours=clock.between(tvisits["start"].to_numpy(), tvisits["end"].to_numpy()) / HOUR,
+        )
+        g = v.groupby(["task_type", "state"]).agg(
+            visits=("hours", "size"),
+            total_hours=("hours", "sum"),
+            mean_hours=("hours", "mean"),
+            mean_business_hours=("bhours", "mean"),
+        )
         for (tt, state), r in g.sort_values("total_hours", ascending=False).iterrows():
-            row = {"task_type": tt, "task_type_label": ctx["labels"]["task_type"].get(tt, tt), "state": state,
-                   "label": str(TASK_STATE_LABELS.get(state, state)), "visits": int(r.visits), "total_hours": num(r.total_hours),
-                   "mean_hours": num(r.mean_hours), "mean_business_hours": num(r.mean_business_hours)}
+            row = {
+                "task_type": tt,
+                "task_type_label": ctx["labels"]["task_type"].get(tt, tt),
+                "state": state,
+                "label": str(TASK_STATE_LABELS.get(state, state)),
+                "visits": int(r.visits),
+                "total_hours": num(r.total_hours),
+                "mean_hours": num(r.mean_hours),
+                "mean_business_hours": num(r.mean_business_hours),
+            }
             if ctx["ids"]:
-                row["ids"] = sorted(int(i) for i in v.loc[(v["task_type"] == tt) & (v["state"] == state), "entity"].unique())
+                row["ids"] = sorted(
+                    int(i) for i in v.loc[(v["task_type"] == tt) & (v["state"] == state), "entity"].unique()
+                )
             by_type.append(row)
     requests = _rank(rvisits, clock, REQUEST_STATE_LABELS, ctx)
     tasks = _rank(tvisits, clock, TASK_STATE_LABELS, ctx)
     return {
-        "requests": requests, "tasks": tasks, "approvers": approvers, "task_types": by_type,
+        "requests": requests,
+        "tasks": tasks,
+        "approvers": approvers,
+        "task_types": by_type,
         "bottleneck": requests[0]["state"] if requests else None,
         "task_bottleneck": tasks[0]["state"] if tasks else None,
     }
@@ -307,14 +442,20 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
 
 # 3. workload balance ---------------------------------------------------------------------
 
+
 def _weeks(ctx: dict) -> list[tuple[dt.date, float, float]]:
     tz = timezone.get_default_timezone()
     q = ctx["f"].quarter
     out, day = [], q.start
     while day <= q.end:
         nxt = min(day + dt.timedelta(days=7 - day.weekday()), q.end + dt.timedelta(days=1))
-        out.append((day, dt.datetime.combine(day, dt.time(0), tzinfo=tz).timestamp(),
-                    dt.datetime.combine(nxt, dt.time(0), tzinfo=tz).timestamp()))
+        out.append(
+            (
+                day,
+                dt.datetime.combine(day, dt.time(0), tzinfo=tz).timestamp(),
+                dt.datetime.combine(nxt, dt.time(0), tzinfo=tz).timestamp(),
+            )
+        )
         day = nxt
     return out
 
@@ -329,18 +470,25 @@ def workload(tasks: pd.DataFrame, people: pd.DataFrame, clock: WorkClock, ctx: d
     hours_by = {}
     if len(t):
         done = (t["state"] == TaskState.DONE).to_numpy()
-        hours = np.where(done & t["actual_hours"].notna().to_numpy(), t["actual_hours"].to_numpy(dtype="float64"),
-                         t["estimated_hours"].to_numpy(dtype="float64"))
+        hours = np.where(
+            done & t["actual_hours"].notna().to_numpy(),
+            t["actual_hours"].to_numpy(dtype="float64"),
+            t["estimated_hours"].to_numpy(dtype="float64"),
+        )
         start = t["started_at"].fillna(t["created_at"]).to_numpy(dtype="float64")
         planned_end = np.fmax(t["due_at"].fillna(ctx["end"]).to_numpy(dtype="float64"), start)
-        end = np.where(done & t["completed_at"].notna().to_numpy(), t["completed_at"].to_numpy(dtype="float64"), planned_end)
+        end = np.where(
+            done & t["completed_at"].notna().to_numpy(), t["completed_at"].to_numpy(dtype="float64"), planned_end
+        )
         end = np.fmax(end, start)
         w_start, w_end = clock.W(start), clock.W(end)
         total = w_end - w_start
         alloc = []
         for _, ws, we in weeks:
             overlap = np.clip(clock.W(np.minimum(end, we)) - clock.W(np.maximum(start, ws)), 0, None)
-            share = np.where(total > 0, overlap / np.where(total > 0, total, 1), ((end >= ws) & (end < we)).astype(float))
+            share = np.where(
+                total > 0, overlap / np.where(total > 0, total, 1), ((end >= ws) & (end < we)).astype(float)
+            )
             alloc.append(hours * share)
         mat = pd.DataFrame(np.vstack(alloc).T, columns=range(len(weeks)))
         mat["person"] = t["assignee"].to_numpy()
@@ -353,11 +501,16 @@ def workload(tasks: pd.DataFrame, people: pd.DataFrame, clock: WorkClock, ctx: d
             h = float(hours_by.loc[name, k]) if len(hours_by) and name in hours_by.index else 0.0
             cap = capacity.get(name)
             raw[k].append((name, h, cap * frac if cap is not None else None))
-        week_rows.append({
-            "week": label.isoformat(),
-            "people": [{"person": n, "hours": num(h), "capacity": num(c), "utilisation": pct(h, c)} for n, h, c in raw[k]],
-            **_balance(raw[k]), "hours": num(sum(h for _, h, _ in raw[k])),
-        })
+        week_rows.append(
+            {
+                "week": label.isoformat(),
+                "people": [
+                    {"person": n, "hours": num(h), "capacity": num(c), "utilisation": pct(h, c)} for n, h, c in raw[k]
+                ],
+                **_balance(raw[k]),
+                "hours": num(sum(h for _, h, _ in raw[k])),
+            }
+        )
     totals = []
     for i, name in enumerate(names):
         h = sum(raw[k][i][1] for k in raw)
@@ -372,18 +525,40 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
     with_cap = [(h, c) for _, h, c in rows if c]
     if not with_cap or not any(h > 0 for h, _ in with_cap):
         return {"cv": None, "gini": None}
-    return {"cv": num(coefficient_of_variation([h / c for h, c in with_cap]), 4), "gini": num(gini([h for h, _ in with_cap]), 4)}
+    return {
+        "cv": num(coefficient_of_variation([h / c for h, c in with_cap]), 4),
+        "gini": num(gini([h for h, _ in with_cap]), 4),
+    }
 
 
 # 4. SLA attainment ------------------------------------------------------------------------
 
-def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
+
+def sla(
+    tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict
+) -> dict[str, Any]:
     if tasks.empty:
-        return {"tasks": 0, "met": 0, "missed": 0, "breached": 0, "share_met": None,
-                "by_task_type": [], "by_assignee": [], "by_unit": [], "breaches": []}
-    finished = tasks["sla_state"].isin(["met", "missed"]) & (tasks["state"] == TaskState.DONE) & _in_quarter(tasks["completed_at"], ctx)
-    breached = (tasks["sla_state"] == "breached") & tasks["state"].isin([s.value for s in TaskState if s not in TASK_TERMINAL]) \
+        return {
+            "tasks": 0,
+            "met": 0,
+            "missed": 0,
+            "breached": 0,
+            "share_met": None,
+            "by_task_type": [],
+            "by_assignee": [],
+            "by_unit": [],
+            "breaches": [],
+        }
+    finished = (
+        tasks["sla_state"].isin(["met", "missed"])
+        & (tasks["state"] == TaskState.DONE)
+        & _in_quarter(tasks["completed_at"], ctx)
+    )
+    breached = (
+        (tasks["sla_state"] == "breached")
+        & tasks["state"].isin([s.value for s in TaskState if s not in TASK_TERMINAL])
         & _in_quarter(tasks["due_at"], ctx)
+    )
     t = tasks[finished | breached].copy()
     t["outcome"] = np.where(t["sla_state"] == "met", "met", np.where(t["sla_state"] == "missed", "missed", "breached"))
 
@@ -397,8 +572,15 @@ def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, cl
         rows = []
         for key, r in g.iterrows():
             n = int(r.met + r.missed + r.breached)
-            row = {"key": key, "label": str((labels or {}).get(key, key)), "tasks": n, "met": int(r.met), "missed": int(r.missed),
-                   "breached": int(r.breached), "share_met": ratio(r.met, n)}
+            row = {
+                "key": key,
+                "label": str((labels or {}).get(key, key)),
+                "tasks": n,
+                "met": int(r.met),
+                "missed": int(r.missed),
+                "breached": int(r.breached),
+                "share_met": ratio(r.met, n),
+            }
             if ctx["ids"]:
                 row["ids"] = sorted(int(i) for i in t.loc[t[col].fillna("—") == key, "id"])
             rows.append(row)
@@ -409,27 +591,49 @@ def sla(tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, cl
     if not late.empty:
         finish = np.where(late["completed_at"].notna(), late["completed_at"], ctx["horizon"])
         late["overrun_h"] = clock.between(late["due_at"].to_numpy(), finish) / HOUR
-        reasons = pauses.groupby("task_id")["reason"].apply(lambda s: " / ".join(x for x in s if x)) if len(pauses) else pd.Series(dtype=object)
+        reasons = (
+            pauses.groupby("task_id")["reason"].apply(lambda s: " / ".join(x for x in s if x))
+            if len(pauses)
+            else pd.Series(dtype=object)
+        )
         reopened = task_events[task_events["action"] == "reopen"] if len(task_events) else task_events
-        reopen_notes = reopened.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x)) if len(reopened) else pd.Series(dtype=object)
+        reopen_notes = (
+            reopened.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x))
+            if len(reopened)
+            else pd.Series(dtype=object)
+        )
         for r in late.sort_values(["overrun_h", "id"], ascending=[False, True]).itertuples():
             why = []
             if r.id in reasons.index and reasons[r.id]:
                 why.append(f"待ち / waiting: {reasons[r.id]}")
             if r.id in reopen_notes.index:
                 why.append(f"再オープン / reopened: {reopen_notes[r.id]}")
-            breaches.append({
-                "task_id": int(r.id), "key": r.key, "title": r.title, "campaign_id": int(r.campaign_id), "task_type": r.task_type,
-                "assignee": r.assignee if isinstance(r.assignee, str) else None, "outcome": r.outcome,
-                "due_at": iso(r.due_at), "completed_at": iso(r.completed_at), "overrun_business_hours": num(r.overrun_h),
-                "reasons": why or [str(_("no recorded reason (late delivery)"))],
-            })
+            breaches.append(
+                {
+                    "task_id": int(r.id),
+                    "key": r.key,
+                    "title": r.title,
+                    "campaign_id": int(r.campaign_id),
+                    "task_type": r.task_type,
+                    "assignee": r.assignee if isinstance(r.assignee, str) else None,
+                    "outcome": r.outcome,
+                    "due_at": iso(r.due_at),
+                    "completed_at": iso(r.completed_at),
+                    "overrun_business_hours": num(r.overrun_h),
+                    "reasons": why or [str(_("no recorded reason (late delivery)"))],
+                }
+            )
     met = int((t["outcome"] == "met").sum())
     return {
-        "tasks": int(len(t)), "met": met, "missed": int((t["outcome"] == "missed").sum()),
-        "breached": int((t["outcome"] == "breached").sum()), "share_met": ratio(met, len(t)),
-        "by_task_type": group("task_type", ctx["labels"]["task_type"]), "by_assignee": group("assignee"),
-        "by_unit": group("unit", ctx["labels"]["unit"]), "breaches": breaches,
+        "tasks": int(len(t)),
+        "met": met,
+        "missed": int((t["outcome"] == "missed").sum()),
+        "breached": int((t["outcome"] == "breached").sum()),
+        "share_met": ratio(met, len(t)),
+        "by_task_type": group("task_type", ctx["labels"]["task_type"]),
+        "by_assignee": group("assignee"),
+        "by_unit": group("unit", ctx["labels"]["unit"]),
+        "breaches": breaches,
         **({"ids": sorted(int(i) for i in t["id"])} if ctx["ids"] else {}),
     }
 
@@ -442,13 +646,25 @@ SUM_COLS = ["spend", "labour", "cost", "leads", "mqls", "sqls", "opportunities",
 def _return_row(s: dict, retained: float | None, expected: float | None) -> dict[str, Any]:
     cost = s["cost"]
     return {
-        "campaigns": int(s.get("campaigns", 1)), "spend": num(s["spend"], 0), "labour_cost": num(s["labour"], 0), "cost": num(cost, 0),
-        "leads": int(s["leads"]), "mqls": int(s["mqls"]), "sqls": int(s["sqls"]), "opportunities": int(s["opportunities"]),
-        "won_deals": int(s["won_deals"]), "revenue": num(s["revenue"], 0), "retained_revenue": num(retained, 0),
-        "cost_per_lead": num(ratio(cost, s["leads"], 6), 0), "cost_per_mql": num(ratio(cost, s["mqls"], 6), 0),
+        "campaigns": int(s.get("campaigns", 1)),
+        "spend": num(s["spend"], 0),
+        "labour_cost": num(s["labour"], 0),
+        "cost": num(cost, 0),
+        "leads": int(s["leads"]),
+        "mqls": int(s["mqls"]),
+        "sqls": int(s["sqls"]),
+        "opportunities": int(s["opportunities"]),
+        "won_deals": int(s["won_deals"]),
+        "revenue": num(s["revenue"], 0),
+        "retained_revenue": num(retained, 0),
+        "cost_per_lead": num(ratio(cost, s["leads"], 6), 0),
+        "cost_per_mql": num(ratio(cost, s["mqls"], 6), 0),
         "cost_per_sql": num(ratio(cost, s["sqls"], 6), 0),
-        "lead_to_mql": ratio(s["mqls"], s["leads"]), "mql_to_sql": ratio(s["sqls"], s["mqls"]), "sql_to_won": ratio(s["won_deals"], s["sqls"]),
-        "roi": pct(s["revenue"] - cost, cost), "good_roi": pct(retained - cost, cost) if retained is not None else None,
+        "lead_to_mql": ratio(s["mqls"], s["leads"]),
+        "mql_to_sql": ratio(s["sqls"], s["mqls"]),
+        "sql_to_won": ratio(s["won_deals"], s["sqls"]),
+        "roi": pct(s["revenue"] - cost, cost),
+        "good_roi": pct(retained - cost, cost) if retained is not None else None,
         "expected_roi": num(expected, 1),
         "roi_gap": num(pct(s["revenue"] - cost, cost) - expected, 1) if expected is not None and cost else None,
     }
@@ -463,7 +679,9 @@ def _group_returns(c: pd.DataFrame, key: str, labels: dict, ctx: dict) -> list[d
         # cost-weighted mean of the campaigns that stated one.
         retained = float(g["retained"].sum()) if g["retained"].notna().all() else None
         e = g[g["expected_roi"].notna()]
-        expected = float((e["expected_roi"] * e["cost"]).sum() / e["cost"].sum()) if len(e) and e["cost"].sum() else None
+        expected = (
+            float((e["expected_roi"] * e["cost"]).sum() / e["cost"].sum()) if len(e) and e["cost"].sum() else None
+        )
         row = {"key": k, "label": str(labels.get(k, k)), **_return_row(s, retained, expected)}
         if ctx["ids"]:
             row["ids"] = sorted(int(i) for i in g["id"])
@@ -476,31 +694,54 @@ def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any
     r = launched[launched["has_result"]].copy()
     out: dict[str, Any] = {"launched": int(len(launched)), "with_results": int(len(r))}
     if r.empty:
-        return {**out, "totals": None, "campaigns": [], "by_type": [], "by_channel": [], "by_unit": [], "by_governance_model": []}
+        return {
+            **out,
+            "totals": None,
+            "campaigns": [],
+            "by_type": [],
+            "by_channel": [],
+            "by_unit": [],
+            "by_governance_model": [],
+        }
     s = r[SUM_COLS].sum().to_dict()
     s["campaigns"] = len(r)
     retained_known = r[r["retained"].notna()]
     out["totals"] = _return_row(s, float(r["retained"].sum()) if r["retained"].notna().all() else None, None)
     out["totals"]["good_roi_known"] = (
-        pct(retained_known["retained"].sum() - retained_known["cost"].sum(), retained_known["cost"].sum()) if len(retained_known) else None)
+        pct(retained_known["retained"].sum() - retained_known["cost"].sum(), retained_known["cost"].sum())
+        if len(retained_known)
+        else None
+    )
     out["totals"]["campaigns_with_retained"] = int(len(retained_known))
     out["campaigns"] = []
     for row in r.sort_values(["revenue", "id"], ascending=[False, True]).itertuples():
         d = {k: getattr(row, k) for k in SUM_COLS}
-        out["campaigns"].append({"id": int(row.id), "name": row.name, "campaign_type": row.campaign_type, "unit": row.unit,
-                                 "governance_model": row.governance_model or None,
-                                 **_return_row(d, None if pd.isna(row.retained) else row.retained,
-                                               None if pd.isna(row.expected_roi) else row.expected_roi)})
+        out["campaigns"].append(
+            {
+                "id": int(row.id),
+                "name": row.name,
+                "campaign_type": row.campaign_type,
+                "unit": row.unit,
+                "governance_model": row.governance_model or None,
+                **_return_row(
+                    d,
+                    None if pd.isna(row.retained) else row.retained,
+                    None if pd.isna(row.expected_roi) else row.expected_roi,
+                ),
+            }
+        )
     out["by_type"] = _group_returns(r, "campaign_type", ctx["labels"]["type"], ctx)
     out["by_unit"] = _group_returns(r, "unit", ctx["labels"]["unit"], ctx)
-    out["by_governance_model"] = _group_returns(r[r["governance_model"] != ""], "governance_model",
-                                               {k: str(v) for k, v in MODEL_LABELS.items()}, ctx)
+    out["by_governance_model"] = _group_returns(
+        r[r["governance_model"] != ""], "governance_model", {k: str(v) for k, v in MODEL_LABELS.items()}, ctx
+    )
     ch = channels.merge(r, left_on="campaign_id", right_on="id") if len(channels) else pd.DataFrame()
     out["by_channel"] = _group_returns(ch, "channel", ctx["labels"]["channel"], ctx) if len(ch) else []
     return out
 
 
 # 6. satisfaction ---------------------------------------------------------------------------
+
 
 def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     q, prev = str(ctx["f"].quarter), str(ctx["f"].quarter.previous())
@@ -511,19 +752,34 @@ def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
         p = old[name].astype("float64")
         mean = num(v.mean()) if len(v) else None
         before = num(p.mean()) if len(p) else None
-        questions.append({"name": name, "label": str(label), "responses": int(v.notna().sum()), "mean": mean, "previous": before,
-                          "change": num(mean - before) if mean is not None and before is not None else None,
-                          "distribution": {str(k): int((v == k).sum()) for k in range(1, 6)}})
+        questions.append(
+            {
+                "name": name,
+                "label": str(label),
+                "responses": int(v.notna().sum()),
+                "mean": mean,
+                "previous": before,
+                "change": num(mean - before) if mean is not None and before is not None else None,
+                "distribution": {str(k): int((v == k).sum()) for k in range(1, 6)},
+            }
+        )
     scores = cur[[n for n, _ in SURVEY_QUESTIONS]].astype("float64")
-    comments = [{"strengthen": r.strengthen, "unclear": r.unclear} for r in cur.itertuples() if r.strengthen or r.unclear]
+    comments = [
+        {"strengthen": r.strengthen, "unclear": r.unclear} for r in cur.itertuples() if r.strengthen or r.unclear
+    ]
     return {
-        "responses": int(len(cur)), "overall": num(scores.stack().mean()) if len(cur) else None,
-        "previous_overall": num(old[[n for n, _ in SURVEY_QUESTIONS]].astype("float64").stack().mean()) if len(old) else None,
-        "questions": questions, "comments": comments,
+        "responses": int(len(cur)),
+        "overall": num(scores.stack().mean()) if len(cur) else None,
+        "previous_overall": num(old[[n for n, _ in SURVEY_QUESTIONS]].astype("float64").stack().mean())
+        if len(old)
+        else None,
+        "questions": questions,
+        "comments": comments,
     }
 
 
 # 7. martech utilisation -----------------------------------------------------------------
+
 
 def martech(tools: pd.DataFrame, snapshots: pd.DataFrame, savings: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     labels = dict(ToolCategory.choices)
@@ -535,8 +791,17 @@ def martech(tools: pd.DataFrame, snapshots: pd.DataFrame, savings: pd.DataFrame,
         source = "snapshot"
     elif ctx["end"] < ctx["now"] - 92 * DAY:
         # An old quarter without a snapshot: today's catalogue would be a made-up figure.
-        return {"source": None, "categories": [], "tools": None, "annual_cost": None, "previous_annual_cost": None,
-                "change": None, "change_pct": None, "planned_savings": None, "savings": []}
+        return {
+            "source": None,
+            "categories": [],
+            "tools": None,
+            "annual_cost": None,
+            "previous_annual_cost": None,
+            "change": None,
+            "change_pct": None,
+            "planned_savings": None,
+            "savings": [],
+        }
     else:
         now_by = live.groupby("category").agg(tools=("name", "size"), annual_cost=("annual_cost", "sum"))
         source = "catalogue"
@@ -546,17 +811,29 @@ def martech(tools: pd.DataFrame, snapshots: pd.DataFrame, savings: pd.DataFrame,
     for cat in cats:
         cost = float(now_by.loc[cat, "annual_cost"]) if cat in now_by.index else 0.0
         old = float(before.loc[cat, "annual_cost"]) if cat in before.index else None
-        rows.append({"category": cat, "label": str(labels.get(cat, cat)), "tools": int(now_by.loc[cat, "tools"]) if cat in now_by.index else 0,
-                     "annual_cost": num(cost, 0), "quarterly_cost": num(cost / 4, 0),
-                     "previous_annual_cost": num(old, 0) if len(before) else None,
-                     "change": num(cost - old, 0) if len(before) and old is not None else (num(cost, 0) if len(before) else None),
-                     "change_pct": pct(cost - old, old) if old else None})
+        rows.append(
+            {
+                "category": cat,
+                "label": str(labels.get(cat, cat)),
+                "tools": int(now_by.loc[cat, "tools"]) if cat in now_by.index else 0,
+                "annual_cost": num(cost, 0),
+                "quarterly_cost": num(cost / 4, 0),
+                "previous_annual_cost": num(old, 0) if len(before) else None,
+                "change": num(cost - old, 0)
+                if len(before) and old is not None
+                else (num(cost, 0) if len(before) else None),
+                "change_pct": pct(cost - old, old) if old else None,
+            }
+        )
     rows.sort(key=lambda r: (-(r["annual_cost"] or 0), r["category"]))
     total = sum(r["annual_cost"] or 0 for r in rows)
     prev_total = float(before["annual_cost"].sum()) if len(before) else None
     return {
-        "source": source, "categories": rows, "tools": int(sum(r["tools"] for r in rows)),
-        "annual_cost": num(total, 0) if rows else None, "previous_annual_cost": num(prev_total, 0),
+        "source": source,
+        "categories": rows,
+        "tools": int(sum(r["tools"] for r in rows)),
+        "annual_cost": num(total, 0) if rows else None,
+        "previous_annual_cost": num(prev_total, 0),
         "change": num(total - prev_total, 0) if prev_total is not None else None,
         "change_pct": pct(total - prev_total, prev_total) if prev_total else None,
         "planned_savings": num(savings["expected_saving"].sum(), 0) if len(savings) else None,
@@ -580,15 +857,24 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
     n = len(launched)
     if n == 0:
         return {"level": None, "label": None, "campaigns": 0, "evidence": []}
-    had_kpis = (launched[["target_leads", "target_mqls", "target_sqls", "target_revenue"]].fillna(0).sum(axis=1) > 0) | launched["expected_roi"].notna()
+    had_kpis = (
+        launched[["target_leads", "target_mqls", "target_sqls", "target_revenue"]].fillna(0).sum(axis=1) > 0
+    ) | launched["expected_roi"].notna()
     shares = {
-        "via_form": ratio(launched["via_form"].sum(), n), "kpis_set": ratio(had_kpis.sum(), n),
-        "results_recorded": ratio(launched["has_result"].sum(), n), "retrospectives": ratio(launched["has_retro"].sum(), n),
+        "via_form": ratio(launched["via_form"].sum(), n),
+        "kpis_set": ratio(had_kpis.sum(), n),
+        "results_recorded": ratio(launched["has_result"].sum(), n),
+        "retrospectives": ratio(launched["has_retro"].sum(), n),
         "sla_met": sla_report["share_met"],
     }
     rules = [
-        (2, "via_form", 0.5), (3, "via_form", 0.9), (3, "kpis_set", 0.8), (4, "results_recorded", 0.8), (4, "sla_met", 0.8),
-        (5, "retrospectives", 0.5), (5, "sla_met", 0.9),
+        (2, "via_form", 0.5),
+        (3, "via_form", 0.9),
+        (3, "kpis_set", 0.8),
+        (4, "results_recorded", 0.8),
+        (4, "sla_met", 0.8),
+        (5, "retrospectives", 0.5),
+        (5, "sla_met", 0.9),
     ]
     level = 1
     for lvl in (2, 3, 4, 5):
@@ -596,21 +882,42 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
             level = lvl
         else:
             break
-    labels = {"via_form": _("Came through the form"), "kpis_set": _("KPI targets set"),
-              "results_recorded": _("Results recorded"), "retrospectives": _("Retrospective written"),
-              "sla_met": _("SLA met")}
-    evidence = [{"criterion": k, "label": str(labels[k]), "share": shares[k], "threshold": th, "for_level": l,
-                 "met": shares[k] is not None and shares[k] >= th} for l, k, th in rules]
-    return {"level": level, "label": str(MATURITY_LEVELS[level]), "campaigns": n, "shares": shares, "evidence": evidence}
+    labels = {
+        "via_form": _("Came through the form"),
+        "kpis_set": _("KPI targets set"),
+        "results_recorded": _("Results recorded"),
+        "retrospectives": _("Retrospective written"),
+        "sla_met": _("SLA met"),
+    }
+    evidence = [
+        {
+            "criterion": k,
+            "label": str(labels[k]),
+            "share": shares[k],
+            "threshold": th,
+            "for_level": l,
+            "met": shares[k] is not None and shares[k] >= th,
+        }
+        for l, k, th in rules
+    ]
+    return {
+        "level": level,
+        "label": str(MATURITY_LEVELS[level]),
+        "campaigns": n,
+        "shares": shares,
+        "evidence": evidence,
+    }
 
 
 # 9. governance models ------------------------------------------------------------------------
+
 
 def _key_figures(c: pd.DataFrame) -> dict[str, Any]:
     withr = c[c["has_result"]]
     cost = withr["cost"].sum()
     return {
-        "launched": int(len(c)), "lead_time_bd_median": num(c["business_days"].median()) if c["business_days"].notna().any() else None,
+        "launched": int(len(c)),
+        "lead_time_bd_median": num(c["business_days"].median()) if c["business_days"].notna().any() else None,
         "roi": pct(withr["revenue"].sum() - cost, cost) if len(withr) else None,
         "cost_per_lead": num(ratio(cost, withr["leads"].sum(), 6), 0) if len(withr) else None,
     }
@@ -619,8 +926,15 @@ def _key_figures(c: pd.DataFrame) -> dict[str, Any]:
 def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     launched = c[_in_quarter(c["launched_at"], ctx)]
     by_model = []
-    done = tasks[(tasks["state"] == TaskState.DONE) & tasks["sla_state"].isin(["met", "missed"]) & _in_quarter(tasks["completed_at"], ctx)] \
-        if len(tasks) else tasks
+    done = (
+        tasks[
+            (tasks["state"] == TaskState.DONE)
+            & tasks["sla_state"].isin(["met", "missed"])
+            & _in_quarter(tasks["completed_at"], ctx)
+        ]
+        if len(tasks)
+        else tasks
+    )
     for model in sorted(set(launched["governance_model"]) - {""}):
         fig = _key_figures(launched[launched["governance_model"] == model])
         t = done[done["governance_model"] == model] if len(done) else done
@@ -631,21 +945,33 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
         rows = c[c["launch_quarter"] == str(q)]
         models = rows["governance_model"][rows["governance_model"] != ""]
         dominant = models.value_counts().sort_index().idxmax() if len(models) else None
-        trend.append({"quarter": str(q), "model": dominant, "models": {k: int(v) for k, v in models.value_counts().sort_index().items()},
-                      **_key_figures(rows)})
+        trend.append(
+            {
+                "quarter": str(q),
+                "model": dominant,
+                "models": {k: int(v) for k, v in models.value_counts().sort_index().items()},
+                **_key_figures(rows),
+            }
+        )
     changes = []
     seen = [t for t in trend if t["model"]]
     for before, after in zip(seen, seen[1:]):
         if before["model"] != after["model"]:
-            changes.append({
-                "before_quarter": before["quarter"], "after_quarter": after["quarter"], "from": before["model"], "to": after["model"],
-                "before": {k: before[k] for k in ("launched", "lead_time_bd_median", "roi", "cost_per_lead")},
-                "after": {k: after[k] for k in ("launched", "lead_time_bd_median", "roi", "cost_per_lead")},
-            })
+            changes.append(
+                {
+                    "before_quarter": before["quarter"],
+                    "after_quarter": after["quarter"],
+                    "from": before["model"],
+                    "to": after["model"],
+                    "before": {k: before[k] for k in ("launched", "lead_time_bd_median", "roi", "cost_per_lead")},
+                    "after": {k: after[k] for k in ("launched", "lead_time_bd_median", "roi", "cost_per_lead")},
+                }
+            )
     return {"by_model": by_model, "trend": trend, "changes": changes}
 
 
 # summary, data ----------------------------------------------------------------------------
+
 
 def summary(r: dict) -> dict[str, Any]:
     ret = r["return"]["totals"] or {}
@@ -654,19 +980,49 @@ def summary(r: dict) -> dict[str, Any]:
         "lead_time_bd_median": r["lead_time"]["business_days"]["median"],
         "lead_time_cd_median": r["lead_time"]["calendar_days"]["median"],
         "bottleneck": r["stall"]["bottleneck"],
-        "sla_met": r["sla"]["share_met"], "sla_tasks": r["sla"]["tasks"],
-        "utilisation_cv": r["workload"]["cv"], "hours_gini": r["workload"]["gini"],
-        "roi": ret.get("roi"), "good_roi": ret.get("good_roi_known"), "cost_per_lead": ret.get("cost_per_lead"),
-        "revenue": ret.get("revenue"), "satisfaction": r["satisfaction"]["overall"],
-        "martech_annual_cost": r["martech"]["annual_cost"], "maturity_level": r["maturity"]["level"],
+        "sla_met": r["sla"]["share_met"],
+        "sla_tasks": r["sla"]["tasks"],
+        "utilisation_cv": r["workload"]["cv"],
+        "hours_gini": r["workload"]["gini"],
+        "roi": ret.get("roi"),
+        "good_roi": ret.get("good_roi_known"),
+        "cost_per_lead": ret.get("cost_per_lead"),
+        "revenue": ret.get("revenue"),
+        "satisfaction": r["satisfaction"]["overall"],
+        "martech_annual_cost": r["martech"]["annual_cost"],
+        "maturity_level": r["maturity"]["level"],
     }
 
 
 def _data_campaigns(c: pd.DataFrame, ctx: dict) -> list[dict]:
     q = c[_in_quarter(c["launched_at"], ctx) | _in_quarter(c["submitted_at"], ctx)]
-    cols = ["id", "name", "state", "unit", "campaign_type", "governance_model", "submitted_at", "launched_at", "business_days",
-            "calendar_days", "budget", "spend", "labour", "labour_hours", "leads", "mqls", "sqls", "opportunities", "won_deals",
-            "revenue", "retained", "expected_roi", "via_form", "has_result", "has_retro"]
+    cols = [
+        "id",
+        "name",
+        "state",
+        "unit",
+        "campaign_type",
+        "governance_model",
+        "submitted_at",
+        "launched_at",
+        "business_days",
+        "calendar_days",
+        "budget",
+        "spend",
+        "labour",
+        "labour_hours",
+        "leads",
+        "mqls",
+        "sqls",
+        "opportunities",
+        "won_deals",
+        "revenue",
+        "retained",
+        "expected_roi",
+        "via_form",
+        "has_result",
+        "has_retro",
+    ]
     d = q[cols].copy()
     for col in ("submitted_at", "launched_at"):
         d[col] = [iso(x) for x in d[col]]
@@ -676,8 +1032,24 @@ def _data_campaigns(c: pd.DataFrame, ctx: dict) -> list[dict]:
 
 
 def _data_tasks(t: pd.DataFrame, ctx: dict) -> list[dict]:
-    cols = ["id", "key", "title", "campaign_id", "unit", "task_type", "assignee", "state", "sla_state", "estimated_hours",
-            "actual_hours", "hourly_rate", "created_at", "started_at", "completed_at", "due_at"]
+    cols = [
+        "id",
+        "key",
+        "title",
+        "campaign_id",
+        "unit",
+        "task_type",
+        "assignee",
+        "state",
+        "sla_state",
+        "estimated_hours",
+        "actual_hours",
+        "hourly_rate",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "due_at",
+    ]
     d = t[cols].copy()
     for col in ("created_at", "started_at", "completed_at", "due_at"):
         d[col] = [iso(x) for x in d[col]]

@@ -1,4 +1,5 @@
 """django-q2 jobs of the quarterly review: take ids, call the service; safe to run twice."""
+
 from __future__ import annotations
 
 from . import reviews

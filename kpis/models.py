@@ -2,6 +2,7 @@
 
 Imported at the end of knowledge/models.py so Django registers them in the knowledge app.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +25,16 @@ class ReviewReport(models.Model):
 
     quarter = models.CharField(_("Quarter"), max_length=7, db_index=True)
     unit = models.CharField(_("Unit"), max_length=50, blank=True, default="")
-    status = models.CharField(_("Status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED, db_index=True)
+    status = models.CharField(
+        _("Status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.QUEUED, db_index=True
+    )
     progress = models.PositiveSmallIntegerField(_("Progress (%)"), default=0)
     step = models.CharField(_("Step"), max_length=100, blank=True)
     file = models.FileField(_("File"), upload_to="reviews/", blank=True)
     error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     scheduled = models.BooleanField(_("Scheduled"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -42,7 +47,9 @@ class ReviewReport(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="review_progress_max_100"),
             # At most one scheduled org-wide review per quarter: the schedule is safe to run twice.
-            models.UniqueConstraint(fields=["quarter", "unit"], condition=models.Q(scheduled=True), name="review_one_scheduled_per_quarter"),
+            models.UniqueConstraint(
+                fields=["quarter", "unit"], condition=models.Q(scheduled=True), name="review_one_scheduled_per_quarter"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 """Plain data for reports, charts and exports: lazy translations become str, tuples lists."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,7 @@
 
 Views, the API, the command and the jobs call these functions; the numbers come from kpis.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +49,17 @@ def filters_from(params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilter
 
 def payload(report: dict[str, Any]) -> dict[str, Any]:
     """The json format of the command and the API: every figure with its name and value."""
-    return {"quarter": report["meta"]["quarter"], "filters": report["meta"]["filters"],
-            "generated_at": report["meta"]["generated_at"], "summary": report["summary"],
-            "figures": kpi_tables.figures(report)}
+    return {
+        "quarter": report["meta"]["quarter"],
+        "filters": report["meta"]["filters"],
+        "generated_at": report["meta"]["generated_at"],
+        "summary": report["summary"],
+        "figures": kpi_tables.figures(report),
+    }
 
 
 # --- PDF reports -------------------------------------------------------------------------
+
 
 def review_request(*, quarter: str, unit: str = "", by) -> ReviewReport:
     """Queue a PDF for a quarter (MOps/Admin/Approver); the job fills it in."""
@@ -70,21 +76,26 @@ def _enqueue(report_id: int) -> None:
 
     # Q_CLUSTER["sync"] (tests, Q_SYNC=1) is read per call: django-q2 reads its own copy at import.
     sync = bool(settings.Q_CLUSTER.get("sync"))
-    transaction.on_commit(lambda: async_task("kpis.jobs.build_review", report_id,
-                                             task_name=f"kpi-review-{report_id}", sync=sync))
+    transaction.on_commit(
+        lambda: async_task("kpis.jobs.build_review", report_id, task_name=f"kpi-review-{report_id}", sync=sync)
+    )
 
 
 def _progress(report_id: int) -> Progress:
     def update(percent: int, step: str) -> None:
         # Conditional update: only the running job moves the bar, and never backwards.
-        ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.RUNNING, progress__lte=percent).update(progress=percent, step=step[:100])
+        ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.RUNNING, progress__lte=percent).update(
+            progress=percent, step=step[:100]
+        )
+
     return update
 
 
 def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewReport | None:
     """Claim a queued report and build its PDF; None when someone else has it (safe to run twice)."""
     claimed = ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.QUEUED).update(
-        status=ReviewStatus.RUNNING, started_at=timezone.now(), progress=1, step=_("started"))
+        status=ReviewStatus.RUNNING, started_at=timezone.now(), progress=1, step=_("started")
+    )
     if not claimed:
         return None
     report = ReviewReport.objects.get(pk=report_id)
@@ -102,9 +113,12 @@ def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewRep
         name = f"mops-kpi-review-{report.quarter}{'-' + report.unit if report.unit else ''}-{report.pk}.pdf"
         report.file.save(name, ContentFile(pdf), save=False)
         ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.RUNNING).update(
-            file=report.file.name, status=ReviewStatus.DONE, progress=100, step=_("done"), finished_at=timezone.now())
+            file=report.file.name, status=ReviewStatus.DONE, progress=100, step=_("done"), finished_at=timezone.now()
+        )
     except Exception as exc:  # the page shows the failure; the job log has the traceback
-        ReviewReport.objects.filter(pk=report_id).update(status=ReviewStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        ReviewReport.objects.filter(pk=report_id).update(
+            status=ReviewStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         raise
     report.refresh_from_db()
     return report
@@ -130,9 +144,19 @@ def snapshot_tool_costs(quarter: Quarter) -> int:
     """Freeze the catalogue's in-use cost per category for ``quarter`` (first call wins)."""
     if ToolCostSnapshot.objects.filter(quarter=str(quarter)).exists():
         return 0
-    rows = (Tool.objects.filter(status=ToolStatus.IN_USE).values("category")
-            .annotate(n=Count("id"), cost=Sum("annual_cost")).order_by("category"))
+    rows = (
+        Tool.objects.filter(status=ToolStatus.IN_USE)
+        .values("category")
+        .annotate(n=Count("id"), cost=Sum("annual_cost"))
+        .order_by("category")
+    )
     made = ToolCostSnapshot.objects.bulk_create(
-        [ToolCostSnapshot(quarter=str(quarter), category=r["category"], tools=r["n"], annual_cost=r["cost"] or Decimal(0)) for r in rows],
-        ignore_conflicts=True)
+        [
+            ToolCostSnapshot(
+                quarter=str(quarter), category=r["category"], tools=r["n"], annual_cost=r["cost"] or Decimal(0)
+            )
+            for r in rows
+        ],
+        ignore_conflicts=True,
+    )
     return len(made)

@@ -3,6 +3,7 @@
 One place decides the columns of every KPI table, so the dashboard, the PDF, the CSV and the
 Excel exports show the same thing. No arithmetic here: only selection and labelling.
 """
+
 from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,20 @@ import csv
 import io
 from typing import Any, Iterable
 
-ROW_KEYS = ("key", "state", "person", "approver", "quarter", "category", "criterion", "name", "id", "task_id", "week", "model")
+ROW_KEYS = (
+    "key",
+    "state",
+    "person",
+    "approver",
+    "quarter",
+    "category",
+    "criterion",
+    "name",
+    "id",
+    "task_id",
+    "week",
+    "model",
+)
 SKIP = {"ids", "data", "label", "task_type_label", "people"}
 
 
@@ -47,17 +61,45 @@ def _t(title: str, columns: list[tuple[str, str]], rows: Iterable[dict]) -> dict
 
 
 RETURN_COLS = [
-    ("campaigns", _("Campaigns")), ("spend", _("Spend")), ("labour_cost", _("Labour")), ("cost", _("Cost")),
-    ("leads", _("Leads")), ("mqls", "MQL"), ("sqls", "SQL"), ("won_deals", _("Won")), ("revenue", _("Revenue")),
-    ("retained_revenue", _("Retained")), ("cost_per_lead", "CPL"), ("cost_per_mql", "CPMQL"), ("cost_per_sql", "CPSQL"),
-    ("lead_to_mql", "Lead→MQL"), ("mql_to_sql", "MQL→SQL"), ("sql_to_won", "SQL→Won"), ("roi", "ROI %"),
-    ("good_roi", _("Good-revenue ROI %")), ("expected_roi", _("Expected ROI %")), ("roi_gap", _("Gap")),
+    ("campaigns", _("Campaigns")),
+    ("spend", _("Spend")),
+    ("labour_cost", _("Labour")),
+    ("cost", _("Cost")),
+    ("leads", _("Leads")),
+    ("mqls", "MQL"),
+    ("sqls", "SQL"),
+    ("won_deals", _("Won")),
+    ("revenue", _("Revenue")),
+    ("retained_revenue", _("Retained")),
+    ("cost_per_lead", "CPL"),
+    ("cost_per_mql", "CPMQL"),
+    ("cost_per_sql", "CPSQL"),
+    ("lead_to_mql", "Lead→MQL"),
+    ("mql_to_sql", "MQL→SQL"),
+    ("sql_to_won", "SQL→Won"),
+    ("roi", "ROI %"),
+    ("good_roi", _("Good-revenue ROI %")),
+    ("expected_roi", _("Expected ROI %")),
+    ("roi_gap", _("Gap")),
 ]
-STALL_COLS = [("rank", "#"), ("label", _("State")), ("visits", _("Visits")), ("total_hours", _("Total h")),
-              ("mean_hours", _("Mean h")), ("median_hours", _("Median h")),
-              ("mean_business_hours", _("Mean business h")), ("share", _("Share"))]
-SLA_COLS = [("label", _("Group")), ("tasks", _("Tasks")), ("met", _("Met")), ("missed", _("Missed")),
-            ("breached", _("Breached")), ("share_met", _("Share met"))]
+STALL_COLS = [
+    ("rank", "#"),
+    ("label", _("State")),
+    ("visits", _("Visits")),
+    ("total_hours", _("Total h")),
+    ("mean_hours", _("Mean h")),
+    ("median_hours", _("Median h")),
+    ("mean_business_hours", _("Mean business h")),
+    ("share", _("Share")),
+]
+SLA_COLS = [
+    ("label", _("Group")),
+    ("tasks", _("Tasks")),
+    ("met", _("Met")),
+    ("missed", _("Missed")),
+    ("breached", _("Breached")),
+    ("share_met", _("Share met")),
+]
 
 
 def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -65,70 +107,179 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     r = report
     lt, st, wl, sl, ret = r["lead_time"], r["stall"], r["workload"], r["sla"], r["return"]
     people = [p["person"] for p in wl["people"]]
-    week_rows = [{"week": w["week"], "cv": w["cv"], "gini": w["gini"], "hours": w["hours"],
-                  **{f"u_{p['person']}": p["utilisation"] for p in w["people"]}} for w in wl["weeks"]]
+    week_rows = [
+        {
+            "week": w["week"],
+            "cv": w["cv"],
+            "gini": w["gini"],
+            "hours": w["hours"],
+            **{f"u_{p['person']}": p["utilisation"] for p in w["people"]},
+        }
+        for w in wl["weeks"]
+    ]
     out = {
-        "summary": _t(_("Summary"), [("name", _("Figure")), ("value", _("Value"))],
-                      [{"name": k, "value": v} for k, v in r["summary"].items()]),
-        "lead_time_trend": _t(_("Request-to-launch trend (business days)"),
-                              [("quarter", _("Quarter")), ("n", _("n")), ("bd_median", _("Median")), ("bd_p75", "p75"),
-                               ("bd_p90", "p90"), ("cd_median", _("Calendar median")), ("cd_p90", _("Calendar p90"))],
-                              lt["trend"]),
-        "lead_time_campaigns": _t(_("Lead time per campaign"),
-                                  [("id", "ID"), ("name", _("Campaign")), ("unit", _("Unit")),
-                                   ("campaign_type", _("Type")), ("submitted_at", _("Submitted")), ("launched_at", _("Launched")),
-                                   ("business_days", _("Business days")), ("calendar_days", _("Calendar days"))], lt["campaigns"]),
+        "summary": _t(
+            _("Summary"),
+            [("name", _("Figure")), ("value", _("Value"))],
+            [{"name": k, "value": v} for k, v in r["summary"].items()],
+        ),
+        "lead_time_trend": _t(
+            _("Request-to-launch trend (business days)"),
+            [
+                ("quarter", _("Quarter")),
+                ("n", _("n")),
+                ("bd_median", _("Median")),
+                ("bd_p75", "p75"),
+                ("bd_p90", "p90"),
+                ("cd_median", _("Calendar median")),
+                ("cd_p90", _("Calendar p90")),
+            ],
+            lt["trend"],
+        ),
+        "lead_time_campaigns": _t(
+            _("Lead time per campaign"),
+            [
+                ("id", "ID"),
+                ("name", _("Campaign")),
+                ("unit", _("Unit")),
+                ("campaign_type", _("Type")),
+                ("submitted_at", _("Submitted")),
+                ("launched_at", _("Launched")),
+                ("business_days", _("Business days")),
+                ("calendar_days", _("Calendar days")),
+            ],
+            lt["campaigns"],
+        ),
         "stall_requests": _t(_("Request stall time by state"), STALL_COLS, st["requests"]),
         "stall_tasks": _t(_("Task stall time by state"), STALL_COLS, st["tasks"]),
-        "stall_approvers": _t(_("Approval wait per approver"),
-                              [("approver", _("Approver")), ("decisions", _("Decisions")), ("mean_hours", _("Mean h")),
-                               ("median_hours", _("Median h")), ("mean_business_hours", _("Mean business h"))], st["approvers"]),
-        "stall_task_types": _t(_("Stall per task type"),
-                               [("task_type_label", _("Task type")), ("label", _("State")), ("visits", _("Visits")),
-                                ("total_hours", _("Total h")), ("mean_hours", _("Mean h")),
-                                ("mean_business_hours", _("Mean business h"))], st["task_types"]),
-        "workload_people": _t(_("Utilisation per person"),
-                              [("person", _("Person")), ("hours", _("Hours")), ("capacity", _("Capacity h")),
-                               ("utilisation", _("Utilisation %"))], wl["people"]),
-        "workload_weeks": _t(_("Balance week by week"),
-                             [("week", _("Week")), ("hours", _("Hours")), ("cv", "CV"), ("gini", "Gini")]
-                             + [(f"u_{p}", f"{p} %") for p in people], week_rows),
+        "stall_approvers": _t(
+            _("Approval wait per approver"),
+            [
+                ("approver", _("Approver")),
+                ("decisions", _("Decisions")),
+                ("mean_hours", _("Mean h")),
+                ("median_hours", _("Median h")),
+                ("mean_business_hours", _("Mean business h")),
+            ],
+            st["approvers"],
+        ),
+        "stall_task_types": _t(
+            _("Stall per task type"),
+            [
+                ("task_type_label", _("Task type")),
+                ("label", _("State")),
+                ("visits", _("Visits")),
+                ("total_hours", _("Total h")),
+                ("mean_hours", _("Mean h")),
+                ("mean_business_hours", _("Mean business h")),
+            ],
+            st["task_types"],
+        ),
+        "workload_people": _t(
+            _("Utilisation per person"),
+            [
+                ("person", _("Person")),
+                ("hours", _("Hours")),
+                ("capacity", _("Capacity h")),
+                ("utilisation", _("Utilisation %")),
+            ],
+            wl["people"],
+        ),
+        "workload_weeks": _t(
+            _("Balance week by week"),
+            [("week", _("Week")), ("hours", _("Hours")), ("cv", "CV"), ("gini", "Gini")]
+            + [(f"u_{p}", f"{p} %") for p in people],
+            week_rows,
+        ),
         "sla_by_task_type": _t(_("SLA by task type"), SLA_COLS, sl["by_task_type"]),
         "sla_by_assignee": _t(_("SLA by assignee"), SLA_COLS, sl["by_assignee"]),
         "sla_by_unit": _t(_("SLA by unit"), SLA_COLS, sl["by_unit"]),
-        "sla_breaches": _t(_("Breaches and reasons"),
-                           [("key", _("Key")), ("title", _("Task")), ("campaign_id", _("Campaign")),
-                            ("assignee", _("Assignee")), ("outcome", _("Outcome")), ("due_at", _("Due")),
-                            ("completed_at", _("Done")), ("overrun_business_hours", _("Overrun business h")),
-                            ("reasons_text", _("Reasons"))],
-                           [{**b, "reasons_text": " ; ".join(b["reasons"])} for b in sl["breaches"]]),
-        "return_campaigns": _t(_("Return per campaign"),
-                               [("id", "ID"), ("name", _("Campaign"))] + RETURN_COLS[1:], ret["campaigns"]),
+        "sla_breaches": _t(
+            _("Breaches and reasons"),
+            [
+                ("key", _("Key")),
+                ("title", _("Task")),
+                ("campaign_id", _("Campaign")),
+                ("assignee", _("Assignee")),
+                ("outcome", _("Outcome")),
+                ("due_at", _("Due")),
+                ("completed_at", _("Done")),
+                ("overrun_business_hours", _("Overrun business h")),
+                ("reasons_text", _("Reasons")),
+            ],
+            [{**b, "reasons_text": " ; ".join(b["reasons"])} for b in sl["breaches"]],
+        ),
+        "return_campaigns": _t(
+            _("Return per campaign"), [("id", "ID"), ("name", _("Campaign"))] + RETURN_COLS[1:], ret["campaigns"]
+        ),
         "return_by_type": _t(_("Return by campaign type"), [("label", _("Type"))] + RETURN_COLS, ret["by_type"]),
         "return_by_channel": _t(_("Return by channel"), [("label", _("Channel"))] + RETURN_COLS, ret["by_channel"]),
         "return_by_unit": _t(_("Return by unit"), [("label", _("Unit"))] + RETURN_COLS, ret["by_unit"]),
-        "return_by_governance_model": _t(_("Return by governance model"),
-                                         [("label", _("Model"))] + RETURN_COLS, ret["by_governance_model"]),
-        "satisfaction_questions": _t(_("Satisfaction"),
-                                     [("label", _("Question")), ("responses", _("Responses")), ("mean", _("Mean")),
-                                      ("previous", _("Previous")), ("change", _("Change"))], r["satisfaction"]["questions"]),
-        "satisfaction_comments": _t(_("Comments"), [("strengthen", _("Strengthen")),
-                                                          ("unclear", _("Unclear"))], r["satisfaction"]["comments"]),
-        "martech_categories": _t(_("Tool cost per category"),
-                                 [("label", _("Category")), ("tools", _("Tools")), ("annual_cost", _("Annual")),
-                                  ("quarterly_cost", _("Quarterly")), ("previous_annual_cost", _("Previous annual")),
-                                  ("change", _("Change")), ("change_pct", _("Change %"))], r["martech"]["categories"]),
-        "maturity_evidence": _t(_("Maturity evidence"),
-                                [("for_level", _("Level")), ("label", _("Criterion")), ("share", _("Share")),
-                                 ("threshold", _("Threshold")), ("met", _("Met"))], r["maturity"]["evidence"]),
-        "governance_by_model": _t(_("Governance models compared"),
-                                  [("label", _("Model")), ("launched", _("Launched")),
-                                   ("lead_time_bd_median", _("Lead time median (bd)")), ("roi", "ROI %"),
-                                   ("cost_per_lead", "CPL"), ("sla_met", _("SLA met"))], r["governance"]["by_model"]),
-        "governance_trend": _t(_("Quarters and the model in force"),
-                               [("quarter", _("Quarter")), ("model", _("Main model")), ("launched", _("Launched")),
-                                ("lead_time_bd_median", _("Lead time median (bd)")), ("roi", "ROI %"),
-                                ("cost_per_lead", "CPL")], r["governance"]["trend"]),
+        "return_by_governance_model": _t(
+            _("Return by governance model"), [("label", _("Model"))] + RETURN_COLS, ret["by_governance_model"]
+        ),
+        "satisfaction_questions": _t(
+            _("Satisfaction"),
+            [
+                ("label", _("Question")),
+                ("responses", _("Responses")),
+                ("mean", _("Mean")),
+                ("previous", _("Previous")),
+                ("change", _("Change")),
+            ],
+            r["satisfaction"]["questions"],
+        ),
+        "satisfaction_comments": _t(
+            _("Comments"), [("strengthen", _("Strengthen")), ("unclear", _("Unclear"))], r["satisfaction"]["comments"]
+        ),
+        "martech_categories": _t(
+            _("Tool cost per category"),
+            [
+                ("label", _("Category")),
+                ("tools", _("Tools")),
+                ("annual_cost", _("Annual")),
+                ("quarterly_cost", _("Quarterly")),
+                ("previous_annual_cost", _("Previous annual")),
+                ("change", _("Change")),
+                ("change_pct", _("Change %")),
+            ],
+            r["martech"]["categories"],
+        ),
+        "maturity_evidence": _t(
+            _("Maturity evidence"),
+            [
+                ("for_level", _("Level")),
+                ("label", _("Criterion")),
+                ("share", _("Share")),
+                ("threshold", _("Threshold")),
+                ("met", _("Met")),
+            ],
+            r["maturity"]["evidence"],
+        ),
+        "governance_by_model": _t(
+            _("Governance models compared"),
+            [
+                ("label", _("Model")),
+                ("launched", _("Launched")),
+                ("lead_time_bd_median", _("Lead time median (bd)")),
+                ("roi", "ROI %"),
+                ("cost_per_lead", "CPL"),
+                ("sla_met", _("SLA met")),
+            ],
+            r["governance"]["by_model"],
+        ),
+        "governance_trend": _t(
+            _("Quarters and the model in force"),
+            [
+                ("quarter", _("Quarter")),
+                ("model", _("Main model")),
+                ("launched", _("Launched")),
+                ("lead_time_bd_median", _("Lead time median (bd)")),
+                ("roi", "ROI %"),
+                ("cost_per_lead", "CPL"),
+            ],
+            r["governance"]["trend"],
+        ),
     }
     data = r.get("data")
     if data:

@@ -1,4 +1,5 @@
 """/kpis/: the KPI dashboard, drill-downs, exports and the quarterly review PDFs."""
+
 from django.urls import path
 
 from . import views

@@ -1,4 +1,5 @@
 """KPI dashboard pages, drill-down, exports and the review PDF page (thin: access -> service -> render)."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -61,21 +62,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     row["link"] = reverse("tasks:detail", args=[value])
                 else:
                     row["link"] = f"{reverse('kpis:drill', args=[kind])}?{params}&{urlencode({'key': value})}"
-    return render(request, "kpis/dashboard.html", {
-        "r": report, "s": report["summary"], "f": f, "error": error, "choices": _choices(), "sections": sections,
-        "params": params, "sla_link": f"{reverse('kpis:drill', args=['sla'])}?{params}",
-    })
+    return render(
+        request,
+        "kpis/dashboard.html",
+        {
+            "r": report,
+            "s": report["summary"],
+            "f": f,
+            "error": error,
+            "choices": _choices(),
+            "sections": sections,
+            "params": params,
+            "sla_link": f"{reverse('kpis:drill', args=['sla'])}?{params}",
+        },
+    )
 
 
 # Table name -> (drill-down name or "campaign"/"task" for a direct link, the row's key field).
 DRILL_LINKS = {
-        "lead_time_campaigns": ("campaign", "id"), "return_campaigns": ("campaign", "id"),
-        "stall_requests": ("stall_requests", "state"), "stall_tasks": ("stall_tasks", "state"),
-        "stall_approvers": ("stall_approvers", "approver"), "sla_by_task_type": ("sla_by_task_type", "key"),
-        "sla_by_assignee": ("sla_by_assignee", "key"), "sla_by_unit": ("sla_by_unit", "key"),
-        "sla_breaches": ("task", "task_id"), "return_by_type": ("return_by_type", "key"),
-        "return_by_channel": ("return_by_channel", "key"), "return_by_unit": ("return_by_unit", "key"),
-        "return_by_governance_model": ("return_by_governance_model", "key"),
+    "lead_time_campaigns": ("campaign", "id"),
+    "return_campaigns": ("campaign", "id"),
+    "stall_requests": ("stall_requests", "state"),
+    "stall_tasks": ("stall_tasks", "state"),
+    "stall_approvers": ("stall_approvers", "approver"),
+    "sla_by_task_type": ("sla_by_task_type", "key"),
+    "sla_by_assignee": ("sla_by_assignee", "key"),
+    "sla_by_unit": ("sla_by_unit", "key"),
+    "sla_breaches": ("task", "task_id"),
+    "return_by_type": ("return_by_type", "key"),
+    "return_by_channel": ("return_by_channel", "key"),
+    "return_by_unit": ("return_by_unit", "key"),
+    "return_by_governance_model": ("return_by_governance_model", "key"),
 }
 
 
@@ -119,10 +136,20 @@ def drill(request: HttpRequest, name: str) -> HttpResponse:
         items = list(campaign_selectors.request_list_for(request.user).filter(pk__in=ids).order_by("id"))
     else:
         items = list(task_selectors.task_list_for(request.user).filter(pk__in=ids).order_by("id"))
-    return render(request, "kpis/drill.html", {
-        "f": f, "name": name, "key": key, "kind": kind, "items": items, "total": len(ids), "hidden": len(ids) - len(items),
-        "qs": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "kpis/drill.html",
+        {
+            "f": f,
+            "name": name,
+            "key": key,
+            "kind": kind,
+            "items": items,
+            "total": len(ids),
+            "hidden": len(ids) - len(items),
+            "qs": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -135,8 +162,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     report = figures.compute(f, include_data=fmt == "xlsx" or name.startswith("data_"))
     stem = f"mops-kpi-{f.quarter}{'-' + f.unit if f.unit else ''}"
     if fmt == "xlsx":
-        resp = HttpResponse(kpi_tables.workbook(report),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp = HttpResponse(
+            kpi_tables.workbook(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         resp["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return resp
     if not name:
@@ -155,15 +184,24 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 def review_list(request: HttpRequest) -> HttpResponse:
     reviews.require_viewer(request.user)
     items = list(ReviewReport.objects.select_related("requested_by")[:50])
-    return render(request, "kpis/reviews.html", {"items": items, "choices": _choices(),
-                                                           "running": any(i.status in (ReviewStatus.QUEUED, ReviewStatus.RUNNING) for i in items)})
+    return render(
+        request,
+        "kpis/reviews.html",
+        {
+            "items": items,
+            "choices": _choices(),
+            "running": any(i.status in (ReviewStatus.QUEUED, ReviewStatus.RUNNING) for i in items),
+        },
+    )
 
 
 @login_required
 @require_POST
 def review_new(request: HttpRequest) -> HttpResponse:
     try:
-        reviews.review_request(quarter=request.POST.get("quarter", ""), unit=request.POST.get("unit", ""), by=request.user)
+        reviews.review_request(
+            quarter=request.POST.get("quarter", ""), unit=request.POST.get("unit", ""), by=request.user
+        )
         messages.success(request, _("The review PDF is being generated."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -174,8 +212,17 @@ def review_new(request: HttpRequest) -> HttpResponse:
 def review_status(request: HttpRequest, pk: int) -> JsonResponse:
     reviews.require_viewer(request.user)
     r = get_object_or_404(ReviewReport, pk=pk)
-    return JsonResponse({"id": r.pk, "status": r.status, "progress": r.progress, "step": r.step,
-                         "download": reverse("kpis:review_download", args=[r.pk]) if r.status == ReviewStatus.DONE and r.file else None})
+    return JsonResponse(
+        {
+            "id": r.pk,
+            "status": r.status,
+            "progress": r.progress,
+            "step": r.step,
+            "download": reverse("kpis:review_download", args=[r.pk])
+            if r.status == ReviewStatus.DONE and r.file
+            else None,
+        }
+    )
 
 
 @login_required
@@ -184,6 +231,6 @@ def review_download(request: HttpRequest, pk: int) -> FileResponse:
     r = get_object_or_404(ReviewReport, pk=pk, status=ReviewStatus.DONE)
     if not r.file:
         raise Http404
-    return FileResponse(r.file.open("rb"), as_attachment=True, filename=r.file.name.rsplit("/", 1)[-1],
-                        content_type="application/pdf")
-
+    return FileResponse(
+        r.file.open("rb"), as_attachment=True, filename=r.file.name.rsplit("/", 1)[-1], content_type="application/pdf"
+    )

@@ -42,9 +42,7 @@ class WorkingCalendar(models.Model):
 
     slug = models.SlugField(_("Slug"), unique=True)
     name = models.CharField(_("Name"), max_length=100)
-    timezone = models.CharField(
-        _("Time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone]
-    )
+    timezone = models.CharField(_("Time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_timezone])
     country = models.CharField(
         _("Holiday country"),
         max_length=8,
@@ -167,9 +165,7 @@ class CompanyHoliday(models.Model):
     end_month = models.PositiveSmallIntegerField(
         _("End month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
-    end_day = models.PositiveSmallIntegerField(
-        _("End day"), validators=[MinValueValidator(1), MaxValueValidator(31)]
-    )
+    end_day = models.PositiveSmallIntegerField(_("End day"), validators=[MinValueValidator(1), MaxValueValidator(31)])
 
     class Meta:
         ordering = ["calendar", "start_month", "start_day"]
@@ -267,9 +263,7 @@ class SLAPolicy(models.Model):
             and self.duration is not None
             and self.duration != self.duration.to_integral_value()
         ):
-            raise ValidationError(
-                {"duration": _("Business days must be a whole number.")}
-            )
+            raise ValidationError({"duration": _("Business days must be a whole number.")})
 
     @property
     def effective_at_risk_share(self) -> Decimal:

@@ -1,4 +1,5 @@
 """Configuration in the admin. Workflow state and the audit log are read-only here."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -11,8 +12,20 @@ from governance.models import BusinessUnit
 from sla.admin import NotifyHooksMixin
 
 from .models import (
-    DeadlineRecompute, KeyCounter, Person, SlaNotification, Task, TaskComment, TaskEvent, TaskPause, TaskTemplate,
-    TaskType, TemplateDependency, TemplateEntry, TimeOff, WorkRole,
+    DeadlineRecompute,
+    KeyCounter,
+    Person,
+    SlaNotification,
+    Task,
+    TaskComment,
+    TaskEvent,
+    TaskPause,
+    TaskTemplate,
+    TaskType,
+    TemplateDependency,
+    TemplateEntry,
+    TimeOff,
+    WorkRole,
 )
 
 
@@ -24,8 +37,17 @@ class WorkRoleAdmin(admin.ModelAdmin):
 
 @admin.register(TaskType)
 class TaskTypeAdmin(NotifyHooksMixin, admin.ModelAdmin):
-    list_display = ["slug", "name", "name_en", "role", "kind", "default_estimated_hours", "lead_time_days", "sla_policy",
-                    "is_active"]
+    list_display = [
+        "slug",
+        "name",
+        "name_en",
+        "role",
+        "kind",
+        "default_estimated_hours",
+        "lead_time_days",
+        "sla_policy",
+        "is_active",
+    ]
     list_filter = ["role", "kind", "is_active", "sla_policy"]
     search_fields = ["slug", "name", "name_en"]
 
@@ -40,8 +62,10 @@ def _edits_some_template(request) -> bool:
     user = request.user
     if policy.is_ops(user):
         return True
-    return any(policy.can_edit_template(user, template_unit_id=pk)
-               for pk in BusinessUnit.objects.filter(head=user).values_list("pk", flat=True))
+    return any(
+        policy.can_edit_template(user, template_unit_id=pk)
+        for pk in BusinessUnit.objects.filter(head=user).values_list("pk", flat=True)
+    )
 
 
 class TemplateEntryInline(admin.TabularInline):
@@ -75,7 +99,8 @@ class TaskTemplateForm(forms.ModelForm):
         user = getattr(self, "current_user", None)
         if user is not None and not policy.can_edit_template(user, template_unit_id=unit.pk if unit else None):
             raise forms.ValidationError(
-                _("You may not edit central templates or templates of this unit under its governance model."))
+                _("You may not edit central templates or templates of this unit under its governance model.")
+            )
         return data
 
 
@@ -164,11 +189,35 @@ class TaskAdmin(admin.ModelAdmin):
     list_filter = ["state", "sla_state", "task_type"]
     search_fields = ["key", "title", "campaign__name"]
     list_select_related = ["campaign", "task_type", "assignee"]
-    readonly_fields = ["key", "number", "campaign", "template_entry", "task_type", "assignee", "state", "actual_hours",
-                       "hourly_rate", "sla_start_at", "due_at", "at_risk_at", "sla_state", "started_at", "completed_at",
-                       "created_at"]
-    fields = ["key", "campaign", "task_type", "template_entry", "title", "description", "position", "estimated_hours",
-              *readonly_fields[5:]]
+    readonly_fields = [
+        "key",
+        "number",
+        "campaign",
+        "template_entry",
+        "task_type",
+        "assignee",
+        "state",
+        "actual_hours",
+        "hourly_rate",
+        "sla_start_at",
+        "due_at",
+        "at_risk_at",
+        "sla_state",
+        "started_at",
+        "completed_at",
+        "created_at",
+    ]
+    fields = [
+        "key",
+        "campaign",
+        "task_type",
+        "template_entry",
+        "title",
+        "description",
+        "position",
+        "estimated_hours",
+        *readonly_fields[5:],
+    ]
     inlines = [TaskEventInline]
 
     def has_add_permission(self, request):
@@ -216,7 +265,17 @@ class SlaNotificationAdmin(admin.ModelAdmin):
     list_display = ["task", "recipient", "kind", "role", "changed_at", "send_after", "sent_at"]
     list_filter = ["kind", "role"]
     list_select_related = ["task", "recipient"]
-    readonly_fields = ["task", "recipient", "kind", "role", "changed_at", "send_after", "sent_at", "claim", "created_at"]
+    readonly_fields = [
+        "task",
+        "recipient",
+        "kind",
+        "role",
+        "changed_at",
+        "send_after",
+        "sent_at",
+        "claim",
+        "created_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -225,8 +284,18 @@ class SlaNotificationAdmin(admin.ModelAdmin):
 @admin.register(DeadlineRecompute)
 class DeadlineRecomputeAdmin(admin.ModelAdmin):
     list_display = ["pk", "status", "reason", "total", "done", "changed", "started_by", "created_at", "finished_at"]
-    readonly_fields = ["status", "reason", "total", "done", "changed", "error", "started_by", "created_at",
-                       "started_at", "finished_at"]
+    readonly_fields = [
+        "status",
+        "reason",
+        "total",
+        "done",
+        "changed",
+        "error",
+        "started_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

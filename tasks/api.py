@@ -1,4 +1,5 @@
 """REST API for tasks and workload: the same selectors and services as the pages."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +34,9 @@ class TaskSerializer(serializers.ModelSerializer):
     campaign_name = serializers.CharField(source="campaign.name", read_only=True)
     task_type = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    state = serializers.CharField(read_only=True, help_text="todo | in_progress | waiting | in_review | done | cancelled")
+    state = serializers.CharField(
+        read_only=True, help_text="todo | in_progress | waiting | in_review | done | cancelled"
+    )
     sla_state = serializers.CharField(read_only=True, help_text="on_track | at_risk | breached | met | missed")
     depends_on = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
@@ -41,9 +44,28 @@ class TaskSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "key", "title", "campaign", "campaign_name", "task_type", "assignee", "state", "position",
-                  "estimated_hours", "actual_hours", "depends_on", "due_at", "at_risk_at", "sla_state",
-                  "started_at", "completed_at", "created_at", "allowed_actions", "events"]
+        fields = [
+            "id",
+            "key",
+            "title",
+            "campaign",
+            "campaign_name",
+            "task_type",
+            "assignee",
+            "state",
+            "position",
+            "estimated_hours",
+            "actual_hours",
+            "depends_on",
+            "due_at",
+            "at_risk_at",
+            "sla_state",
+            "started_at",
+            "completed_at",
+            "created_at",
+            "allowed_actions",
+            "events",
+        ]
         read_only_fields = fields
 
     def get_depends_on(self, obj: Task) -> list[int]:
@@ -72,7 +94,9 @@ class AddTaskSerializer(serializers.Serializer):
     campaign = serializers.IntegerField()
     task_type = serializers.SlugRelatedField(slug_field="slug", queryset=TaskType.objects.filter(is_active=True))
     title = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    estimated_hours = serializers.DecimalField(required=False, max_digits=6, decimal_places=1, min_value=0, allow_null=True)
+    estimated_hours = serializers.DecimalField(
+        required=False, max_digits=6, decimal_places=1, min_value=0, allow_null=True
+    )
     depends_on = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
@@ -93,7 +117,9 @@ def _transition(action_name: str, payload_class=ReasonSerializer):
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         services.task_transition(
-            task_id=obj.pk, action=action_name, by=request.user,
+            task_id=obj.pk,
+            action=action_name,
+            by=request.user,
             comment=data.get("comment") or data.get("reason") or "",
             actual_hours=data.get("actual_hours"),
         )
@@ -121,8 +147,12 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         obj = self.get_object()
         payload = AssignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.task_assign(task_id=obj.pk, assignee=payload.validated_data["assignee"] or None, by=request.user,
-                             comment=payload.validated_data["comment"])
+        services.task_assign(
+            task_id=obj.pk,
+            assignee=payload.validated_data["assignee"] or None,
+            by=request.user,
+            comment=payload.validated_data["comment"],
+        )
         return Response(self.get_serializer(self._reload(obj.pk)).data)
 
     start = _transition("start")
@@ -139,9 +169,14 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         payload = AddTaskSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         d = payload.validated_data
-        task = services.task_add(campaign_id=_visible_campaign(request.user, d["campaign"]), task_type=d["task_type"],
-                                 title=d["title"], estimated_hours=d.get("estimated_hours"), depends_on=d["depends_on"],
-                                 by=request.user)
+        task = services.task_add(
+            campaign_id=_visible_campaign(request.user, d["campaign"]),
+            task_type=d["task_type"],
+            title=d["title"],
+            estimated_hours=d.get("estimated_hours"),
+            depends_on=d["depends_on"],
+            by=request.user,
+        )
         return Response(self.get_serializer(self._reload(task.pk)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CampaignSerializer, responses=TaskSerializer(many=True))
@@ -150,7 +185,9 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Generate a campaign's tasks from its template (MOps); idempotent."""
         payload = CampaignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        tasks = tasks_generate(request_id=_visible_campaign(request.user, payload.validated_data["campaign"]), by=request.user)
+        tasks = tasks_generate(
+            request_id=_visible_campaign(request.user, payload.validated_data["campaign"]), by=request.user
+        )
         qs = self.get_queryset().filter(pk__in=[t.pk for t in tasks])
         return Response(self.get_serializer(qs, many=True).data, status=status.HTTP_200_OK)
 
@@ -182,8 +219,20 @@ class WorkloadViewSet(viewsets.ViewSet):
             raise PermissionDenied(_("Only MOps may see the workload."))
         now = timezone.now()
         rows = workload_rows(now=now)
-        people = [{k: (str(v) if k in ("open_hours", "capacity_hours", "weekly_hours") else v)
-                   for k, v in r.items() if k != "user"} for r in rows]
+        people = [
+            {
+                k: (str(v) if k in ("open_hours", "capacity_hours", "weekly_hours") else v)
+                for k, v in r.items()
+                if k != "user"
+            }
+            for r in rows
+        ]
         weeks = int(request.query_params.get("weeks", 12) or 12)
-        return Response({"at": now, "people": people, "balance": balance(rows),
-                         "history": balance_history(weeks=max(1, min(weeks, 52)), now=now)})
+        return Response(
+            {
+                "at": now,
+                "people": people,
+                "balance": balance(rows),
+                "history": balance_history(weeks=max(1, min(weeks, 52)), now=now),
+            }
+        )

@@ -12,8 +12,9 @@ class TasksConfig(AppConfig):
 
         from . import generation
 
-        campaign_services.request_transitioned.connect(generation.on_request_transitioned,
-                                                       dispatch_uid="tasks.on_request_transitioned")
+        campaign_services.request_transitioned.connect(
+            generation.on_request_transitioned, dispatch_uid="tasks.on_request_transitioned"
+        )
         if generation.launch_guard not in campaign_services.transition_guards:
             campaign_services.transition_guards.append(generation.launch_guard)
 
@@ -37,8 +38,11 @@ class TasksConfig(AppConfig):
 
         for model in (WorkingCalendar, WorkingPeriod, CompanyHoliday, Closure, SLAPolicy):
             for signal in (post_save, post_delete):
-                signal.connect(recompute.on_sla_config_saved, sender=model,
-                               dispatch_uid=f"tasks.recompute.{signal is post_save}.{model.__name__}")
+                signal.connect(
+                    recompute.on_sla_config_saved,
+                    sender=model,
+                    dispatch_uid=f"tasks.recompute.{signal is post_save}.{model.__name__}",
+                )
         post_save.connect(recompute.on_task_type_saved, sender=TaskType, dispatch_uid="tasks.recompute.task_type")
         post_save.connect(recompute.on_person_saved, sender=Person, dispatch_uid="tasks.recompute.person")
         from . import sla_views

@@ -4,6 +4,7 @@ Rule: among eligible people holding the task's role, the lowest open estimated h
 to their capacity over the task's window (today .. due date, at least five business days);
 ties broken by the fewest open tasks due within five business days, then by username.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -65,9 +66,12 @@ def days_off_by_user(user_ids, first: dt.date, last: dt.date) -> dict[int, set[d
 def eligible_people():
     """Active people with a work profile who may take tasks (Specialists and MOps)."""
     return (
-        Person.objects.filter(is_active=True, user__is_active=True,
-                              user__groups__name__in=[roles.SPECIALIST, roles.MOPS])
-        .select_related("user").prefetch_related("roles").distinct()
+        Person.objects.filter(
+            is_active=True, user__is_active=True, user__groups__name__in=[roles.SPECIALIST, roles.MOPS]
+        )
+        .select_related("user")
+        .prefetch_related("roles")
+        .distinct()
     )
 
 
@@ -96,7 +100,9 @@ def suggest_for(tasks: list[Task], *, now: dt.datetime | None = None) -> dict[in
     units_of: dict[int, set[int]] = defaultdict(set)
     for user_id, unit_id in Membership.objects.filter(user_id__in=user_ids).values_list("user_id", "unit_id"):
         units_of[user_id].add(unit_id)
-    mops_ids = set(get_user_model().objects.filter(pk__in=user_ids, groups__name=roles.MOPS).values_list("pk", flat=True))
+    mops_ids = set(
+        get_user_model().objects.filter(pk__in=user_ids, groups__name=roles.MOPS).values_list("pk", flat=True)
+    )
     loads = open_load(user_ids, now)
     default_last = add_working_days(today, WINDOW_DAYS)
     horizon = max([default_last, *[timezone.localdate(t.due_at) for t in tasks if t.due_at]])
@@ -112,12 +118,15 @@ def suggest_for(tasks: list[Task], *, now: dt.datetime | None = None) -> dict[in
             if unit_id is not None and p.user_id not in mops_ids and unit_id not in units_of[p.user_id]:
                 continue
             load = loads.get(p.user_id, {})
-            candidates.append(Candidate(
-                user_id=p.user_id, username=p.user.username,
-                open_hours=Decimal(load.get("hours") or 0),
-                capacity_hours=capacity_hours(p.weekly_hours, today, last, off.get(p.user_id, set())),
-                due_soon=load.get("due_soon") or 0,
-            ))
+            candidates.append(
+                Candidate(
+                    user_id=p.user_id,
+                    username=p.user.username,
+                    open_hours=Decimal(load.get("hours") or 0),
+                    capacity_hours=capacity_hours(p.weekly_hours, today, last, off.get(p.user_id, set())),
+                    due_soon=load.get("due_soon") or 0,
+                )
+            )
         best = pick(candidates)
         if best is not None:
             result[task.pk] = next(p.user for p in people if p.user_id == best.user_id)
@@ -126,8 +135,11 @@ def suggest_for(tasks: list[Task], *, now: dt.datetime | None = None) -> dict[in
 
 def _executing_unit_id(task: Task) -> int | None:
     campaign = task.campaign
-    return policy.executing_unit_id(params=campaign.governance_params or {}, request_unit_id=campaign.business_unit_id,
-                                    task_kind=task.task_type.kind)
+    return policy.executing_unit_id(
+        params=campaign.governance_params or {},
+        request_unit_id=campaign.business_unit_id,
+        task_kind=task.task_type.kind,
+    )
 
 
 def assignable_users(task_type, task: Task | None = None):
@@ -141,5 +153,6 @@ def assignable_users(task_type, task: Task | None = None):
     return (
         User.objects.filter(is_active=True)
         .filter(Q(groups__name=roles.MOPS) | specialists)
-        .distinct().order_by("username")
+        .distinct()
+        .order_by("username")
     )

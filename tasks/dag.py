@@ -1,4 +1,5 @@
 """Dependency graphs: cycle detection and topological order (pure, no database)."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,7 +24,7 @@ def find_cycle(edges: Iterable[tuple[Hashable, Hashable]]) -> list | None:
             node, children = stack[-1]
             for child in children:
                 if colour[child] == GREY:
-                    return path[path.index(child):] + [child]
+                    return path[path.index(child) :] + [child]
                 if colour[child] == WHITE:
                     colour[child] = GREY
                     path.append(child)

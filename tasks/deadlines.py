@@ -11,6 +11,7 @@ The clock starts at ``Task.sla_start_at``; only working time inside recorded pau
 the deadline (``sla.calendar.deadline`` does the maths). A ``DeadlineResolver`` reads each
 policy, calendar and profile once, so computing many tasks costs a constant number of queries.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -132,15 +133,22 @@ class DeadlineResolver:
             policy = self._policies.get(task_type.sla_policy_id)
         if policy is not None:
             cal_id = person_cal or policy.calendar_id
-            share = policy.at_risk_share if policy.at_risk_share is not None else self.calendar_row(cal_id).at_risk_share
+            share = (
+                policy.at_risk_share if policy.at_risk_share is not None else self.calendar_row(cal_id).at_risk_share
+            )
             if policy.unit == SLAUnit.BUSINESS_DAYS:
                 return Rule(cal_id, int(policy.duration), None, share, policy.pk)
             return Rule(cal_id, None, Decimal(policy.duration), share, policy.pk)
         cal_id = person_cal or self.default_calendar_id()
         return Rule(cal_id, int(task_type.lead_time_days or 0), None, self.calendar_row(cal_id).at_risk_share)
 
-    def compute(self, task_type, start: dt.datetime, pauses: Iterable[Sequence[dt.datetime]] = (),
-                assignee_id: int | None = None) -> Deadline:
+    def compute(
+        self,
+        task_type,
+        start: dt.datetime,
+        pauses: Iterable[Sequence[dt.datetime]] = (),
+        assignee_id: int | None = None,
+    ) -> Deadline:
         """Deadline of a task whose clock started at ``start`` with the given closed pauses."""
         rule = self.rule(task_type, assignee_id)
         cal = self.work_calendar(rule.calendar_id)
@@ -150,14 +158,16 @@ class DeadlineResolver:
         return Deadline(due, risk, paused, rule)
 
 
-def compute_due(task_type, start: dt.datetime, pauses: Iterable[Sequence[dt.datetime]] = (),
-                assignee_id: int | None = None) -> tuple[dt.datetime, dt.datetime]:
+def compute_due(
+    task_type, start: dt.datetime, pauses: Iterable[Sequence[dt.datetime]] = (), assignee_id: int | None = None
+) -> tuple[dt.datetime, dt.datetime]:
     """``(due_at, at_risk_at)`` of one task (reads its policy and calendar)."""
     d = DeadlineResolver().compute(task_type, start, pauses, assignee_id)
     return d.due_at, d.at_risk_at
 
 
 # --- working days for capacity (workload, suggestions) ------------------------------------
+
 
 @functools.lru_cache(maxsize=1)
 def _plain_calendar() -> WorkCalendar:

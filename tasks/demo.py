@@ -4,6 +4,7 @@ Idempotent: reference data is get-or-created (admin edits survive), and history 
 back-filled for campaigns that have no tasks yet. History goes through the real services
 with past timestamps, so the audit log and the KPIs built on it are consistent.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,18 @@ from governance import policy, roles
 
 from . import services
 from .generation import tasks_generate
-from .models import Condition, Person, Task, TaskKind, TaskTemplate, TaskType, TemplateDependency, TemplateEntry, TimeOff, WorkRole
+from .models import (
+    Condition,
+    Person,
+    Task,
+    TaskKind,
+    TaskTemplate,
+    TaskType,
+    TemplateDependency,
+    TemplateEntry,
+    TimeOff,
+    WorkRole,
+)
 
 # slug, name, name_en, hourly rate (JPY)
 WORK_ROLES = [
@@ -61,34 +73,73 @@ A, LP, EM, DS = Condition.ALWAYS, Condition.NEEDS_LANDING_PAGE, Condition.NEEDS_
 # campaign type -> [(task type, condition, [predecessor task types])]
 TEMPLATES = {
     "webinar": [
-        ("brief", A, []), ("design", DS, ["brief"]), ("lp", LP, ["brief", "design"]), ("form", A, ["brief"]),
-        ("tracking", A, ["lp", "form"]), ("crm", A, ["brief"]), ("list", A, ["crm"]), ("email", EM, ["brief", "list"]),
-        ("qa", A, ["lp", "form", "email", "tracking"]), ("nurture", EM, ["qa"]),
+        ("brief", A, []),
+        ("design", DS, ["brief"]),
+        ("lp", LP, ["brief", "design"]),
+        ("form", A, ["brief"]),
+        ("tracking", A, ["lp", "form"]),
+        ("crm", A, ["brief"]),
+        ("list", A, ["crm"]),
+        ("email", EM, ["brief", "list"]),
+        ("qa", A, ["lp", "form", "email", "tracking"]),
+        ("nurture", EM, ["qa"]),
     ],
     "trade-show": [
-        ("brief", A, []), ("booth", A, ["brief"]), ("design", DS, ["brief"]), ("lp", LP, ["brief", "design"]),
-        ("form", A, ["brief"]), ("crm", A, ["brief"]), ("list", A, ["crm"]), ("email", EM, ["list", "design"]),
-        ("tracking", A, ["lp", "form"]), ("qa", A, ["lp", "form", "email", "tracking", "booth"]), ("nurture", EM, ["qa"]),
+        ("brief", A, []),
+        ("booth", A, ["brief"]),
+        ("design", DS, ["brief"]),
+        ("lp", LP, ["brief", "design"]),
+        ("form", A, ["brief"]),
+        ("crm", A, ["brief"]),
+        ("list", A, ["crm"]),
+        ("email", EM, ["list", "design"]),
+        ("tracking", A, ["lp", "form"]),
+        ("qa", A, ["lp", "form", "email", "tracking", "booth"]),
+        ("nurture", EM, ["qa"]),
         ("report", A, ["nurture"]),
     ],
     "email-nurture": [
-        ("brief", A, []), ("list", A, ["brief"]), ("design", DS, ["brief"]), ("email", A, ["brief", "design"]),
-        ("crm", A, ["list"]), ("tracking", A, ["email"]), ("qa", A, ["email", "crm", "tracking"]), ("report", A, ["qa"]),
+        ("brief", A, []),
+        ("list", A, ["brief"]),
+        ("design", DS, ["brief"]),
+        ("email", A, ["brief", "design"]),
+        ("crm", A, ["list"]),
+        ("tracking", A, ["email"]),
+        ("qa", A, ["email", "crm", "tracking"]),
+        ("report", A, ["qa"]),
     ],
     "paid-ads": [
-        ("brief", A, []), ("ad-creative", DS, ["brief"]), ("lp", LP, ["brief"]), ("tracking", A, ["lp"]),
-        ("ad-setup", A, ["ad-creative", "tracking"]), ("qa", A, ["ad-setup", "lp"]), ("report", A, ["qa"]),
+        ("brief", A, []),
+        ("ad-creative", DS, ["brief"]),
+        ("lp", LP, ["brief"]),
+        ("tracking", A, ["lp"]),
+        ("ad-setup", A, ["ad-creative", "tracking"]),
+        ("qa", A, ["ad-setup", "lp"]),
+        ("report", A, ["qa"]),
     ],
     "content": [
-        ("brief", A, []), ("whitepaper", A, ["brief"]), ("design", DS, ["whitepaper"]), ("lp", LP, ["brief"]),
-        ("form", A, ["lp"]), ("tracking", A, ["lp", "form"]), ("email", EM, ["whitepaper"]),
+        ("brief", A, []),
+        ("whitepaper", A, ["brief"]),
+        ("design", DS, ["whitepaper"]),
+        ("lp", LP, ["brief"]),
+        ("form", A, ["lp"]),
+        ("tracking", A, ["lp", "form"]),
+        ("email", EM, ["whitepaper"]),
         ("qa", A, ["design", "lp", "form", "tracking", "email"]),
     ],
     "product-launch": [
-        ("brief", A, []), ("press", A, ["brief"]), ("design", DS, ["brief"]), ("lp", LP, ["brief", "design"]),
-        ("form", A, ["lp"]), ("email", EM, ["brief", "design"]), ("ad-setup", A, ["design", "lp"]),
-        ("sales-kit", A, ["brief"]), ("crm", A, ["brief"]), ("tracking", A, ["lp", "form", "ad-setup"]),
-        ("qa", A, ["press", "lp", "form", "email", "ad-setup", "tracking"]), ("report", A, ["qa"]),
+        ("brief", A, []),
+        ("press", A, ["brief"]),
+        ("design", DS, ["brief"]),
+        ("lp", LP, ["brief", "design"]),
+        ("form", A, ["lp"]),
+        ("email", EM, ["brief", "design"]),
+        ("ad-setup", A, ["design", "lp"]),
+        ("sales-kit", A, ["brief"]),
+        ("crm", A, ["brief"]),
+        ("tracking", A, ["lp", "form", "ad-setup"]),
+        ("qa", A, ["press", "lp", "form", "email", "ad-setup", "tracking"]),
+        ("report", A, ["qa"]),
     ],
 }
 
@@ -102,20 +153,34 @@ PEOPLE = {
 }
 EXTRA_SPECIALISTS = ("writer", "analyst")
 WAIT_REASONS = ["依頼者の原稿待ち", "ロゴ素材の承認待ち", "登壇者情報の確定待ち", "法務確認待ち"]
-HISTORY_STATES = [CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH, CampaignState.LAUNCHED, CampaignState.CLOSED]
+HISTORY_STATES = [
+    CampaignState.IN_PRODUCTION,
+    CampaignState.READY_FOR_LAUNCH,
+    CampaignState.LAUNCHED,
+    CampaignState.CLOSED,
+]
 
 
 def seed_reference_data() -> None:
     """Work roles, task types and one template per demo campaign type (idempotent)."""
     role_objs = {}
     for slug, name, name_en, rate in WORK_ROLES:
-        role_objs[slug], _ = WorkRole.objects.get_or_create(slug=slug, defaults={"name": name, "name_en": name_en,
-                                                                                 "hourly_rate": Decimal(rate)})
+        role_objs[slug], _ = WorkRole.objects.get_or_create(
+            slug=slug, defaults={"name": name, "name_en": name_en, "hourly_rate": Decimal(rate)}
+        )
     types = {}
     for slug, name, name_en, role, kind, hours, days in TASK_TYPES:
-        types[slug], _ = TaskType.objects.get_or_create(slug=slug, defaults={
-            "name": name, "name_en": name_en, "role": role_objs[role], "kind": kind,
-            "default_estimated_hours": Decimal(hours), "lead_time_days": days})
+        types[slug], _ = TaskType.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "role": role_objs[role],
+                "kind": kind,
+                "default_estimated_hours": Decimal(hours),
+                "lead_time_days": days,
+            },
+        )
     for ct_slug, spec in TEMPLATES.items():
         ctype = CampaignType.objects.filter(slug=ct_slug).first()
         if ctype is None or TaskTemplate.objects.filter(campaign_type=ctype, unit__isnull=True).exists():
@@ -123,11 +188,16 @@ def seed_reference_data() -> None:
         template = TaskTemplate.objects.create(campaign_type=ctype, name=f"{ctype.name} 標準 / standard")
         entries = {}
         for i, (tt, cond, _) in enumerate(spec):
-            entries[tt] = TemplateEntry.objects.create(template=template, task_type=types[tt], order=(i + 1) * 10,
-                                                       condition=cond, auto_assign_suggested=tt in ("tracking", "list"))
-        TemplateDependency.objects.bulk_create([
-            TemplateDependency(entry=entries[tt], predecessor=entries[p]) for tt, _, preds in spec for p in preds
-        ])
+            entries[tt] = TemplateEntry.objects.create(
+                template=template,
+                task_type=types[tt],
+                order=(i + 1) * 10,
+                condition=cond,
+                auto_assign_suggested=tt in ("tracking", "list"),
+            )
+        TemplateDependency.objects.bulk_create(
+            [TemplateDependency(entry=entries[tt], predecessor=entries[p]) for tt, _, preds in spec for p in preds]
+        )
 
 
 def seed_people(units: dict) -> dict:
@@ -141,8 +211,9 @@ def seed_people(units: dict) -> dict:
     for username, (last, first, role_slugs, weekly) in PEOPLE.items():
         user = User.objects.filter(username=username).first()
         if user is None and username in EXTRA_SPECIALISTS:
-            user = User.objects.create_user(username=username, password="demo", email=f"{username}@example.com",
-                                            last_name=last, first_name=first)
+            user = User.objects.create_user(
+                username=username, password="demo", email=f"{username}@example.com", last_name=last, first_name=first
+            )
             user.groups.add(specialist)
             Membership.objects.get_or_create(user=user, unit=units["tokyo"])
         if user is None:
@@ -154,18 +225,28 @@ def seed_people(units: dict) -> dict:
     today = timezone.localdate()
     if "designer" in people and not TimeOff.objects.filter(user=people["designer"]).exists():
         monday = today + dt.timedelta(days=7 - today.weekday())
-        TimeOff.objects.create(user=people["designer"], start=monday, end=monday + dt.timedelta(days=1), note="有給休暇")
+        TimeOff.objects.create(
+            user=people["designer"], start=monday, end=monday + dt.timedelta(days=1), note="有給休暇"
+        )
     return people
 
 
 def _event_at(request_id: int, action: str) -> dt.datetime | None:
-    return RequestEvent.objects.filter(request_id=request_id, action=action).order_by("at").values_list("at", flat=True).first()
+    return (
+        RequestEvent.objects.filter(request_id=request_id, action=action)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
 
 
 def _assignee(task: Task, people: dict, rng: random.Random):
     unit_id = services.executing_unit_id(task)  # governance: the unit's people or the central team
-    candidates = [u for u in people.values() if task.task_type.role_id in _roles_of(u)
-                  and policy.may_execute(u, executing_unit_id=unit_id)]
+    candidates = [
+        u
+        for u in people.values()
+        if task.task_type.role_id in _roles_of(u) and policy.may_execute(u, executing_unit_id=unit_id)
+    ]
     return rng.choice(candidates) if candidates else people.get("mops")
 
 
@@ -200,23 +281,32 @@ def seed_history(*, users: dict, seed: int = 1) -> int:
     mops = users["mops"]
     people = {u: users[u] for u in PEOPLE if u in users}
     now = timezone.now()
-    campaigns = (CampaignRequest.objects.filter(state__in=HISTORY_STATES, tasks__isnull=True)
-                 .filter(campaign_type_id__in=TaskTemplate.objects.filter(unit__isnull=True).values("campaign_type_id"))
-                 .order_by("created_at", "id"))
+    campaigns = (
+        CampaignRequest.objects.filter(state__in=HISTORY_STATES, tasks__isnull=True)
+        .filter(campaign_type_id__in=TaskTemplate.objects.filter(unit__isnull=True).values("campaign_type_id"))
+        .order_by("created_at", "id")
+    )
     made = 0
     for campaign in campaigns:
         t0 = _event_at(campaign.pk, "start_production") or now
         t1 = _event_at(campaign.pk, "mark_ready")
         finish_all = campaign.state != CampaignState.IN_PRODUCTION
         end = t1 if (finish_all and t1) else now
-        tasks = sorted(tasks_generate(request_id=campaign.pk, by=mops, at=t0, backfill=True, notify=False),
-                       key=lambda t: (t.due_at, t.position))
+        tasks = sorted(
+            tasks_generate(request_id=campaign.pk, by=mops, at=t0, backfill=True, notify=False),
+            key=lambda t: (t.due_at, t.position),
+        )
         made += len(tasks)
         for task in tasks:
             task.refresh_from_db(fields=["assignee"])
             if task.assignee_id is None:
-                services.task_assign(task_id=task.pk, assignee=_assignee(task, people, rng), by=mops,
-                                     at=t0 + dt.timedelta(minutes=30), notify=False)
+                services.task_assign(
+                    task_id=task.pk,
+                    assignee=_assignee(task, people, rng),
+                    by=mops,
+                    at=t0 + dt.timedelta(minutes=30),
+                    notify=False,
+                )
         n = len(tasks)
         # In-production campaigns: roughly half done, one in progress (maybe waiting), the rest to do.
         done_count = n if finish_all else rng.randint(max(1, n // 3), max(1, n * 2 // 3))
@@ -231,8 +321,14 @@ def seed_history(*, users: dict, seed: int = 1) -> int:
             elif i == done_count and not finish_all:
                 _walk(task, actor, min(start, now), min(stop, now), rng, finish=False)
                 if rng.random() < 0.5:
-                    services.task_transition(task_id=task.pk, action="pause", by=actor, backfill=True,
-                                             comment=rng.choice(WAIT_REASONS), at=min(stop, now))
+                    services.task_transition(
+                        task_id=task.pk,
+                        action="pause",
+                        by=actor,
+                        backfill=True,
+                        comment=rng.choice(WAIT_REASONS),
+                        at=min(stop, now),
+                    )
     from .jobs import sweep_sla
 
     sweep_sla(now, notify=False)  # history: no mail for old deadlines

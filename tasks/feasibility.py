@@ -16,6 +16,7 @@ Calendars are the policies' (or the standard one): nobody is assigned before app
 Without a request (the form, ``/api/feasibility/``) every template entry counts, conditional
 ones included (the worst case); with a request, only the entries its needs switch on.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,14 +34,22 @@ MAX_DAYS = 3660
 
 
 def _template(campaign_type) -> TaskTemplate | None:
-    return (TaskTemplate.objects.filter(campaign_type=campaign_type, unit__isnull=True, is_active=True)
-            .prefetch_related(Prefetch("entries", queryset=TemplateEntry.objects.select_related("task_type")
-                                       .prefetch_related("incoming")))
-            .first())
+    return (
+        TaskTemplate.objects.filter(campaign_type=campaign_type, unit__isnull=True, is_active=True)
+        .prefetch_related(
+            Prefetch("entries", queryset=TemplateEntry.objects.select_related("task_type").prefetch_related("incoming"))
+        )
+        .first()
+    )
 
 
-def back_schedule(entries: list[TemplateEntry], edges: list[tuple[int, int]], launch_on: dt.date,
-                  now: dt.datetime, resolver: DeadlineResolver | None = None) -> dict[str, Any]:
+def back_schedule(
+    entries: list[TemplateEntry],
+    edges: list[tuple[int, int]],
+    launch_on: dt.date,
+    now: dt.datetime,
+    resolver: DeadlineResolver | None = None,
+) -> dict[str, Any]:
     """The plan for ``entries`` (a DAG given by ``edges`` = (predecessor pk, entry pk))."""
     resolver = resolver or DeadlineResolver()
     resolver.prime_task_types(e.task_type for e in entries)

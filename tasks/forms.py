@@ -14,10 +14,12 @@ class TaskFilter(django_filters.FilterSet):
     campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("Campaign id"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee (username, 'none')"))
     state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"))
-    task_type = django_filters.ModelChoiceFilter(field_name="task_type", to_field_name="slug",
-                                                 queryset=TaskType.objects.all(), label=_("Type"))
-    due_before = django_filters.DateFilter(field_name="due_at", lookup_expr="date__lte", label=_("Due by"),
-                                           widget=forms.DateInput(attrs={"type": "date"}))
+    task_type = django_filters.ModelChoiceFilter(
+        field_name="task_type", to_field_name="slug", queryset=TaskType.objects.all(), label=_("Type")
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_at", lookup_expr="date__lte", label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     sla_state = django_filters.CharFilter(field_name="sla_state", label="SLA")
 
     class Meta:
@@ -41,8 +43,9 @@ class ActionForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
-                                      label=_("Assignee"), empty_label=_("unassigned —"))
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), required=False, label=_("Assignee"), empty_label=_("unassigned —")
+    )
 
     def __init__(self, *args, task_type=None, task=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,10 +60,14 @@ class AssignForm(forms.Form):
 class AddTaskForm(forms.Form):
     task_type = forms.ModelChoiceField(queryset=TaskType.objects.filter(is_active=True), label=_("Type"))
     title = forms.CharField(required=False, max_length=200, label=_("Title"))
-    estimated_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1, label=_("Estimate (h)"))
+    estimated_hours = forms.DecimalField(
+        required=False, min_value=0, max_digits=6, decimal_places=1, label=_("Estimate (h)")
+    )
     depends_on = forms.ModelMultipleChoiceField(queryset=Task.objects.none(), required=False, label=_("Predecessors"))
 
     def __init__(self, *args, campaign_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         if campaign_id is not None:
-            self.fields["depends_on"].queryset = Task.objects.filter(campaign_id=campaign_id).exclude(state=TaskState.CANCELLED)
+            self.fields["depends_on"].queryset = Task.objects.filter(campaign_id=campaign_id).exclude(
+                state=TaskState.CANCELLED
+            )

@@ -3,6 +3,7 @@
 Generation is idempotent: the campaign row is locked, existing generated tasks are returned
 unchanged, and a unique constraint on (campaign, template entry) backs it up.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,16 @@ from governance import policy
 from .dag import topological_order
 from .deadlines import DeadlineResolver
 from .models import (
-    OPEN_TASK_STATES, Task, TaskDependency, TaskEvent, TaskKind, TaskPause, TaskState, TaskTemplate, TaskType, TemplateEntry,
+    OPEN_TASK_STATES,
+    Task,
+    TaskDependency,
+    TaskEvent,
+    TaskKind,
+    TaskPause,
+    TaskState,
+    TaskTemplate,
+    TaskType,
+    TemplateEntry,
 )
 from .services import KEY_PREFIX, TaskConflict, assign_locked, check_executor, is_eligible, next_numbers
 
@@ -52,10 +62,13 @@ def _templates(campaign_type_id: int, unit_ids: list[int | None]) -> dict[int | 
     """Active templates of a campaign type for the given units (None: central), by unit id."""
     q = Q(unit__isnull=True) if None in unit_ids else Q(pk__in=[])
     q |= Q(unit_id__in=[u for u in unit_ids if u is not None])
-    rows = (
-        TaskTemplate.objects.filter(q, campaign_type_id=campaign_type_id, is_active=True)
-        .prefetch_related(Prefetch("entries", queryset=TemplateEntry.objects.select_related(
-            "task_type", "task_type__role", "auto_assignee").prefetch_related("incoming")))
+    rows = TaskTemplate.objects.filter(q, campaign_type_id=campaign_type_id, is_active=True).prefetch_related(
+        Prefetch(
+            "entries",
+            queryset=TemplateEntry.objects.select_related(
+                "task_type", "task_type__role", "auto_assignee"
+            ).prefetch_related("incoming"),
+        )
     )
     return {t.unit_id: t for t in rows}
 
@@ -105,8 +118,9 @@ def _included_edges(entries: list[TemplateEntry], included: set[int]) -> list[tu
 
 
 @transaction.atomic
-def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfill: bool = False,
-                   notify: bool = True) -> list[Task]:
+def tasks_generate(
+    *, request_id: int, by, at: dt.datetime | None = None, backfill: bool = False, notify: bool = True
+) -> list[Task]:
     """Create a campaign's tasks from its template and move it approved -> in_production.
 
     ``by`` is a MOps user or None (the system, on approval). Running it again returns the
@@ -117,9 +131,12 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
         raise PermissionDenied(_("Only MOps may generate tasks."))
     at = at or timezone.now()
     campaign = CampaignRequest.objects.select_for_update().get(pk=request_id)
-    existing = list(Task.objects.filter(Q(template_entry__isnull=False) | Q(events__action="create",
-                                                                            events__data__has_key=MANDATORY_KEY),
-                                        campaign=campaign).distinct())
+    existing = list(
+        Task.objects.filter(
+            Q(template_entry__isnull=False) | Q(events__action="create", events__data__has_key=MANDATORY_KEY),
+            campaign=campaign,
+        ).distinct()
+    )
     allowed = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION}
     if backfill:
         allowed |= {CampaignState.READY_FOR_LAUNCH, CampaignState.LAUNCHED, CampaignState.CLOSED}
@@ -128,12 +145,16 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
             request_transition(request_id=campaign.pk, action="start_production", by=by, at=at)
         return existing
     if campaign.state not in allowed:
-        raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを生成できません / "
-                           f"Tasks cannot be generated while the campaign is {campaign.state}.")
+        raise TaskConflict(
+            f"キャンペーンの状態({campaign.get_state_display()})ではタスクを生成できません / "
+            f"Tasks cannot be generated while the campaign is {campaign.state}."
+        )
     templates = templates_for(campaign)
     if not templates:
-        raise ValidationError(f"「{campaign.campaign_type}」のタスクテンプレートがありません / "
-                              f"No task template for campaign type '{campaign.campaign_type.slug}'.")
+        raise ValidationError(
+            f"「{campaign.campaign_type}」のタスクテンプレートがありません / "
+            f"No task template for campaign type '{campaign.campaign_type.slug}'."
+        )
     entries = [e for template in templates for e in template.entries.all()]
     by_pk = {e.pk: e for e in entries}
     included = {e.pk for e in entries if e.applies_to(campaign)}
@@ -154,35 +175,73 @@ def tasks_generate(*, request_id: int, by, at: dt.datetime | None = None, backfi
         deadline = resolver.compute(entry.task_type, sla_start)
         due, risk = deadline.due_at, deadline.at_risk_at
         tasks[pk] = Task(
-            number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, template_entry=entry,
-            task_type=entry.task_type, title=entry.display_title[:200], position=(entry.order or 0) * 10 + 1,
-            estimated_hours=entry.estimated_hours if entry.estimated_hours is not None else entry.task_type.default_estimated_hours,
-            hourly_rate=entry.task_type.role.hourly_rate, sla_start_at=sla_start, due_at=due, at_risk_at=risk,
+            number=number,
+            key=f"{KEY_PREFIX}-{number}",
+            campaign=campaign,
+            template_entry=entry,
+            task_type=entry.task_type,
+            title=entry.display_title[:200],
+            position=(entry.order or 0) * 10 + 1,
+            estimated_hours=entry.estimated_hours
+            if entry.estimated_hours is not None
+            else entry.task_type.default_estimated_hours,
+            hourly_rate=entry.task_type.role.hourly_rate,
+            sla_start_at=sla_start,
+            due_at=due,
+            at_risk_at=risk,
             created_at=at,
         )
     extra = _brand_review(campaign, [by_pk[pk] for pk in order], tasks, edges, at=at, resolver=resolver)
     Task.objects.bulk_create(list(tasks.values()) + ([extra[0]] if extra else []))
     TaskDependency.objects.bulk_create([TaskDependency(task=tasks[e], predecessor=tasks[p]) for p, e in edges])
-    TaskEvent.objects.bulk_create([
-        TaskEvent(task=t, action="create", from_state=TaskState.TODO, to_state=TaskState.TODO, actor=by, at=at,
-                  data={"template_entry": pk, "depends_on": [tasks[p].key for p in preds[pk]]})
-        for pk, t in tasks.items()
-    ])
+    TaskEvent.objects.bulk_create(
+        [
+            TaskEvent(
+                task=t,
+                action="create",
+                from_state=TaskState.TODO,
+                to_state=TaskState.TODO,
+                actor=by,
+                at=at,
+                data={"template_entry": pk, "depends_on": [tasks[p].key for p in preds[pk]]},
+            )
+            for pk, t in tasks.items()
+        ]
+    )
     if extra:
         review, review_preds = extra
         TaskDependency.objects.bulk_create([TaskDependency(task=review, predecessor=p) for p in review_preds])
-        TaskEvent.objects.create(task=review, action="create", from_state=TaskState.TODO, to_state=TaskState.TODO,
-                                 actor=by, at=at, comment=_("Brand review required by hybrid governance"),
-                                 data={MANDATORY_KEY: "brand_review", "depends_on": [p.key for p in review_preds]})
+        TaskEvent.objects.create(
+            task=review,
+            action="create",
+            from_state=TaskState.TODO,
+            to_state=TaskState.TODO,
+            actor=by,
+            at=at,
+            comment=_("Brand review required by hybrid governance"),
+            data={MANDATORY_KEY: "brand_review", "depends_on": [p.key for p in review_preds]},
+        )
     if campaign.state == CampaignState.APPROVED:
-        request_transition(request_id=campaign.pk, action="start_production", by=by, at=at,
-                           comment=f"{len(tasks)} タスク生成 / tasks generated")
+        request_transition(
+            request_id=campaign.pk,
+            action="start_production",
+            by=by,
+            at=at,
+            comment=f"{len(tasks)} タスク生成 / tasks generated",
+        )
     _auto_assign([(by_pk[pk], t) for pk, t in tasks.items()], at=at, notify=notify)
     return list(tasks.values()) + ([extra[0]] if extra else [])
 
 
-def _brand_review(campaign: CampaignRequest, included: list[TemplateEntry], tasks: dict[int, Task],
-                  edges: list[tuple[int, int]], *, at: dt.datetime, resolver: DeadlineResolver) -> tuple[Task, list[Task]] | None:
+def _brand_review(
+    campaign: CampaignRequest,
+    included: list[TemplateEntry],
+    tasks: dict[int, Task],
+    edges: list[tuple[int, int]],
+    *,
+    at: dt.datetime,
+    resolver: DeadlineResolver,
+) -> tuple[Task, list[Task]] | None:
     """Under hybrid governance, a brand-review task when no included entry is of the brand kind.
 
     It follows the last tasks of the plan (those nothing else waits for), so the brand
@@ -203,10 +262,19 @@ def _brand_review(campaign: CampaignRequest, included: list[TemplateEntry], task
     deadline = resolver.compute(task_type, sla_start)
     position = max([t.position for t in tasks.values()], default=0) + 10
     task = Task(
-        number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, template_entry=None, task_type=task_type,
-        title=task_type.name[:200], position=position, estimated_hours=task_type.default_estimated_hours,
-        hourly_rate=task_type.role.hourly_rate, sla_start_at=sla_start, due_at=deadline.due_at,
-        at_risk_at=deadline.at_risk_at, created_at=at,
+        number=number,
+        key=f"{KEY_PREFIX}-{number}",
+        campaign=campaign,
+        template_entry=None,
+        task_type=task_type,
+        title=task_type.name[:200],
+        position=position,
+        estimated_hours=task_type.default_estimated_hours,
+        hourly_rate=task_type.role.hourly_rate,
+        sla_start_at=sla_start,
+        due_at=deadline.due_at,
+        at_risk_at=deadline.at_risk_at,
+        created_at=at,
     )
     return task, preds
 
@@ -257,16 +325,25 @@ def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
                 TaskPause.objects.filter(task=task, ended_at__isnull=True).update(ended_at=event.at)
             task.cancel()
             task.save(update_fields=["state", "updated_at"])
-            TaskEvent.objects.create(task=task, action="cancel", from_state=from_state, to_state=task.state,
-                                     actor=by, at=event.at, comment=_("campaign cancelled"))
+            TaskEvent.objects.create(
+                task=task,
+                action="cancel",
+                from_state=from_state,
+                to_state=task.state,
+                actor=by,
+                at=event.at,
+                comment=_("campaign cancelled"),
+            )
 
 
 def launch_guard(request: CampaignRequest, action: str) -> str | None:
     """Refuse launch (and mark_ready) while any task of the campaign is open."""
     if action in ("launch", "mark_ready"):
-        keys = list(Task.objects.filter(campaign_id=request.pk, state__in=OPEN_TASK_STATES)
-                    .order_by("position", "id").values_list("key", flat=True)[:5])
+        keys = list(
+            Task.objects.filter(campaign_id=request.pk, state__in=OPEN_TASK_STATES)
+            .order_by("position", "id")
+            .values_list("key", flat=True)[:5]
+        )
         if keys:
-            return (f"未完了のタスクがあります / Open tasks remain: {', '.join(keys)}"
-                    f"{' …' if len(keys) == 5 else ''}")
+            return f"未完了のタスクがあります / Open tasks remain: {', '.join(keys)}{' …' if len(keys) == 5 else ''}"
     return None

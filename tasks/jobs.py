@@ -1,4 +1,5 @@
 """django-q2 jobs: take ids, load, act; safe to run twice."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,15 @@ def send_assignment_email(task_id: int, assignee_id: int) -> bool:
     due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else "—"
     send_mail(
         subject=f"[MOps Desk] {task.key} {task.title} が割り当てられました / assigned to you",
-        message=(f"{user.get_full_name() or user.username} さん\n\n"
-                 f"タスク / Task: {task.key} {task.title}\n"
-                 f"キャンペーン / Campaign: {task.campaign.name}\n"
-                 f"期限 / Due: {due}\n見積 / Estimate: {task.estimated_hours} h\n"),
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email], fail_silently=False,
+        message=(
+            f"{user.get_full_name() or user.username} さん\n\n"
+            f"タスク / Task: {task.key} {task.title}\n"
+            f"キャンペーン / Campaign: {task.campaign.name}\n"
+            f"期限 / Due: {due}\n見積 / Estimate: {task.estimated_hours} h\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+        fail_silently=False,
     )
     return True
 

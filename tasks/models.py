@@ -1,4 +1,5 @@
 """Tickets: task types, templates per campaign type, tasks with their FSM, audit log, capacity."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +36,9 @@ class WorkRole(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("Name"), max_length=100)
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
-    hourly_rate = models.DecimalField(_("Hourly rate (JPY)"), max_digits=10, decimal_places=0,
-                                      default=Decimal(0), validators=NON_NEGATIVE)
+    hourly_rate = models.DecimalField(
+        _("Hourly rate (JPY)"), max_digits=10, decimal_places=0, default=Decimal(0), validators=NON_NEGATIVE
+    )
 
     class Meta:
         ordering = ["slug"]
@@ -55,13 +57,21 @@ class TaskType(models.Model):
     name_en = models.CharField("Name (English)", max_length=100, blank=True)
     role = models.ForeignKey(WorkRole, on_delete=models.PROTECT, related_name="task_types", verbose_name=_("Role"))
     kind = models.CharField(_("Kind"), max_length=20, choices=TaskKind.choices, default=TaskKind.OPERATIONS)
-    default_estimated_hours = models.DecimalField(_("Default estimate (h)"), max_digits=6, decimal_places=1,
-                                                  default=Decimal(4), validators=NON_NEGATIVE)
-    lead_time_days = models.PositiveIntegerField(_("Lead time (business days)"), default=3,
-                                                 help_text=_("Used when no SLA policy is set"))
-    sla_policy = models.ForeignKey(SLAPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="task_types",
-                                   verbose_name=_("SLA policy"),
-                                   help_text=_("Blank: the lead time on the standard calendar"))
+    default_estimated_hours = models.DecimalField(
+        _("Default estimate (h)"), max_digits=6, decimal_places=1, default=Decimal(4), validators=NON_NEGATIVE
+    )
+    lead_time_days = models.PositiveIntegerField(
+        _("Lead time (business days)"), default=3, help_text=_("Used when no SLA policy is set")
+    )
+    sla_policy = models.ForeignKey(
+        SLAPolicy,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="task_types",
+        verbose_name=_("SLA policy"),
+        help_text=_("Blank: the lead time on the standard calendar"),
+    )
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -91,12 +101,21 @@ class Condition(models.TextChoices):
 class TaskTemplate(models.Model):
     """The tasks a campaign type breaks into."""
 
-    campaign_type = models.ForeignKey(CampaignType, on_delete=models.PROTECT, related_name="task_templates",
-                                      verbose_name=_("Campaign type"))
-    unit = models.ForeignKey("governance.BusinessUnit", on_delete=models.PROTECT, null=True, blank=True,
-                             related_name="task_templates", verbose_name=_("Business unit"),
-                             help_text=_("Blank: the central template. A unit's template replaces the central one "
-                                         "under decentralised governance and adds to it under hybrid governance."))
+    campaign_type = models.ForeignKey(
+        CampaignType, on_delete=models.PROTECT, related_name="task_templates", verbose_name=_("Campaign type")
+    )
+    unit = models.ForeignKey(
+        "governance.BusinessUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="task_templates",
+        verbose_name=_("Business unit"),
+        help_text=_(
+            "Blank: the central template. A unit's template replaces the central one "
+            "under decentralised governance and adds to it under hybrid governance."
+        ),
+    )
     name = models.CharField(_("Name"), max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -105,12 +124,18 @@ class TaskTemplate(models.Model):
         verbose_name = _("Task template")
         verbose_name_plural = _("Task templates")
         constraints = [
-            models.UniqueConstraint(fields=["campaign_type"], condition=models.Q(unit__isnull=True),
-                                    name="task_template_one_central_per_type",
-                                    violation_error_message=_("This campaign type already has a central template.")),
-            models.UniqueConstraint(fields=["campaign_type", "unit"], condition=models.Q(unit__isnull=False),
-                                    name="task_template_one_per_type_and_unit",
-                                    violation_error_message=_("This campaign type already has a template for this unit.")),
+            models.UniqueConstraint(
+                fields=["campaign_type"],
+                condition=models.Q(unit__isnull=True),
+                name="task_template_one_central_per_type",
+                violation_error_message=_("This campaign type already has a central template."),
+            ),
+            models.UniqueConstraint(
+                fields=["campaign_type", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="task_template_one_per_type_and_unit",
+                violation_error_message=_("This campaign type already has a template for this unit."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -130,19 +155,39 @@ class TemplateEntry(models.Model):
     """One task of a template, with its condition on the request and its predecessors."""
 
     template = models.ForeignKey(TaskTemplate, on_delete=models.CASCADE, related_name="entries")
-    task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="template_entries",
-                                  verbose_name=_("Task type"))
+    task_type = models.ForeignKey(
+        TaskType, on_delete=models.PROTECT, related_name="template_entries", verbose_name=_("Task type")
+    )
     title = models.CharField(_("Title"), max_length=200, blank=True, help_text=_("Task type name when blank"))
     order = models.PositiveIntegerField(_("Order"), default=0)
     condition = models.CharField(_("Condition"), max_length=30, choices=Condition.choices, default=Condition.ALWAYS)
-    estimated_hours = models.DecimalField(_("Estimate (h)"), max_digits=6, decimal_places=1, null=True, blank=True,
-                                          validators=NON_NEGATIVE, help_text=_("Task type default when blank"))
-    auto_assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("Auto-assign to"))
+    estimated_hours = models.DecimalField(
+        _("Estimate (h)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=NON_NEGATIVE,
+        help_text=_("Task type default when blank"),
+    )
+    auto_assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Auto-assign to"),
+    )
     auto_assign_suggested = models.BooleanField(_("Auto-assign the suggestion"), default=False)
-    predecessors = models.ManyToManyField("self", symmetrical=False, through="TemplateDependency",
-                                          through_fields=("entry", "predecessor"), related_name="successors", blank=True,
-                                          verbose_name=_("Predecessors"))
+    predecessors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="TemplateDependency",
+        through_fields=("entry", "predecessor"),
+        related_name="successors",
+        blank=True,
+        verbose_name=_("Predecessors"),
+    )
 
     class Meta:
         ordering = ["template", "order", "id"]
@@ -169,7 +214,9 @@ class TemplateDependency(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["entry", "predecessor"], name="template_dependency_unique"),
-            models.CheckConstraint(condition=~models.Q(entry=models.F("predecessor")), name="template_dependency_not_self"),
+            models.CheckConstraint(
+                condition=~models.Q(entry=models.F("predecessor")), name="template_dependency_not_self"
+            ),
         ]
         verbose_name = _("Dependency")
         verbose_name_plural = _("Dependencies")
@@ -181,12 +228,16 @@ class TemplateDependency(models.Model):
             raise ValidationError(_("Both entries must belong to the same template."))
         edges = list(
             TemplateDependency.objects.filter(entry__template_id=self.entry.template_id)
-            .exclude(pk=self.pk).values_list("predecessor_id", "entry_id")
+            .exclude(pk=self.pk)
+            .values_list("predecessor_id", "entry_id")
         )
         edges.append((self.predecessor_id, self.entry_id))
         cycle = find_cycle(edges)
         if cycle:
-            names = {e.pk: e.display_title for e in TemplateEntry.objects.filter(template_id=self.entry.template_id).select_related("task_type")}
+            names = {
+                e.pk: e.display_title
+                for e in TemplateEntry.objects.filter(template_id=self.entry.template_id).select_related("task_type")
+            }
             raise ValidationError(format_cycle(cycle, names))
 
 
@@ -234,29 +285,53 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     number = models.PositiveBigIntegerField(unique=True, editable=False)
     key = models.CharField(_("Key"), max_length=20, unique=True, editable=False)
-    campaign = models.ForeignKey(CampaignRequest, on_delete=models.PROTECT, related_name="tasks",
-                                 verbose_name=_("Campaign"))
-    template_entry = models.ForeignKey(TemplateEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks")
+    campaign = models.ForeignKey(
+        CampaignRequest, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("Campaign")
+    )
+    template_entry = models.ForeignKey(
+        TemplateEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+    )
     task_type = models.ForeignKey(TaskType, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("Task type"))
     title = models.CharField(_("Title"), max_length=200)
     description = models.TextField(_("Description"), blank=True, max_length=4000)
     position = models.PositiveIntegerField(_("Order"), default=0)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="tasks", verbose_name=_("Assignee"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("Assignee"),
+    )
     state = FSMField(_("State"), default=TaskState.TODO, choices=TaskState.choices, protected=True, db_index=True)
-    estimated_hours = models.DecimalField(_("Estimate (h)"), max_digits=6, decimal_places=1,
-                                          default=Decimal(0), validators=NON_NEGATIVE)
-    actual_hours = models.DecimalField(_("Actual (h)"), max_digits=6, decimal_places=1, null=True, blank=True,
-                                       validators=NON_NEGATIVE)
-    hourly_rate = models.DecimalField(_("Hourly rate (JPY)"), max_digits=10, decimal_places=0, default=Decimal(0),
-                                      help_text=_("The role's rate when the task was created"))
-    depends_on = models.ManyToManyField("self", symmetrical=False, through="TaskDependency",
-                                        through_fields=("task", "predecessor"), related_name="successors", blank=True)
+    estimated_hours = models.DecimalField(
+        _("Estimate (h)"), max_digits=6, decimal_places=1, default=Decimal(0), validators=NON_NEGATIVE
+    )
+    actual_hours = models.DecimalField(
+        _("Actual (h)"), max_digits=6, decimal_places=1, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    hourly_rate = models.DecimalField(
+        _("Hourly rate (JPY)"),
+        max_digits=10,
+        decimal_places=0,
+        default=Decimal(0),
+        help_text=_("The role's rate when the task was created"),
+    )
+    depends_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        through="TaskDependency",
+        through_fields=("task", "predecessor"),
+        related_name="successors",
+        blank=True,
+    )
     # SLA: the clock starts at sla_start_at; pauses (TaskPause) push the deadline later.
     sla_start_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(_("Due"), null=True, blank=True, db_index=True)
     at_risk_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    sla_state = models.CharField("SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True)
+    sla_state = models.CharField(
+        "SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True
+    )
     # Working time (on the task's SLA calendar) spent in closed pauses; the deadline includes it.
     sla_paused_seconds = models.PositiveIntegerField(_("Paused working time (s)"), default=0)
     # Bookkeeping of the SLA sweep: when sla_state last changed and the sweep run that changed it
@@ -273,14 +348,20 @@ class Task(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("Task")
         verbose_name_plural = _("Tasks")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "template_entry"], name="task_unique_template_entry_per_campaign",
-                                    condition=models.Q(template_entry__isnull=False)),
+            models.UniqueConstraint(
+                fields=["campaign", "template_entry"],
+                name="task_unique_template_entry_per_campaign",
+                condition=models.Q(template_entry__isnull=False),
+            ),
             models.CheckConstraint(condition=models.Q(estimated_hours__gte=0), name="task_estimate_non_negative"),
-            models.CheckConstraint(condition=models.Q(actual_hours__isnull=True) | models.Q(actual_hours__gte=0),
-                                   name="task_actual_non_negative"),
+            models.CheckConstraint(
+                condition=models.Q(actual_hours__isnull=True) | models.Q(actual_hours__gte=0),
+                name="task_actual_non_negative",
+            ),
         ]
         indexes = [
-            models.Index(fields=["assignee", "state"]), models.Index(fields=["campaign", "state"]),
+            models.Index(fields=["assignee", "state"]),
+            models.Index(fields=["campaign", "state"]),
             # The SLA sweep: "sla_state = X and due_at/at_risk_at <= now" is a range scan.
             models.Index(fields=["sla_state", "due_at"], name="task_sla_due_idx"),
             models.Index(fields=["sla_state", "at_risk_at"], name="task_sla_risk_idx"),
@@ -362,9 +443,13 @@ class TaskPause(models.Model):
     class Meta:
         ordering = ["started_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
-                                   name="task_pause_end_after_start"),
-            models.UniqueConstraint(fields=["task"], condition=models.Q(ended_at__isnull=True), name="task_one_open_pause"),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="task_pause_end_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["task"], condition=models.Q(ended_at__isnull=True), name="task_one_open_pause"
+            ),
         ]
         verbose_name = _("Pause")
         verbose_name_plural = _("Pauses")
@@ -387,12 +472,21 @@ class Person(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_profile")
     roles = models.ManyToManyField(WorkRole, blank=True, related_name="people", verbose_name=_("Roles"))
-    weekly_hours = models.DecimalField(_("Weekly capacity (h)"), max_digits=5, decimal_places=1,
-                                       default=Decimal(40), validators=NON_NEGATIVE)
-    calendar = models.ForeignKey(WorkingCalendar, on_delete=models.SET_NULL, null=True, blank=True, related_name="people",
-                                 verbose_name=_("Working calendar"),
-                                 help_text=_("Used for the deadlines of their tasks and when they are notified; "
-                                             "blank = the policy's or standard calendar"))
+    weekly_hours = models.DecimalField(
+        _("Weekly capacity (h)"), max_digits=5, decimal_places=1, default=Decimal(40), validators=NON_NEGATIVE
+    )
+    calendar = models.ForeignKey(
+        WorkingCalendar,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("Working calendar"),
+        help_text=_(
+            "Used for the deadlines of their tasks and when they are notified; "
+            "blank = the policy's or standard calendar"
+        ),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -420,7 +514,9 @@ class TimeOff(models.Model):
 
     class Meta:
         ordering = ["start"]
-        constraints = [models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="time_off_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="time_off_end_after_start")
+        ]
         verbose_name = _("Time off")
         verbose_name_plural = _("Time off")
 
@@ -482,8 +578,9 @@ class DeadlineRecompute(models.Model):
     done = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0, help_text="Tasks whose deadline moved")
     error = models.TextField(blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

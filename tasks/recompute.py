@@ -9,6 +9,7 @@ pauses (``DeadlineResolver`` builds each calendar once), writes only rows whose 
 moved with ``bulk_update``, records progress after each chunk, and finally runs the sweep so
 states follow the new deadlines (and new at-risk/breach states are notified once).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -83,8 +84,9 @@ def request_recompute(*, reason: str, by=None, force: bool = False) -> DeadlineR
 
 def _closed_pauses(task_ids: list[int]) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
     out: dict[int, list] = defaultdict(list)
-    for task_id, s, e in (TaskPause.objects.filter(task_id__in=task_ids, ended_at__isnull=False)
-                          .values_list("task_id", "started_at", "ended_at")):
+    for task_id, s, e in TaskPause.objects.filter(task_id__in=task_ids, ended_at__isnull=False).values_list(
+        "task_id", "started_at", "ended_at"
+    ):
         out[task_id].append((s, e))
     return out
 
@@ -92,10 +94,21 @@ def _closed_pauses(task_ids: list[int]) -> dict[int, list[tuple[dt.datetime, dt.
 def _recompute_chunk(ids: list[int], resolver: DeadlineResolver, types: dict[int, TaskType]) -> int:
     """Recompute one chunk under row locks (a concurrent resume waits); returns rows changed."""
     with transaction.atomic():
-        tasks = list(Task.objects.select_for_update().filter(pk__in=ids, state__in=OPEN_TASK_STATES,
-                                                             sla_start_at__isnull=False)
-                     .order_by("pk").only("pk", "state", "task_type_id", "assignee_id", "sla_start_at", "due_at",
-                                          "at_risk_at", "sla_paused_seconds"))
+        tasks = list(
+            Task.objects.select_for_update()
+            .filter(pk__in=ids, state__in=OPEN_TASK_STATES, sla_start_at__isnull=False)
+            .order_by("pk")
+            .only(
+                "pk",
+                "state",
+                "task_type_id",
+                "assignee_id",
+                "sla_start_at",
+                "due_at",
+                "at_risk_at",
+                "sla_paused_seconds",
+            )
+        )
         pauses = _closed_pauses([t.pk for t in tasks])
         resolver.prime_people({t.assignee_id for t in tasks})
         # Group by rule so each calendar is built once and rows of one calendar are computed together.
@@ -121,7 +134,7 @@ def recompute_open_deadlines(*, progress=None, chunk: int = CHUNK) -> tuple[int,
     resolver.prime_task_types(types.values())
     changed = 0
     for i in range(0, len(ids), chunk):
-        part = ids[i:i + chunk]
+        part = ids[i : i + chunk]
         changed += _recompute_chunk(part, resolver, types)
         if progress is not None:
             progress(len(part), changed)
@@ -131,7 +144,8 @@ def recompute_open_deadlines(*, progress=None, chunk: int = CHUNK) -> tuple[int,
 def run_recompute(recompute_id: int, *, now: dt.datetime) -> dict[str, int]:
     """The job: claim the row (pending -> running, once), recompute, sweep, record the result."""
     claimed = DeadlineRecompute.objects.filter(pk=recompute_id, status=DeadlineRecompute.Status.PENDING).update(
-        status=DeadlineRecompute.Status.RUNNING, started_at=timezone.now())
+        status=DeadlineRecompute.Status.RUNNING, started_at=timezone.now()
+    )
     if not claimed:
         return {"skipped": 1}
     total = open_tasks().count()
@@ -148,14 +162,21 @@ def run_recompute(recompute_id: int, *, now: dt.datetime) -> dict[str, int]:
     except Exception as exc:
         log.exception("Deadline recomputation %s failed", recompute_id)
         DeadlineRecompute.objects.filter(pk=recompute_id).update(
-            status=DeadlineRecompute.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+            status=DeadlineRecompute.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         raise
     DeadlineRecompute.objects.filter(pk=recompute_id).update(
-        status=DeadlineRecompute.Status.DONE, total=total, done=total, changed=changed, finished_at=timezone.now())
-    return {"total": total, "changed": changed, "state_changes": swept["at_risk"] + swept["breached"] + swept["recovered"]}
+        status=DeadlineRecompute.Status.DONE, total=total, done=total, changed=changed, finished_at=timezone.now()
+    )
+    return {
+        "total": total,
+        "changed": changed,
+        "state_changes": swept["at_risk"] + swept["breached"] + swept["recovered"],
+    }
 
 
 # --- listeners (connected in tasks.apps) ------------------------------------------------------
+
 
 def on_sla_config_saved(sender, instance, **kwargs) -> None:
     """post_save / post_delete of a calendar, its periods/holidays/closures, or a policy."""

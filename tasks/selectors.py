@@ -1,4 +1,5 @@
 """Reads of tasks, filtered by what the user may see."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -35,7 +36,8 @@ def _base() -> QuerySet[Task]:
 def task_list_for(user: Any) -> QuerySet[Task]:
     """Tasks ``user`` may see, ready for lists (constant query count with the prefetches)."""
     return (
-        _base().filter(task_visibility_q(user))
+        _base()
+        .filter(task_visibility_q(user))
         .prefetch_related(Prefetch("depends_on", queryset=Task.objects.only("id", "key", "state")))
     )
 
@@ -68,8 +70,10 @@ def campaign_for(user: Any, campaign_id: int) -> CampaignRequest:
     try:
         return request_get_for(user, campaign_id, with_events=False)
     except Http404:
-        specialist_sees = (policy.has_role(user, roles.SPECIALIST)
-                           and CampaignRequest.objects.filter(policy.unit_scope_q(user), pk=campaign_id).exists())
+        specialist_sees = (
+            policy.has_role(user, roles.SPECIALIST)
+            and CampaignRequest.objects.filter(policy.unit_scope_q(user), pk=campaign_id).exists()
+        )
         if specialist_sees or Task.objects.filter(campaign_id=campaign_id, assignee=user).exists():
             campaign = CampaignRequest.objects.select_related("campaign_type").filter(pk=campaign_id).first()
             if campaign is not None:
@@ -115,19 +119,35 @@ def sla_attainment(*, start, end, group_by: str = "task_type") -> list[dict[str,
     if group_by not in ATTAINMENT_GROUPS:
         raise ValueError(f"group_by must be one of {sorted(ATTAINMENT_GROUPS)}")
     key, label = ATTAINMENT_GROUPS[group_by]
-    qs = Task.objects.filter(completed_at__gte=start, completed_at__lt=end, due_at__isnull=False,
-                             sla_state__in=[SlaState.MET, SlaState.MISSED])
+    qs = Task.objects.filter(
+        completed_at__gte=start,
+        completed_at__lt=end,
+        due_at__isnull=False,
+        sla_state__in=[SlaState.MET, SlaState.MISSED],
+    )
     if group_by == "month":
         qs = qs.annotate(month=TruncMonth("completed_at", tzinfo=timezone.get_current_timezone()))
-    rows = (qs.values(key, label).order_by(key)
-            .annotate(met=Count("pk", filter=Q(sla_state=SlaState.MET)),
-                      missed=Count("pk", filter=Q(sla_state=SlaState.MISSED))))
+    rows = (
+        qs.values(key, label)
+        .order_by(key)
+        .annotate(
+            met=Count("pk", filter=Q(sla_state=SlaState.MET)), missed=Count("pk", filter=Q(sla_state=SlaState.MISSED))
+        )
+    )
     out = []
     for r in rows:
         k = r[key]
         if group_by == "month" and k is not None:
             k = k.date().isoformat()[:7]
         total = r["met"] + r["missed"]
-        out.append({"key": k, "label": k if group_by == "month" else r[label], "met": r["met"], "missed": r["missed"],
-                    "total": total, "share": round(r["met"] / total, 4) if total else None})
+        out.append(
+            {
+                "key": k,
+                "label": k if group_by == "month" else r[label],
+                "met": r["met"],
+                "missed": r["missed"],
+                "total": total,
+                "share": round(r["met"] / total, 4) if total else None,
+            }
+        )
     return out

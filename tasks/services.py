@@ -6,6 +6,7 @@ serialises the tasks of one campaign, so "the last task is done -> ready for lau
 by exactly one transaction. Side effects (mail) are queued with ``transaction.on_commit``.
 Generation from templates lives in ``tasks.generation``.
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +29,17 @@ from governance import policy, roles
 from .dag import find_cycle, format_cycle
 from .deadlines import DeadlineResolver
 from .models import (
-    OPEN_TASK_STATES, KeyCounter, Person, SlaState, Task, TaskComment, TaskDependency, TaskEvent,
-    TaskPause, TaskState, TaskType,
+    OPEN_TASK_STATES,
+    KeyCounter,
+    Person,
+    SlaState,
+    Task,
+    TaskComment,
+    TaskDependency,
+    TaskEvent,
+    TaskPause,
+    TaskState,
+    TaskType,
 )
 from .signals import sla_state_changed
 
@@ -59,6 +69,7 @@ KEY_PREFIX = "MOPS"
 
 
 # --- helpers -------------------------------------------------------------------------------
+
 
 def next_numbers(count: int) -> range:
     """Reserve ``count`` consecutive key numbers (row lock on the counter; rolled back with the caller)."""
@@ -99,9 +110,19 @@ def _hours(value: Any, field: str, *, required: bool) -> Decimal | None:
     return hours.quantize(Decimal("0.1"))
 
 
-def _event(task: Task, action: str, from_state: str, by, at: dt.datetime, comment: str = "", data: dict | None = None) -> TaskEvent:
-    return TaskEvent.objects.create(task=task, action=action, from_state=from_state, to_state=task.state,
-                                    actor=by, at=at, comment=comment, data=data or {})
+def _event(
+    task: Task, action: str, from_state: str, by, at: dt.datetime, comment: str = "", data: dict | None = None
+) -> TaskEvent:
+    return TaskEvent.objects.create(
+        task=task,
+        action=action,
+        from_state=from_state,
+        to_state=task.state,
+        actor=by,
+        at=at,
+        comment=comment,
+        data=data or {},
+    )
 
 
 def _lock(task_id: int) -> tuple[CampaignRequest, Task]:
@@ -154,8 +175,7 @@ def check_campaign_ready(campaign: CampaignRequest, at: dt.datetime) -> None:
     tasks = Task.objects.filter(campaign_id=campaign.pk)
     if tasks.filter(state__in=OPEN_TASK_STATES).exists() or not tasks.filter(state=TaskState.DONE).exists():
         return
-    request_transition(request_id=campaign.pk, action="mark_ready", by=None, at=at,
-                       comment=_("All tasks done"))
+    request_transition(request_id=campaign.pk, action="mark_ready", by=None, at=at, comment=_("All tasks done"))
     campaign.refresh_from_db(fields=["state"])
 
 
@@ -176,8 +196,11 @@ def executing_unit_id(task: Task, campaign: CampaignRequest | None = None) -> in
     """The unit whose people execute ``task`` (None: the central team), under the governance
     model its campaign recorded when it was submitted."""
     campaign = campaign or task.campaign
-    return policy.executing_unit_id(params=campaign.governance_params or {}, request_unit_id=campaign.business_unit_id,
-                                    task_kind=task.task_type.kind)
+    return policy.executing_unit_id(
+        params=campaign.governance_params or {},
+        request_unit_id=campaign.business_unit_id,
+        task_kind=task.task_type.kind,
+    )
 
 
 def check_executor(user, task: Task, campaign: CampaignRequest | None = None) -> None:
@@ -190,27 +213,40 @@ def check_executor(user, task: Task, campaign: CampaignRequest | None = None) ->
     unit = BusinessUnit.objects.filter(pk=unit_id).first()
     model = (campaign or task.campaign).governance_params.get("model") or policy.CENTRALISED
     model = GovernanceModel(model).label.lower() if model in GovernanceModel.values else model
-    raise ValidationError({"assignee": _(
-        "%(user)s cannot take this task: under %(model)s governance it is executed by the people of %(unit)s, "
-        "and %(user)s is not a member."
-    ) % {"user": user.username, "model": model, "unit": unit or unit_id}})
+    raise ValidationError(
+        {
+            "assignee": _(
+                "%(user)s cannot take this task: under %(model)s governance it is executed by the people of %(unit)s, "
+                "and %(user)s is not a member."
+            )
+            % {"user": user.username, "model": model, "unit": unit or unit_id}
+        }
+    )
 
 
 def _queue_assignment_mail(task_id: int, assignee_id: int) -> None:
     from django_q.tasks import async_task
 
-    transaction.on_commit(lambda: async_task("tasks.jobs.send_assignment_email", task_id, assignee_id,
-                                             task_name=f"assign-mail-{task_id}"))
+    transaction.on_commit(
+        lambda: async_task("tasks.jobs.send_assignment_email", task_id, assignee_id, task_name=f"assign-mail-{task_id}")
+    )
 
 
-def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "", notify: bool = True,
-                  check_role: bool = True) -> Task:
+def assign_locked(
+    task: Task, assignee, *, by, at: dt.datetime, comment: str = "", notify: bool = True, check_role: bool = True
+) -> Task:
     """Assign an already locked task (used by task_assign and by generation)."""
     if task.state not in OPEN_TASK_STATES:
-        raise TaskConflict(f"{task.key}: 完了・取消済みのタスクは割り当てできません / A {task.state} task cannot be assigned.")
+        raise TaskConflict(
+            f"{task.key}: 完了・取消済みのタスクは割り当てできません / A {task.state} task cannot be assigned."
+        )
     if assignee is not None and check_role and not is_eligible(assignee, task.task_type):
-        raise ValidationError({"assignee": f"{assignee.username} は「{task.task_type.role}」のロールを持っていません / "
-                                           f"{assignee.username} does not hold the role '{task.task_type.role.slug}'."})
+        raise ValidationError(
+            {
+                "assignee": f"{assignee.username} は「{task.task_type.role}」のロールを持っていません / "
+                f"{assignee.username} does not hold the role '{task.task_type.role.slug}'."
+            }
+        )
     if assignee is not None and check_role:
         check_executor(assignee, task)
     previous = task.assignee
@@ -219,8 +255,9 @@ def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "
     task.assignee = assignee
     fields = ["assignee", "updated_at"]
     resolver = DeadlineResolver()
-    if task.sla_start_at is not None and (resolver.person_calendar_id(previous and previous.pk)
-                                          != resolver.person_calendar_id(assignee and assignee.pk)):
+    if task.sla_start_at is not None and (
+        resolver.person_calendar_id(previous and previous.pk) != resolver.person_calendar_id(assignee and assignee.pk)
+    ):
         # The assignee works on another calendar: the deadline is measured on theirs.
         old_sla = task.sla_state
         recompute_deadline(task, resolver)
@@ -228,8 +265,15 @@ def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "
         fields += ["due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
         _sla_changed(task, old_sla, at, "assignment")
     task.save(update_fields=fields)
-    _event(task, "assign" if assignee else "unassign", task.state, by, at, comment,
-           {"from": previous.username if previous else None, "to": assignee.username if assignee else None})
+    _event(
+        task,
+        "assign" if assignee else "unassign",
+        task.state,
+        by,
+        at,
+        comment,
+        {"from": previous.username if previous else None, "to": assignee.username if assignee else None},
+    )
     if assignee is not None and notify:
         _queue_assignment_mail(task.pk, assignee.pk)
     return task
@@ -237,8 +281,11 @@ def assign_locked(task: Task, assignee, *, by, at: dt.datetime, comment: str = "
 
 # --- services ------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def task_assign(*, task_id: int, assignee, by, comment: str = "", at: dt.datetime | None = None, notify: bool = True) -> Task:
+def task_assign(
+    *, task_id: int, assignee, by, comment: str = "", at: dt.datetime | None = None, notify: bool = True
+) -> Task:
     """Assign (or with ``assignee=None`` unassign) a task. MOps only; the assignee must hold the role."""
     if by is not None and not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may assign tasks."))
@@ -289,17 +336,25 @@ def task_transition(
         else:
             raise PermissionDenied(_("You may not do this."))
     if not can_proceed(method):
-        raise TaskConflict(f"{task.key}: 現在の状態({task.get_state_display()})ではこの操作はできません / "
-                           f"'{action}' is not allowed while the task is {task.state}.")
+        raise TaskConflict(
+            f"{task.key}: 現在の状態({task.get_state_display()})ではこの操作はできません / "
+            f"'{action}' is not allowed while the task is {task.state}."
+        )
     if not backfill and campaign.state not in WORKABLE_CAMPAIGN_STATES and action != "cancel":
-        raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを操作できません / "
-                           f"Tasks cannot change while the campaign is {campaign.state}.")
+        raise TaskConflict(
+            f"キャンペーンの状態({campaign.get_state_display()})ではタスクを操作できません / "
+            f"Tasks cannot change while the campaign is {campaign.state}."
+        )
     if action == "start":
         if task.assignee_id is None:
-            raise TaskConflict(f"{task.key}: 担当者を割り当ててから開始してください / Assign the task before starting it.")
+            raise TaskConflict(
+                f"{task.key}: 担当者を割り当ててから開始してください / Assign the task before starting it."
+            )
         open_keys = _predecessors_open(task)
         if open_keys:
-            raise PredecessorsOpen(f"{task.key}: 先行タスクが未完了です / Predecessors not done: {', '.join(open_keys)}")
+            raise PredecessorsOpen(
+                f"{task.key}: 先行タスクが未完了です / Predecessors not done: {', '.join(open_keys)}"
+            )
 
     from_state = task.state
     old_sla = task.sla_state
@@ -344,8 +399,13 @@ def task_transition(
         check_campaign_ready(campaign, at)
     elif action == "reopen" and campaign.state == CampaignState.READY_FOR_LAUNCH:
         actor = by if (by is not None and policy.is_ops(by)) else None
-        request_transition(request_id=campaign.pk, action="reopen_production", by=actor, at=at,
-                           comment=f"{task.key} 再オープン / reopened: {comment}")
+        request_transition(
+            request_id=campaign.pk,
+            action="reopen_production",
+            by=actor,
+            at=at,
+            comment=f"{task.key} 再オープン / reopened: {comment}",
+        )
     return task
 
 
@@ -408,8 +468,10 @@ def task_add(
     at = at or timezone.now()
     campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
     if campaign.state not in (CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH):
-        raise TaskConflict(f"キャンペーンの状態({campaign.get_state_display()})ではタスクを追加できません / "
-                           f"Tasks cannot be added while the campaign is {campaign.state}.")
+        raise TaskConflict(
+            f"キャンペーンの状態({campaign.get_state_display()})ではタスクを追加できません / "
+            f"Tasks cannot be added while the campaign is {campaign.state}."
+        )
     hours = _hours(estimated_hours, "estimated_hours", required=False)
     preds = list(Task.objects.filter(campaign=campaign, pk__in=list(depends_on)))
     if len(preds) != len(set(depends_on)):
@@ -420,10 +482,18 @@ def task_add(
     d = DeadlineResolver().compute(task_type, sla_start, assignee_id=assignee.pk if assignee is not None else None)
     due, risk = d.due_at, d.at_risk_at
     task = Task.objects.create(
-        number=number, key=f"{KEY_PREFIX}-{number}", campaign=campaign, task_type=task_type,
-        title=(title or task_type.name)[:200], description=description, position=position,
+        number=number,
+        key=f"{KEY_PREFIX}-{number}",
+        campaign=campaign,
+        task_type=task_type,
+        title=(title or task_type.name)[:200],
+        description=description,
+        position=position,
         estimated_hours=hours if hours is not None else task_type.default_estimated_hours,
-        hourly_rate=task_type.role.hourly_rate, sla_start_at=sla_start, due_at=due, at_risk_at=risk,
+        hourly_rate=task_type.role.hourly_rate,
+        sla_start_at=sla_start,
+        due_at=due,
+        at_risk_at=risk,
         created_at=at,
     )
     TaskDependency.objects.bulk_create([TaskDependency(task=task, predecessor=p) for p in preds])
@@ -431,8 +501,9 @@ def task_add(
     if assignee is not None:
         assign_locked(task, assignee, by=by, at=at)
     if campaign.state == CampaignState.READY_FOR_LAUNCH:
-        request_transition(request_id=campaign.pk, action="reopen_production", by=by, at=at,
-                           comment=f"{task.key} 追加 / added")
+        request_transition(
+            request_id=campaign.pk, action="reopen_production", by=by, at=at, comment=f"{task.key} 追加 / added"
+        )
     return task
 
 
@@ -445,7 +516,11 @@ def task_set_dependencies(*, task_id: int, depends_on: list[int], by) -> Task:
     preds = list(Task.objects.filter(campaign=campaign, pk__in=depends_on))
     if len(preds) != len(set(depends_on)):
         raise ValidationError({"depends_on": _("Predecessors must be tasks of the same campaign.")})
-    edges = list(TaskDependency.objects.filter(task__campaign=campaign).exclude(task=task).values_list("predecessor_id", "task_id"))
+    edges = list(
+        TaskDependency.objects.filter(task__campaign=campaign)
+        .exclude(task=task)
+        .values_list("predecessor_id", "task_id")
+    )
     edges += [(p.pk, task.pk) for p in preds]
     cycle = find_cycle(edges)
     if cycle:
@@ -478,7 +553,9 @@ def tasks_reorder(*, campaign_id: int, ordered_ids: list[int], by) -> None:
 def task_move(*, task_id: int, direction: int, by) -> None:
     """Move a task one place up (-1) or down (+1) within its campaign."""
     task = Task.objects.get(pk=task_id)
-    ids = list(Task.objects.filter(campaign_id=task.campaign_id).order_by("position", "id").values_list("pk", flat=True))
+    ids = list(
+        Task.objects.filter(campaign_id=task.campaign_id).order_by("position", "id").values_list("pk", flat=True)
+    )
     i = ids.index(task.pk)
     j = i + (1 if direction > 0 else -1)
     if 0 <= j < len(ids):
@@ -500,7 +577,9 @@ def allowed_actions(task: Task, user) -> list[str]:
         method = getattr(task, ACTIONS[action])
         if not (can_proceed(method) and has_transition_perm(method, user)):
             continue
-        if action == "start" and (task.assignee_id is None or any(p.state in OPEN_TASK_STATES for p in task.depends_on.all())):
+        if action == "start" and (
+            task.assignee_id is None or any(p.state in OPEN_TASK_STATES for p in task.depends_on.all())
+        ):
             continue
         result.append(action)
     return result

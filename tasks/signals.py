@@ -7,6 +7,7 @@ values), ``at`` (the instant of the change) and ``source`` ("sweep", "transition
 even with two sweeps running at once — so receivers must defer side effects with
 ``transaction.on_commit``.
 """
+
 from __future__ import annotations
 
 import django.dispatch

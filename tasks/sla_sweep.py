@@ -14,6 +14,7 @@
 
 Time is an argument: ``now`` is passed in by the job (tests freeze it).
 """
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -64,8 +65,12 @@ def moves(now: dt.datetime) -> list[tuple[str, str, Q, bool]]:
 
 def _mops_user_ids() -> list[int]:
     User = get_user_model()
-    return list(User.objects.filter(is_active=True, groups__name=roles.MOPS).distinct()
-                .order_by("pk").values_list("pk", flat=True))
+    return list(
+        User.objects.filter(is_active=True, groups__name=roles.MOPS)
+        .distinct()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _notifications(claimed: list[tuple[Task, str, str]], now: dt.datetime) -> list[SlaNotification]:
@@ -85,15 +90,26 @@ def _notifications(claimed: list[tuple[Task, str, str]], now: dt.datetime) -> li
         return []
     resolver = DeadlineResolver()
     resolver.prime_people({uid for _, _, uid, _ in wanted})
-    resolver.prime_calendars({resolver.person_calendar_id(uid) for _, _, uid, _ in wanted} | {resolver.default_calendar_id()})
+    resolver.prime_calendars(
+        {resolver.person_calendar_id(uid) for _, _, uid, _ in wanted} | {resolver.default_calendar_id()}
+    )
     openings: dict[int | None, dt.datetime] = {}
     rows = []
     for task, new, uid, role in wanted:
         cal_id = resolver.person_calendar_id(uid)
         if cal_id not in openings:
             openings[cal_id] = next_opening(resolver.user_calendar(uid), now)
-        rows.append(SlaNotification(task_id=task.pk, recipient_id=uid, kind=new, role=role, changed_at=now,
-                                    send_after=openings[cal_id], created_at=now))
+        rows.append(
+            SlaNotification(
+                task_id=task.pk,
+                recipient_id=uid,
+                kind=new,
+                role=role,
+                changed_at=now,
+                send_after=openings[cal_id],
+                created_at=now,
+            )
+        )
     return rows
 
 
@@ -109,8 +125,11 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
     claims: dict[str, tuple[str, str, bool]] = {}
     for i, (old, new, test, loud) in enumerate(moves(now)):
         claim = f"{token}:{i}"
-        changed = (Task.objects.filter(state__in=SWEPT_STATES, sla_state=old).filter(test)
-                   .update(sla_state=new, sla_changed_at=now, sla_claim=claim))
+        changed = (
+            Task.objects.filter(state__in=SWEPT_STATES, sla_state=old)
+            .filter(test)
+            .update(sla_state=new, sla_changed_at=now, sla_claim=claim)
+        )
         counts[new if loud else "recovered"] += changed
         if changed:
             claims[claim] = (old, new, loud)
@@ -119,7 +138,11 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
     tasks = Task.objects.filter(sla_claim__in=list(claims)).order_by("pk")
     listeners = sla_state_changed.has_listeners(Task)
     # Receivers get full tasks; without any, the notices need only the assignee.
-    tasks = tasks.select_related("task_type", "assignee", "campaign") if listeners else tasks.only("pk", "state", "assignee", "sla_claim")
+    tasks = (
+        tasks.select_related("task_type", "assignee", "campaign")
+        if listeners
+        else tasks.only("pk", "state", "assignee", "sla_claim")
+    )
     claimed = [(t, claims[t.sla_claim][0], claims[t.sla_claim][1]) for t in tasks]
     for task, old, new in claimed if listeners else ():
         sla_state_changed.send(sender=Task, task=task, old=old, new=new, at=now, source="sweep")
@@ -135,8 +158,9 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
 def _queue_sender(now: dt.datetime) -> None:
     from django_q.tasks import async_task
 
-    transaction.on_commit(lambda: async_task("tasks.jobs.send_sla_notifications", now,
-                                             task_name=f"sla-mail-{now:%Y%m%d%H%M%S%f}"))
+    transaction.on_commit(
+        lambda: async_task("tasks.jobs.send_sla_notifications", now, task_name=f"sla-mail-{now:%Y%m%d%H%M%S%f}")
+    )
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -155,13 +179,17 @@ def _mail(note: SlaNotification) -> None:
     assignee = (task.assignee.get_full_name() or task.assignee.username) if task.assignee else _("unassigned")
     send_mail(
         subject=f"[MOps Desk] {prefix}{SUBJECTS.get(note.kind, note.kind)}: {task.key} {task.title}",
-        message=(f"{user.get_full_name() or user.username} さん\n\n"
-                 f"タスク / Task: {task.key} {task.title}\n"
-                 f"キャンペーン / Campaign: {task.campaign.name}\n"
-                 f"担当 / Assignee: {assignee}\n"
-                 f"期限 / Due: {due}\n"
-                 f"SLA: {note.get_kind_display()}\n{link}\n"),
-        from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=[user.email], fail_silently=False,
+        message=(
+            f"{user.get_full_name() or user.username} さん\n\n"
+            f"タスク / Task: {task.key} {task.title}\n"
+            f"キャンペーン / Campaign: {task.campaign.name}\n"
+            f"担当 / Assignee: {assignee}\n"
+            f"期限 / Due: {due}\n"
+            f"SLA: {note.get_kind_display()}\n{link}\n"
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[user.email],
+        fail_silently=False,
     )
 
 
@@ -169,14 +197,20 @@ def send_due_notifications(now: dt.datetime) -> dict[str, int]:
     """Mail the notifications due at ``now``; each row is claimed by one sender only."""
     sent = skipped = failed = 0
     while True:
-        ids = list(SlaNotification.objects.filter(sent_at__isnull=True, send_after__lte=now)
-                   .order_by("send_after", "pk").values_list("pk", flat=True)[:NOTIFY_BATCH])
+        ids = list(
+            SlaNotification.objects.filter(sent_at__isnull=True, send_after__lte=now)
+            .order_by("send_after", "pk")
+            .values_list("pk", flat=True)[:NOTIFY_BATCH]
+        )
         if not ids:
             break
         token = uuid.uuid4().hex
         SlaNotification.objects.filter(pk__in=ids, sent_at__isnull=True).update(sent_at=now, claim=token)
-        notes = list(SlaNotification.objects.filter(claim=token)
-                     .select_related("task", "task__campaign", "task__assignee", "recipient"))
+        notes = list(
+            SlaNotification.objects.filter(claim=token).select_related(
+                "task", "task__campaign", "task__assignee", "recipient"
+            )
+        )
         for note in notes:
             task = note.task
             if task.state not in OPEN_TASK_STATES or task.sla_state == SlaState.ON_TRACK or not note.recipient.email:

@@ -1,4 +1,5 @@
 """SLA pages: deadline recomputation progress, the launch-feasibility panel of the request form."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,9 +36,14 @@ def admin_recompute_message(request, obj) -> None:
     url = reverse("tasks:sla-recompute", args=[row.pk])
     if not getattr(request, "_mops_recompute_msg", False):
         request._mops_recompute_msg = True
-        messages.info(request, format_html(
-            "未完了タスクの期限を再計算しています / Recomputing open deadlines: <a href=\"{}\">進捗 / progress #{}</a>",
-            url, row.pk))
+        messages.info(
+            request,
+            format_html(
+                '未完了タスクの期限を再計算しています / Recomputing open deadlines: <a href="{}">進捗 / progress #{}</a>',
+                url,
+                row.pk,
+            ),
+        )
 
 
 @login_required
@@ -45,8 +51,9 @@ def recompute_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not _can_watch(request.user):
         raise PermissionDenied
     row = get_object_or_404(DeadlineRecompute.objects.select_related("started_by"), pk=pk)
-    return render(request, "tasks/sla_recompute.html", {"row": row,
-                                                         "recent": DeadlineRecompute.objects.exclude(pk=pk)[:10]})
+    return render(
+        request, "tasks/sla_recompute.html", {"row": row, "recent": DeadlineRecompute.objects.exclude(pk=pk)[:10]}
+    )
 
 
 @login_required
@@ -54,8 +61,16 @@ def recompute_progress(request: HttpRequest, pk: int) -> JsonResponse:
     if not _can_watch(request.user):
         raise PermissionDenied
     row = get_object_or_404(DeadlineRecompute, pk=pk)
-    return JsonResponse({"progress": row.progress, "done": row.finished, "status": row.status,
-                         "total": row.total, "processed": row.done, "changed": row.changed})
+    return JsonResponse(
+        {
+            "progress": row.progress,
+            "done": row.finished,
+            "status": row.status,
+            "total": row.total,
+            "processed": row.done,
+            "changed": row.changed,
+        }
+    )
 
 
 def _parse_type(value: str):
@@ -80,9 +95,16 @@ def feasibility_panel(request: HttpRequest) -> HttpResponse:
     launch_date = parse_launch_date(request.GET.get("launch_date", ""))
     plan = None
     if campaign_type is not None and launch_date is not None:
-        plan = campaign_selectors.launch_feasibility(campaign_type=campaign_type, launch_date=launch_date,
-                                                     now=timezone.now())
-    return render(request, "tasks/_feasibility_panel.html", {
-        "feasibility": plan, "campaign_type": campaign_type, "launch_date": launch_date,
-        "bad_date": bool(request.GET.get("launch_date")) and launch_date is None,
-    })
+        plan = campaign_selectors.launch_feasibility(
+            campaign_type=campaign_type, launch_date=launch_date, now=timezone.now()
+        )
+    return render(
+        request,
+        "tasks/_feasibility_panel.html",
+        {
+            "feasibility": plan,
+            "campaign_type": campaign_type,
+            "launch_date": launch_date,
+            "bad_date": bool(request.GET.get("launch_date")) and launch_date is None,
+        },
+    )

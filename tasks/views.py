@@ -1,4 +1,5 @@
 """Task pages: board, my tasks, task detail, campaign tasks, workload (thin views)."""
+
 from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
@@ -61,15 +62,21 @@ def board(request: HttpRequest) -> HttpResponse:
     filterset = TaskFilter(request.GET, queryset=qs)
     tasks = list(filterset.qs.order_by("due_at", "position", "id")[:BOARD_LIMIT])
     columns = [(state, TaskState(state).label, [t for t in tasks if t.state == state]) for state in BOARD_COLUMNS]
-    return render(request, "tasks/board.html", {
-        "filter": filterset, "columns": columns, "now": timezone.now(), "truncated": len(tasks) >= BOARD_LIMIT,
-    })
+    return render(
+        request,
+        "tasks/board.html",
+        {
+            "filter": filterset,
+            "columns": columns,
+            "now": timezone.now(),
+            "truncated": len(tasks) >= BOARD_LIMIT,
+        },
+    )
 
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = list(selectors.task_mine(request.user).exclude(state=TaskState.CANCELLED)
-                 .order_by("state", "due_at", "id"))
+    tasks = list(selectors.task_mine(request.user).exclude(state=TaskState.CANCELLED).order_by("state", "due_at", "id"))
     open_tasks = [t for t in tasks if t.state != TaskState.DONE]
     done = [t for t in tasks if t.state == TaskState.DONE][-20:]
     return render(request, "tasks/mine.html", {"open_tasks": open_tasks, "done": done, "now": timezone.now()})
@@ -80,12 +87,22 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get_for(request.user, pk)
     actions = [(a, ACTION_LABELS[a]) for a in services.allowed_actions(task, request.user) if a != "assign"]
     ctx = {
-        "task": task, "actions": actions, "timeline": selectors.timeline(task), "now": timezone.now(),
-        "form": ActionForm(initial={"expected_state": task.state}), "comment_form": CommentForm(),
-        "can_comment": policy.is_ops(request.user) or policy.has_role(request.user, roles.SPECIALIST)
+        "task": task,
+        "actions": actions,
+        "timeline": selectors.timeline(task),
+        "now": timezone.now(),
+        "form": ActionForm(initial={"expected_state": task.state}),
+        "comment_form": CommentForm(),
+        "can_comment": policy.is_ops(request.user)
+        or policy.has_role(request.user, roles.SPECIALIST)
         or task.campaign.requester_id == request.user.pk,
     }
-    if policy.is_ops(request.user) and task.state in (TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW):
+    if policy.is_ops(request.user) and task.state in (
+        TaskState.TODO,
+        TaskState.IN_PROGRESS,
+        TaskState.WAITING,
+        TaskState.IN_REVIEW,
+    ):
         ctx["assign_form"] = AssignForm(initial={"assignee": task.assignee_id}, task=task)
         if task.assignee_id is None:
             ctx["suggestion"] = suggest_for([task]).get(task.pk)
@@ -103,9 +120,14 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
         return redirect("tasks:detail", pk=task.pk)
     try:
-        services.task_transition(task_id=task.pk, action=action, by=request.user, comment=form.cleaned_data["comment"],
-                                 actual_hours=form.cleaned_data["actual_hours"],
-                                 expected_state=form.cleaned_data["expected_state"] or None)
+        services.task_transition(
+            task_id=task.pk,
+            action=action,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            actual_hours=form.cleaned_data["actual_hours"],
+            expected_state=form.cleaned_data["expected_state"] or None,
+        )
     except (ValidationError, Conflict, PermissionDenied) as exc:
         messages.error(request, _error_text(exc) or _("Not allowed."))
     else:
@@ -167,19 +189,32 @@ def campaign_tasks(request: HttpRequest, campaign_id: int) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                task = services.task_add(campaign_id=campaign.pk, task_type=form.cleaned_data["task_type"],
-                                         title=form.cleaned_data["title"], estimated_hours=form.cleaned_data["estimated_hours"],
-                                         depends_on=[t.pk for t in form.cleaned_data["depends_on"]], by=request.user)
+                task = services.task_add(
+                    campaign_id=campaign.pk,
+                    task_type=form.cleaned_data["task_type"],
+                    title=form.cleaned_data["title"],
+                    estimated_hours=form.cleaned_data["estimated_hours"],
+                    depends_on=[t.pk for t in form.cleaned_data["depends_on"]],
+                    by=request.user,
+                )
             except (ValidationError, Conflict, PermissionDenied) as exc:
                 messages.error(request, _error_text(exc))
             else:
                 messages.success(request, f"{task.key} を追加しました / added.")
                 return redirect("tasks:campaign", campaign_id=campaign.pk)
     tasks = selectors.campaign_tasks_for(request.user, campaign.pk)
-    return render(request, "tasks/campaign.html", {
-        "campaign": campaign, "tasks": tasks, "form": form, "is_ops": is_ops,
-        "cost": campaign_labour_cost(campaign.pk), "now": timezone.now(),
-    })
+    return render(
+        request,
+        "tasks/campaign.html",
+        {
+            "campaign": campaign,
+            "tasks": tasks,
+            "form": form,
+            "is_ops": is_ops,
+            "cost": campaign_labour_cost(campaign.pk),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -202,6 +237,13 @@ def workload(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = workload_rows(now=now)
     history = balance_history(weeks=12, now=now)
-    return render(request, "tasks/workload.html", {
-        "rows": rows, "balance": balance(rows), "history": history, "chart": mark_safe(history_svg(history)),
-    })
+    return render(
+        request,
+        "tasks/workload.html",
+        {
+            "rows": rows,
+            "balance": balance(rows),
+            "history": history,
+            "chart": mark_safe(history_svg(history)),
+        },
+    )

@@ -1,4 +1,5 @@
 """Workload per person and the team's balance indices, now and week by week (reads only)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,7 +56,8 @@ def workload_rows(*, now: dt.datetime | None = None) -> list[dict]:
         Task.objects.filter(state__in=OPEN_TASK_STATES, assignee__isnull=False)
         .values("assignee_id")
         .annotate(
-            count=Count("id"), hours=Sum("estimated_hours"),
+            count=Count("id"),
+            hours=Sum("estimated_hours"),
             overdue=Count("id", filter=Q(due_at__lt=now)),
             due_week=Count("id", filter=Q(due_at__gte=now, due_at__lte=week_end)),
         )
@@ -71,15 +73,21 @@ def workload_rows(*, now: dt.datetime | None = None) -> list[dict]:
         cap = capacity_hours(weekly, monday, sunday, off.get(uid, set()))
         r = by_user.get(uid, {})
         hours = Decimal(r.get("hours") or 0)
-        rows.append({
-            "user": users[uid], "username": users[uid].username,
-            "name": users[uid].get_full_name() or users[uid].username,
-            "roles": [role.slug for role in person.roles.all()] if person else [],
-            "open_tasks": r.get("count") or 0, "open_hours": hours, "capacity_hours": cap,
-            "weekly_hours": weekly,
-            "utilisation": round(float(hours / cap * 100), 1) if cap > 0 else (0.0 if hours == 0 else None),
-            "overdue": r.get("overdue") or 0, "due_this_week": r.get("due_week") or 0,
-        })
+        rows.append(
+            {
+                "user": users[uid],
+                "username": users[uid].username,
+                "name": users[uid].get_full_name() or users[uid].username,
+                "roles": [role.slug for role in person.roles.all()] if person else [],
+                "open_tasks": r.get("count") or 0,
+                "open_hours": hours,
+                "capacity_hours": cap,
+                "weekly_hours": weekly,
+                "utilisation": round(float(hours / cap * 100), 1) if cap > 0 else (0.0 if hours == 0 else None),
+                "overdue": r.get("overdue") or 0,
+                "due_this_week": r.get("due_week") or 0,
+            }
+        )
     return rows
 
 
@@ -101,7 +109,10 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
         return []
     today = timezone.localdate(now)
     monday, _ = _week_bounds(today)
-    points = [timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(weeks=k), dt.time(0))) for k in range(weeks - 1, -1, -1)]
+    points = [
+        timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(weeks=k), dt.time(0)))
+        for k in range(weeks - 1, -1, -1)
+    ]
     points = points[1:] + [now] if points else [now]
     first = points[0]
     # Tasks that were possibly open at some point in the range.
@@ -112,7 +123,8 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
     )
     events = (
         TaskEvent.objects.filter(task_id__in=list(tasks), at__lte=now)
-        .order_by("at", "id").values_list("task_id", "action", "to_state", "at", "data")
+        .order_by("at", "id")
+        .values_list("task_id", "action", "to_state", "at", "data")
     )
     timeline: dict[int, list] = defaultdict(list)
     for row in events:
@@ -132,11 +144,13 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
             if state in OPEN_TASK_STATES and assignee in hours:
                 hours[assignee] += float(tasks[task_id])
         util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
-        out.append({
-            "week": timezone.localdate(point).isoformat(),
-            "utilisation_cv": round(coefficient_of_variation(util), 4),
-            "open_hours_gini": round(gini(list(hours.values())), 4),
-        })
+        out.append(
+            {
+                "week": timezone.localdate(point).isoformat(),
+                "utilisation_cv": round(coefficient_of_variation(util), 4),
+                "open_hours_gini": round(gini(list(hours.values())), 4),
+            }
+        )
     return out
 
 
@@ -157,7 +171,8 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
     gi = " ".join(xy(i, h["open_hours_gini"]) for i, h in enumerate(history))
     labels = "".join(
         f'<text x="{xy(i, 0).split(",")[0]}" y="{height - 8}" font-size="10" text-anchor="middle">{h["week"][5:]}</text>'
-        for i, h in enumerate(history) if i % 2 == 0 or i == n - 1
+        for i, h in enumerate(history)
+        if i % 2 == 0 or i == n - 1
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
@@ -166,7 +181,7 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
         f'<text x="4" y="{pad}" font-size="10">{top:.1f}</text><text x="4" y="{height - pad}" font-size="10">0</text>'
         f'<polyline fill="none" stroke="#2458a6" stroke-width="2" points="{cv}"/>'
         f'<polyline fill="none" stroke="#b7791f" stroke-width="2" stroke-dasharray="4 3" points="{gi}"/>'
-        f'{labels}'
+        f"{labels}"
         f'<text x="{width - 210}" y="14" font-size="11" fill="#2458a6">— CV of utilisation</text>'
         f'<text x="{width - 100}" y="14" font-size="11" fill="#b7791f">-- Gini of hours</text></svg>'
     )
@@ -175,13 +190,21 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
 def campaign_labour_cost(campaign_id: int) -> dict:
     """Estimated vs actual labour cost (JPY) of a campaign's non-cancelled tasks."""
     est_h = act_h = est = act = Decimal(0)
-    rows = Task.objects.filter(campaign_id=campaign_id).exclude(state=TaskState.CANCELLED).values_list(
-        "estimated_hours", "actual_hours", "hourly_rate", "state")
+    rows = (
+        Task.objects.filter(campaign_id=campaign_id)
+        .exclude(state=TaskState.CANCELLED)
+        .values_list("estimated_hours", "actual_hours", "hourly_rate", "state")
+    )
     for e, a, rate, state in rows:
         est_h += e
         est += e * rate
         if a is not None:
             act_h += a
             act += a * rate
-    return {"estimated_hours": est_h, "actual_hours": act_h, "estimated_cost": est.quantize(Decimal(1)),
-            "actual_cost": act.quantize(Decimal(1)), "tasks": len(rows)}
+    return {
+        "estimated_hours": est_h,
+        "actual_hours": act_h,
+        "estimated_cost": est.quantize(Decimal(1)),
+        "actual_cost": act.quantize(Decimal(1)),
+        "tasks": len(rows),
+    }

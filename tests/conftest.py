@@ -3,6 +3,7 @@
 alice: requester in Tokyo · bob: requester in Osaka · charlie: approver (CMO)
 mona: MOps · sam: specialist · root: admin (superuser)
 """
+
 from __future__ import annotations
 
 import datetime as dt

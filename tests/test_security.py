@@ -1,4 +1,5 @@
 """Production hardening: deploy checks, Argon2, login lockout, CSP."""
+
 from __future__ import annotations
 
 import os
@@ -13,12 +14,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_check_deploy_passes_with_production_settings():
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x8Jq2-prod-" + "k" * 20 + "Zr7!vL0pW3mN9bT5yH1cF6dS4aG2eQ",
-           "ALLOWED_HOSTS": "mops.example.co.jp", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "x8Jq2-prod-" + "k" * 20 + "Zr7!vL0pW3mN9bT5yH1cF6dS4aG2eQ",
+        "ALLOWED_HOSTS": "mops.example.co.jp",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-only switch (the e2e browser test)
-    out = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
 

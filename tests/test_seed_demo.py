@@ -1,4 +1,5 @@
 """seed_demo builds the demo organisation deterministically and never duplicates."""
+
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,15 @@ from campaigns.models import CampaignRequest, RequestEvent, State
 def test_seed_demo_is_complete_and_idempotent(db):
     call_command("seed_demo", "--seed", "3")
     User = get_user_model()
-    assert set(User.objects.values_list("username", flat=True)) >= {"marketer", "marketer2", "cmo", "mops", "designer", "webdev", "admin"}
+    assert set(User.objects.values_list("username", flat=True)) >= {
+        "marketer",
+        "marketer2",
+        "cmo",
+        "mops",
+        "designer",
+        "webdev",
+        "admin",
+    }
     assert User.objects.get(username="cmo").check_password("demo")
     counts = (User.objects.count(), CampaignRequest.objects.count(), RequestEvent.objects.count())
     states = set(CampaignRequest.objects.values_list("state", flat=True))

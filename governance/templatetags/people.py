@@ -1,4 +1,5 @@
 """{{ user|person }}: a person's name in the order their language writes it."""
+
 import re
 
 from django import template

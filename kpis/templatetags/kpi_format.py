@@ -1,4 +1,5 @@
 """Formatting of KPI values for pages and the PDF: absent figures show as "—", never "nan"."""
+
 from __future__ import annotations
 
 from django import template

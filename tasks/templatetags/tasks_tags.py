@@ -1,4 +1,5 @@
 """``{% campaign_tasks obj %}``: a campaign's tasks and labour cost on the campaign page."""
+
 from django import template
 
 from governance import policy
@@ -16,8 +17,11 @@ def campaign_tasks(context, campaign):
     done = sum(1 for t in tasks if t.state == "done")
     total = sum(1 for t in tasks if t.state != "cancelled")
     return {
-        "campaign": campaign, "tasks": tasks, "summary": {"done": done, "total": total},
+        "campaign": campaign,
+        "tasks": tasks,
+        "summary": {"done": done, "total": total},
         "cost": campaign_labour_cost(campaign.pk) if tasks else None,
-        "can_generate": policy.is_ops(user) and (campaign.state == "approved" or (campaign.state == "in_production" and not tasks)),
+        "can_generate": policy.is_ops(user)
+        and (campaign.state == "approved" or (campaign.state == "in_production" and not tasks)),
         "request": context["request"],
     }

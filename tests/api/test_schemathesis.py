@@ -3,6 +3,7 @@
 Bounded (a few examples per operation). It asserts what the issue asks: no server error,
 and every documented response body matches the schema.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -42,8 +43,13 @@ def token(org, make_request, settings_fast=None):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=3, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=3,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 def test_api_has_no_server_errors_and_keeps_its_schema(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"},
-                           checks=[not_a_server_error, response_schema_conformance])
+    case.call_and_validate(
+        headers={"Authorization": f"Token {token}"}, checks=[not_a_server_error, response_schema_conformance]
+    )

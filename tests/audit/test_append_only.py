@@ -1,4 +1,5 @@
 """Every audit table built on audit.AppendOnlyModel refuses changes at every layer."""
+
 from __future__ import annotations
 
 import pytest
@@ -57,7 +58,9 @@ def test_governance_changes_are_append_only_in_the_model_layer(change):
 @pytest.mark.parametrize("model", _append_only_models(), ids=lambda m: m._meta.label)
 def test_every_audit_table_has_its_postgresql_trigger(model):
     with connection.cursor() as cur:
-        cur.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [model._meta.db_table])
+        cur.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass AND NOT tgisinternal", [model._meta.db_table]
+        )
         triggers = {row[0] for row in cur.fetchall()}
     assert f"{model._meta.db_table}_append_only" in triggers
 
@@ -65,7 +68,9 @@ def test_every_audit_table_has_its_postgresql_trigger(model):
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="database triggers exist on PostgreSQL only")
 def test_governance_changes_are_append_only_in_postgresql(change):
-    for sql in ("UPDATE governance_governancechange SET scope = 'x' WHERE id = %s",
-                "DELETE FROM governance_governancechange WHERE id = %s"):
+    for sql in (
+        "UPDATE governance_governancechange SET scope = 'x' WHERE id = %s",
+        "DELETE FROM governance_governancechange WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
             cur.execute(sql, [change.pk])

@@ -1,4 +1,5 @@
 """The SLA sweep bench runs and reports (no timing assertions: machines differ)."""
+
 from __future__ import annotations
 
 import pytest

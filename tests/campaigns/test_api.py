@@ -1,4 +1,5 @@
 """The REST API: happy path with a token, bad input, conflicts."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Two people acting on one request at once: one transition, one event, the other a 409."""
+
 from __future__ import annotations
 
 import threading
@@ -35,7 +36,10 @@ def test_concurrent_approve_and_reject_yield_one_transition(tokyo, webinar):
                 close_old_connections()
                 connection.close()
 
-        threads = [threading.Thread(target=act, args=(cmo1, "approve")), threading.Thread(target=act, args=(cmo2, "reject"))]
+        threads = [
+            threading.Thread(target=act, args=(cmo1, "approve")),
+            threading.Thread(target=act, args=(cmo2, "reject")),
+        ]
         for t in threads:
             t.start()
         for t in threads:

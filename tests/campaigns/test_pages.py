@@ -1,4 +1,5 @@
 """The server-rendered pages: the marketer's form, the approver's inbox, the detail page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +20,11 @@ def form_data(**overrides):
         "launch_date": str(today + dt.timedelta(days=30)),
         "end_date": str(today + dt.timedelta(days=30)),
         "budget": "500000",
-        "target_leads": "200", "target_mqls": "50", "target_sqls": "10",
-        "target_pipeline": "0", "target_revenue": "0",
+        "target_leads": "200",
+        "target_mqls": "50",
+        "target_sqls": "10",
+        "target_pipeline": "0",
+        "target_revenue": "0",
         "icp_fit": "high",
         "needs_landing_page": "on",
     }
@@ -30,7 +34,10 @@ def form_data(**overrides):
 
 def test_marketer_submits_and_cmo_sends_back_then_approves_through_pages(client, org, tokyo, webinar, email_channel):
     client.force_login(org["alice"])
-    r = client.post(reverse("campaigns:new"), form_data(campaign_type=webinar.pk, business_unit=tokyo.pk, channels=[email_channel.pk], submit="1"))
+    r = client.post(
+        reverse("campaigns:new"),
+        form_data(campaign_type=webinar.pk, business_unit=tokyo.pk, channels=[email_channel.pk], submit="1"),
+    )
     req = CampaignRequest.objects.get()
     assert r.status_code == 302 and r["Location"] == reverse("campaigns:detail", args=[req.pk])
     assert req.state == State.SUBMITTED and req.needs_landing_page and list(req.channels.all()) == [email_channel]
@@ -41,11 +48,17 @@ def test_marketer_submits_and_cmo_sends_back_then_approves_through_pages(client,
     assert "ウェビナー: データ活用" in inbox
     page = client.get(reverse("campaigns:detail", args=[req.pk])).content.decode()
     assert f"/requests/{req.pk}/approve/" in page and f"/requests/{req.pk}/edit/" not in page
-    client.post(reverse("campaigns:action", args=[req.pk, "request_changes"]), {"comment": "KPIの根拠を追記", "expected_state": "submitted"})
+    client.post(
+        reverse("campaigns:action", args=[req.pk, "request_changes"]),
+        {"comment": "KPIの根拠を追記", "expected_state": "submitted"},
+    )
     assert CampaignRequest.objects.get().state == State.CHANGES_REQUESTED
 
     client.force_login(org["alice"])
-    r = client.post(reverse("campaigns:edit", args=[req.pk]), form_data(campaign_type=webinar.pk, business_unit=tokyo.pk, budget="650000"))
+    r = client.post(
+        reverse("campaigns:edit", args=[req.pk]),
+        form_data(campaign_type=webinar.pk, business_unit=tokyo.pk, budget="650000"),
+    )
     assert r.status_code == 302
     client.post(reverse("campaigns:action", args=[req.pk, "resubmit"]), {"expected_state": "changes_requested"})
 
@@ -59,14 +72,23 @@ def test_marketer_submits_and_cmo_sends_back_then_approves_through_pages(client,
 
 def test_form_shows_field_errors_and_writes_nothing(client, org, tokyo, webinar):
     client.force_login(org["alice"])
-    r = client.post(reverse("campaigns:new"), form_data(
-        campaign_type=webinar.pk, business_unit=tokyo.pk, launch_date="2020-01-01", end_date="2019-12-31", budget="-5",
-    ))
+    r = client.post(
+        reverse("campaigns:new"),
+        form_data(
+            campaign_type=webinar.pk,
+            business_unit=tokyo.pk,
+            launch_date="2020-01-01",
+            end_date="2019-12-31",
+            budget="-5",
+        ),
+    )
     assert r.status_code == 200
     form = r.context["form"]
     assert {"launch_date", "budget"} <= set(form.errors)
     assert "errorlist" in r.content.decode()
-    r = client.post(reverse("campaigns:new"), form_data(campaign_type=webinar.pk, business_unit=tokyo.pk, end_date="2000-01-01"))
+    r = client.post(
+        reverse("campaigns:new"), form_data(campaign_type=webinar.pk, business_unit=tokyo.pk, end_date="2000-01-01")
+    )
     assert "end_date" in r.context["form"].errors
     r = client.post(reverse("campaigns:new"), form_data(campaign_type="999", business_unit=tokyo.pk, name=""))
     assert {"campaign_type", "name"} <= set(r.context["form"].errors)
@@ -77,7 +99,11 @@ def test_stale_page_action_says_reload(client, org, make_request):
     req = make_request(org["alice"], actions=["submit"])
     client.force_login(org["charlie"])
     client.post(reverse("campaigns:action", args=[req.pk, "approve"]), {"expected_state": "submitted"})
-    r = client.post(reverse("campaigns:action", args=[req.pk, "reject"]), {"comment": "no", "expected_state": "submitted"}, follow=True)
+    r = client.post(
+        reverse("campaigns:action", args=[req.pk, "reject"]),
+        {"comment": "no", "expected_state": "submitted"},
+        follow=True,
+    )
     assert "再読み込み" in r.content.decode()  # "reload" in the user's language
     assert RequestEvent.objects.filter(request=req, action="reject").count() == 0
 

@@ -3,6 +3,7 @@
 A requester sees only their own requests, an approver what is routed to them, MOps and
 admins everything, anonymous users nothing.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,9 @@ def world(org, make_request):
     return {
         "draft": make_request(org["alice"], name="alice draft"),
         "submitted": make_request(org["alice"], name="alice submitted", actions=["submit"]),
-        "bob": make_request(org["bob"], name="bob submitted", actions=["submit"], business_unit=org["bob"].unit_memberships.get().unit),
+        "bob": make_request(
+            org["bob"], name="bob submitted", actions=["submit"], business_unit=org["bob"].unit_memberships.get().unit
+        ),
     }
 
 
@@ -67,22 +70,42 @@ def test_detail_and_list_visibility(role, org, world):
 
 
 # role -> (new page, POST /api/requests/)
-CREATE = {"anonymous": (302, 403), "alice": (200, 201), "bob": (200, 201), "charlie": (403, 403),
-          "mona": (403, 403), "sam": (403, 403), "root": (200, 201)}
+CREATE = {
+    "anonymous": (302, 403),
+    "alice": (200, 201),
+    "bob": (200, 201),
+    "charlie": (403, 403),
+    "mona": (403, 403),
+    "sam": (403, 403),
+    "root": (200, 201),
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_create_requests(role, org):
     page, api = as_role(role, org)
     assert page.get(reverse("campaigns:new")).status_code == CREATE[role][0]
-    payload = {"name": "x", "objective": "y", "campaign_type": "webinar", "business_unit": "tokyo",
-               "launch_date": "2099-01-01", "end_date": "2099-01-02", "budget": "1"}
+    payload = {
+        "name": "x",
+        "objective": "y",
+        "campaign_type": "webinar",
+        "business_unit": "tokyo",
+        "launch_date": "2099-01-01",
+        "end_date": "2099-01-02",
+        "budget": "1",
+    }
     assert api.post("/api/requests/", payload, format="json").status_code == CREATE[role][1]
 
 
 # (role, action on alice's submitted request) -> API status
 DECIDE = {
-    "anonymous": 403, "alice": 403, "bob": 404, "charlie": 200, "mona": 403, "sam": 404, "root": 403,
+    "anonymous": 403,
+    "alice": 403,
+    "bob": 404,
+    "charlie": 200,
+    "mona": 403,
+    "sam": 404,
+    "root": 403,
 }
 
 
@@ -93,7 +116,15 @@ def test_who_may_decide(role, action, org, world):
     req = world["submitted"]
     r = api.post(f"/api/requests/{req.pk}/{action}/", {"comment": "reason"}, format="json")
     assert r.status_code == DECIDE[role], (role, action, r.content)
-    expected_state = "submitted" if DECIDE[role] != 200 else {"approve": ("approved", "in_production"), "reject": ("rejected",), "request-changes": ("changes_requested",)}[action]
+    expected_state = (
+        "submitted"
+        if DECIDE[role] != 200
+        else {
+            "approve": ("approved", "in_production"),
+            "reject": ("rejected",),
+            "request-changes": ("changes_requested",),
+        }[action]
+    )
     assert CampaignRequest.objects.get(pk=req.pk).state in expected_state
 
 
@@ -114,7 +145,9 @@ def test_who_may_submit_and_cancel(role, org, world):
     assert api.post(f"/api/requests/{other.pk}/cancel/", {}, format="json").status_code == expected, role
 
 
-@pytest.mark.parametrize("role,expected", [("anonymous", 302), ("alice", 302), ("mona", 200), ("root", 200), ("charlie", 200)])
+@pytest.mark.parametrize(
+    "role,expected", [("anonymous", 302), ("alice", 302), ("mona", 200), ("root", 200), ("charlie", 200)]
+)
 def test_admin_access(role, expected, org, world):
     page, _ = as_role(role, org)
     if role == "charlie":

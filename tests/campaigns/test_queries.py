@@ -1,4 +1,5 @@
 """List pages and API lists keep the same query count as data grows (no N+1)."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,9 @@ def grow_to(n, org, email_channel):
         i = CampaignRequest.objects.count()
         requester = org["alice"] if i % 2 else org["bob"]
         unit = requester.unit_memberships.get().unit
-        req = services.request_create(by=requester, channels=[email_channel], **request_fields(name=f"c{i}", business_unit=unit))
+        req = services.request_create(
+            by=requester, channels=[email_channel], **request_fields(name=f"c{i}", business_unit=unit)
+        )
         if i % 3:
             services.request_submit(request_id=req.pk, by=requester)
 

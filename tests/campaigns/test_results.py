@@ -1,4 +1,5 @@
 """Campaign results: by hand, through the API, and imported all-or-nothing from CSV/Excel."""
+
 from __future__ import annotations
 
 import io
@@ -24,7 +25,9 @@ def launched(org, make_request):
         # tasks/ may already have moved the campaign on: walk whatever is left
         for action in ("start_production", "mark_ready", "launch"):
             req.refresh_from_db()
-            wanted = {"start_production": "approved", "mark_ready": "in_production", "launch": "ready_for_launch"}[action]
+            wanted = {"start_production": "approved", "mark_ready": "in_production", "launch": "ready_for_launch"}[
+                action
+            ]
             if req.state == wanted:
                 services.request_transition(request_id=req.pk, action=action, by=actors.get(action, org["alice"]))
         req.refresh_from_db()
@@ -37,15 +40,22 @@ def csv_file(text: str, name="export.csv", encoding="utf-8"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
 
 
-
-
 def test_requester_enters_results_on_the_page(client, org, launched):
     req = launched("ウェビナーA")
     client.force_login(org["alice"])
-    r = client.post(reverse("campaigns:result-edit", args=[req.pk]), {
-        "actual_spend": "800000", "leads": "300", "mqls": "90", "sqls": "30", "opportunities": "12",
-        "won_deals": "4", "won_revenue": "6000000", "retained_revenue_12m": "",
-    })
+    r = client.post(
+        reverse("campaigns:result-edit", args=[req.pk]),
+        {
+            "actual_spend": "800000",
+            "leads": "300",
+            "mqls": "90",
+            "sqls": "30",
+            "opportunities": "12",
+            "won_deals": "4",
+            "won_revenue": "6000000",
+            "retained_revenue_12m": "",
+        },
+    )
     assert r.status_code == 302
     result = CampaignResult.objects.get(request=req)
     assert (result.leads, result.won_revenue, result.retained_revenue_12m) == (300, 6000000, None)
@@ -72,7 +82,7 @@ def test_csv_import_creates_then_updates_on_reimport(org, launched):
     a, b = launched("A"), launched("B")
     text = (
         "キャンペーンID,費用,リード数,MQL,SQL,商談数,受注数,受注額,継続売上\n"
-        f"{a.pk},\"1,000,000\",400,120,40,10,3,5000000,4000000\n"
+        f'{a.pk},"1,000,000",400,120,40,10,3,5000000,4000000\n'
         f"{b.pk},500000,100,30,10,2,1,900000,\n"
     )
     r = api(org["mona"]).post("/api/results/import/", {"file": csv_file(text, encoding="cp932")}, format="multipart")
@@ -80,7 +90,9 @@ def test_csv_import_creates_then_updates_on_reimport(org, launched):
     assert (r.json()["created"], r.json()["updated"]) == (2, 0)
     assert CampaignResult.objects.get(request=a).actual_spend == 1000000
     assert CampaignResult.objects.get(request=b).retained_revenue_12m is None
-    r = api(org["mona"]).post("/api/results/import/", {"file": csv_file(text.replace("400,120", "450,130"))}, format="multipart")
+    r = api(org["mona"]).post(
+        "/api/results/import/", {"file": csv_file(text.replace("400,120", "450,130"))}, format="multipart"
+    )
     assert (r.json()["created"], r.json()["updated"]) == (0, 2)
     assert CampaignResult.objects.count() == 2 and CampaignResult.objects.get(request=a).leads == 450
 
@@ -93,10 +105,20 @@ def test_xlsx_import_with_explicit_mapping(org, launched):
     ws.append([a.pk, 700000, 200, 50, 20, 5, 2, 3000000])
     buf = io.BytesIO()
     wb.save(buf)
-    mapping = {"campaign_id": "Campaign", "actual_spend": "Cost", "leads": "L", "mqls": "M", "sqls": "S",
-               "opportunities": "O", "won_deals": "W", "won_revenue": "Rev"}
+    mapping = {
+        "campaign_id": "Campaign",
+        "actual_spend": "Cost",
+        "leads": "L",
+        "mqls": "M",
+        "sqls": "S",
+        "opportunities": "O",
+        "won_deals": "W",
+        "won_revenue": "Rev",
+    }
     upload = SimpleUploadedFile("crm.xlsx", buf.getvalue())
-    r = api(org["mona"]).post("/api/results/import/", {"file": upload, "mapping": __import__("json").dumps(mapping)}, format="multipart")
+    r = api(org["mona"]).post(
+        "/api/results/import/", {"file": upload, "mapping": __import__("json").dumps(mapping)}, format="multipart"
+    )
     assert r.status_code == 201, r.json()
     assert CampaignResult.objects.get(request=a).won_revenue == 3000000
 
@@ -105,8 +127,16 @@ BAD_FILES = [
     ("wrong columns", "name,foo\nx,1\n", 1),
     ("non-numeric", "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},abc,1,1,1,1,1,1\n", 2),
     ("negative revenue", "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,1,1,1,1,1,-5\n", 2),
-    ("duplicate rows", "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,1,1,1,1,1,1\n{a},1,1,1,1,1,1,1\n", 3),
-    ("unknown campaign", "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,1,1,1,1,1,1\n999999,1,1,1,1,1,1,1\n", 3),
+    (
+        "duplicate rows",
+        "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,1,1,1,1,1,1\n{a},1,1,1,1,1,1,1\n",
+        3,
+    ),
+    (
+        "unknown campaign",
+        "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,1,1,1,1,1,1\n999999,1,1,1,1,1,1,1\n",
+        3,
+    ),
     ("not launched", "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{draft},1,1,1,1,1,1,1\n", 2),
 ]
 
@@ -115,7 +145,9 @@ BAD_FILES = [
 def test_bad_files_import_nothing_and_name_the_row(org, launched, make_request, label, text, bad_row):
     a = launched("A")
     draft = make_request(org["alice"])
-    r = api(org["mona"]).post("/api/results/import/", {"file": csv_file(text.format(a=a.pk, draft=draft.pk))}, format="multipart")
+    r = api(org["mona"]).post(
+        "/api/results/import/", {"file": csv_file(text.format(a=a.pk, draft=draft.pk))}, format="multipart"
+    )
     assert r.status_code == 400
     assert bad_row in [e["row"] for e in r.json()["errors"]]
     assert not CampaignResult.objects.exists() and not ResultImport.objects.exists()

@@ -1,4 +1,5 @@
 """The quarterly satisfaction survey: open, answer once (editable), aggregate, anonymity."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,10 +9,15 @@ from campaigns.models import Survey, SurveyResponse
 from campaigns.quarters import Quarter
 from tests.conftest import api_as as api
 
-ANSWER = {"q_speed": 4, "q_quality": 5, "q_communication": 3, "q_process": 2, "q_overall": 4,
-          "strengthen": "LPの制作スピード", "unclear": "依頼フォームの予算欄"}
-
-
+ANSWER = {
+    "q_speed": 4,
+    "q_quality": 5,
+    "q_communication": 3,
+    "q_process": 2,
+    "q_overall": 4,
+    "strengthen": "LPの制作スピード",
+    "unclear": "依頼フォームの予算欄",
+}
 
 
 def test_survey_round_trip_and_anonymous_aggregation(org):
@@ -19,21 +25,38 @@ def test_survey_round_trip_and_anonymous_aggregation(org):
     assert r.status_code == 201 and r.json()["quarter"] == "2026Q3"
     sid = r.json()["id"]
     assert api(org["alice"]).post(f"/api/surveys/{sid}/respond/", ANSWER, format="json").status_code == 201
-    assert api(org["bob"]).post(f"/api/surveys/{sid}/respond/", {**ANSWER, "q_speed": 2, "strengthen": ""}, format="json").status_code == 201
+    assert (
+        api(org["bob"])
+        .post(f"/api/surveys/{sid}/respond/", {**ANSWER, "q_speed": 2, "strengthen": ""}, format="json")
+        .status_code
+        == 201
+    )
     # answering again updates the same response
-    assert api(org["bob"]).post(f"/api/surveys/{sid}/respond/", {**ANSWER, "q_speed": 1, "strengthen": ""}, format="json").status_code == 201
+    assert (
+        api(org["bob"])
+        .post(f"/api/surveys/{sid}/respond/", {**ANSWER, "q_speed": 1, "strengthen": ""}, format="json")
+        .status_code
+        == 201
+    )
     assert SurveyResponse.objects.count() == 2
     results = api(org["mona"]).get(f"/api/surveys/{sid}/results/").json()
     speed = next(q for q in results["questions"] if q["name"] == "q_speed")
     assert (speed["mean"], speed["count"], speed["distribution"]["1"]) == (2.5, 2, 1)
-    assert results["comments"] == [{"respondent": None, "strengthen": "LPの制作スピード", "unclear": "依頼フォームの予算欄"},
-                                   {"respondent": None, "strengthen": "", "unclear": "依頼フォームの予算欄"}]
+    assert results["comments"] == [
+        {"respondent": None, "strengthen": "LPの制作スピード", "unclear": "依頼フォームの予算欄"},
+        {"respondent": None, "strengthen": "", "unclear": "依頼フォームの予算欄"},
+    ]
     assert api(org["alice"]).get(f"/api/surveys/{sid}/results/").status_code == 403
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({**ANSWER, "q_speed": 6}, "q_speed"), ({**ANSWER, "q_overall": 0}, "q_overall"), ({"q_speed": 3}, "q_quality"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({**ANSWER, "q_speed": 6}, "q_speed"),
+        ({**ANSWER, "q_overall": 0}, "q_overall"),
+        ({"q_speed": 3}, "q_quality"),
+    ],
+)
 def test_bad_answers_are_refused(org, payload, field):
     survey = Survey.objects.create(quarter="2026Q3")
     r = api(org["alice"]).post(f"/api/surveys/{survey.pk}/respond/", payload, format="json")
@@ -63,7 +86,14 @@ def test_survey_pages(client, org):
     assert "alice" in page and "LPの制作スピード" in page
 
 
-@pytest.mark.parametrize("text,start,end", [("2026Q1", "2026-01-01", "2026-03-31"), ("2026Q4", "2026-10-01", "2026-12-31"), ("2025-q2", "2025-04-01", "2025-06-30")])
+@pytest.mark.parametrize(
+    "text,start,end",
+    [
+        ("2026Q1", "2026-01-01", "2026-03-31"),
+        ("2026Q4", "2026-10-01", "2026-12-31"),
+        ("2025-q2", "2025-04-01", "2025-06-30"),
+    ],
+)
 def test_quarters(text, start, end):
     q = Quarter.parse(text)
     assert (str(q.start), str(q.end)) == (start, end)

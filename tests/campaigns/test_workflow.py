@@ -1,4 +1,5 @@
 """The approval state machine through the services: legal paths, illegal ones, the audit log."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,9 @@ from campaigns.models import CampaignRequest, RequestEvent, State
 
 
 def events(req):
-    return list(RequestEvent.objects.filter(request=req).values_list("action", "from_state", "to_state", "actor__username"))
+    return list(
+        RequestEvent.objects.filter(request=req).values_list("action", "from_state", "to_state", "actor__username")
+    )
 
 
 def test_submit_send_back_resubmit_approve_records_every_step(alice, charlie, make_request):
@@ -62,12 +65,24 @@ def test_full_lifecycle_to_closed(alice, charlie, mona, make_request):
 
 # (path walked first, action tried) -> Conflict: every action that the state does not allow
 ILLEGAL = [
-    ([], "approve"), ([], "reject"), ([], "request_changes"), ([], "resubmit"), ([], "launch"),
-    (["submit"], "submit"), (["submit"], "resubmit"), (["submit"], "launch"),
-    (["submit", "approve"], "approve"), (["submit", "approve"], "reject"), (["submit", "approve"], "submit"),
-    (["submit", "reject"], "approve"), (["submit", "reject"], "resubmit"), (["submit", "reject"], "cancel"),
-    (["submit", "request_changes"], "approve"), (["submit", "request_changes"], "submit"),
-    (["cancel"], "submit"), (["cancel"], "cancel"),
+    ([], "approve"),
+    ([], "reject"),
+    ([], "request_changes"),
+    ([], "resubmit"),
+    ([], "launch"),
+    (["submit"], "submit"),
+    (["submit"], "resubmit"),
+    (["submit"], "launch"),
+    (["submit", "approve"], "approve"),
+    (["submit", "approve"], "reject"),
+    (["submit", "approve"], "submit"),
+    (["submit", "reject"], "approve"),
+    (["submit", "reject"], "resubmit"),
+    (["submit", "reject"], "cancel"),
+    (["submit", "request_changes"], "approve"),
+    (["submit", "request_changes"], "submit"),
+    (["cancel"], "submit"),
+    (["cancel"], "cancel"),
 ]
 
 
@@ -76,7 +91,12 @@ def test_illegal_transition_is_refused_and_writes_nothing(alice, charlie, make_r
     req = make_request(alice, actions=path, actors={"approve": charlie, "reject": charlie, "request_changes": charlie})
     before = RequestEvent.objects.count()
     with pytest.raises(services.Conflict):
-        services.request_transition(request_id=req.pk, action=action, by=charlie if action in ("approve", "reject", "request_changes") else alice, comment="r")
+        services.request_transition(
+            request_id=req.pk,
+            action=action,
+            by=charlie if action in ("approve", "reject", "request_changes") else alice,
+            comment="r",
+        )
     assert RequestEvent.objects.count() == before
     assert CampaignRequest.objects.get(pk=req.pk).state == req.state
 

@@ -8,6 +8,7 @@ shows the campaign -> the quarterly PDF is generated and downloaded.
 Screenshots of every step land in artifacts/e2e/. Skipped, with the reason printed, only
 where Chromium cannot be found or installed (`make test` tries to install it).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,10 +37,17 @@ def browser_page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run",
-        ])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True, locale="ja-JP")
         page = context.new_page()
         page.set_default_timeout(20_000)
@@ -181,7 +189,13 @@ def test_whole_journey(browser_page, live_server, settings):
     for t in Task.objects.filter(campaign=req).exclude(pk=first.pk).order_by("position"):
         for action in ("start", "submit_review", "complete"):
             t.refresh_from_db()
-            task_services.task_transition(task_id=t.pk, action=action, by=t.assignee, comment="", actual_hours=t.estimated_hours if action == "complete" else None)
+            task_services.task_transition(
+                task_id=t.pk,
+                action=action,
+                by=t.assignee,
+                comment="",
+                actual_hours=t.estimated_hours if action == "complete" else None,
+            )
     req.refresh_from_db()
     assert req.state == "ready_for_launch"
 
@@ -198,7 +212,8 @@ def test_whole_journey(browser_page, live_server, settings):
     export = ARTIFACTS / "crm-export.csv"
     export.write_text(
         "キャンペーンID,費用,リード数,MQL,SQL,商談数,受注数,受注額,継続売上\n"
-        f"{req.pk},850000,320,110,36,12,4,7200000,6100000\n", encoding="utf-8",
+        f"{req.pk},850000,320,110,36,12,4,7200000,6100000\n",
+        encoding="utf-8",
     )
     page.goto(live_server.url + "/requests/results/import/")
     page.set_input_files("input[type=file]", str(export))

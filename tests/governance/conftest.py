@@ -1,4 +1,5 @@
 """Shared governance fixtures: an organisation with unit heads for routing and API tests."""
+
 from __future__ import annotations
 
 import pytest

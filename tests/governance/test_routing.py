@@ -1,4 +1,5 @@
 """Governance models switch routing, inboxes and visibility together; the past stays intact."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +36,9 @@ def _fields(**kw):
 
 def chain(req) -> list[list[str]]:
     req = CampaignRequest.objects.get(pk=req.pk)
-    return policy.approval_plan(business_unit=req.business_unit, budget=req.budget, params=req.governance_params, requester_id=req.requester_id)
+    return policy.approval_plan(
+        business_unit=req.business_unit, budget=req.budget, params=req.governance_params, requester_id=req.requester_id
+    )
 
 
 # model, requester, unit, budget -> approver chain (usernames per step)
@@ -46,7 +49,7 @@ ROUTING = [
     ("decentralised", "alice", "tokyo", "1000000", [["charlie"]]),  # no head: falls back to the CMO
     ("decentralised", "carol", "apac", "1000000", [["paul"]]),
     ("hybrid", "bob", "osaka", "2999999", [["olivia"]]),
-    ("hybrid", "bob", "osaka", "3000000", [["olivia"]]),             # equal to the threshold: the head alone
+    ("hybrid", "bob", "osaka", "3000000", [["olivia"]]),  # equal to the threshold: the head alone
     ("hybrid", "bob", "osaka", "3000001", [["olivia"], ["charlie"]]),  # one yen above: head, then CMO
     ("hybrid", "alice", "tokyo", "9000000", [["charlie"]]),
 ]
@@ -78,7 +81,9 @@ def test_two_step_hybrid_then_rejection_at_the_second_step(gov):
     campaign_services.request_reject(request_id=req.pk, by=gov["charlie"], comment="予算超過")
     req.refresh_from_db()
     assert req.state == State.REJECTED
-    assert list(RequestEvent.objects.filter(request=req).values_list("action", "from_state", "to_state", "actor__username")) == [
+    assert list(
+        RequestEvent.objects.filter(request=req).values_list("action", "from_state", "to_state", "actor__username")
+    ) == [
         ("submit", "draft", "submitted", "bob"),
         ("approve", "submitted", "submitted", "olivia"),
         ("reject", "submitted", "rejected", "charlie"),
@@ -133,7 +138,9 @@ def test_unit_heads_see_their_unit_read_only_and_units_do_not_see_each_other(gov
 def test_delegation_window_edges(gov, day, can):
     set_model(gov, "decentralised")
     start = timezone.localdate() + dt.timedelta(days=1)
-    services.delegation_create(delegator=gov["olivia"], delegate=gov["paul"], start=start, end=start + dt.timedelta(days=3), by=gov["olivia"])
+    services.delegation_create(
+        delegator=gov["olivia"], delegate=gov["paul"], start=start, end=start + dt.timedelta(days=3), by=gov["olivia"]
+    )
     req = submit(gov, "bob", "osaka")
     when = timezone.make_aware(dt.datetime.combine(start + dt.timedelta(days=day), dt.time(12)))
     with time_machine.travel(when, tick=False):
@@ -150,7 +157,13 @@ def test_delegation_window_edges(gov, day, can):
 
 def test_revoked_delegation_ends_access_at_once(gov):
     set_model(gov, "decentralised")
-    d = services.delegation_create(delegator=gov["olivia"], delegate=gov["paul"], start=timezone.localdate(), end=timezone.localdate(), by=gov["olivia"])
+    d = services.delegation_create(
+        delegator=gov["olivia"],
+        delegate=gov["paul"],
+        start=timezone.localdate(),
+        end=timezone.localdate(),
+        by=gov["olivia"],
+    )
     req = submit(gov, "bob", "osaka")
     assert req in request_inbox_for(type(gov["paul"]).objects.get(pk=gov["paul"].pk))
     services.delegation_revoke(delegation_id=d.pk, by=gov["olivia"])
@@ -161,7 +174,11 @@ BAD = [
     ("negative threshold", dict(model="hybrid", hybrid_threshold=-1), "hybrid_threshold"),
     ("unknown model", dict(model="anarchy", hybrid_threshold=1), "model"),
     ("unknown unit", dict(model="hybrid", hybrid_threshold=1, units=[{"unit": "mars", "model": "hybrid"}]), "units"),
-    ("negative unit threshold", dict(model="hybrid", hybrid_threshold=1, units=[{"unit": "osaka", "model": "hybrid", "hybrid_threshold": -5}]), "units"),
+    (
+        "negative unit threshold",
+        dict(model="hybrid", hybrid_threshold=1, units=[{"unit": "osaka", "model": "hybrid", "hybrid_threshold": -5}]),
+        "units",
+    ),
 ]
 
 
@@ -188,7 +205,9 @@ def test_bad_delegations_write_nothing(gov):
             services.delegation_create(delegator=gov["olivia"], by=gov["olivia"], **kwargs)
         assert field in exc.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.delegation_create(delegator=gov["olivia"], delegate=gov["paul"], start=today, end=today, by=gov["paul"])
+        services.delegation_create(
+            delegator=gov["olivia"], delegate=gov["paul"], start=today, end=today, by=gov["paul"]
+        )
     assert not Delegation.objects.exists()
 
 
@@ -199,9 +218,13 @@ def test_only_admins_change_the_model(gov):
 
 
 EXECUTION = [
-    ("centralised", "content", None), ("centralised", "operations", None),
-    ("decentralised", "content", "unit"), ("decentralised", "brand", "unit"),
-    ("hybrid", "content", "unit"), ("hybrid", "operations", None), ("hybrid", "brand", None),
+    ("centralised", "content", None),
+    ("centralised", "operations", None),
+    ("decentralised", "content", "unit"),
+    ("decentralised", "brand", "unit"),
+    ("hybrid", "content", "unit"),
+    ("hybrid", "operations", None),
+    ("hybrid", "brand", None),
 ]
 
 

@@ -1,4 +1,5 @@
 """Integrations fixtures: a real HTTP receiver on 127.0.0.1, webhooks, the task fixtures."""
+
 from __future__ import annotations
 
 import threading

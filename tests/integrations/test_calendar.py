@@ -1,4 +1,5 @@
 """Marketing calendar page and the per-user iCalendar feed (visibility, filters, tokens)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,10 +16,22 @@ from tasks.models import Task
 def campaigns(org, make_request, osaka):
     """alice's Tokyo webinar (approved, with tasks via the fixture below) and bob's Osaka request (submitted)."""
     today = timezone.localdate()
-    mine = make_request(org["alice"], actions=["submit", "approve"], actors={"approve": org["charlie"]},
-                        name="Alice webinar", launch_date=today + dt.timedelta(days=20), end_date=today + dt.timedelta(days=22))
-    theirs = make_request(org["bob"], actions=["submit"], name="Bob trade show", business_unit=osaka,
-                          launch_date=today + dt.timedelta(days=21), end_date=today + dt.timedelta(days=21))
+    mine = make_request(
+        org["alice"],
+        actions=["submit", "approve"],
+        actors={"approve": org["charlie"]},
+        name="Alice webinar",
+        launch_date=today + dt.timedelta(days=20),
+        end_date=today + dt.timedelta(days=22),
+    )
+    theirs = make_request(
+        org["bob"],
+        actions=["submit"],
+        name="Bob trade show",
+        business_unit=osaka,
+        launch_date=today + dt.timedelta(days=21),
+        end_date=today + dt.timedelta(days=21),
+    )
     return mine, theirs
 
 
@@ -35,9 +48,12 @@ def test_feed_lists_only_what_the_user_may_see(client, org, campaigns):
     mine, theirs = campaigns
     due = timezone.now() + dt.timedelta(days=10)
     from tasks.models import TaskType, WorkRole
+
     role = WorkRole.objects.create(slug="ops", name="ops")
     tt = TaskType.objects.create(slug="lp", name="LP", role=role)
-    t1 = Task.objects.create(number=1, key="MOPS-1", campaign=mine, task_type=tt, title="LP制作", due_at=due, assignee=org["sam"])
+    t1 = Task.objects.create(
+        number=1, key="MOPS-1", campaign=mine, task_type=tt, title="LP制作", due_at=due, assignee=org["sam"]
+    )
     t2 = Task.objects.create(number=2, key="MOPS-2", campaign=theirs, task_type=tt, title="Booth", due_at=due)
     token = services.feed_token_regenerate(user=org["alice"])
     r = client.get(feed_url(token))  # no login: calendar apps have no session
@@ -54,7 +70,11 @@ def test_feed_lists_only_what_the_user_may_see(client, org, campaigns):
     # MOps sees both campaigns and both tasks
     mops_token = services.feed_token_regenerate(user=org["mona"])
     assert set(events_of(client.get(feed_url(mops_token)))) >= {
-        f"campaign-{mine.pk}@{domain}", f"campaign-{theirs.pk}@{domain}", f"task-{t1.pk}@{domain}", f"task-{t2.pk}@{domain}"}
+        f"campaign-{mine.pk}@{domain}",
+        f"campaign-{theirs.pk}@{domain}",
+        f"task-{t1.pk}@{domain}",
+        f"task-{t2.pk}@{domain}",
+    }
 
 
 def test_wrong_revoked_and_replaced_tokens_are_404(client, org, campaigns):
@@ -98,7 +118,9 @@ def test_calendar_page_month_quarter_list_and_filters(client, org, campaigns, os
     assert "state-submitted" in page
     only_osaka = client.get(f"/calendar/?start={start}&unit={osaka.pk}").content.decode()
     assert "Bob trade show" in only_osaka and "Alice webinar" not in only_osaka
-    only_tokyo = client.get(f"/calendar/?start={start}&unit={tokyo.pk}&campaign_type={mine.campaign_type_id}").content.decode()
+    only_tokyo = client.get(
+        f"/calendar/?start={start}&unit={tokyo.pk}&campaign_type={mine.campaign_type_id}"
+    ).content.decode()
     assert "Alice webinar" in only_tokyo and "Bob trade show" not in only_tokyo
     for view in ("quarter", "list"):
         r = client.get(f"/calendar/?view={view}&start={start}")
@@ -118,7 +140,11 @@ def test_calendar_range_is_bounded_and_bad_input_is_harmless(client, org):
     far = (timezone.localdate() + dt.timedelta(days=800)).strftime("%Y-%m")
     r = client.get(f"/calendar/?start={far}")
     assert r.status_code == 200
-    months_ahead = (r.context["start"].year - timezone.localdate().year) * 12 + r.context["start"].month - timezone.localdate().month
+    months_ahead = (
+        (r.context["start"].year - timezone.localdate().year) * 12
+        + r.context["start"].month
+        - timezone.localdate().month
+    )
     assert months_ahead == 12 and r.context["next_start"] is None
     assert client.get("/calendar/?start=garbage&unit=abc&view=year").status_code == 200
     client.logout()

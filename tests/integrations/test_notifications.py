@@ -1,4 +1,5 @@
 """E-mail notifications: recipients from governance, the recipient's language, escaping, preferences, digest, SLA."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,7 +32,9 @@ def set_pref(user, **values):
     return pref
 
 
-def test_submission_mails_the_routed_approver_in_their_language(org, make_request, mailoutbox, django_capture_on_commit_callbacks):
+def test_submission_mails_the_routed_approver_in_their_language(
+    org, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
     set_pref(org["charlie"], language="en")
     req = make_request(org["alice"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,12 +44,14 @@ def test_submission_mails_the_routed_approver_in_their_language(org, make_reques
     assert mail.subject == f"[MOps Desk] Approval needed: {req.name}"
     assert "Alice submitted the campaign request" in mail.body and "approve, reject or send it back" in mail.body
     assert f"/requests/{req.pk}/" in mail.body
-    assert "<html lang=\"en\">" in html_of(mail)
+    assert '<html lang="en">' in html_of(mail)
     # recorded for the approver only (not the requester, not MOps)
     assert list(Notification.objects.values_list("user__username", "event")) == [("charlie", "request.submitted")]
 
 
-def test_decisions_mail_the_requester_in_japanese_with_the_reason_escaped(org, make_request, mailoutbox, django_capture_on_commit_callbacks):
+def test_decisions_mail_the_requester_in_japanese_with_the_reason_escaped(
+    org, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
     req = make_request(org["alice"], actions=["submit"], name="<img src=x onerror=alert(1)> ウェビナー")
     evil = '<script>alert("x")</script> 予算を見直してください'
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,7 +59,9 @@ def test_decisions_mail_the_requester_in_japanese_with_the_reason_escaped(org, m
     [mail] = mailoutbox
     assert mail.to == ["alice@example.com"]
     assert mail.subject.startswith("[MOps Desk] 差し戻されました: ")
-    assert "Alice さん" in mail.body and "再提出してください" in mail.body and evil in mail.body  # plain text: as written
+    assert (
+        "Alice さん" in mail.body and "再提出してください" in mail.body and evil in mail.body
+    )  # plain text: as written
     html = html_of(mail)
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
@@ -88,20 +95,27 @@ def test_preferences_are_respected(org, make_request, mailoutbox, django_capture
 
 def test_event_job_run_twice_mails_once(org, make_request, mailoutbox):
     req = make_request(org["alice"], actions=["submit"])
-    env = {"event": "request.approved", "occurred_at": timezone.now().isoformat(),
-           "data": {"request": {"id": req.pk, "name": req.name}, "actor_name": "Charlie"}}
+    env = {
+        "event": "request.approved",
+        "occurred_at": timezone.now().isoformat(),
+        "data": {"request": {"id": req.pk, "name": req.name}, "actor_name": "Charlie"},
+    }
     jobs.process_event(env, [org["alice"].pk], "key-1")
     jobs.process_event(env, [org["alice"].pk], "key-1")
     assert len(mailoutbox) == 1 and Notification.objects.count() == 1
 
 
-def test_task_assignment_notifies_the_assignee_when_they_opted_in(generated, org, mailoutbox, django_capture_on_commit_callbacks):
+def test_task_assignment_notifies_the_assignee_when_they_opted_in(
+    generated, org, mailoutbox, django_capture_on_commit_callbacks
+):
     req, tasks = generated
     set_pref(org["sam"], email_events=["task.assigned"], language="en", time_zone="Europe/London")
     with django_capture_on_commit_callbacks(execute=True):
         task_services.task_assign(task_id=tasks["lp"].pk, assignee=org["sam"], by=org["mona"], notify=False)
     [mail] = mailoutbox
-    assert mail.to == ["sam@example.com"] and mail.subject.startswith(f"[MOps Desk] Task assigned to you: {tasks['lp'].key}")
+    assert mail.to == ["sam@example.com"] and mail.subject.startswith(
+        f"[MOps Desk] Task assigned to you: {tasks['lp'].key}"
+    )
     due_london = tasks["lp"].due_at.astimezone(zoneinfo.ZoneInfo("Europe/London")).strftime("%Y-%m-%d %H:%M")
     assert f"Due: {due_london} (Europe/London)" in mail.body
     assert Notification.objects.filter(user=org["sam"], event="task.assigned").count() == 1
@@ -116,12 +130,18 @@ def test_task_assignment_is_not_mailed_twice_by_default(generated, org, mailoutb
     assert Notification.objects.filter(user=org["sam"], event="task.assigned").exists()
 
 
-def test_sla_at_risk_and_breach_notify_assignee_and_mops_once(generated, org, mailoutbox, django_capture_on_commit_callbacks):
+def test_sla_at_risk_and_breach_notify_assignee_and_mops_once(
+    generated, org, mailoutbox, django_capture_on_commit_callbacks
+):
     req, tasks = generated
     now = timezone.now()
     task_services.task_assign(task_id=tasks["lp"].pk, assignee=org["sam"], by=org["mona"], notify=False)
-    Task.objects.filter(pk=tasks["lp"].pk).update(at_risk_at=now - dt.timedelta(hours=2), due_at=now - dt.timedelta(hours=1))
-    Task.objects.filter(pk=tasks["plan"].pk).update(at_risk_at=now - dt.timedelta(hours=1), due_at=now + dt.timedelta(hours=5))
+    Task.objects.filter(pk=tasks["lp"].pk).update(
+        at_risk_at=now - dt.timedelta(hours=2), due_at=now - dt.timedelta(hours=1)
+    )
+    Task.objects.filter(pk=tasks["plan"].pk).update(
+        at_risk_at=now - dt.timedelta(hours=1), due_at=now + dt.timedelta(hours=5)
+    )
     Task.objects.filter(pk=tasks["qa"].pk).update(due_at=now - dt.timedelta(days=30))  # old: not announced
     set_pref(org["mona"], language="en")
     with django_capture_on_commit_callbacks(execute=True):
@@ -129,11 +149,13 @@ def test_sla_at_risk_and_breach_notify_assignee_and_mops_once(generated, org, ma
     assert counts == {"breached": 1, "at_risk": 1}
     subjects = sorted((m.to[0], m.subject) for m in mailoutbox)
     lp, plan = tasks["lp"], tasks["plan"]
-    assert subjects == sorted([
-        ("sam@example.com", f"[MOps Desk] SLA超過: {lp.key} {lp.title}"),
-        ("mona@example.com", f"[MOps Desk] SLA breached: {lp.key} {lp.title}"),
-        ("mona@example.com", f"[MOps Desk] SLA at risk: {plan.key} {plan.title}"),
-    ])
+    assert subjects == sorted(
+        [
+            ("sam@example.com", f"[MOps Desk] SLA超過: {lp.key} {lp.title}"),
+            ("mona@example.com", f"[MOps Desk] SLA breached: {lp.key} {lp.title}"),
+            ("mona@example.com", f"[MOps Desk] SLA at risk: {plan.key} {plan.title}"),
+        ]
+    )
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         assert jobs.announce_sla(now + dt.timedelta(minutes=5)) == {"breached": 0, "at_risk": 0}
@@ -165,7 +187,9 @@ def test_digest_off_means_no_digest(org, mailoutbox):
     assert jobs.send_daily_digests(timezone.now() + dt.timedelta(days=1)) == 0
 
 
-def test_suppressed_and_backfilled_events_are_not_emitted(org, make_request, mailoutbox, django_capture_on_commit_callbacks):
+def test_suppressed_and_backfilled_events_are_not_emitted(
+    org, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
     req = make_request(org["alice"])
     with django_capture_on_commit_callbacks(execute=True), dispatch.suppressed():
         campaign_services.request_submit(request_id=req.pk, by=org["alice"])
@@ -178,42 +202,80 @@ def test_suppressed_and_backfilled_events_are_not_emitted(org, make_request, mai
 def test_preferences_page_saves_and_validates(client, org):
     client.force_login(org["alice"])
     assert client.get("/preferences/").status_code == 200
-    r = client.post("/preferences/", {"language": "en", "time_zone": "Europe/Paris", "email_events": ["request.approved"],
-                                      "daily_digest": "on"})
+    r = client.post(
+        "/preferences/",
+        {"language": "en", "time_zone": "Europe/Paris", "email_events": ["request.approved"], "daily_digest": "on"},
+    )
     assert r.status_code == 302
     pref = NotificationPreference.objects.get(user=org["alice"])
-    assert (pref.language, pref.time_zone, pref.email_events, pref.daily_digest) == ("en", "Europe/Paris", ["request.approved"], True)
+    assert (pref.language, pref.time_zone, pref.email_events, pref.daily_digest) == (
+        "en",
+        "Europe/Paris",
+        ["request.approved"],
+        True,
+    )
     r = client.post("/preferences/", {"language": "fr", "time_zone": "Mars/Olympus", "email_events": ["nope"]})
     assert r.status_code == 200 and r.context["form"].errors.keys() >= {"language", "time_zone", "email_events"}
 
 
-@pytest.mark.parametrize("event", ["request.submitted", "request.approved", "request.rejected", "request.changes_requested",
-                                   "task.assigned", "sla.at_risk", "sla.breached", "campaign.launched", "review.ready"])
+@pytest.mark.parametrize(
+    "event",
+    [
+        "request.submitted",
+        "request.approved",
+        "request.rejected",
+        "request.changes_requested",
+        "task.assigned",
+        "sla.at_risk",
+        "sla.breached",
+        "campaign.launched",
+        "review.ready",
+    ],
+)
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_every_event_has_templates_in_both_languages(event, language, org):
     from integrations.notify import event_mail
 
     pref = set_pref(org["alice"], language=language)
-    data = {"request": {"name": "<b>R</b>", "launch_date": "2026-12-01", "url": "http://x/"},
-            "task": {"key": "MOPS-1", "title": "<i>T</i>", "due_at": "2026-12-01T08:00:00+00:00", "url": "http://x/"},
-            "review": {"title": "<u>Q4</u>", "url": "http://x/"}, "actor_name": "<Mona>"}
+    data = {
+        "request": {"name": "<b>R</b>", "launch_date": "2026-12-01", "url": "http://x/"},
+        "task": {"key": "MOPS-1", "title": "<i>T</i>", "due_at": "2026-12-01T08:00:00+00:00", "url": "http://x/"},
+        "review": {"title": "<u>Q4</u>", "url": "http://x/"},
+        "actor_name": "<Mona>",
+    }
     subject, text, html = event_mail({"event": event, "data": data}, org["alice"], pref)
     assert subject.startswith("[MOps Desk] ") and "\n" not in subject and len(subject) > 14
-    assert text.strip() and "<b>R</b>" not in html and "<i>T</i>" not in html and "<u>Q4</u>" not in html and "<Mona>" not in html
+    assert (
+        text.strip()
+        and "<b>R</b>" not in html
+        and "<i>T</i>" not in html
+        and "<u>Q4</u>" not in html
+        and "<Mona>" not in html
+    )
 
 
 class FakeEvent:
     def __init__(self, pk, action, to_state, comment=""):
-        self.pk, self.action, self.to_state, self.from_state, self.comment = pk, action, to_state, "ready_for_launch", comment
+        self.pk, self.action, self.to_state, self.from_state, self.comment = (
+            pk,
+            action,
+            to_state,
+            "ready_for_launch",
+            comment,
+        )
         self.at = timezone.now()
 
 
-def test_launch_tells_requester_and_mops_but_not_the_actor(org, make_request, mailoutbox, django_capture_on_commit_callbacks):
+def test_launch_tells_requester_and_mops_but_not_the_actor(
+    org, make_request, mailoutbox, django_capture_on_commit_callbacks
+):
     from integrations import receivers
 
     req = make_request(org["alice"])
     with django_capture_on_commit_callbacks(execute=True):
-        receivers.on_request_transitioned(sender=None, request=req, event=FakeEvent(9001, "launch", "launched"), by=org["alice"])
+        receivers.on_request_transitioned(
+            sender=None, request=req, event=FakeEvent(9001, "launch", "launched"), by=org["alice"]
+        )
     assert [m.to for m in mailoutbox] == [["mona@example.com"]]
     assert mailoutbox[0].subject == f"[MOps Desk] ローンチしました: {req.name}"
 
@@ -238,7 +300,9 @@ def test_review_ready_tells_mops_and_the_requester_of_the_review(org, mailoutbox
     assert "&lt;MOps&gt;" in html_of(mailoutbox[0])
 
 
-def test_a_broken_receiver_never_breaks_the_transition(org, make_request, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_broken_receiver_never_breaks_the_transition(
+    org, make_request, monkeypatch, django_capture_on_commit_callbacks
+):
     from integrations import receivers
 
     def boom(*a, **k):
@@ -253,7 +317,8 @@ def test_a_broken_receiver_never_breaks_the_transition(org, make_request, monkey
 
 
 def test_hybrid_two_step_approval_mails_each_step_and_webhooks_only_the_decision(
-        org, osaka, make_request, mailoutbox, django_capture_on_commit_callbacks, allow_local, receiver, make_webhook):
+    org, osaka, make_request, mailoutbox, django_capture_on_commit_callbacks, allow_local, receiver, make_webhook
+):
     from decimal import Decimal
 
     from governance import roles

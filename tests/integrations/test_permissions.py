@@ -1,4 +1,5 @@
 """Only Admins configure webhooks: API, pages and the Django admin."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,14 @@ def hook(db):
 def test_non_admins_cannot_use_the_webhook_api(client, org, hook, who):
     client.force_login(org[who])
     assert client.get("/api/webhooks/").status_code == 403
-    assert client.post("/api/webhooks/", {"name": "x", "url": "https://a.example.com/", "events": ["request.approved"]},
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/webhooks/",
+            {"name": "x", "url": "https://a.example.com/", "events": ["request.approved"]},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     assert client.get(f"/api/webhooks/{hook.pk}/deliveries/").status_code == 403
     assert client.post(f"/api/webhooks/{hook.pk}/test/").status_code == 403
     assert client.delete(f"/api/webhooks/{hook.pk}/").status_code == 403
@@ -42,9 +49,16 @@ def test_admins_configure_webhooks(client, org, who, settings):
     settings.MOPS_WEBHOOKS_ALLOW_LOCAL = False
     user = org["root"] if who == "root" else make_user("adele", roles.ADMIN)
     client.force_login(user)
-    r = client.post("/api/webhooks/", {"name": "Slack", "url": "https://hooks.slack.com/services/T/B/X",
-                                       "events": ["request.approved", "sla.breached"], "format": "slack"},
-                    content_type="application/json")
+    r = client.post(
+        "/api/webhooks/",
+        {
+            "name": "Slack",
+            "url": "https://hooks.slack.com/services/T/B/X",
+            "events": ["request.approved", "sla.breached"],
+            "format": "slack",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["created_by"] == user.username and len(body["secret"]) >= 32 and body["active"] is True
@@ -57,15 +71,18 @@ def test_admins_configure_webhooks(client, org, who, settings):
     assert client.delete(f"/api/webhooks/{pk}/").status_code == 204
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"url": "ftp://example.com/x"}, "url"),
-    ({"url": "http://127.0.0.1:8000/"}, "url"),
-    ({"url": "http://localhost/x"}, "url"),
-    ({"url": "javascript:alert(1)"}, "url"),
-    ({"events": ["nope"]}, "events"),
-    ({"events": []}, "events"),
-    ({"format": "xml"}, "format"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"url": "ftp://example.com/x"}, "url"),
+        ({"url": "http://127.0.0.1:8000/"}, "url"),
+        ({"url": "http://localhost/x"}, "url"),
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"events": ["nope"]}, "events"),
+        ({"events": []}, "events"),
+        ({"format": "xml"}, "format"),
+    ],
+)
 def test_api_refuses_bad_input(client, org, payload, field, settings):
     settings.MOPS_WEBHOOKS_ALLOW_LOCAL = False
     client.force_login(org["root"])
@@ -78,15 +95,35 @@ def test_api_refuses_bad_input(client, org, payload, field, settings):
 def test_page_form_refuses_local_urls(client, org, settings):
     settings.MOPS_WEBHOOKS_ALLOW_LOCAL = False
     client.force_login(org["root"])
-    r = client.post("/webhooks/", {"name": "x", "url": "http://localhost:8000/", "events": ["request.approved"],
-                                   "format": "json", "language": "ja", "active": "on"})
+    r = client.post(
+        "/webhooks/",
+        {
+            "name": "x",
+            "url": "http://localhost:8000/",
+            "events": ["request.approved"],
+            "format": "json",
+            "language": "ja",
+            "active": "on",
+        },
+    )
     assert r.status_code == 200 and "url" in r.context["form"].errors
-    r = client.post("/webhooks/", {"name": "x", "url": "https://crm.example.com/hook", "events": ["request.approved"],
-                                   "format": "json", "language": "ja", "active": "on"})
+    r = client.post(
+        "/webhooks/",
+        {
+            "name": "x",
+            "url": "https://crm.example.com/hook",
+            "events": ["request.approved"],
+            "format": "json",
+            "language": "ja",
+            "active": "on",
+        },
+    )
     assert r.status_code == 302 and Webhook.objects.get().created_by == org["root"]
 
 
-def test_test_endpoint_delivers_and_log_page_shows_status(client, org, allow_local, receiver, django_capture_on_commit_callbacks):
+def test_test_endpoint_delivers_and_log_page_shows_status(
+    client, org, allow_local, receiver, django_capture_on_commit_callbacks
+):
     client.force_login(org["root"])
     hook = Webhook.objects.create(name="local", url=receiver.url, events=["request.approved"], active=False)
     with django_capture_on_commit_callbacks(execute=True):

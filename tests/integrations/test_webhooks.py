@@ -1,4 +1,5 @@
 """Webhook delivery to a real HTTP server on 127.0.0.1: signatures, retries, claims, Slack, URL checks."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,9 +47,9 @@ def test_forged_or_tampered_signatures_fail_verification(allow_local, receiver, 
     _fan_out()
     body, header = receiver.requests[0]["body"], receiver.requests[0]["headers"]["X-MOpsDesk-Signature"]
     assert verify(hook.secret, body, header)
-    assert not verify("wrong-secret", body, header)                       # wrong secret
-    assert not verify(hook.secret, body + b" ", header)                   # tampered body
-    assert not verify(hook.secret, body, sign("attacker", body))          # forged with another key
+    assert not verify("wrong-secret", body, header)  # wrong secret
+    assert not verify(hook.secret, body + b" ", header)  # tampered body
+    assert not verify(hook.secret, body, sign("attacker", body))  # forged with another key
     assert not verify(hook.secret, body, header.replace("sha256=", ""))  # no scheme
     assert not verify(hook.secret, body, None)
     assert not verify(hook.secret, body, "sha256=" + "0" * 64)
@@ -137,7 +138,7 @@ def test_two_claims_of_one_delivery_send_once(allow_local, receiver, make_webhoo
         return real_post(url, body, headers)
 
     monkeypatch.setattr(delivery, "http_post", post_while_another_worker_sweeps)
-    assert delivery.retry_due(now=due)["sent"] == 1   # worker A
+    assert delivery.retry_due(now=due)["sent"] == 1  # worker A
     assert second["result"]["sent"] == 0
     assert len(receiver.requests) == 2  # the first (500) attempt + exactly one retry
     assert WebhookDelivery.objects.get(pk=pk).status == DeliveryStatus.DELIVERED
@@ -148,7 +149,9 @@ def test_stale_lock_of_a_dead_worker_is_reclaimed(allow_local, receiver, make_we
     receiver.statuses = [500]
     [pk] = _fan_out()
     now = timezone.now() + dt.timedelta(minutes=5)
-    WebhookDelivery.objects.filter(pk=pk).update(status=DeliveryStatus.SENDING, locked_until=now - dt.timedelta(seconds=1))
+    WebhookDelivery.objects.filter(pk=pk).update(
+        status=DeliveryStatus.SENDING, locked_until=now - dt.timedelta(seconds=1)
+    )
     assert jobs.retry_webhook_deliveries(now=now)["sent"] == 1
     assert WebhookDelivery.objects.get(pk=pk).status == DeliveryStatus.DELIVERED
 
@@ -183,9 +186,17 @@ def test_concurrent_retry_sweeps_send_once_on_postgres(allow_local, receiver, ma
 
 def test_slack_payload_shape_and_escaping(allow_local, receiver, make_webhook):
     hook = make_webhook(receiver.url, format="slack", language="en")
-    data = {"request": {"id": 7, "name": "Launch <@channel> & co", "url": "http://x/requests/7/",
-                        "business_unit_name": "Tokyo", "launch_date": "2026-12-01"},
-            "actor_name": "Charlie", "transition": {"comment": "ok"}}
+    data = {
+        "request": {
+            "id": 7,
+            "name": "Launch <@channel> & co",
+            "url": "http://x/requests/7/",
+            "business_unit_name": "Tokyo",
+            "launch_date": "2026-12-01",
+        },
+        "actor_name": "Charlie",
+        "transition": {"comment": "ok"},
+    }
     _fan_out("request.approved", data=data)
     payload = json.loads(receiver.requests[0]["body"])
     assert set(payload) == {"text", "blocks"}
@@ -196,7 +207,10 @@ def test_slack_payload_shape_and_escaping(allow_local, receiver, make_webhook):
     assert all(b["type"] in {"section", "context"} for b in payload["blocks"])
     # still signed
     assert verify(hook.secret, receiver.requests[0]["body"], receiver.requests[0]["headers"]["X-MOpsDesk-Signature"])
-    ja = slack_payload(envelope("task.assigned", {"task": {"key": "MOPS-1", "title": "LP", "due_at": "x"}, "request": {"name": "W"}}), "ja")
+    ja = slack_payload(
+        envelope("task.assigned", {"task": {"key": "MOPS-1", "title": "LP", "due_at": "x"}, "request": {"name": "W"}}),
+        "ja",
+    )
     assert ja["text"].startswith("タスクの割り当て: MOPS-1 LP")
 
 
@@ -218,32 +232,35 @@ def test_local_target_refused_at_send_time_when_not_allowed(receiver, make_webho
     assert receiver.requests == []
 
 
-@pytest.mark.parametrize("url, ok", [
-    ("https://hooks.slack.com/services/T0/B0/XYZ", True),
-    ("http://crm.example.com:8080/webhook?x=1", True),
-    ("https://93.184.216.34/hook", True),
-    ("ftp://example.com/hook", False),
-    ("file:///etc/passwd", False),
-    ("javascript:alert(1)", False),
-    ("gopher://example.com/", False),
-    ("example.com/hook", False),
-    ("https://", False),
-    ("", False),
-    ("https://user:pw@example.com/hook", False),
-    ("https://exa mple.com/", False),
-    ("http://127.0.0.1:8000/api/", False),
-    ("http://localhost/hook", False),
-    ("http://LOCALHOST./hook", False),
-    ("http://app.localhost/hook", False),
-    ("http://testserver/hook", False),        # in ALLOWED_HOSTS: the server itself
-    ("http://[::1]/hook", False),
-    ("http://0.0.0.0/", False),
-    ("http://2130706433/", False),            # 127.0.0.1 as an integer
-    ("http://10.0.0.5/hook", False),
-    ("http://192.168.1.10/hook", False),
-    ("http://169.254.169.254/latest/meta-data/", False),  # cloud metadata
-    ("http://[::ffff:127.0.0.1]/", False),
-])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://hooks.slack.com/services/T0/B0/XYZ", True),
+        ("http://crm.example.com:8080/webhook?x=1", True),
+        ("https://93.184.216.34/hook", True),
+        ("ftp://example.com/hook", False),
+        ("file:///etc/passwd", False),
+        ("javascript:alert(1)", False),
+        ("gopher://example.com/", False),
+        ("example.com/hook", False),
+        ("https://", False),
+        ("", False),
+        ("https://user:pw@example.com/hook", False),
+        ("https://exa mple.com/", False),
+        ("http://127.0.0.1:8000/api/", False),
+        ("http://localhost/hook", False),
+        ("http://LOCALHOST./hook", False),
+        ("http://app.localhost/hook", False),
+        ("http://testserver/hook", False),  # in ALLOWED_HOSTS: the server itself
+        ("http://[::1]/hook", False),
+        ("http://0.0.0.0/", False),
+        ("http://2130706433/", False),  # 127.0.0.1 as an integer
+        ("http://10.0.0.5/hook", False),
+        ("http://192.168.1.10/hook", False),
+        ("http://169.254.169.254/latest/meta-data/", False),  # cloud metadata
+        ("http://[::ffff:127.0.0.1]/", False),
+    ],
+)
 def test_url_validation_table(url, ok, settings):
     settings.MOPS_WEBHOOKS_ALLOW_LOCAL = False
     if ok:
@@ -269,12 +286,14 @@ def test_local_urls_allowed_when_the_setting_allows(settings):
         validate_webhook_url("ftp://127.0.0.1/")  # the scheme rule still holds
 
 
-def test_approval_delivers_request_approved_end_to_end(allow_local, receiver, make_webhook, alice, charlie, make_request,
-                                                       django_capture_on_commit_callbacks):
+def test_approval_delivers_request_approved_end_to_end(
+    allow_local, receiver, make_webhook, alice, charlie, make_request, django_capture_on_commit_callbacks
+):
     hook = make_webhook(receiver.url, events=[Event.REQUEST_APPROVED])
     req = make_request(alice, actions=["submit"])
     with django_capture_on_commit_callbacks(execute=True):
         from campaigns.services import request_approve
+
         request_approve(request_id=req.pk, by=charlie, comment="いいですね")
     [got] = receiver.requests
     payload = json.loads(got["body"])

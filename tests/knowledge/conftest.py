@@ -1,4 +1,5 @@
 """Helpers for knowledge tests: articles made through the services."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Onboarding: a plan per role, check questions that must be answered right, progress for MOps."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,15 @@ def plan(org, make_article):
     mona = org["mona"]
     plan = OnboardingPlan.objects.create(role=roles.REQUESTER, name="マーケター向けオンボーディング")
     for i, title in enumerate(["依頼フォームの書き方", "SLAの考え方", "KPIの定義"]):
-        OnboardingStep.objects.create(plan=plan, article=make_article(mona, title, "…"), order=i, week=i + 1,
-                                      question=f"{title}: 正しいのは?", choices=["A", "B", "C"], correct_choice=1)
+        OnboardingStep.objects.create(
+            plan=plan,
+            article=make_article(mona, title, "…"),
+            order=i,
+            week=i + 1,
+            question=f"{title}: 正しいのは?",
+            choices=["A", "B", "C"],
+            correct_choice=1,
+        )
     return plan
 
 

@@ -1,4 +1,5 @@
 """Pages: create with preview, edit, history, diff, restore, attachments, catalog, fragments."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,15 +24,23 @@ def mona_client(org):
 
 
 def form_data(**kw):
-    data = {"title": "ウェビナー運営", "body": "| a | b |\n|---|---|\n| 1 | 2 |", "category": "playbook", "tags": "ウェビナー, 運営",
-            "visibility": "everyone", "comment": ""}
+    data = {
+        "title": "ウェビナー運営",
+        "body": "| a | b |\n|---|---|\n| 1 | 2 |",
+        "category": "playbook",
+        "tags": "ウェビナー, 運営",
+        "visibility": "everyone",
+        "comment": "",
+    }
     data.update(kw)
     return data
 
 
 def test_create_with_preview_then_save_edit_history_diff_restore(mona_client, org, webinar):
     r = mona_client.post("/kb/new/", form_data(preview="1", body="<script>x</script>**太字**"))
-    assert r.status_code == 200 and "<strong>太字</strong>" in r.content.decode() and "<script>x" not in r.content.decode()
+    assert (
+        r.status_code == 200 and "<strong>太字</strong>" in r.content.decode() and "<script>x" not in r.content.decode()
+    )
     assert Article.objects.count() == 0  # preview saves nothing
     r = mona_client.post("/kb/new/", form_data(campaign_types=[webinar.pk]))
     article = Article.objects.get()
@@ -41,7 +50,9 @@ def test_create_with_preview_then_save_edit_history_diff_restore(mona_client, or
     assert f"/kb/{article.pk}/" not in mona_client.get("/kb/types/webinar/").content.decode()  # draft
     mona_client.post(f"/kb/{article.pk}/publish/")
     assert f"/kb/{article.pk}/" in mona_client.get("/kb/types/webinar/").content.decode()
-    r = mona_client.post(f"/kb/{article.pk}/edit/", form_data(body="新しい本文", major="on", expected_version=1, comment="刷新"))
+    r = mona_client.post(
+        f"/kb/{article.pk}/edit/", form_data(body="新しい本文", major="on", expected_version=1, comment="刷新")
+    )
     assert r.status_code == 302
     r = mona_client.post(f"/kb/{article.pk}/edit/", form_data(body="競合", expected_version=1))
     assert r.status_code == 200 and "先に保存" in r.content.decode()
@@ -64,7 +75,9 @@ def test_bad_input_on_the_page_shows_errors_and_saves_nothing(mona_client):
 def test_attachment_upload_download_and_refusal(mona_client, org, make_article):
     article = make_article(org["mona"], "添付テスト")
     mona_client.post(f"/kb/{article.pk}/attachments/", {"file": SimpleUploadedFile("diagram.png", PNG, "image/png")})
-    r = mona_client.post(f"/kb/{article.pk}/attachments/", {"file": SimpleUploadedFile("x.html", b"<script>", "text/html")}, follow=True)
+    r = mona_client.post(
+        f"/kb/{article.pk}/attachments/", {"file": SimpleUploadedFile("x.html", b"<script>", "text/html")}, follow=True
+    )
     assert "添付できません" in r.content.decode()
     attachment = Attachment.objects.get()
     r = mona_client.get(f"/kb/attachments/{attachment.pk}/")
@@ -77,9 +90,17 @@ def test_api_attachment_and_versions(org, make_article):
 
     article = make_article(org["mona"], "API")
     api = api_for(org["mona"])
-    r = api.post(f"/api/knowledge/articles/{article.pk}/attachments/", {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7 x")}, format="multipart")
+    r = api.post(
+        f"/api/knowledge/articles/{article.pk}/attachments/",
+        {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.7 x")},
+        format="multipart",
+    )
     assert r.status_code == 201 and r.json()["content_type"] == "application/pdf"
-    r = api.post(f"/api/knowledge/articles/{article.pk}/attachments/", {"file": SimpleUploadedFile("a.exe", b"MZ")}, format="multipart")
+    r = api.post(
+        f"/api/knowledge/articles/{article.pk}/attachments/",
+        {"file": SimpleUploadedFile("a.exe", b"MZ")},
+        format="multipart",
+    )
     assert r.status_code == 400 and "file" in r.json()
     api.patch(f"/api/knowledge/articles/{article.pk}/", {"body": "二版目", "major": True}, format="json")
     versions = api.get(f"/api/knowledge/articles/{article.pk}/versions/").json()
@@ -107,13 +128,27 @@ def test_every_page_renders(org, make_article, make_request):
         c = Client()
         c.force_login(org[username])
         article = make_article(org["mona"], f"記事 {username}")
-        for url in ["/kb/", "/kb/search/", "/kb/search/?q=記事", "/kb/new/", "/kb/required/", "/kb/onboarding/",
-                    "/kb/retrospectives/", "/kb/tools/", f"/kb/{article.pk}/", f"/kb/{article.pk}/history/",
-                    "/kb/types/webinar/", "/kb/playbooks/?campaign_type=webinar"]:
+        for url in [
+            "/kb/",
+            "/kb/search/",
+            "/kb/search/?q=記事",
+            "/kb/new/",
+            "/kb/required/",
+            "/kb/onboarding/",
+            "/kb/retrospectives/",
+            "/kb/tools/",
+            f"/kb/{article.pk}/",
+            f"/kb/{article.pk}/history/",
+            "/kb/types/webinar/",
+            "/kb/playbooks/?campaign_type=webinar",
+        ]:
             assert c.get(url).status_code == 200, (username, url)
     c = Client()
     c.force_login(org["mona"])
     assert c.get("/kb/tools/new/").status_code == 200
-    r = c.post("/kb/tools/new/", {"name": "Canva", "category": "design", "annual_cost": "180000", "seats": "5", "status": "in_use"})
+    r = c.post(
+        "/kb/tools/new/",
+        {"name": "Canva", "category": "design", "annual_cost": "180000", "seats": "5", "status": "in_use"},
+    )
     assert r.status_code == 302
     assert "Canva" in c.get("/kb/tools/").content.decode()

@@ -1,5 +1,6 @@
 """Permission matrix: drafts only for editors and the owner; unit-private articles only for the
 unit's members (and editors); role x endpoint -> status."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,8 +29,8 @@ def world(org, make_article, tokyo):
 # what each role sees on the detail page / API detail
 SEES = {
     "anonymous": set(),
-    "alice": {"published", "alice_draft", "archived", "tokyo_only"},       # tokyo member, owner of her draft
-    "bob": {"published", "archived"},                                      # osaka: no drafts, no tokyo-only
+    "alice": {"published", "alice_draft", "archived", "tokyo_only"},  # tokyo member, owner of her draft
+    "bob": {"published", "archived"},  # osaka: no drafts, no tokyo-only
     "charlie": {"published", "archived", "tokyo_only"},
     "mona": {"published", "draft", "alice_draft", "archived", "tokyo_only"},
     "sam": {"published", "archived", "tokyo_only"},
@@ -83,10 +84,16 @@ WRITES = {
 def test_write_endpoints(role, org, world):
     _, api = clients(role, org)
     create, edit, publish, delete = WRITES[role]
-    assert api.post("/api/knowledge/articles/", {"title": "新しい記事", "body": "x"}, format="json").status_code == create
-    assert api.patch(f"/api/knowledge/articles/{world['published'].pk}/", {"body": "改訂"}, format="json").status_code == edit
+    assert (
+        api.post("/api/knowledge/articles/", {"title": "新しい記事", "body": "x"}, format="json").status_code == create
+    )
+    assert (
+        api.patch(f"/api/knowledge/articles/{world['published'].pk}/", {"body": "改訂"}, format="json").status_code
+        == edit
+    )
     assert api.post(f"/api/knowledge/articles/{world['draft'].pk}/publish/").status_code == (
-        publish if "draft" in SEES[role] or role == "anonymous" else 404)
+        publish if "draft" in SEES[role] or role == "anonymous" else 404
+    )
     assert api.delete(f"/api/knowledge/articles/{world['published'].pk}/").status_code == delete
 
 

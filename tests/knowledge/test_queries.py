@@ -1,4 +1,5 @@
 """List pages and API lists keep the same query count as data grows (no N+1)."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,14 @@ def grow_to(n, org, webinar):
     mona = org["mona"]
     while Article.objects.count() < n:
         i = Article.objects.count()
-        a = services.article_create(by=mona, title=f"ウェビナー集客ノウハウ {i}", body=f"ウェビナーの集客 {i}",
-                                    tags=[f"t{i % 4}", "共通"], campaign_types=[webinar], publish=True)
+        a = services.article_create(
+            by=mona,
+            title=f"ウェビナー集客ノウハウ {i}",
+            body=f"ウェビナーの集客 {i}",
+            tags=[f"t{i % 4}", "共通"],
+            campaign_types=[webinar],
+            publish=True,
+        )
         if i % 3 == 0:
             services.requirement_add(article_id=a.pk, by=mona, role=roles.REQUESTER)
         if i % 2:

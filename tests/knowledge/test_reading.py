@@ -1,4 +1,5 @@
 """Required reading and read receipts per version: a new major version asks to re-read."""
+
 from __future__ import annotations
 
 import pytest
@@ -49,7 +50,9 @@ def test_reading_report_for_mops(org, rules):
     services.article_update(article_id=rules.pk, by=org["mona"], body="改訂", major=True)
     services.receipt_record(article_id=rules.pk, by=org["bob"])
     rules.refresh_from_db()
-    report = {row["user"].username: (row["current"], row["receipt"] and row["receipt"].major) for row in reading_report(rules)}
+    report = {
+        row["user"].username: (row["current"], row["receipt"] and row["receipt"].major) for row in reading_report(rules)
+    }
     assert report == {"alice": (False, 1), "bob": (True, 2)}
 
 
@@ -61,7 +64,9 @@ def test_drafts_cannot_be_confirmed(org, make_article):
 
 def test_receipts_api(org, rules):
     alice_api = api_for(org["alice"])
-    assert [a["title"] for a in alice_api.get("/api/knowledge/articles/required/?unread=1").json()] == ["依頼フォーム運用ルール"]
+    assert [a["title"] for a in alice_api.get("/api/knowledge/articles/required/?unread=1").json()] == [
+        "依頼フォーム運用ルール"
+    ]
     res = alice_api.post(f"/api/knowledge/articles/{rules.pk}/read/")
     assert res.status_code == 201 and res.json()["version"] == "1.0"
     assert alice_api.get("/api/knowledge/articles/required/?unread=1").json() == []

@@ -1,4 +1,5 @@
 """Markdown rendering and sanitising (nh3): XSS payloads come out harmless."""
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,7 @@ XSS_PAYLOADS = [
     "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     '<svg onload="alert(1)"><circle r="1"/></svg>',
-    '<svg><script>alert(1)</script></svg>',
+    "<svg><script>alert(1)</script></svg>",
     "<style>body{display:none}</style>",
     '<p style="background:url(javascript:alert(1))">x</p>',
     '<iframe src="https://evil.example"></iframe>',
@@ -42,7 +43,21 @@ XSS_PAYLOADS = [
     "`<img src=x onerror=alert(1)>`",
 ]
 
-DANGEROUS_TAGS = {"script", "iframe", "object", "embed", "style", "svg", "math", "form", "meta", "base", "input", "body", "link"}
+DANGEROUS_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "svg",
+    "math",
+    "form",
+    "meta",
+    "base",
+    "input",
+    "body",
+    "link",
+}
 
 
 class TagAudit(HTMLParser):

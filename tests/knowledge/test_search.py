@@ -2,6 +2,7 @@
 
 Runs on SQLite (FTS5 trigram) and PostgreSQL (pg_trgm) — the same tests on both.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -18,14 +19,32 @@ from .conftest import api_for
 def corpus(org, make_article, webinar):
     mona = org["mona"]
     return {
-        "webinar": make_article(mona, "ウェビナー運営プレイブック",
-                                "ウェビナーの企画から集客、当日の運営、フォローアップまでの標準手順です。", campaign_types=[webinar],
-                                category="playbook", tags=["ウェビナー", "playbook"]),
-        "ads": make_article(mona, "広告運用ガイド", "リスティング広告とSNS広告で見込み客を集客するための設定手順をまとめました。",
-                            category="howto"),
-        "nurture": make_article(mona, "Email nurture playbook",
-                                "How we score leads and hand MQLs to sales. Webinars feed the nurture track.", category="playbook"),
-        "rules": make_article(mona, "依頼フォームの運用ルール", "すべての施策は依頼フォームから申請します。展示会も同様です。", category="rules"),
+        "webinar": make_article(
+            mona,
+            "ウェビナー運営プレイブック",
+            "ウェビナーの企画から集客、当日の運営、フォローアップまでの標準手順です。",
+            campaign_types=[webinar],
+            category="playbook",
+            tags=["ウェビナー", "playbook"],
+        ),
+        "ads": make_article(
+            mona,
+            "広告運用ガイド",
+            "リスティング広告とSNS広告で見込み客を集客するための設定手順をまとめました。",
+            category="howto",
+        ),
+        "nurture": make_article(
+            mona,
+            "Email nurture playbook",
+            "How we score leads and hand MQLs to sales. Webinars feed the nurture track.",
+            category="playbook",
+        ),
+        "rules": make_article(
+            mona,
+            "依頼フォームの運用ルール",
+            "すべての施策は依頼フォームから申請します。展示会も同様です。",
+            category="rules",
+        ),
     }
 
 
@@ -87,7 +106,10 @@ def test_api_search_shape_and_errors(corpus, org):
     body = api.get("/api/knowledge/search?q=ウェビナー").json()
     assert body["count"] == 1
     hit = body["results"][0]
-    assert hit["title_html"] == "<mark>ウェビナー</mark>運営プレイブック" and "<mark>ウェビナー</mark>" in hit["snippet_html"]
+    assert (
+        hit["title_html"] == "<mark>ウェビナー</mark>運営プレイブック"
+        and "<mark>ウェビナー</mark>" in hit["snippet_html"]
+    )
     assert hit["url"] == f"/kb/{corpus['webinar'].pk}/" and hit["campaign_types"] == ["webinar"]
     assert api.get("/api/knowledge/search/?q=ウェビナー").status_code == 200  # slash or not
     assert api.get("/api/knowledge/search?q=").status_code == 400
@@ -97,7 +119,9 @@ def test_api_search_shape_and_errors(corpus, org):
 def test_index_follows_edits_and_deletes(corpus, org):
     mona, alice = org["mona"], org["alice"]
     article = corpus["ads"]
-    services.article_update(article_id=article.pk, by=mona, title="広告運用ガイド", body="検索連動型広告でリードを獲得する。")
+    services.article_update(
+        article_id=article.pk, by=mona, title="広告運用ガイド", body="検索連動型広告でリードを獲得する。"
+    )
     assert search_articles(alice, "集客")[1] == 1  # only the webinar one now
     assert titles(search_articles(alice, "検索連動型")[0]) == ["広告運用ガイド"]
     services.article_restore(article_id=article.pk, number=1, by=mona)

@@ -1,4 +1,5 @@
 """Article writes: versions on every edit, restore, bad input writes nothing, attachments."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,10 +27,17 @@ def test_every_edit_writes_a_version_with_author_number_and_major_flag(org, make
     services.article_update(article_id=article.pk, by=mona, body="v4")
     article.refresh_from_db()
     assert article.version_label == "2.1" and article.version_number == 4
-    rows = list(ArticleVersion.objects.filter(article=article).order_by("number")
-                .values_list("number", "major", "minor", "is_major", "author__username", "body"))
-    assert rows == [(1, 1, 0, True, "sam", "v1"), (2, 1, 1, False, "sam", "v2 typo fix"),
-                    (3, 2, 0, True, "mona", "v3 new process"), (4, 2, 1, False, "mona", "v4")]
+    rows = list(
+        ArticleVersion.objects.filter(article=article)
+        .order_by("number")
+        .values_list("number", "major", "minor", "is_major", "author__username", "body")
+    )
+    assert rows == [
+        (1, 1, 0, True, "sam", "v1"),
+        (2, 1, 1, False, "sam", "v2 typo fix"),
+        (3, 2, 0, True, "mona", "v3 new process"),
+        (4, 2, 1, False, "mona", "v4"),
+    ]
     assert ArticleVersion.objects.get(article=article, number=3).comment == "手順を刷新"
 
 
@@ -52,14 +60,17 @@ def test_body_is_rendered_and_sanitised_on_save(org, make_article):
     assert "<script" not in article.body_html and "javascript:" not in article.body_html
 
 
-@pytest.mark.parametrize("fields, error_field", [
-    ({"title": ""}, "title"),
-    ({"title": "   "}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"body": "あ" * (BODY_MAX + 1)}, "body"),
-    ({"category": "nope"}, "category"),
-    ({"visibility": "unit"}, "unit"),
-])
+@pytest.mark.parametrize(
+    "fields, error_field",
+    [
+        ({"title": ""}, "title"),
+        ({"title": "   "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"body": "あ" * (BODY_MAX + 1)}, "body"),
+        ({"category": "nope"}, "category"),
+        ({"visibility": "unit"}, "unit"),
+    ],
+)
 def test_bad_input_writes_nothing(org, fields, error_field):
     data = {"title": "ok", "body": "ok", **fields}
     with pytest.raises(ValidationError) as exc:

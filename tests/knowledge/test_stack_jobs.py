@@ -1,4 +1,5 @@
 """Stack catalog: cost per category, renewal reminders 60 days ahead; stale-article flags."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,14 +20,37 @@ from .conftest import api_for
 def tools(org):
     mona, today = org["mona"], timezone.localdate()
     return {
-        "ma": stack.tool_save(by=mona, name="Marketo", category="ma", annual_cost=Decimal(6_000_000), owner=mona,
-                              renewal_date=today + dt.timedelta(days=45)),
-        "crm": stack.tool_save(by=mona, name="Salesforce", category="crm", annual_cost=Decimal(9_000_000),
-                               renewal_date=today + dt.timedelta(days=200)),
-        "ma2": stack.tool_save(by=mona, name="HubSpot", category="ma", annual_cost=Decimal(1_200_000), status="evaluating",
-                               renewal_date=today + dt.timedelta(days=10)),
-        "old": stack.tool_save(by=mona, name="Pardot", category="ma", annual_cost=Decimal(3_000_000), status="retired",
-                               renewal_date=today + dt.timedelta(days=5)),
+        "ma": stack.tool_save(
+            by=mona,
+            name="Marketo",
+            category="ma",
+            annual_cost=Decimal(6_000_000),
+            owner=mona,
+            renewal_date=today + dt.timedelta(days=45),
+        ),
+        "crm": stack.tool_save(
+            by=mona,
+            name="Salesforce",
+            category="crm",
+            annual_cost=Decimal(9_000_000),
+            renewal_date=today + dt.timedelta(days=200),
+        ),
+        "ma2": stack.tool_save(
+            by=mona,
+            name="HubSpot",
+            category="ma",
+            annual_cost=Decimal(1_200_000),
+            status="evaluating",
+            renewal_date=today + dt.timedelta(days=10),
+        ),
+        "old": stack.tool_save(
+            by=mona,
+            name="Pardot",
+            category="ma",
+            annual_cost=Decimal(3_000_000),
+            status="retired",
+            renewal_date=today + dt.timedelta(days=5),
+        ),
     }
 
 
@@ -60,7 +84,9 @@ def test_tool_writes_are_for_mops_and_validated(org, tools):
 def test_tools_api(org, tools):
     assert api_for(org["alice"]).get("/api/knowledge/tools/").json()["count"] == 4
     assert api_for(org["alice"]).post("/api/knowledge/tools/", {"name": "Canva"}, format="json").status_code == 403
-    res = api_for(org["mona"]).post("/api/knowledge/tools/", {"name": "Canva", "category": "design", "annual_cost": "180000"}, format="json")
+    res = api_for(org["mona"]).post(
+        "/api/knowledge/tools/", {"name": "Canva", "category": "design", "annual_cost": "180000"}, format="json"
+    )
     assert res.status_code == 201, res.json()
     res = api_for(org["mona"]).patch(f"/api/knowledge/tools/{res.json()['id']}/", {"annual_cost": "-5"}, format="json")
     assert res.status_code == 400

@@ -1,4 +1,5 @@
 """The task page's how-to panel: the knowledge fragment for a task type."""
+
 from __future__ import annotations
 
 

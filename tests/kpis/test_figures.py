@@ -3,6 +3,7 @@
 Calendar: Mon-Fri 09:00-18:00 Asia/Tokyo = 9 h per business day; Q3 2026 holidays: 20 Jul,
 11 Aug, 21-23 Sep, so Q3 has 61 working days = 549 working hours = 12.2 standard weeks.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,30 +64,54 @@ def test_request_stall_time_and_the_request_sent_back_twice(report):
     #            B 24 h, C 24 h (1 Sep 10 -> 2 Sep 10), D 5 h (3 Aug 10 -> 15) = 6 visits, 117 h, mean 19.5,
     #            median of [5, 18, 22, 24, 24, 24] = 23.
     #            business hours: A 9 + 3 + 7, B 9, C 9, D 5 = 42.
-    assert (st["submitted"]["visits"], st["submitted"]["total_hours"], st["submitted"]["mean_hours"],
-            st["submitted"]["median_hours"], st["submitted"]["total_business_hours"]) == (6, 117.0, 19.5, 23.0, 42.0)
+    assert (
+        st["submitted"]["visits"],
+        st["submitted"]["total_hours"],
+        st["submitted"]["mean_hours"],
+        st["submitted"]["median_hours"],
+        st["submitted"]["total_business_hours"],
+    ) == (6, 117.0, 19.5, 23.0, 42.0)
     # changes_requested (A, twice): 7 Jul 10 -> 16 = 6 h, 8 Jul 10 -> 12 = 2 h.
     assert (st["changes_requested"]["visits"], st["changes_requested"]["total_hours"]) == (2, 8.0)
     # in_production: A 9 Jul 11:00 -> 13 Jul 10:00 = 95 h (7 + 9 + 1 = 17 bh); B 2 Jul 09 -> 10 Jul 09 = 192 h (6 days = 54 bh).
     # C and D are still in production at the quarter's end: not counted.
-    assert (st["in_production"]["visits"], st["in_production"]["total_hours"], st["in_production"]["total_business_hours"]) == (2, 287.0, 71.0)
+    assert (
+        st["in_production"]["visits"],
+        st["in_production"]["total_hours"],
+        st["in_production"]["total_business_hours"],
+    ) == (2, 287.0, 71.0)
     # ready_for_launch: A 13 Jul 10 -> 14 = 4 h, B 10 Jul 09 -> 14 Jul 09 = 96 h.
     assert st["ready_for_launch"]["total_hours"] == 100.0
     # approved: A 1 h, B, C and D 0 h.
     assert (st["approved"]["visits"], st["approved"]["total_hours"]) == (4, 1.0)
     # Ranking by total hours: in_production 287 > submitted 117 > ready 100 > changes 8 > approved 1.
-    assert [s["state"] for s in report["stall"]["requests"]] == ["in_production", "submitted", "ready_for_launch", "changes_requested", "approved"]
+    assert [s["state"] for s in report["stall"]["requests"]] == [
+        "in_production",
+        "submitted",
+        "ready_for_launch",
+        "changes_requested",
+        "approved",
+    ]
     assert report["stall"]["bottleneck"] == "in_production"
     assert st["in_production"]["share"] == round(287 / 513, 4)
     # Per approver: charlie decided all six waits above: 117 h, mean 19.5, median 23.
     [charlie] = report["stall"]["approvers"]
-    assert (charlie["approver"], charlie["decisions"], charlie["total_hours"], charlie["median_hours"]) == ("charlie", 6, 117.0, 23.0)
+    assert (charlie["approver"], charlie["decisions"], charlie["total_hours"], charlie["median_hours"]) == (
+        "charlie",
+        6,
+        117.0,
+        23.0,
+    )
 
 
 def test_task_stall_and_the_reopened_task(report):
     st = {s["state"]: s for s in report["stall"]["tasks"]}
     # waiting: T3 3 Jul 09 -> 6 Jul 09 = 72 h (over a weekend: 9 business hours).
-    assert (st["waiting"]["visits"], st["waiting"]["total_hours"], st["waiting"]["total_business_hours"]) == (1, 72.0, 9.0)
+    assert (st["waiting"]["visits"], st["waiting"]["total_hours"], st["waiting"]["total_business_hours"]) == (
+        1,
+        72.0,
+        9.0,
+    )
     # in_progress visits: T1 9 Jul 13 -> 10 Jul 11 = 22 h; T2 9 Jul 11 -> 15 = 4 h and, after the reopen,
     # 10 Jul 09 -> 13 = 4 h; T3 2 Jul 09 -> 3 Jul 09 = 24 h and 6 Jul 09 -> 8 Jul 09 = 48 h; T4 still open.
     # = 5 visits, 102 h. The "assign" event of T1 does not split its todo visit (11 -> 13 = 2 h).
@@ -158,10 +183,22 @@ def test_return(report):
     assert (a["roi"], a["good_roi"], a["expected_roi"], a["roi_gap"]) == (374.7, 216.5, 150.0, 224.7)
     # B: labour = T3 20 h * 7000 = 140,000; cost 1,140,000; ROI (900,000 - 1,140,000) / 1,140,000 = -21.05 %;
     # no retained revenue recorded -> good-revenue ROI absent, not zero.
-    assert (b["cost"], b["cost_per_lead"], b["roi"], b["good_roi"], b["expected_roi"]) == (1_140_000, 11_400, -21.1, None, None)
+    assert (b["cost"], b["cost_per_lead"], b["roi"], b["good_roi"], b["expected_roi"]) == (
+        1_140_000,
+        11_400,
+        -21.1,
+        None,
+        None,
+    )
     t = ret["totals"]
     # Totals: cost 1,772,000; leads 300 -> CPL 5,906.67; ROI (3,900,000 - 1,772,000) / 1,772,000 = 120.09 %.
-    assert (t["cost"], t["cost_per_lead"], t["cost_per_mql"], t["cost_per_sql"], t["roi"]) == (1_772_000, 5907, 19689, 59067, 120.1)
+    assert (t["cost"], t["cost_per_lead"], t["cost_per_mql"], t["cost_per_sql"], t["roi"]) == (
+        1_772_000,
+        5907,
+        19689,
+        59067,
+        120.1,
+    )
     assert (t["lead_to_mql"], t["mql_to_sql"], t["sql_to_won"]) == (0.3, 0.3333, 0.1667)
     # Good revenue is only known for A: the total is absent, the "known" figure is A's 216.5 %.
     assert (t["good_roi"], t["good_roi_known"], t["campaigns_with_retained"]) == (None, 216.5, 1)
@@ -177,18 +214,34 @@ def test_satisfaction_martech_maturity(report):
     # Q3 scores: alice 5,4,3,4,5 and bob 3,4,5,2,3 -> 38 / 10 = 3.8; Q2: alice all 3s.
     assert (sat["responses"], sat["overall"], sat["previous_overall"]) == (2, 3.8, 3.0)
     q = {x["name"]: x for x in sat["questions"]}
-    assert (q["q_speed"]["mean"], q["q_speed"]["change"], q["q_process"]["mean"], q["q_process"]["change"]) == (4.0, 1.0, 3.0, 0.0)
+    assert (q["q_speed"]["mean"], q["q_speed"]["change"], q["q_process"]["mean"], q["q_process"]["change"]) == (
+        4.0,
+        1.0,
+        3.0,
+        0.0,
+    )
     assert len(sat["comments"]) == 2 and "respondent" not in sat["comments"][0]
     mt = report["martech"]
     # In use now: MA 1,200,000 (OldMA retired), CRM 2,400,000; Q2 snapshot MA 1,800,000, CRM 2,400,000.
     cats = {c["category"]: c for c in mt["categories"]}
-    assert (cats["ma"]["annual_cost"], cats["ma"]["change"], cats["ma"]["change_pct"], cats["ma"]["quarterly_cost"]) == (1_200_000, -600_000, -33.3, 300_000)
+    assert (
+        cats["ma"]["annual_cost"],
+        cats["ma"]["change"],
+        cats["ma"]["change_pct"],
+        cats["ma"]["quarterly_cost"],
+    ) == (1_200_000, -600_000, -33.3, 300_000)
     assert (cats["crm"]["change"], mt["annual_cost"], mt["change"], mt["change_pct"]) == (0, 3_600_000, -600_000, -14.3)
     assert mt["planned_savings"] == 600_000
     m = report["maturity"]
     # Launched in Q3: A, B. Both came through the form (submit events) = 1.0; KPIs set: A only = 0.5;
     # results 1.0; retrospective A only = 0.5; SLA 0.25. Level 2 (form >= 50 %), not 3 (KPI targets < 80 %).
-    assert m["shares"] == {"via_form": 1.0, "kpis_set": 0.5, "results_recorded": 1.0, "retrospectives": 0.5, "sla_met": 0.25}
+    assert m["shares"] == {
+        "via_form": 1.0,
+        "kpis_set": 0.5,
+        "results_recorded": 1.0,
+        "retrospectives": 0.5,
+        "sla_met": 0.25,
+    }
     assert m["level"] == 2
     assert [e["met"] for e in m["evidence"] if e["for_level"] == 3] == [True, False]
 
@@ -197,12 +250,25 @@ def test_governance_comparison_and_model_change(report):
     gov = report["governance"]
     by = {m["model"]: m for m in gov["by_model"]}
     # Centralised = A (5.44 bd, ROI 374.7, CPL 3,160; tasks T1 met, T2 missed = 0.5); hybrid = B (T3 missed).
-    assert (by["centralised"]["lead_time_bd_median"], by["centralised"]["roi"], by["centralised"]["sla_met"]) == (5.44, 374.7, 0.5)
-    assert (by["hybrid"]["lead_time_bd_median"], by["hybrid"]["cost_per_lead"], by["hybrid"]["sla_met"]) == (9.0, 11400, 0.0)
+    assert (by["centralised"]["lead_time_bd_median"], by["centralised"]["roi"], by["centralised"]["sla_met"]) == (
+        5.44,
+        374.7,
+        0.5,
+    )
+    assert (by["hybrid"]["lead_time_bd_median"], by["hybrid"]["cost_per_lead"], by["hybrid"]["sla_met"]) == (
+        9.0,
+        11400,
+        0.0,
+    )
     # Q2 ran decentralised (E); Q3 has one centralised and one hybrid campaign: the tie goes to the
     # alphabetically first model, so the change reads decentralised -> centralised.
     [change] = gov["changes"]
-    assert (change["before_quarter"], change["after_quarter"], change["from"], change["to"]) == ("2026Q2", "2026Q3", "decentralised", "centralised")
+    assert (change["before_quarter"], change["after_quarter"], change["from"], change["to"]) == (
+        "2026Q2",
+        "2026Q3",
+        "decentralised",
+        "centralised",
+    )
     assert (change["before"]["lead_time_bd_median"], change["after"]["lead_time_bd_median"]) == (10.0, 7.22)
 
 
@@ -240,8 +306,13 @@ def test_a_quarter_without_data_has_absent_figures(quarter_data):
 def test_vectorised_clock_matches_the_sla_module(db):
     cal = default_calendar().to_work_calendar()
     clock = WorkClock(cal, dt.date(2026, 6, 1), dt.date(2026, 12, 31))
-    pairs = [(jst(7, 3, 17, 30), jst(7, 6, 10)), (jst(7, 17, 20), jst(7, 21, 9, 30)), (jst(9, 18, 12), jst(9, 24, 12)),
-             (jst(12, 28, 10), jst(12, 30, 10)), (jst(8, 1, 0), jst(8, 1, 23))]
+    pairs = [
+        (jst(7, 3, 17, 30), jst(7, 6, 10)),
+        (jst(7, 17, 20), jst(7, 21, 9, 30)),
+        (jst(9, 18, 12), jst(9, 24, 12)),
+        (jst(12, 28, 10), jst(12, 30, 10)),
+        (jst(8, 1, 0), jst(8, 1, 23)),
+    ]
     for a, b in pairs:
         expected = working_time_between(cal, a, b).total_seconds()
         assert clock.between([a.timestamp()], [b.timestamp()])[0] == expected, (a, b)

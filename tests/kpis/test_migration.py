@@ -4,6 +4,7 @@ The review tables were created by knowledge/0003; kpis/0001-0002 adopt and renam
 The test rewinds the schema to knowledge/0004 (the last state before the move), writes rows
 with the historical knowledge models, migrates forward and reads them through kpis.models.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,22 +41,32 @@ def test_review_rows_survive_the_move_to_kpis():
         OldReport = old_apps.get_model("knowledge", "ReviewReport")
         OldSnapshot = old_apps.get_model("knowledge", "ToolCostSnapshot")
         when = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
-        report = OldReport.objects.create(quarter="2026Q2", status="done", progress=100, file="reviews/q2.pdf",
-                                          scheduled=True, created_at=when)
+        report = OldReport.objects.create(
+            quarter="2026Q2", status="done", progress=100, file="reviews/q2.pdf", scheduled=True, created_at=when
+        )
         OldSnapshot.objects.create(quarter="2026Q2", category="ma", tools=2, annual_cost=1_800_000, taken_at=when)
         old_ct = ContentType.objects.get_or_create(app_label="knowledge", model="reviewreport")[0]
-        perm = Permission.objects.get_or_create(content_type=old_ct, codename="view_reviewreport",
-                                                defaults={"name": "Can view quarterly review"})[0]
-        Schedule.objects.create(name="knowledge-quarterly-review", func="knowledge.review_jobs.schedule_quarter_review",
-                                schedule_type=Schedule.DAILY)
+        perm = Permission.objects.get_or_create(
+            content_type=old_ct, codename="view_reviewreport", defaults={"name": "Can view quarterly review"}
+        )[0]
+        Schedule.objects.create(
+            name="knowledge-quarterly-review",
+            func="knowledge.review_jobs.schedule_quarter_review",
+            schedule_type=Schedule.DAILY,
+        )
     finally:
         _migrate(_latest())
 
     from kpis.models import ReviewReport, ToolCostSnapshot
 
     moved = ReviewReport.objects.get(pk=report.pk)
-    assert (moved.quarter, moved.status, moved.progress, moved.file.name, moved.scheduled) == \
-        ("2026Q2", "done", 100, "reviews/q2.pdf", True)
+    assert (moved.quarter, moved.status, moved.progress, moved.file.name, moved.scheduled) == (
+        "2026Q2",
+        "done",
+        100,
+        "reviews/q2.pdf",
+        True,
+    )
     assert moved.created_at == when
     snap = ToolCostSnapshot.objects.get()
     assert (snap.quarter, snap.category, snap.tools, snap.annual_cost) == ("2026Q2", "ma", 2, 1_800_000)

@@ -1,4 +1,5 @@
 """Dashboard, drill-down, API, command, exports, the review PDF job: access, bad input, query counts."""
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,6 @@ from tests.conftest import api_as as api
 
 pytestmark = pytest.mark.django_db
 Q3 = "quarter=2026Q3"
-
-
 
 
 @pytest.fixture
@@ -109,8 +108,9 @@ def test_exports(client, org, quarter_data, frozen):
     assert client.get(f"/kpis/export.csv?{Q3}&table=nope").status_code == 404
 
 
-def test_review_pdf_job_progress_and_download(client, org, quarter_data, frozen, settings, tmp_path,
-                                              django_capture_on_commit_callbacks):
+def test_review_pdf_job_progress_and_download(
+    client, org, quarter_data, frozen, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(org["mona"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -161,9 +161,22 @@ def test_query_counts_do_not_grow_with_data(client, org, quarter_data, frozen, m
     before = [count(u) for u in urls]
     from tasks.models import Task
     from .conftest import _task, jst
+
     for i in range(5):
         req = make_request(org["alice"], name=f"more {i}")
-        _task(req, quarter_data["T1"].task_type, org["sam"], state="done", est=1, act=1, rate=1, created=jst(7, 20 + i),
-              started=jst(7, 20 + i), completed=jst(7, 21 + i), due=jst(7, 22 + i), sla_state="met")
+        _task(
+            req,
+            quarter_data["T1"].task_type,
+            org["sam"],
+            state="done",
+            est=1,
+            act=1,
+            rate=1,
+            created=jst(7, 20 + i),
+            started=jst(7, 20 + i),
+            completed=jst(7, 21 + i),
+            due=jst(7, 22 + i),
+            sla_state="met",
+        )
     assert Task.objects.count() == 9
     assert [count(u) for u in urls] == before

@@ -1,4 +1,5 @@
 """Task fixtures: roles, task types, a webinar template with conditions and a DAG, people."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -19,21 +20,36 @@ def work_roles(db):
 
 @pytest.fixture
 def task_types(work_roles):
-    spec = [("plan", "企画書", "ops", 4, 3), ("lp", "LP制作", "web", 12, 5), ("email", "メール作成", "ops", 6, 3),
-            ("design", "デザイン素材", "design", 8, 3), ("qa", "QA", "ops", 2, 1)]
-    return {slug: TaskType.objects.create(slug=slug, name=name, role=work_roles[role],
-                                          default_estimated_hours=Decimal(h), lead_time_days=d)
-            for slug, name, role, h, d in spec}
+    spec = [
+        ("plan", "企画書", "ops", 4, 3),
+        ("lp", "LP制作", "web", 12, 5),
+        ("email", "メール作成", "ops", 6, 3),
+        ("design", "デザイン素材", "design", 8, 3),
+        ("qa", "QA", "ops", 2, 1),
+    ]
+    return {
+        slug: TaskType.objects.create(
+            slug=slug, name=name, role=work_roles[role], default_estimated_hours=Decimal(h), lead_time_days=d
+        )
+        for slug, name, role, h, d in spec
+    }
 
 
 @pytest.fixture
 def template(webinar, task_types):
     """plan -> lp, plan -> email, design -> lp, lp -> qa, email -> qa (lp, email, design conditional)."""
     tpl = TaskTemplate.objects.create(campaign_type=webinar, name="webinar")
-    conds = {"plan": Condition.ALWAYS, "lp": Condition.NEEDS_LANDING_PAGE, "email": Condition.NEEDS_EMAIL_PROGRAM,
-             "design": Condition.NEEDS_DESIGN, "qa": Condition.ALWAYS}
-    entries = {slug: TemplateEntry.objects.create(template=tpl, task_type=tt, order=i, condition=conds[slug])
-               for i, (slug, tt) in enumerate(task_types.items())}
+    conds = {
+        "plan": Condition.ALWAYS,
+        "lp": Condition.NEEDS_LANDING_PAGE,
+        "email": Condition.NEEDS_EMAIL_PROGRAM,
+        "design": Condition.NEEDS_DESIGN,
+        "qa": Condition.ALWAYS,
+    }
+    entries = {
+        slug: TemplateEntry.objects.create(template=tpl, task_type=tt, order=i, condition=conds[slug])
+        for i, (slug, tt) in enumerate(task_types.items())
+    }
     for a, b in [("plan", "lp"), ("plan", "email"), ("design", "lp"), ("lp", "qa"), ("email", "qa")]:
         TemplateDependency.objects.create(predecessor=entries[a], entry=entries[b])
     tpl.entries_by_slug = entries

@@ -1,4 +1,5 @@
 """The task API: JSON shape, the permission matrix for every action, errors, constant query counts."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -21,8 +22,13 @@ def client_for(user):
 
 
 def walk(task, sam, state):
-    path = {"todo": [], "in_progress": ["start"], "waiting": ["start", "pause"], "in_review": ["start", "submit_review"],
-            "done": ["start", "submit_review", "complete"]}[state]
+    path = {
+        "todo": [],
+        "in_progress": ["start"],
+        "waiting": ["start", "pause"],
+        "in_review": ["start", "submit_review"],
+        "done": ["start", "submit_review", "complete"],
+    }[state]
     for action in path:
         services.task_transition(task_id=task.pk, action=action, by=sam, comment="x", actual_hours=1)
 
@@ -68,8 +74,21 @@ def test_task_json_shape(generated, mona, sam):
     res = client_for(sam).get(f"/api/tasks/{tasks['lp'].pk}/")
     assert res.status_code == 200
     body = res.json()
-    for key in ("id", "key", "campaign", "task_type", "assignee", "state", "estimated_hours", "actual_hours",
-                "depends_on", "due_at", "sla_state", "allowed_actions", "events"):
+    for key in (
+        "id",
+        "key",
+        "campaign",
+        "task_type",
+        "assignee",
+        "state",
+        "estimated_hours",
+        "actual_hours",
+        "depends_on",
+        "due_at",
+        "sla_state",
+        "allowed_actions",
+        "events",
+    ):
         assert key in body
     assert body["assignee"] == "sam" and body["task_type"] == "lp" and body["campaign"] == req.pk
     assert body["depends_on"] == sorted([tasks["plan"].pk, tasks["design"].pk])
@@ -81,8 +100,11 @@ def test_list_filters(generated, mona, sam):
     req, tasks = generated
     services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
     c = client_for(mona)
-    assert {t["key"] for t in c.get(f"/api/tasks/?campaign={req.pk}").json()["results"]} == {t.key for t in tasks.values()} \
-        if isinstance(c.get("/api/tasks/").json(), dict) else True
+    assert (
+        {t["key"] for t in c.get(f"/api/tasks/?campaign={req.pk}").json()["results"]} == {t.key for t in tasks.values()}
+        if isinstance(c.get("/api/tasks/").json(), dict)
+        else True
+    )
     data = c.get("/api/tasks/", {"assignee": "sam"}).json()
     rows = data["results"] if isinstance(data, dict) else data
     assert [r["key"] for r in rows] == [tasks["plan"].key]
@@ -103,7 +125,9 @@ def test_errors_are_json_with_the_right_status(generated, mona, sam):
     walk(tasks["plan"], sam, "in_review")
     res = c.post(f"/api/tasks/{tasks['plan'].pk}/complete/", {"actual_hours": -1}, format="json")
     assert res.status_code == 400 and "actual_hours" in res.json()
-    assert c.post(f"/api/tasks/{tasks['plan'].pk}/pause/", {"reason": "x"}, format="json").status_code == 409  # in review
+    assert (
+        c.post(f"/api/tasks/{tasks['plan'].pk}/pause/", {"reason": "x"}, format="json").status_code == 409
+    )  # in review
     assert c.get("/api/tasks/999999/").status_code == 404
 
 
@@ -147,13 +171,25 @@ def test_workload_api(generated, mona, sam):
 
 
 def _bulk_tasks(campaign, task_type, n, assignee, start=1_000_000):
-    tasks = Task.objects.bulk_create([
-        Task(number=start + i, key=f"MOPS-{start + i}", campaign=campaign, task_type=task_type, title=f"t{i}",
-             position=i, assignee=assignee, estimated_hours=Decimal(2))
-        for i in range(n)
-    ])
+    tasks = Task.objects.bulk_create(
+        [
+            Task(
+                number=start + i,
+                key=f"MOPS-{start + i}",
+                campaign=campaign,
+                task_type=task_type,
+                title=f"t{i}",
+                position=i,
+                assignee=assignee,
+                estimated_hours=Decimal(2),
+            )
+            for i in range(n)
+        ]
+    )
     TaskDependency.objects.bulk_create([TaskDependency(task=tasks[i], predecessor=tasks[i - 1]) for i in range(1, n)])
-    TaskEvent.objects.bulk_create([TaskEvent(task=t, action="create", from_state="todo", to_state="todo") for t in tasks])
+    TaskEvent.objects.bulk_create(
+        [TaskEvent(task=t, action="create", from_state="todo", to_state="todo") for t in tasks]
+    )
     return tasks
 
 

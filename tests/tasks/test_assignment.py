@@ -1,4 +1,5 @@
 """Suggestion rule on a hand-checked fixture; balance indices equal hand-computed values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,8 +18,16 @@ MONDAY = timezone.make_aware(dt.datetime(2026, 6, 1, 10, 0))  # no Japanese holi
 
 
 def _task(campaign, task_type, n, *, assignee=None, hours=0, due=None):
-    return Task.objects.create(number=500 + n, key=f"MOPS-{500 + n}", campaign=campaign, task_type=task_type,
-                               title=f"t{n}", assignee=assignee, estimated_hours=Decimal(hours), due_at=due)
+    return Task.objects.create(
+        number=500 + n,
+        key=f"MOPS-{500 + n}",
+        campaign=campaign,
+        task_type=task_type,
+        title=f"t{n}",
+        assignee=assignee,
+        estimated_hours=Decimal(hours),
+        due_at=due,
+    )
 
 
 @pytest.fixture
@@ -73,11 +82,15 @@ def test_workload_rows_and_balance(generated, mona, sam):
     from tasks import services
 
     req, tasks = generated  # sam 40 h/week, mona 20 h/week
-    services.task_assign(task_id=tasks["lp"].pk, assignee=sam, by=mona)     # 12 h
+    services.task_assign(task_id=tasks["lp"].pk, assignee=sam, by=mona)  # 12 h
     services.task_assign(task_id=tasks["email"].pk, assignee=mona, by=mona)  # 6 h
     rows = {r["username"]: r for r in workload_rows(now=MONDAY)}
-    assert rows["sam"]["open_hours"] == 12 and rows["sam"]["capacity_hours"] == 40 and rows["sam"]["utilisation"] == 30.0
-    assert rows["mona"]["open_hours"] == 6 and rows["mona"]["capacity_hours"] == 20 and rows["mona"]["utilisation"] == 30.0
+    assert (
+        rows["sam"]["open_hours"] == 12 and rows["sam"]["capacity_hours"] == 40 and rows["sam"]["utilisation"] == 30.0
+    )
+    assert (
+        rows["mona"]["open_hours"] == 6 and rows["mona"]["capacity_hours"] == 20 and rows["mona"]["utilisation"] == 30.0
+    )
     b = balance(list(rows.values()))
     assert b["utilisation_cv"] == 0
     # hours 12, 6: sum |xi - xj| = 12; 2 * 4 * 9 = 72 -> 1/6

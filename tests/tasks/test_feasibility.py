@@ -10,6 +10,7 @@ Launch Mon 2026-06-29: work due Fri 06-26 18:00.
 From now (Mon 06-01 10:00): plan/design Thu 06-04 18:00, lp Fri 06-12 18:00, email Wed 06-10,
 qa Tue 06-16 18:00 -> a launch on Wed 06-10 is too early; earliest feasible launch Wed 06-17.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -91,7 +92,9 @@ def test_api_by_type_and_bad_input(template, webinar, alice):
     bad = c.get("/api/feasibility/", {"campaign_type": "webinar", "launch_date": "2026-13-01"})
     assert bad.status_code == 400 and "launch_date" in bad.json()
     assert c.get("/api/feasibility/", {"campaign_type": "webinar"}).status_code == 400
-    assert APIClient().get("/api/feasibility/", {"campaign_type": "webinar", "launch_date": "2026-06-10"}).status_code in (401, 403)
+    assert APIClient().get(
+        "/api/feasibility/", {"campaign_type": "webinar", "launch_date": "2026-06-10"}
+    ).status_code in (401, 403)
 
 
 def test_api_for_a_request_follows_visibility(template, make_request, alice, bob, charlie):
@@ -109,8 +112,10 @@ def test_form_panel_and_approval_page(template, webinar, make_request, alice, ch
     assert frag.status_code == 200
     html = frag.content.decode()
     assert "2026-06-17" in html and "間に合いません" in html  # "Not feasible"
-    assert "日付の形式が正しくありません" in client.get("/tasks/feasibility/panel/", {"campaign_type": webinar.pk,
-                                                                        "launch_date": "x"}).content.decode()
+    assert (
+        "日付の形式が正しくありません"
+        in client.get("/tasks/feasibility/panel/", {"campaign_type": webinar.pk, "launch_date": "x"}).content.decode()
+    )
     req = make_request(alice, actions=["submit"], launch_date=dt.date(2026, 6, 29))
     client.force_login(charlie)
     detail = client.get(f"/requests/{req.pk}/").content.decode()

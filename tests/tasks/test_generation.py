@@ -1,4 +1,5 @@
 """Generating tasks from templates: conditions, DAG, keys, idempotency (also concurrent)."""
+
 from __future__ import annotations
 
 import threading
@@ -15,8 +16,12 @@ from tests.conftest import requires_postgres
 
 def deps(tasks):
     by_pk = {t.pk: t.task_type.slug for t in tasks.values()}
-    return sorted((by_pk[p], by_pk[t]) for t, p in TaskDependency.objects.filter(task__in=[t.pk for t in tasks.values()])
-                  .values_list("task_id", "predecessor_id"))
+    return sorted(
+        (by_pk[p], by_pk[t])
+        for t, p in TaskDependency.objects.filter(task__in=[t.pk for t in tasks.values()]).values_list(
+            "task_id", "predecessor_id"
+        )
+    )
 
 
 def test_generation_creates_tasks_moves_campaign_and_audits(generated, mona):
@@ -80,7 +85,9 @@ def test_cycle_check_on_template_clean(template):
         template.full_clean()
 
 
-def test_auto_generation_on_approval_when_enabled(alice, charlie, template, people, make_request, django_capture_on_commit_callbacks, settings):
+def test_auto_generation_on_approval_when_enabled(
+    alice, charlie, template, people, make_request, django_capture_on_commit_callbacks, settings
+):
     settings.MOPS_AUTO_GENERATE_TASKS = True
     req = make_request(alice, actions=["submit"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -93,7 +100,9 @@ def test_auto_generation_on_approval_when_enabled(alice, charlie, template, peop
     assert RequestEvent.objects.filter(request=req, action="start_production").get().actor is None
 
 
-def test_no_auto_generation_when_disabled(alice, charlie, template, make_request, django_capture_on_commit_callbacks, settings):
+def test_no_auto_generation_when_disabled(
+    alice, charlie, template, make_request, django_capture_on_commit_callbacks, settings
+):
     settings.MOPS_AUTO_GENERATE_TASKS = False
     req = make_request(alice, actions=["submit"])
     with django_capture_on_commit_callbacks(execute=True):

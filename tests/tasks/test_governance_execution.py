@@ -1,5 +1,6 @@
 """Governance on the tasks side: who executes which task, who sees it, which template applies,
 who edits templates. The request records its model at submission; tasks follow that record."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -60,8 +61,12 @@ def gen(org, root, charlie, mona, make_request, template, kinds, osaka_team):
             from governance.models import BusinessUnit
 
             approver = osaka_team["olivia"] if model != "centralised" else charlie
-            req = make_request(org["bob"], actions=["submit", "approve"], actors={"approve": approver},
-                               business_unit=BusinessUnit.objects.get(slug="osaka"))
+            req = make_request(
+                org["bob"],
+                actions=["submit", "approve"],
+                actors={"approve": approver},
+                business_unit=BusinessUnit.objects.get(slug="osaka"),
+            )
         assert req.state == "approved", req.state
         tasks = tasks_generate(request_id=req.pk, by=mona)
         return req, {t.task_type.slug: t for t in tasks}
@@ -72,14 +77,22 @@ def gen(org, root, charlie, mona, make_request, template, kinds, osaka_team):
 # --- who executes: model x task kind x assignee's unit -> allowed / refused ---------------------
 # The request comes from Tokyo. sam: Tokyo specialist; oscar: Osaka specialist; mona: MOps.
 EXECUTION = [
-    ("centralised", "lp", "sam", True), ("centralised", "lp", "oscar", True),
-    ("centralised", "email", "oscar", True), ("centralised", "design", "oscar", True),
-    ("decentralised", "lp", "sam", True), ("decentralised", "lp", "oscar", False),
-    ("decentralised", "email", "sam", True), ("decentralised", "email", "oscar", False),
-    ("decentralised", "design", "oscar", False), ("decentralised", "plan", "mona", True),
-    ("hybrid", "email", "sam", True), ("hybrid", "email", "oscar", False),
-    ("hybrid", "lp", "oscar", True), ("hybrid", "design", "oscar", True),
-    ("hybrid", "lp", "sam", True), ("hybrid", "plan", "mona", True),
+    ("centralised", "lp", "sam", True),
+    ("centralised", "lp", "oscar", True),
+    ("centralised", "email", "oscar", True),
+    ("centralised", "design", "oscar", True),
+    ("decentralised", "lp", "sam", True),
+    ("decentralised", "lp", "oscar", False),
+    ("decentralised", "email", "sam", True),
+    ("decentralised", "email", "oscar", False),
+    ("decentralised", "design", "oscar", False),
+    ("decentralised", "plan", "mona", True),
+    ("hybrid", "email", "sam", True),
+    ("hybrid", "email", "oscar", False),
+    ("hybrid", "lp", "oscar", True),
+    ("hybrid", "design", "oscar", True),
+    ("hybrid", "lp", "sam", True),
+    ("hybrid", "plan", "mona", True),
 ]
 
 
@@ -114,7 +127,9 @@ def test_unit_override_decides_execution(gen, root, mona):
     campaign_services.request_transition(request_id=other.pk, action="submit", by=req.requester)
     other.refresh_from_db()
     assert other.governance_params["model"] == "decentralised"
-    campaign_services.request_transition(request_id=other.pk, action="approve", by=other.approval_routes.first().approver)
+    campaign_services.request_transition(
+        request_id=other.pk, action="approve", by=other.approval_routes.first().approver
+    )
     new = {t.task_type.slug: t for t in tasks_generate(request_id=other.pk, by=mona)}
     r = client_for(mona).post(f"/api/tasks/{new['lp'].pk}/assign/", {"assignee": "oscar"}, format="json")
     assert r.status_code == 400
@@ -143,6 +158,7 @@ def test_auto_assignment_respects_execution(org, root, charlie, mona, make_reque
 
 # --- visibility -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("model,oscar_status", [("decentralised", 404), ("centralised", 200), ("hybrid", 200)])
 def test_specialists_of_other_units_do_not_see_decentralised_tasks(gen, osaka_team, sam, mona, model, oscar_status):
     req, tasks = gen(model)
@@ -165,6 +181,7 @@ def test_specialist_sees_tasks_assigned_to_them_even_in_another_unit(gen, osaka_
 
 # --- templates per unit -----------------------------------------------------------------------
 
+
 @pytest.fixture
 def tokyo_template(webinar, tokyo, kinds, work_roles):
     """Tokyo's own webinar template: a single extra content task "press"."""
@@ -176,8 +193,9 @@ def tokyo_template(webinar, tokyo, kinds, work_roles):
 
 @pytest.fixture
 def brand_review(work_roles):
-    return TaskType.objects.create(slug="brand-review", name="ブランドレビュー", name_en="Brand review",
-                                   role=work_roles["design"], kind="brand")
+    return TaskType.objects.create(
+        slug="brand-review", name="ブランドレビュー", name_en="Brand review", role=work_roles["design"], kind="brand"
+    )
 
 
 def test_centralised_uses_the_central_template_only(gen, tokyo_template, brand_review):
@@ -235,17 +253,25 @@ def test_one_template_per_type_and_unit(webinar, tokyo, template):
 
 # --- template edit permission in the admin ------------------------------------------------------
 
+
 @pytest.fixture
 def osaka_template(webinar, osaka, template):
     return TaskTemplate.objects.create(campaign_type=webinar, unit=osaka, name="osaka webinar")
 
 
-@pytest.mark.parametrize("org_model,osaka_override,head_may_edit", [
-    ("decentralised", None, True), ("hybrid", None, True), ("centralised", None, False),
-    ("centralised", "decentralised", True), ("decentralised", "centralised", False),
-])
-def test_admin_template_permission(client, root, osaka_team, osaka_template, template, mona,
-                                   org_model, osaka_override, head_may_edit):
+@pytest.mark.parametrize(
+    "org_model,osaka_override,head_may_edit",
+    [
+        ("decentralised", None, True),
+        ("hybrid", None, True),
+        ("centralised", None, False),
+        ("centralised", "decentralised", True),
+        ("decentralised", "centralised", False),
+    ],
+)
+def test_admin_template_permission(
+    client, root, osaka_team, osaka_template, template, mona, org_model, osaka_override, head_may_edit
+):
     units = [{"unit": "osaka", "model": osaka_override}] if osaka_override else []
     set_model(root, org_model, units)
     own = reverse("admin:tasks_tasktemplate_change", args=[osaka_template.pk])
@@ -254,9 +280,17 @@ def test_admin_template_permission(client, root, osaka_team, osaka_template, tem
     assert client.get(own).status_code == (200 if head_may_edit else 403)
     assert client.get(central).status_code in (403, 302)
     if head_may_edit:
-        r = client.post(own, {"campaign_type": osaka_template.campaign_type_id, "unit": osaka_template.unit_id,
-                              "name": "renamed", "is_active": "on",
-                              "entries-TOTAL_FORMS": "0", "entries-INITIAL_FORMS": "0"})
+        r = client.post(
+            own,
+            {
+                "campaign_type": osaka_template.campaign_type_id,
+                "unit": osaka_template.unit_id,
+                "name": "renamed",
+                "is_active": "on",
+                "entries-TOTAL_FORMS": "0",
+                "entries-INITIAL_FORMS": "0",
+            },
+        )
         assert r.status_code == 302, r.content[:2000]
         osaka_template.refresh_from_db()
         assert osaka_template.name == "renamed"
@@ -268,8 +302,16 @@ def test_admin_template_permission(client, root, osaka_team, osaka_template, tem
 def test_admin_unit_head_cannot_create_a_central_template(client, root, osaka_team, webinar):
     set_model(root, "decentralised")
     client.force_login(osaka_team["olivia"])
-    r = client.post(reverse("admin:tasks_tasktemplate_add"), {
-        "campaign_type": webinar.pk, "unit": "", "name": "sneaky", "is_active": "on",
-        "entries-TOTAL_FORMS": "0", "entries-INITIAL_FORMS": "0"})
+    r = client.post(
+        reverse("admin:tasks_tasktemplate_add"),
+        {
+            "campaign_type": webinar.pk,
+            "unit": "",
+            "name": "sneaky",
+            "is_active": "on",
+            "entries-TOTAL_FORMS": "0",
+            "entries-INITIAL_FORMS": "0",
+        },
+    )
     assert r.status_code == 200  # the form comes back with an error
     assert not TaskTemplate.objects.filter(name="sneaky").exists()

@@ -3,6 +3,7 @@
 Time is frozen at Mon 2026-06-01 10:00 JST (no holidays in June in Japan); the standard
 calendar is Mon-Fri 09:00-18:00.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,8 +47,14 @@ def frozen():
 
 
 def policy(slug: str, unit: str, duration, share=None, calendar=None) -> SLAPolicy:
-    return SLAPolicy.objects.create(slug=slug, name=slug, unit=unit, duration=Decimal(duration),
-                                    at_risk_share=share, calendar=calendar or default_calendar())
+    return SLAPolicy.objects.create(
+        slug=slug,
+        name=slug,
+        unit=unit,
+        duration=Decimal(duration),
+        at_risk_share=share,
+        calendar=calendar or default_calendar(),
+    )
 
 
 def reload(task) -> Task:
@@ -60,6 +67,7 @@ def started(task, sam, mona, when=T0) -> Task:
 
 
 # --- policies ------------------------------------------------------------------------------
+
 
 def test_policy_in_business_hours(task_types, template, approved, mona, people):
     from tasks.generation import tasks_generate
@@ -104,8 +112,9 @@ def test_assignee_calendar_is_used_when_set(generated, sam, mona, people):
     lp = reload(tasks["lp"])
     assert lp.due_at == at(12, 18)  # starts when plan/design are due (Thu 18:00): Fri + 5 days
     saturday_crew = WorkingCalendar.objects.create(slug="sat", name="Sat crew", workdays="0,1,2,3,4,5")
-    WorkingPeriod.objects.bulk_create(WorkingPeriod(calendar=saturday_crew, weekday=d, start=dt.time(9),
-                                                    end=dt.time(18)) for d in range(6))
+    WorkingPeriod.objects.bulk_create(
+        WorkingPeriod(calendar=saturday_crew, weekday=d, start=dt.time(9), end=dt.time(18)) for d in range(6)
+    )
     people["sam"].calendar = saturday_crew
     people["sam"].save()
     services.task_assign(task_id=lp.pk, assignee=sam, by=mona, notify=False)
@@ -116,6 +125,7 @@ def test_assignee_calendar_is_used_when_set(generated, sam, mona, people):
 
 
 # --- pauses through transitions --------------------------------------------------------------
+
 
 def test_pause_across_a_weekend_adds_nothing(generated, sam, mona, task_types):
     req, tasks = generated
@@ -151,7 +161,8 @@ def test_waiting_tasks_are_not_swept(generated, sam, mona):
 
 
 def test_policy_change_recomputes_from_the_original_start_keeping_pauses(
-        generated, sam, mona, task_types, django_capture_on_commit_callbacks, frozen):
+    generated, sam, mona, task_types, django_capture_on_commit_callbacks, frozen
+):
     req, tasks = generated
     plan = started(tasks["plan"], sam, mona)
     services.task_transition(task_id=plan.pk, action="pause", by=sam, comment="待ち", at=at(2, 10))
@@ -165,7 +176,11 @@ def test_policy_change_recomputes_from_the_original_start_keeping_pauses(
     assert plan.due_at == at(4, 12)
     assert plan.sla_paused_seconds == 3 * 3600
     row = DeadlineRecompute.objects.get()
-    assert (row.status, row.progress, row.total) == ("done", 100, Task.objects.filter(state__in=["todo", "in_progress"]).count())
+    assert (row.status, row.progress, row.total) == (
+        "done",
+        100,
+        Task.objects.filter(state__in=["todo", "in_progress"]).count(),
+    )
     # and again in hours: 12 h from Mon 10:00 = Tue 13:00, plus the 3 paused hours -> Tue 16:00
     pol = SLAPolicy.objects.get(slug="plan-2d")
     with django_capture_on_commit_callbacks(execute=True):
@@ -189,6 +204,7 @@ def test_completion_sets_met_or_missed(generated, sam, mona):
 
 # --- sweep and notifications ----------------------------------------------------------------
 
+
 def sla_mails(task) -> list:
     return [m for m in mail.outbox if task.key in m.subject]
 
@@ -197,8 +213,9 @@ def test_sweep_marks_at_risk_then_breached_and_notifies_once(generated, sam, mon
     req, tasks = generated
     plan = started(tasks["plan"], sam, mona)
     seen = []
-    sla_state_changed.connect(lambda sender, task, old, new, **kw: seen.append((task.pk, old, new)), weak=False,
-                              dispatch_uid="test-sla-seen")
+    sla_state_changed.connect(
+        lambda sender, task, old, new, **kw: seen.append((task.pk, old, new)), weak=False, dispatch_uid="test-sla-seen"
+    )
     try:
         risk = reload(plan).at_risk_at
         assert risk == at(4, 9, 15)  # 75 % of 35 working hours = 26.25 h
@@ -225,7 +242,8 @@ def test_sweep_marks_at_risk_then_breached_and_notifies_once(generated, sam, mon
 
 
 def test_notification_outside_working_hours_is_queued_until_the_next_opening(
-        generated, sam, mona, django_capture_on_commit_callbacks, frozen):
+    generated, sam, mona, django_capture_on_commit_callbacks, frozen
+):
     req, tasks = generated
     plan = started(tasks["plan"], sam, mona)
     frozen.move_to(at(4, 18))  # Thu 18:00: the deadline, at closing time
@@ -245,13 +263,15 @@ def test_notification_outside_working_hours_is_queued_until_the_next_opening(
     assert not SlaNotification.objects.filter(sent_at__isnull=True, task=plan).exists()
 
 
-def test_recipient_calendar_decides_when_they_are_mailed(generated, sam, mona, people,
-                                                         django_capture_on_commit_callbacks):
+def test_recipient_calendar_decides_when_they_are_mailed(
+    generated, sam, mona, people, django_capture_on_commit_callbacks
+):
     req, tasks = generated
     plan = started(tasks["plan"], sam, mona)
     late = WorkingCalendar.objects.create(slug="late", name="Late shift")
-    WorkingPeriod.objects.bulk_create(WorkingPeriod(calendar=late, weekday=d, start=dt.time(13), end=dt.time(22))
-                                      for d in range(5))
+    WorkingPeriod.objects.bulk_create(
+        WorkingPeriod(calendar=late, weekday=d, start=dt.time(13), end=dt.time(22)) for d in range(5)
+    )
     people["mona"].calendar = late
     people["mona"].save()
     Task.objects.filter(pk=plan.pk).update(due_at=at(4, 10), at_risk_at=at(4, 9))
@@ -281,11 +301,22 @@ def test_sweep_query_count_does_not_grow_with_rows(generated, sam, mona):
     def clone(n: int) -> None:
         base = reload(tasks["qa"])
         last = Task.objects.order_by("-number").first().number
-        Task.objects.bulk_create([
-            Task(number=last + i + 1, key=f"X-{last + i + 1}", campaign=req, task_type=base.task_type, title="x",
-                 assignee=sam if i % 2 else None, sla_start_at=T0, due_at=at(2, 10), at_risk_at=at(1, 17))
-            for i in range(n)
-        ])
+        Task.objects.bulk_create(
+            [
+                Task(
+                    number=last + i + 1,
+                    key=f"X-{last + i + 1}",
+                    campaign=req,
+                    task_type=base.task_type,
+                    title="x",
+                    assignee=sam if i % 2 else None,
+                    sla_start_at=T0,
+                    due_at=at(2, 10),
+                    at_risk_at=at(1, 17),
+                )
+                for i in range(n)
+            ]
+        )
 
     def count(now) -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -303,8 +334,10 @@ def test_sweep_query_count_does_not_grow_with_rows(generated, sam, mona):
 
 # --- recompute job ----------------------------------------------------------------------------
 
-def test_closure_added_to_a_calendar_moves_open_deadlines(generated, sam, mona, client, root,
-                                                          django_capture_on_commit_callbacks):
+
+def test_closure_added_to_a_calendar_moves_open_deadlines(
+    generated, sam, mona, client, root, django_capture_on_commit_callbacks
+):
     req, tasks = generated
     plan = reload(tasks["plan"])
     assert plan.due_at == at(4, 18)
@@ -323,7 +356,13 @@ def test_progress_endpoint_while_running(generated, client, mona, root):
     row = DeadlineRecompute.objects.create(status="running", total=200, done=50)
     client.force_login(root)
     assert client.get(f"/tasks/sla/recompute/{row.pk}/progress/").json() == {
-        "progress": 25, "done": False, "status": "running", "total": 200, "processed": 50, "changed": 0}
+        "progress": 25,
+        "done": False,
+        "status": "running",
+        "total": 200,
+        "processed": 50,
+        "changed": 0,
+    }
     assert b"data-progress-url" in client.get(f"/tasks/sla/recompute/{row.pk}/").content
     client.force_login(req_user := Task.objects.first().campaign.requester)
     assert client.get(f"/tasks/sla/recompute/{row.pk}/").status_code == 403
@@ -339,18 +378,27 @@ def test_one_recompute_per_transaction(generated, django_capture_on_commit_callb
     assert len(callbacks) >= 1
 
 
-def test_admin_save_of_a_policy_starts_a_recompute_and_links_to_it(generated, client, root, task_types,
-                                                                   django_capture_on_commit_callbacks):
+def test_admin_save_of_a_policy_starts_a_recompute_and_links_to_it(
+    generated, client, root, task_types, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         pol = policy("plan-3d", SLAUnit.BUSINESS_DAYS, 3)
         task_types["plan"].sla_policy = pol
         task_types["plan"].save()
     DeadlineRecompute.objects.all().delete()
     client.force_login(root)
-    resp = client.post(f"/admin/sla/slapolicy/{pol.pk}/change/", {
-        "slug": pol.slug, "name": pol.name, "calendar": pol.calendar_id, "unit": "business_days",
-        "duration": "4", "at_risk_share": "",
-    }, follow=True)
+    resp = client.post(
+        f"/admin/sla/slapolicy/{pol.pk}/change/",
+        {
+            "slug": pol.slug,
+            "name": pol.name,
+            "calendar": pol.calendar_id,
+            "unit": "business_days",
+            "duration": "4",
+            "at_risk_share": "",
+        },
+        follow=True,
+    )
     assert resp.status_code == 200
     row = DeadlineRecompute.objects.get()
     assert row.started_by == root
@@ -358,6 +406,7 @@ def test_admin_save_of_a_policy_starts_a_recompute_and_links_to_it(generated, cl
 
 
 # --- attainment -------------------------------------------------------------------------------
+
 
 def test_sla_attainment_selector(generated, sam, mona):
     req, tasks = generated

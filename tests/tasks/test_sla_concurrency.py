@@ -1,4 +1,5 @@
 """Two workers sweeping at once: every state change is claimed once, every notification mailed once."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,12 +55,23 @@ def test_two_sweeps_at_once_notify_once(generated, sam, mona):
     req, tasks = generated
     base = Task.objects.get(pk=tasks["qa"].pk)
     last = Task.objects.order_by("-number").first().number
-    Task.objects.bulk_create([
-        Task(number=last + i + 1, key=f"C-{last + i + 1}", campaign=req, task_type=base.task_type, title="race",
-             assignee=sam, state="in_progress", sla_start_at=NOW - dt.timedelta(days=3),
-             due_at=NOW - dt.timedelta(minutes=1 + i % 50), at_risk_at=NOW - dt.timedelta(hours=5))
-        for i in range(300)
-    ])
+    Task.objects.bulk_create(
+        [
+            Task(
+                number=last + i + 1,
+                key=f"C-{last + i + 1}",
+                campaign=req,
+                task_type=base.task_type,
+                title="race",
+                assignee=sam,
+                state="in_progress",
+                sla_start_at=NOW - dt.timedelta(days=3),
+                due_at=NOW - dt.timedelta(minutes=1 + i % 50),
+                at_risk_at=NOW - dt.timedelta(hours=5),
+            )
+            for i in range(300)
+        ]
+    )
     mail.outbox.clear()
     results = run_twice(lambda: sweep(NOW))
     assert sum(r["breached"] for r in results) == 300  # each row claimed by exactly one worker

@@ -1,4 +1,5 @@
 """Pages render for each role and go through the same services."""
+
 from __future__ import annotations
 
 import pytest

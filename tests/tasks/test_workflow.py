@@ -1,4 +1,5 @@
 """The task state machine through the services: dependencies, pauses, the campaign's readiness."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,7 +62,13 @@ def test_full_flow_moves_campaign_to_ready_then_launch(generated, mona, sam, ali
     assert (ev.action, ev.actor) == ("mark_ready", None)
     qa = Task.objects.get(pk=tasks["qa"].pk)
     assert qa.actual_hours == pytest.approx(1.5) and qa.sla_state == SlaState.MET
-    assert [e.action for e in TaskEvent.objects.filter(task=qa)] == ["create", "assign", "start", "submit_review", "complete"]
+    assert [e.action for e in TaskEvent.objects.filter(task=qa)] == [
+        "create",
+        "assign",
+        "start",
+        "submit_review",
+        "complete",
+    ]
     campaign_services.request_transition(request_id=req.pk, action="launch", by=alice)
     req.refresh_from_db()
     assert req.state == State.LAUNCHED
@@ -172,7 +179,9 @@ def test_events_are_append_only(generated):
         TaskEvent.objects.all().delete()
 
 
-def test_assignment_mail_is_sent_after_commit(generated, mona, sam, mailoutbox, django_capture_on_commit_callbacks, monkeypatch):
+def test_assignment_mail_is_sent_after_commit(
+    generated, mona, sam, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
     from django_q.conf import Conf
 
     monkeypatch.setattr(Conf, "SYNC", True)

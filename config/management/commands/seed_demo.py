@@ -1,4 +1,5 @@
 """Build the deterministic demo organisation and a year of data; safe to run twice."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -31,11 +32,17 @@ class Command(BaseCommand):
             campaigns_demo.seed_reference_data()
             users = org["users"]
             made = campaigns_demo.seed_requests(
-                users=users, units=org["units"], seed=seed,
+                users=users,
+                units=org["units"],
+                seed=seed,
                 halfway=lambda: governance_demo.switch_to_hybrid(users["admin"]),
             )
             tasks_made = tasks_demo.seed(users=users, units=org["units"], seed=seed)
             articles_made = knowledge_demo.seed_knowledge(users=users, units=org["units"])
             integrations_demo.seed(users=users)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new campaign requests, {tasks_made} new tasks, {articles_made} new articles)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready ({made} new campaign requests, {tasks_made} new tasks, {articles_made} new articles)."
+            )
+        )
         self.stdout.write("Logins (password 'demo'): " + ", ".join(u[0] for u in governance_demo.USERS))

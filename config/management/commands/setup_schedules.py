@@ -1,4 +1,5 @@
 """Create or update every django-q2 schedule of MOps Desk (idempotent; run by `make run`)."""
+
 from django.core.management.base import BaseCommand
 
 from config.schedules import ensure_schedules

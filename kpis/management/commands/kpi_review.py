@@ -1,4 +1,5 @@
 """python manage.py kpi_review --quarter 2026Q3 [--unit SLUG] [--format pdf|json|csv] [--output PATH]"""
+
 from __future__ import annotations
 
 import json
@@ -21,11 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--channel", default="")
         parser.add_argument("--governance-model", default="")
         parser.add_argument("--format", choices=["pdf", "json", "csv"], default="pdf")
-        parser.add_argument("--output", default="", help="file to write (default: stdout for json/csv, kpi-review-<quarter>.pdf)")
+        parser.add_argument(
+            "--output", default="", help="file to write (default: stdout for json/csv, kpi-review-<quarter>.pdf)"
+        )
 
     def handle(self, *args, quarter: str, unit: str, format: str, output: str, **options):
-        params = {"quarter": quarter, "unit": unit, "campaign_type": options["campaign_type"],
-                  "channel": options["channel"], "governance_model": options["governance_model"]}
+        params = {
+            "quarter": quarter,
+            "unit": unit,
+            "campaign_type": options["campaign_type"],
+            "channel": options["channel"],
+            "governance_model": options["governance_model"],
+        }
         try:
             f = reviews.filters_from(params, check_unit=True)
         except ValidationError as exc:
@@ -39,8 +47,11 @@ class Command(BaseCommand):
             path.write_bytes(data)
             self.stderr.write(f"PDF written: {path} ({len(data):,} bytes)")
             return
-        text = (json.dumps(reviews.payload(report), ensure_ascii=False, indent=2) + "\n") if format == "json" \
+        text = (
+            (json.dumps(reviews.payload(report), ensure_ascii=False, indent=2) + "\n")
+            if format == "json"
             else kpi_tables.figures_csv(report)
+        )
         if output:
             Path(output).write_text(text, encoding="utf-8")
             self.stderr.write(f"{format.upper()} written: {output}")
