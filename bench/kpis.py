@@ -39,7 +39,7 @@ def _insert(model, varying: list[str], rows: list[tuple]) -> None:
     from django.db import connection
     from django.db.models import DateTimeField
 
-    now = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.timezone.utc))
+    now = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
     fields = model._meta.concrete_fields
     template, index = [], {}
     for f in fields:
@@ -59,7 +59,7 @@ def _insert(model, varying: list[str], rows: list[tuple]) -> None:
     out = []
     for row in rows:
         values = list(template)
-        for pos, value in zip(positions, row):
+        for pos, value in zip(positions, row, strict=False):
             values[pos] = value
         out.append(values)
     with connection.cursor() as cur:
@@ -74,7 +74,7 @@ def _instants(seconds: np.ndarray) -> list:
     if connection.vendor == "sqlite":  # Django's SQLite format: UTC "YYYY-MM-DD HH:MM:SS.ffffff"
         text = np.datetime_as_string((seconds * 1e6).astype("int64").astype("datetime64[us]"), unit="us")
         return [t.replace("T", " ") for t in text.tolist()]
-    return [dt.datetime.fromtimestamp(x, dt.timezone.utc) for x in seconds.tolist()]
+    return [dt.datetime.fromtimestamp(x, dt.UTC) for x in seconds.tolist()]
 
 
 def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int = 7) -> dict[str, Any]:
@@ -86,9 +86,8 @@ def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int =
     from campaigns.models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent
     from campaigns.quarters import Quarter
     from governance.models import BusinessUnit
-    from tasks.models import Person, Task, TaskEvent, TaskType, WorkRole
-
     from kpis.data import bounds, trend_quarters
+    from tasks.models import Person, Task, TaskEvent, TaskType, WorkRole
 
     rng = np.random.default_rng(seed)
     User = get_user_model()
@@ -276,13 +275,12 @@ def generate(*, campaigns: int, tasks: int, quarter: str = "2026Q3", seed: int =
 
 def _measure(quarter: str) -> dict[str, Any]:
     from campaigns.quarters import Quarter
-
     from kpis import data as kpi_data
     from kpis import figures as kpis
     from kpis.pdf import render_pdf
 
     f = kpi_data.KpiFilters(Quarter.parse(quarter))
-    now = dt.datetime.combine(f.quarter.next().start, dt.time(9), tzinfo=dt.timezone.utc)
+    now = dt.datetime.combine(f.quarter.next().start, dt.time(9), tzinfo=dt.UTC)
     kpis.compute(f, now=now)  # warm-up: calendar row, imports, database caches
     t0 = time.perf_counter()
     rows = {name: len(list(qs)) for name, (qs, _) in kpi_data.querysets(f).items()}
@@ -333,7 +331,8 @@ def run_bench(campaigns: int = 100_000, tasks: int = 1_000_000, *, quarter: str 
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     print(
-        f"  fetch {result['fetch_seconds']} s · compute {result['compute_seconds']} s · ratio {result['ratio']} (target <= 1.5)"
+        f"  fetch {result['fetch_seconds']} s · compute {result['compute_seconds']} s"
+        f" · ratio {result['ratio']} (target <= 1.5)"
         f" · PDF {result['pdf_seconds']} s (target < 10)"
     )
     return result

@@ -32,7 +32,6 @@ def run_bench(n: int = 100_000, *, seed: int = 7, cleanup: bool = False, batch: 
     from campaigns.models import State as CampaignState
     from governance import roles
     from governance.models import BusinessUnit
-
     from tasks.models import SlaNotification, SlaState, Task, TaskState, TaskType, WorkRole
     from tasks.sla_sweep import sweep
 

@@ -23,7 +23,6 @@ def run_bench(*, campaigns: int = 1000, tasks_per_campaign: int = 15) -> dict:
     from campaigns.models import CampaignRequest, CampaignType
     from campaigns.models import State as CampaignState
     from governance.models import BusinessUnit
-
     from tasks.generation import tasks_generate
     from tasks.models import Task, TaskTemplate, TaskType, TemplateDependency, TemplateEntry, WorkRole
 

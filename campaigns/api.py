@@ -1,10 +1,10 @@
 """REST API for campaign requests: the same selectors and services as the pages."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets

@@ -1,9 +1,9 @@
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from governance.models import BusinessUnit
 

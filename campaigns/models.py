@@ -1,7 +1,6 @@
 """Campaign requests (the campaign record), their approval state machine and audit log."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from decimal import Decimal
 
@@ -10,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from governance import policy
-
 from audit.models import AuditEvent
+from governance import policy
 from governance.models import BusinessUnit
 
 
@@ -85,23 +84,23 @@ class IcpFit(models.TextChoices):
     LOW = "low", _("Low")
 
 
-def _is_requester(instance: "CampaignRequest", user) -> bool:
+def _is_requester(instance: CampaignRequest, user) -> bool:
     return user is not None and user.pk == instance.requester_id
 
 
-def _can_decide(instance: "CampaignRequest", user) -> bool:
+def _can_decide(instance: CampaignRequest, user) -> bool:
     return policy.can_decide(user, instance)
 
 
-def _can_cancel(instance: "CampaignRequest", user) -> bool:
+def _can_cancel(instance: CampaignRequest, user) -> bool:
     return _is_requester(instance, user) or policy.is_ops(user)
 
 
-def _can_launch(instance: "CampaignRequest", user) -> bool:
+def _can_launch(instance: CampaignRequest, user) -> bool:
     return _is_requester(instance, user) or policy.is_ops(user)
 
 
-def _is_ops(instance: "CampaignRequest", user) -> bool:
+def _is_ops(instance: CampaignRequest, user) -> bool:
     # ``user`` is None when the system acts (e.g. the last task of a campaign is done).
     return user is None or policy.is_ops(user)
 
@@ -290,6 +289,9 @@ class ApprovalRoute(models.Model):
         verbose_name = _("Approval route")
         verbose_name_plural = _("Approval routes")
 
+    def __str__(self) -> str:
+        return f"request {self.request_id} round {self.round} step {self.step}"
+
 
 class RequestEvent(AuditEvent):
     """One immutable row per transition of a campaign request: the source of every KPI."""
@@ -361,6 +363,9 @@ class ResultImport(models.Model):
         verbose_name = _("Result import")
         verbose_name_plural = _("Result imports")
 
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.at:%Y-%m-%d %H:%M})"
+
 
 SURVEY_QUESTIONS = [
     ("q_speed", _("Speed of delivery")),
@@ -419,3 +424,6 @@ class SurveyResponse(models.Model):
         constraints = [models.UniqueConstraint(fields=["survey", "respondent"], name="one_response_per_person")]
         verbose_name = _("Survey response")
         verbose_name_plural = _("Survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: response {self.pk}"  # never the respondent: answers may be anonymous

@@ -17,7 +17,7 @@ class Quarter:
     q: int
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         """Parse "2026Q3" (or "2026-Q3"); a clear ValidationError otherwise."""
         match = _PATTERN.match((text or "").strip())
         if not match:
@@ -27,7 +27,7 @@ class Quarter:
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, day: dt.date) -> "Quarter":
+    def of(cls, day: dt.date) -> Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @property
@@ -39,10 +39,10 @@ class Quarter:
         """The last day of the quarter (inclusive)."""
         return self.next().start - dt.timedelta(days=1)
 
-    def next(self) -> "Quarter":
+    def next(self) -> Quarter:
         return Quarter(self.year + (self.q == 4), 1 if self.q == 4 else self.q + 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return Quarter(self.year - (self.q == 1), 4 if self.q == 1 else self.q - 1)
 
     def __str__(self) -> str:

@@ -6,8 +6,8 @@ id, so importing the same file again updates the results instead of duplicating 
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
@@ -72,7 +73,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
         try:
             sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
         except Exception:
-            raise ValidationError({"file": _("The Excel file cannot be read.")})
+            raise ValidationError({"file": _("The Excel file cannot be read.")}) from None
         values = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     elif filename.lower().endswith((".csv", ".txt")):
         for encoding in ("utf-8-sig", "cp932"):
@@ -92,7 +93,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
     if len(values) - 1 > MAX_ROWS:
         raise ValidationError({"file": f"{MAX_ROWS}行までです / At most {MAX_ROWS} rows."})
     headers = [h.strip() for h in values[0]]
-    rows = [dict(zip(headers, [c.strip() for c in row])) for row in values[1:]]
+    rows = [dict(zip(headers, [c.strip() for c in row], strict=False)) for row in values[1:]]
     return headers, rows
 
 
@@ -113,7 +114,7 @@ def _number(raw: str, name: str) -> Decimal | int:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"数値ではありません / not a number: {raw!r}")
+        raise ValueError(f"数値ではありません / not a number: {raw!r}") from None
     if value < 0:
         raise ValueError(f"負の値です / negative: {raw!r}")
     if name in MONEY_FIELDS:
@@ -141,10 +142,8 @@ def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mappi
         return plan
     ids = []
     for raw in rows:
-        try:
+        with contextlib.suppress(ValueError):
             ids.append(int(raw.get(mapping[KEY_FIELD], "")))
-        except ValueError:
-            pass
     campaigns = CampaignRequest.objects.in_bulk(ids)
     existing = set(CampaignResult.objects.filter(request_id__in=ids).values_list("request_id", flat=True))
     seen: dict[int, int] = {}
@@ -176,7 +175,8 @@ def results_import_plan(*, headers: list[str], rows: list[dict[str, str]], mappi
                 {
                     "row": index,
                     "column": mapping[KEY_FIELD],
-                    "message": f"キャンペーン{campaign_id}はまだローンチされていません / Campaign {campaign_id} has not launched.",
+                    "message": f"キャンペーン{campaign_id}はまだローンチされていません"
+                    f" / Campaign {campaign_id} has not launched.",
                 }
             )
             continue

@@ -1,7 +1,6 @@
 """Pages for campaign results: edit one campaign's results; import a CRM/MA export."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import base64
 
@@ -10,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
@@ -83,7 +83,8 @@ def result_import(request: HttpRequest) -> HttpResponse:
                 request.session.pop("result_import", None)
                 messages.success(
                     request,
-                    f"{record.created}件作成・{record.updated}件更新 / {record.created} created, {record.updated} updated.",
+                    f"{record.created}件作成・{record.updated}件更新"
+                    f" / {record.created} created, {record.updated} updated.",
                 )
                 return redirect("campaigns:result-import")
         plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)

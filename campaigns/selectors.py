@@ -61,7 +61,7 @@ def request_get_for(user: Any, request_id: int, *, with_events: bool = True) -> 
     try:
         return qs.get(pk=request_id)
     except CampaignRequest.DoesNotExist:
-        raise Http404("Campaign request not found")
+        raise Http404("Campaign request not found") from None
 
 
 def request_last_changes(request: CampaignRequest) -> dict[str, list]:

@@ -7,7 +7,6 @@ webhooks, task generation) are queued with ``transaction.on_commit`` by listener
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from typing import Any
@@ -16,6 +15,7 @@ import django.dispatch
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 from governance import policy

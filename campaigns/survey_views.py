@@ -1,7 +1,6 @@
 """Survey pages: MOps opens and reads; requesters answer."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django import forms
 from django.contrib import messages
@@ -9,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from governance import policy, roles

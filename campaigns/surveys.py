@@ -1,7 +1,6 @@
 """The quarterly internal stakeholder satisfaction survey: open, answer, close, aggregate."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from statistics import mean
 from typing import Any
@@ -9,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy, roles
 
@@ -61,7 +61,7 @@ def survey_respond(*, survey_id: int, by, strengthen: str = "", unclear: str = "
     try:
         response.save()
     except IntegrityError:
-        raise Conflict(_("Already answered; reload."))
+        raise Conflict(_("Already answered; reload.")) from None
     return response
 
 

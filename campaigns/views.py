@@ -1,7 +1,6 @@
 """Request pages: straight-line views (access helper -> form -> one service -> redirect)."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from governance import policy, roles

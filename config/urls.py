@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from campaigns import views as campaign_views
-from config.auth_views import TokenView
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
+from config.auth_views import TokenView
 from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet

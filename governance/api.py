@@ -1,10 +1,10 @@
 """GET/PUT /api/governance/ and the approvers' delegations API."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action

@@ -1,6 +1,6 @@
-from django.utils.translation import gettext_lazy as _
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class GovernanceConfig(AppConfig):

@@ -1,7 +1,7 @@
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import BusinessUnit, GovernanceModel
 

@@ -1,6 +1,6 @@
-from django.utils.translation import gettext_lazy as _
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from audit.models import AppendOnlyModel
 

@@ -1,16 +1,17 @@
 """Writes to governance settings and delegations; every change is logged append-only."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import policy, roles
 from .models import BusinessUnit, Delegation, GovernanceChange, GovernanceModel, OrganisationGovernance, UnitGovernance
@@ -31,7 +32,7 @@ def _threshold(value: Any, field: str = "hybrid_threshold") -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter an amount.")})
+        raise ValidationError({field: _("Enter an amount.")}) from None
     if amount < 0 or amount != amount.to_integral_value():
         raise ValidationError({field: _("Enter a whole number of yen, zero or more.")})
     return amount

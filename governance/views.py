@@ -1,13 +1,13 @@
 """Governance settings page (Admins) and approvers' delegations."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import policy, roles, services
@@ -80,6 +80,6 @@ def delegation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except Delegation.DoesNotExist:
         from django.http import Http404
 
-        raise Http404
+        raise Http404 from None
     messages.success(request, _("Delegation revoked."))
     return redirect("governance:delegations")

@@ -1,9 +1,9 @@
 """REST API for webhooks (Admins only): the same services as the pages."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -81,7 +81,7 @@ def _save(serializer, **extra):
     try:
         return services.webhook_save(**extra, **serializer.validated_data)
     except DjangoValidationError as exc:
-        raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 class WebhookViewSet(viewsets.ModelViewSet):

@@ -4,7 +4,6 @@ Visibility is the pages': ``campaigns.selectors.request_list_for`` and ``tasks.s
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import calendar as pycal
 import datetime as dt
@@ -16,6 +15,7 @@ import icalendar
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import State as RequestState
 from campaigns.selectors import request_list_for
@@ -142,9 +142,7 @@ def items_for(
             )
         )
     order = {"launch": 0, "task": 1, "end": 2}
-    items.sort(
-        key=lambda i: (i.date, order[i.kind], i.time or dt.datetime.min.replace(tzinfo=dt.timezone.utc), i.title)
-    )
+    items.sort(key=lambda i: (i.date, order[i.kind], i.time or dt.datetime.min.replace(tzinfo=dt.UTC), i.title))
     return items
 
 
@@ -222,8 +220,8 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         )
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
-    start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.timezone.utc)
-    end = dt.datetime.combine(last, dt.time.min, tzinfo=dt.timezone.utc)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
+    end = dt.datetime.combine(last, dt.time.min, tzinfo=dt.UTC)
     tasks = (
         task_list_for(user).prefetch_related(None).filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
     )
@@ -233,7 +231,7 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         ev.add("dtstamp", now)
         ev.add("last-modified", task.updated_at)
         ev.add("summary", f"期限 / Due: {task.key} {task.title}")
-        ev.add("dtstart", task.due_at.astimezone(dt.timezone.utc))  # no DTEND: a deadline is an instant
+        ev.add("dtstart", task.due_at.astimezone(dt.UTC))  # no DTEND: a deadline is an instant
         assignee = (task.assignee.get_full_name() or task.assignee.username) if task.assignee_id else "—"
         ev.add(
             "description",

@@ -1,9 +1,9 @@
 """The event names shared by webhooks, e-mail notifications and the digest."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.TextChoices):

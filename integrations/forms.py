@@ -1,9 +1,9 @@
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import zoneinfo
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignType
 from governance.models import BusinessUnit

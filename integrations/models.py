@@ -1,7 +1,6 @@
 """Webhooks and their delivery log, per-user notification preferences, sent notifications."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import secrets
 import uuid
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .events import ALL_EVENTS, DEFAULT_EMAIL_EVENTS, TEST_EVENT, Event
 from .urlcheck import validate_webhook_url

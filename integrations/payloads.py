@@ -27,7 +27,7 @@ def _iso(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     return value.isoformat()
 
 

@@ -1,7 +1,6 @@
 """Every write of the integrations app: webhooks (Admins only), preferences and feed tokens."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import hashlib
 import secrets
@@ -10,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy, roles
 

@@ -7,7 +7,6 @@ at 127.0.0.1 or the cloud metadata address is refused too. Both honour the setti
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import ipaddress
 import socket
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 ALLOWED_SCHEMES = {"http", "https"}
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback", "0", "0.0.0.0"}
@@ -79,7 +79,7 @@ def validate_webhook_url(value: str) -> None:
         parts = urlsplit(value)
         port = parts.port
     except ValueError:
-        raise ValidationError(_("Not a valid URL."), code="invalid")
+        raise ValidationError(_("Not a valid URL."), code="invalid") from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise ValidationError(_("Only http and https URLs are allowed."), code="scheme")
     host = (parts.hostname or "").lower().rstrip(".")

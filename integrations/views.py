@@ -1,7 +1,6 @@
 """Pages: webhook configuration and delivery log (Admins), notification preferences (everyone)."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns.forms import add_errors

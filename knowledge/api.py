@@ -5,10 +5,10 @@ Routes (registered on config.urls.router): /api/knowledge/articles/, /api/knowle
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
@@ -294,7 +294,7 @@ class ArticleViewSet(
         if request.query_params.get("unread") in ("1", "true"):
             qs = qs.filter(is_read=False)
         data = ArticleListSerializer(qs, many=True).data
-        for row, article in zip(data, qs):
+        for row, article in zip(data, qs, strict=False):
             row["is_read"] = article.is_read
         return Response(data)
 

@@ -744,7 +744,7 @@ def seed_knowledge(users: dict, units: dict) -> int:
                 picked.append(campaign)
             if len(picked) == len(RETROS):
                 break
-        for campaign, (worked, did_not, change) in zip(picked, RETROS):
+        for campaign, (worked, did_not, change) in zip(picked, RETROS, strict=False):
             retrospectives.retrospective_save(
                 campaign_id=campaign.pk,
                 by=campaign.requester,

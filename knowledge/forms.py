@@ -1,8 +1,8 @@
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest, CampaignType
 from governance.models import BusinessUnit

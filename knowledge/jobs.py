@@ -4,7 +4,6 @@ Both are safe to run twice: each article/tool remembers what it was last notifie
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 
@@ -13,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Status, Tool
 from .stack import RENEWAL_NOTICE_DAYS, renewals_due
@@ -44,7 +44,7 @@ def flag_stale_articles(now: dt.datetime | None = None) -> int:
             Article.objects.filter(pk__in=[a.pk for a in articles]).update(stale_notified_at=now)
             if owner.email:
                 transaction.on_commit(
-                    lambda o=owner, body="\n".join(lines): send_mail(
+                    lambda o=owner, body="\n".join(lines): send_mail(  # noqa: B008 (binds this owner's text now)
                         _("Articles due for review"),
                         body,
                         settings.DEFAULT_FROM_EMAIL,
@@ -75,7 +75,8 @@ def remind_tool_renewals(now: dt.datetime | None = None) -> int:
             body = (
                 f"{tool.name} の契約更新日は {tool.renewal_date:%Y-%m-%d}(あと{days}日)です。\n"
                 f"年額: ¥{tool.annual_cost:,}\n継続・見直しを検討してください。\n\n"
-                f"{tool.name} renews on {tool.renewal_date:%Y-%m-%d} (in {days} days), annual cost JPY {tool.annual_cost:,}."
+                f"{tool.name} renews on {tool.renewal_date:%Y-%m-%d} (in {days} days),"
+                f" annual cost JPY {tool.annual_cost:,}."
             )
             transaction.on_commit(
                 lambda t=tool, b=body, r=to: send_mail(

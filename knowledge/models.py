@@ -6,12 +6,12 @@ on PostgreSQL) is kept in step by the database itself (see migrations/0002_searc
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest, CampaignType
 from governance.models import BusinessUnit
@@ -141,7 +141,7 @@ class ArticleVersion(models.Model):
         return f"{self.major}.{self.minor}"
 
 
-def attachment_path(instance: "Attachment", filename: str) -> str:
+def attachment_path(instance: Attachment, filename: str) -> str:
     return f"kb/{instance.article_id}/{timezone.now():%Y%m}/{filename}"
 
 
@@ -294,6 +294,9 @@ class StepProgress(models.Model):
         verbose_name = _("Step progress")
         verbose_name_plural = _("Step progress")
         constraints = [models.UniqueConstraint(fields=["enrollment", "step"], name="step_progress_unique")]
+
+    def __str__(self) -> str:
+        return f"enrollment {self.enrollment_id} step {self.step_id}"
 
 
 class Retrospective(models.Model):

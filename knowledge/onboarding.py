@@ -5,7 +5,6 @@ counts an attempt. MOps sees everyone's progress (selectors.onboarding_overview)
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
@@ -40,11 +40,11 @@ def step_answer(*, step_id: int, choice: Any, by, at: dt.datetime | None = None)
     try:
         enrollment = OnboardingEnrollment.objects.select_for_update().get(plan=step.plan, user=by)
     except OnboardingEnrollment.DoesNotExist:
-        raise PermissionDenied(_("You are not enrolled in this plan."))
+        raise PermissionDenied(_("You are not enrolled in this plan.")) from None
     try:
         choice = int(choice)
     except (TypeError, ValueError):
-        raise ValidationError({"choice": _("Choose an answer.")})
+        raise ValidationError({"choice": _("Choose an answer.")}) from None
     if not 0 <= choice < len(step.choices):
         raise ValidationError({"choice": _("Choose an answer.")})
     progress, _created = StepProgress.objects.get_or_create(enrollment=enrollment, step=step)

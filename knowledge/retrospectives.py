@@ -1,13 +1,13 @@
 """Retrospectives on launched campaigns and their promotion to best-practice articles."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest, State
 from governance import policy
@@ -99,7 +99,8 @@ def promotion_body(retro: Retrospective) -> str:
     c = retro.campaign
     n = campaign_numbers(c)
     return (
-        f"> {c.name}({c.campaign_type} / {c.business_unit})の振り返りから作成 / Written from the retrospective of {c.name}.\n\n"
+        f"> {c.name}({c.campaign_type} / {c.business_unit})の振り返りから作成"
+        f" / Written from the retrospective of {c.name}.\n\n"
         f"| 指標 / Metric | 値 / Value |\n|---|---|\n"
         f"| 予算 / Budget | ¥{n['budget']:,} |\n| 目標リード / Target leads | {n['target_leads']:,} |\n"
         f"| 目標MQL / Target MQLs | {n['target_mqls']:,} |\n| 目標SQL / Target SQLs | {n['target_sqls']:,} |\n\n"

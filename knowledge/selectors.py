@@ -84,7 +84,7 @@ def article_get_for(user: Any, article_id: int) -> Article:
     try:
         return qs.get(pk=article_id)
     except Article.DoesNotExist:
-        raise Http404("Article not found")
+        raise Http404("Article not found") from None
 
 
 def article_versions(article: Article) -> list[ArticleVersion]:
@@ -245,6 +245,6 @@ def attachment_get_for(user: Any, attachment_id: int):
     try:
         attachment = Attachment.objects.get(pk=attachment_id)
     except Attachment.DoesNotExist:
-        raise Http404("Attachment not found")
+        raise Http404("Attachment not found") from None
     article_get_for(user, attachment.article_id)
     return attachment

@@ -6,15 +6,16 @@ search index follows through database triggers (SQLite) or plain indexes (Postgr
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import os
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.services import Conflict
 from governance import policy, roles
@@ -177,7 +178,7 @@ def _lock(article_id: int) -> Article:
     try:
         return Article.objects.select_for_update().get(pk=article_id)
     except Article.DoesNotExist:
-        raise ValidationError({"article": _("Article not found.")})
+        raise ValidationError({"article": _("Article not found.")}) from None
 
 
 @transaction.atomic
@@ -233,7 +234,7 @@ def article_restore(*, article_id: int, number: int, by, major: bool = False, at
     try:
         old = article.versions.get(number=number)
     except ArticleVersion.DoesNotExist:
-        raise ValidationError({"number": _("No such version.")})
+        raise ValidationError({"number": _("No such version.")}) from None
     article.title, article.body = old.title, old.body
     _write_version(
         article, by=by, major=major, comment=f"v{old.label} を復元 / Restored v{old.label}", restored_from=number, at=at
@@ -286,13 +287,15 @@ def attachment_check(upload) -> str:
         allowed = ", ".join(sorted(ATTACHMENT_TYPES))
         raise ValidationError(
             {
-                "file": f"この種類のファイルは添付できません(許可: {allowed}) / File type not allowed (allowed: {allowed})."
+                "file": f"この種類のファイルは添付できません(許可: {allowed})"
+                f" / File type not allowed (allowed: {allowed})."
             }
         )
     if upload.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(
             {
-                "file": f"ファイルが大きすぎます(上限 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB) / File too large (limit {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)."
+                "file": f"ファイルが大きすぎます(上限 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB)"
+                f" / File too large (limit {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)."
             }
         )
     if upload.size == 0:

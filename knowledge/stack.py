@@ -1,15 +1,16 @@
 """The martech stack catalog: tool writes, yearly cost per category, renewals due."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
@@ -28,7 +29,7 @@ def _validate(tool: Tool) -> None:
     try:
         tool.full_clean(exclude=["users", "articles"])
     except ValidationError as exc:
-        raise ValidationError({k: " ".join(v) for k, v in exc.message_dict.items()})
+        raise ValidationError({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc
 
 
 @transaction.atomic
@@ -64,7 +65,7 @@ def roadmap_save(*, by, entry_id: int | None = None, **fields: Any) -> RoadmapEn
     try:
         entry.full_clean()
     except ValidationError as exc:
-        raise ValidationError({k: " ".join(v) for k, v in exc.message_dict.items()})
+        raise ValidationError({k: " ".join(v) for k, v in exc.message_dict.items()}) from exc
     entry.save()
     return entry
 

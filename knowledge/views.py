@@ -4,7 +4,6 @@ views_more.py. Straight-line views: access -> validate -> one service call -> re
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns.forms import add_errors
@@ -190,7 +190,7 @@ def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
         b = int(request.GET.get("b", article.version_number))
         a = int(request.GET.get("a", b - 1))
     except ValueError:
-        raise PermissionDenied
+        raise PermissionDenied from None
     versions = {v.number: v for v in article.versions.filter(number__in=[a, b]).select_related("author")}
     if a not in versions or b not in versions:
         messages.error(request, _("No such version."))

@@ -6,7 +6,6 @@ paths so browsers need no font. Charts take plain data only and never compute KP
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import base64
 import io
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+from django.utils.translation import gettext_lazy as _
 
 matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 from django.core.exceptions import ValidationError
@@ -28,9 +29,8 @@ from django.utils import timezone
 from campaigns.models import CampaignRequest, CampaignType, Channel, RequestEvent, SurveyResponse
 from campaigns.quarters import Quarter
 from governance.models import BusinessUnit, Membership
-from tasks.models import Person, Task, TaskEvent, TaskPause, TaskState, TaskType
-
 from knowledge.models import RoadmapEntry, Tool
+from tasks.models import Person, Task, TaskEvent, TaskPause, TaskState, TaskType
 
 from .models import ToolCostSnapshot
 
@@ -48,7 +48,7 @@ class KpiFilters:
     governance_model: str = ""
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], *, today: dt.date | None = None) -> "KpiFilters":
+    def from_params(cls, params: Mapping[str, Any], *, today: dt.date | None = None) -> KpiFilters:
         """Filters from query parameters; ValidationError (field -> message) for bad input."""
         raw = (params.get("quarter") or "").strip()
         quarter = Quarter.parse(raw) if raw else Quarter.of(today or timezone.localdate())

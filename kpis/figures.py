@@ -22,7 +22,6 @@ Definitions (also printed in the review's notes):
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import math
@@ -31,13 +30,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import SURVEY_QUESTIONS, State
+from knowledge.models import ToolCategory
 from sla.models import default_calendar
 from tasks.models import TaskState
 from tasks.workload import coefficient_of_variation, gini
-
-from knowledge.models import ToolCategory
 
 from . import data as kpi_data
 from .clock import WorkClock
@@ -101,9 +100,7 @@ def iso(seconds: Any) -> str | None:
     if x is None:
         return None
     return (
-        dt.datetime.fromtimestamp(x, tz=dt.timezone.utc)
-        .astimezone(timezone.get_default_timezone())
-        .strftime("%Y-%m-%d %H:%M")
+        dt.datetime.fromtimestamp(x, tz=dt.UTC).astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
     )
 
 
@@ -168,7 +165,7 @@ def compute(
         "now": now_dt.timestamp(),
         "ids": include_ids,
         "labels": {
-            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"]))
+            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"], strict=False))
             for k in ("type", "unit", "channel", "task_type")
         },
     }
@@ -462,7 +459,8 @@ def _weeks(ctx: dict) -> list[tuple[dt.date, float, float]]:
 
 def workload(tasks: pd.DataFrame, people: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
     weeks = _weeks(ctx)
-    capacity = dict(zip(people["person"], people["weekly_hours"].astype("float64"))) if len(people) else {}
+    hours = people["weekly_hours"].astype("float64")
+    capacity = dict(zip(people["person"], hours, strict=False)) if len(people) else {}
     t = tasks[(tasks["state"] != TaskState.CANCELLED) & tasks["assignee"].notna()] if len(tasks) else tasks
     names = sorted(set(capacity) | set(t["assignee"].dropna().unique() if len(t) else []))
     if not names:
@@ -878,7 +876,7 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
     ]
     level = 1
     for lvl in (2, 3, 4, 5):
-        if all(shares[k] is not None and shares[k] >= th for l, k, th in rules if l == lvl):
+        if all(shares[k] is not None and shares[k] >= th for needed, k, th in rules if needed == lvl):
             level = lvl
         else:
             break
@@ -895,10 +893,10 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
             "label": str(labels[k]),
             "share": shares[k],
             "threshold": th,
-            "for_level": l,
+            "for_level": needed,
             "met": shares[k] is not None and shares[k] >= th,
         }
-        for l, k, th in rules
+        for needed, k, th in rules
     ]
     return {
         "level": level,
@@ -955,7 +953,7 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
         )
     changes = []
     seen = [t for t in trend if t["model"]]
-    for before, after in zip(seen, seen[1:]):
+    for before, after in zip(seen, seen[1:], strict=False):
         if before["model"] != after["model"]:
             changes.append(
                 {

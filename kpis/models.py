@@ -4,11 +4,11 @@ Imported at the end of knowledge/models.py so Django registers them in the knowl
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["ReviewReport", "ReviewStatus", "ToolCostSnapshot"]
 
@@ -70,3 +70,6 @@ class ToolCostSnapshot(models.Model):
         verbose_name = _("Tool cost snapshot")
         verbose_name_plural = _("Tool cost snapshots")
         constraints = [models.UniqueConstraint(fields=["quarter", "category"], name="tool_snapshot_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.category}"

@@ -6,12 +6,13 @@ nothing else (charts are inline PNG data: URIs, remote fetches are off).
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from . import charts
 from . import tables as kpi_tables

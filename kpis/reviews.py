@@ -4,22 +4,22 @@ Views, the API, the command and the jobs call these functions; the numbers come 
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.quarters import Quarter
 from governance import policy, roles
 from governance.models import BusinessUnit
-
 from knowledge.models import Tool, ToolStatus
 
 from . import data as kpi_data

@@ -5,12 +5,14 @@ Excel exports show the same thing. No arithmetic here: only selection and labell
 """
 
 from __future__ import annotations
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 import csv
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 ROW_KEYS = (
     "key",

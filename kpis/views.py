@@ -1,7 +1,6 @@
 """KPI dashboard pages, drill-down, exports and the review PDF page (thin: access -> service -> render)."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from urllib.parse import urlencode
 
@@ -11,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors

@@ -1,11 +1,11 @@
 """Admin for working calendars and SLA policies (configuration, edited by MOps leads)."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     WEEKDAY_CHOICES,
@@ -16,7 +16,6 @@ from .models import (
     WorkingPeriod,
     periods_overlap,
 )
-
 
 # Called as hook(request, obj) after the admin saved or deleted a calendar, policy or one of
 # their rules, inside the admin's transaction. A higher app registers them in its

@@ -5,7 +5,6 @@ The rows only describe rules; every computation goes through ``sla.calendar`` vi
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
@@ -15,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from .calendar import AnnualRange, WorkCalendar, deadline
 from .validators import validate_country, validate_month_day, validate_timezone, validate_workdays

@@ -1,7 +1,6 @@
 """Field validators for the calendar models (messages in Japanese / English)."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import functools
@@ -9,6 +8,7 @@ from zoneinfo import available_timezones
 
 import holidays as holidays_lib
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holidays_lib
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 MIDNIGHT = dt.time(0, 0)
 ONE_DAY = dt.timedelta(days=1)
 # A calendar with no working day for this long is treated as broken rather than walked forever.

@@ -1,10 +1,10 @@
 """Configuration in the admin. Workflow state and the audit log are read-only here."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from audit.admin import ReadOnlyAdminMixin
 from governance import policy
@@ -91,7 +91,7 @@ class TemplateEntryInline(admin.TabularInline):
 class TaskTemplateForm(forms.ModelForm):
     class Meta:
         model = TaskTemplate
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 (the admin edits every field of a template)
 
     def clean(self):
         data = super().clean()

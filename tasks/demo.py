@@ -45,7 +45,7 @@ WORK_ROLES = [
     ("ads", "広告運用", "Paid media", 7000),
 ]
 
-O, B, C = TaskKind.OPERATIONS, TaskKind.BRAND, TaskKind.CONTENT
+O, B, C = TaskKind.OPERATIONS, TaskKind.BRAND, TaskKind.CONTENT  # noqa: E741 (one-letter columns of the table below)
 # slug, name, name_en, role, kind, hours, lead time (business days)
 TASK_TYPES = [
     ("brief", "企画書", "Campaign brief", "content", C, 6, 3),

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from sla.calendar import launch_due, latest_start
+from sla.calendar import latest_start, launch_due
 
 from .dag import topological_order
 from .deadlines import DeadlineResolver

@@ -1,9 +1,9 @@
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from .models import Task, TaskState, TaskType
 

@@ -5,7 +5,6 @@ unchanged, and a unique constraint on (campaign, template entry) backs it up.
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import contextlib
 import datetime as dt
@@ -17,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState

@@ -1,7 +1,6 @@
 """Tickets: task types, templates per campaign type, tasks with their FSM, audit log, capacity."""
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 from decimal import Decimal
 
@@ -10,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from audit.models import AuditEvent
@@ -221,6 +221,9 @@ class TemplateDependency(models.Model):
         verbose_name = _("Dependency")
         verbose_name_plural = _("Dependencies")
 
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} -> {self.entry_id}"
+
     def clean(self) -> None:
         if not (self.entry_id and self.predecessor_id):
             return
@@ -262,11 +265,11 @@ class SlaState(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
-def _ops_or_assignee(instance: "Task", user) -> bool:
+def _ops_or_assignee(instance: Task, user) -> bool:
     return user is None or policy.is_ops(user) or (user.pk is not None and user.pk == instance.assignee_id)
 
 
-def _ops(instance: "Task", user) -> bool:
+def _ops(instance: Task, user) -> bool:
     return user is None or policy.is_ops(user)
 
 
@@ -416,6 +419,9 @@ class TaskDependency(models.Model):
             models.CheckConstraint(condition=~models.Q(task=models.F("predecessor")), name="task_dependency_not_self"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} -> {self.task_id}"
+
 
 class TaskEvent(AuditEvent):
     """One immutable row per transition or assignment of a task."""
@@ -454,6 +460,9 @@ class TaskPause(models.Model):
         verbose_name = _("Pause")
         verbose_name_plural = _("Pauses")
 
+    def __str__(self) -> str:
+        return f"task {self.task_id} paused {self.started_at:%Y-%m-%d %H:%M}"
+
 
 class TaskComment(models.Model):
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
@@ -465,6 +474,9 @@ class TaskComment(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("Comment")
         verbose_name_plural = _("Comments")
+
+    def __str__(self) -> str:
+        return f"task {self.task_id} comment {self.pk}"
 
 
 class Person(models.Model):
@@ -519,6 +531,9 @@ class TimeOff(models.Model):
         ]
         verbose_name = _("Time off")
         verbose_name_plural = _("Time off")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.start} - {self.end}"
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:

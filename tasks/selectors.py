@@ -60,7 +60,7 @@ def task_get_for(user: Any, task_id: int) -> Task:
     try:
         return qs.get(pk=task_id)
     except Task.DoesNotExist:
-        raise Http404("Task not found")
+        raise Http404("Task not found") from None
 
 
 def campaign_for(user: Any, campaign_id: int) -> CampaignRequest:

@@ -8,7 +8,6 @@ Generation from templates lives in ``tasks.generation``.
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
@@ -19,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
 from campaigns.models import CampaignRequest
@@ -102,7 +102,7 @@ def _hours(value: Any, field: str, *, required: bool) -> Decimal | None:
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise ValidationError({field: _("Enter a number.")})
+        raise ValidationError({field: _("Enter a number.")}) from None
     if not hours.is_finite() or hours < 0:
         raise ValidationError({field: _("Hours must not be negative.")})
     if hours >= 100000:

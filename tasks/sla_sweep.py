@@ -16,7 +16,6 @@ Time is an argument: ``now`` is passed in by the job (tests freeze it).
 """
 
 from __future__ import annotations
-from django.utils.translation import gettext_lazy as _
 
 import datetime as dt
 import logging
@@ -29,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from governance import roles
 from sla.calendar import next_opening

@@ -39,7 +39,8 @@ def admin_recompute_message(request, obj) -> None:
         messages.info(
             request,
             format_html(
-                '未完了タスクの期限を再計算しています / Recomputing open deadlines: <a href="{}">進捗 / progress #{}</a>',
+                "未完了タスクの期限を再計算しています / Recomputing open deadlines: "
+                '<a href="{}">進捗 / progress #{}</a>',
                 url,
                 row.pk,
             ),

@@ -170,7 +170,8 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
     cv = " ".join(xy(i, h["utilisation_cv"]) for i, h in enumerate(history))
     gi = " ".join(xy(i, h["open_hours_gini"]) for i, h in enumerate(history))
     labels = "".join(
-        f'<text x="{xy(i, 0).split(",")[0]}" y="{height - 8}" font-size="10" text-anchor="middle">{h["week"][5:]}</text>'
+        f'<text x="{xy(i, 0).split(",")[0]}" y="{height - 8}" font-size="10" '
+        f'text-anchor="middle">{h["week"][5:]}</text>'
         for i, h in enumerate(history)
         if i % 2 == 0 or i == n - 1
     )
@@ -195,7 +196,7 @@ def campaign_labour_cost(campaign_id: int) -> dict:
         .exclude(state=TaskState.CANCELLED)
         .values_list("estimated_hours", "actual_hours", "hourly_rate", "state")
     )
-    for e, a, rate, state in rows:
+    for e, a, rate, _state in rows:
         est_h += e
         est += e * rate
         if a is not None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tasks.models import Task
 from bench.sla_sweep import run_bench
+from tasks.models import Task
 
 
 @pytest.mark.django_db

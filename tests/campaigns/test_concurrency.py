@@ -25,7 +25,7 @@ def test_concurrent_approve_and_reject_yield_one_transition(tokyo, webinar):
         services.request_submit(request_id=req.pk, by=alice)
         barrier = threading.Barrier(2)
 
-        def act(user, action):
+        def act(user, action, barrier=barrier, req=req):
             try:
                 barrier.wait()
                 services.request_transition(request_id=req.pk, action=action, by=user, comment="reason")

@@ -73,7 +73,8 @@ def test_request_stall_time_and_the_request_sent_back_twice(report):
     ) == (6, 117.0, 19.5, 23.0, 42.0)
     # changes_requested (A, twice): 7 Jul 10 -> 16 = 6 h, 8 Jul 10 -> 12 = 2 h.
     assert (st["changes_requested"]["visits"], st["changes_requested"]["total_hours"]) == (2, 8.0)
-    # in_production: A 9 Jul 11:00 -> 13 Jul 10:00 = 95 h (7 + 9 + 1 = 17 bh); B 2 Jul 09 -> 10 Jul 09 = 192 h (6 days = 54 bh).
+    # in_production: A 9 Jul 11:00 -> 13 Jul 10:00 = 95 h (7 + 9 + 1 = 17 bh);
+    #                B 2 Jul 09 -> 10 Jul 09 = 192 h (6 days = 54 bh).
     # C and D are still in production at the quarter's end: not counted.
     assert (
         st["in_production"]["visits"],

@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 
 from kpis import jobs as review_jobs
 from kpis.models import ReviewReport, ToolCostSnapshot
+from tests.conftest import api_as as api
 
 from .conftest import NOW
-from tests.conftest import api_as as api
 
 pytestmark = pytest.mark.django_db
 Q3 = "quarter=2026Q3"
@@ -160,6 +160,7 @@ def test_query_counts_do_not_grow_with_data(client, org, quarter_data, frozen, m
     [count(u) for u in urls]  # warm-up: the default calendar is created on first use
     before = [count(u) for u in urls]
     from tasks.models import Task
+
     from .conftest import _task, jst
 
     for i in range(5):

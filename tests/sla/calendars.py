@@ -10,7 +10,7 @@ from sla.calendar import WorkCalendar
 JST = ZoneInfo("Asia/Tokyo")
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 T = dt.time
 

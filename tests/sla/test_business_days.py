@@ -48,7 +48,7 @@ def test_per_weekday_closing_times() -> None:
 
 def test_input_in_utc_is_read_as_an_instant() -> None:
     # 2026-06-12 09:30 UTC = 18:30 JST Friday: after closing.
-    start = dt.datetime(2026, 6, 12, 9, 30, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 6, 12, 9, 30, tzinfo=dt.UTC)
     assert add_business_days(JP, start, 1) == jst(2026, 6, 16, 18, 0)
 
 

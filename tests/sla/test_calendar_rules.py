@@ -134,7 +134,7 @@ def test_next_opening() -> None:
     assert next_opening(JP, jst(2026, 5, 2, 10, 0)) == jst(2026, 5, 7, 9, 0)  # Golden Week
     assert next_opening(JP_LUNCH, jst(2026, 6, 8, 12, 30)) == jst(2026, 6, 8, 13, 0)
     # Input in another zone, output in the calendar's zone.
-    assert next_opening(JP, dt.datetime(2026, 6, 7, 23, 0, tzinfo=dt.timezone.utc)).utcoffset() == dt.timedelta(hours=9)
+    assert next_opening(JP, dt.datetime(2026, 6, 7, 23, 0, tzinfo=dt.UTC)).utcoffset() == dt.timedelta(hours=9)
 
 
 def test_is_working_time_is_half_open() -> None:

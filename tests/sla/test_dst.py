@@ -30,9 +30,9 @@ def test_office_hours_keep_their_wall_clock_across_the_change() -> None:
     assert add_business_hours(BERLIN_OFFICE, berlin(2026, 10, 23, 17, 0), 2) == berlin(2026, 10, 26, 10, 0)
     due = add_business_days(BERLIN_OFFICE, berlin(2026, 3, 27, 10, 0), 1)
     assert due == berlin(2026, 3, 30, 18, 0)
-    assert due.astimezone(dt.timezone.utc).hour == 16
+    assert due.astimezone(dt.UTC).hour == 16
     due = add_business_days(BERLIN_OFFICE, berlin(2026, 10, 23, 10, 0), 1)
-    assert due.astimezone(dt.timezone.utc).hour == 17
+    assert due.astimezone(dt.UTC).hour == 17
 
 
 def test_working_time_across_the_weekend_of_the_change() -> None:
@@ -58,6 +58,6 @@ def test_new_york_dst() -> None:
     due, at_risk = deadline(NEW_YORK_24X7, ny(2026, 3, 8, 0, 0), business_days=0)
     assert due == ny(2026, 3, 9, 0, 0)  # the day ends at midnight (period end 24:00)
     # Same-zone aware subtraction compares wall clocks, so measure the elapsed time in UTC.
-    utc = dt.timezone.utc
+    utc = dt.UTC
     assert at_risk.astimezone(utc) - ny(2026, 3, 8, 0, 0).astimezone(utc) == hours(23 * 0.75)
     assert at_risk == ny(2026, 3, 8, 18, 15)  # 17 h 15 of elapsed time, 18:15 on the wall

@@ -50,7 +50,7 @@ def test_overlapping_pauses_count_once() -> None:
     pauses = [(jst(2026, 6, 8, 10, 0), jst(2026, 6, 8, 12, 0)), (jst(2026, 6, 8, 11, 0), jst(2026, 6, 8, 13, 0))]
     assert paused_working_time(JP, pauses) == hours(3)
     assert merge_pauses(pauses) == [
-        (jst(2026, 6, 8, 10, 0).astimezone(dt.timezone.utc), jst(2026, 6, 8, 13, 0).astimezone(dt.timezone.utc))
+        (jst(2026, 6, 8, 10, 0).astimezone(dt.UTC), jst(2026, 6, 8, 13, 0).astimezone(dt.UTC))
     ]
     assert add_business_hours(JP, jst(2026, 6, 8, 9, 0), 2, pauses) == jst(2026, 6, 8, 14, 0)
 

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         try:
             f = reviews.filters_from(params, check_unit=True)
         except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages))
+            raise CommandError(" ".join(exc.messages)) from exc
         report = figures.compute(f)
         if format == "pdf":
             from kpis.pdf import render_pdf
