@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import BusinessUnit
 
-from .models import CampaignRequest, CampaignType, Channel, State
+from .models import SNAPSHOT_FIELDS, CampaignRequest, CampaignType, Channel, State
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -19,29 +19,8 @@ def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-REQUEST_FORM_FIELDS = [
-    "name",
-    "objective",
-    "campaign_type",
-    "business_unit",
-    "launch_date",
-    "end_date",
-    "budget",
-    "channels",
-    "needs_design",
-    "needs_landing_page",
-    "needs_email_program",
-    "other_resources",
-    "target_leads",
-    "target_mqls",
-    "target_sqls",
-    "target_pipeline",
-    "target_revenue",
-    "expected_roi",
-    "target_audience",
-    "icp_fit",
-    "notes",
-]
+# The form edits exactly the fields a submission snapshots (what the approver compares).
+REQUEST_FORM_FIELDS = list(SNAPSHOT_FIELDS)
 
 
 class CampaignRequestForm(forms.ModelForm):
