@@ -17,6 +17,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),
     "integrations-sla-announcements": ("integrations.jobs.announce_sla", 5),
     "integrations-daily-digest": ("integrations.jobs.send_daily_digests", 60),
+    # config: the worker heartbeat /health/ reads (a worker is alive and executing jobs)
+    "config-worker-heartbeat": ("config.jobs.heartbeat", 1),
 }
 
 
