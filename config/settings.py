@@ -264,7 +264,8 @@ MOPS_REVIEW_STALE_AFTER = int(os.environ.get("MOPS_REVIEW_STALE_AFTER", str(Q_CL
 # Logs: one JSON object per line in production (LOG_FORMAT=json, the default when DEBUG is off),
 # readable text in development. 4xx answers are logged by RequestLogMiddleware as one line, no traceback.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
-LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# Development stays as quiet as before (runserver prints its own request lines).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING" if DEBUG else "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -282,6 +283,7 @@ LOGGING = {
         # Our access line replaces Django's per-4xx warnings; 5xx still log with their traceback.
         "django.request": {"level": "ERROR"},
         "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "django-q": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
