@@ -7,7 +7,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); 2 matches the CI machine's cores.
 WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
+# Ports for servers started by make serve/loadtest.
+PORT ?= 8000
+
+.PHONY: serve backup restore loadtest install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +29,12 @@ run: install messages
 	@echo "Demo logins (password 'demo'): marketer, marketer2 (requesters), cmo (approver), mops (MOps), designer, webdev (specialists), admin"
 	@echo "Open http://127.0.0.1:8000/"
 	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production: gunicorn (WEB_CONCURRENCY workers on HOST:PORT) + django-q2 (QCLUSTER_WORKERS) on
+# DATABASE_URL and REDIS_URL, after migrate and collectstatic; refuses DEBUG on, a development
+# SECRET_KEY or empty ALLOWED_HOSTS. Ctrl-C or SIGTERM stops everything. See docs/deploy.md.
+serve: install messages
+	PORT=$(PORT) $(BIN)/python manage.py serve
 
 # ruff (rules and line length in pyproject.toml), then the layer contract (docs/architecture.md).
 lint: install
