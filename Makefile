@@ -10,7 +10,7 @@ WORKERS ?= 2
 # Ports for servers started by make serve/loadtest.
 PORT ?= 8000
 
-.PHONY: serve backup restore loadtest install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
+.PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,21 @@ browser:
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
 	  || echo "== chromium could not be installed: the e2e test will be skipped"; }
 
+# pg_dump / pg_restore for the backup test and `make backup` on PostgreSQL (Debian postgresql-client).
+pgclient:
+	@command -v pg_dump >/dev/null 2>&1 || { echo "== installing Debian postgresql-client for backups"; \
+	  (apt-get install -y -q postgresql-client >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql-client >/dev/null 2>&1)) \
+	  || echo "== postgresql-client could not be installed: the PostgreSQL backup test will be skipped"; }
+
+# Database (pg_dump custom format, or SQLite's online backup) + media files -> backups/mops-backup-*.tar.gz
+backup: install pgclient
+	$(BIN)/python manage.py backup
+
+# Into an empty database (add ARGS=--clean to replace a full one), plus the media files.
+restore: install pgclient
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/mops-backup-....tar.gz [ARGS=--clean]"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(ARGS)
+
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
 
@@ -56,7 +71,7 @@ test-sqlite: install browser messages
 	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(WORKERS)
 
 # PostgreSQL run: DATABASE_URL when set, else the local server when it answers.
-test-postgres: install messages
+test-postgres: install messages pgclient
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
 	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db -n $(WORKERS) -m "not e2e"; \
