@@ -291,6 +291,12 @@ LOGGING = {
         "django-q": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+# Q_QUEUE: a queue of its own on a shared Redis (e.g. one per test process or per staging copy).
+if os.environ.get("Q_QUEUE"):
+    Q_CLUSTER["cluster_name"] = os.environ["Q_QUEUE"]
+# A file-based mail backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) needs a folder.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 # Where collectstatic writes and uploads live (a volume in production, a scratch folder in the load test).
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(STATIC_ROOT)))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(MEDIA_ROOT)))
