@@ -82,5 +82,10 @@ test: lint lint-imports test-sqlite test-postgres
 bench: install
 	$(BIN)/python -m bench
 
+# 50 simulated users for 60 s (LOADTEST_USERS, LOADTEST_SECONDS) against make serve's runtime on a
+# scratch PostgreSQL database and Redis db 1, all on 127.0.0.1; prints req/s, p50/p95/p99, errors.
+loadtest: install
+	$(BIN)/python -m bench.loadtest
+
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles
