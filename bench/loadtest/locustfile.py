@@ -147,7 +147,9 @@ class Operations(MopsUser):
         ]
         if moves:
             task_id, action = random.choice(moves)
-            self.post_action(f"/api/tasks/{task_id}/{action.replace('_', '-')}/", "tasks: transition")
+            # Completing asks for the hours actually spent (as the task page does).
+            payload = {"actual_hours": str(random.randint(1, 8))} if action == "complete" else {}
+            self.post_action(f"/api/tasks/{task_id}/{action.replace('_', '-')}/", "tasks: transition", payload)
 
     @task(1)
     def kpis(self) -> None:

@@ -72,15 +72,10 @@ class Command(BaseCommand):
         manage = str(settings.BASE_DIR / "manage.py")
         gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
         gunicorn += ["--workers", str(web), "--bind", f"{host}:{port}", "--graceful-timeout", "20"]
-        # One access line per request comes from RequestLogMiddleware (JSON); gunicorn's own is off.
-        gunicorn += ["--access-logfile", "-" if os.environ.get("GUNICORN_ACCESS_LOG") else "/dev/null"]
-        children = [
-            subprocess.Popen([sys.executable, manage, "qcluster"], env=env),
-            subprocess.Popen(gunicorn, env=env),
-        ]
-        self.stdout.write(f"Serving http://{host}:{port}/ ({web} web workers, {queue_workers} job workers)")
-        self._first_heartbeat()
-
+        # One access line per request comes from RequestLogMiddleware (JSON); gunicorn's own is off
+        # unless GUNICORN_ACCESS_LOG asks for it.
+        if os.environ.get("GUNICORN_ACCESS_LOG"):
+            gunicorn += ["--access-logfile", "-"]
         stopping = {"signal": None}
 
         def stop(signum, frame):
@@ -88,7 +83,12 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        children: list[subprocess.Popen] = []
         try:
+            children.append(subprocess.Popen([sys.executable, manage, "qcluster"], env=env))
+            children.append(subprocess.Popen(gunicorn, env=env))
+            self.stdout.write(f"Serving http://{host}:{port}/ ({web} web workers, {queue_workers} job workers)")
+            self._first_heartbeat()
             while stopping["signal"] is None and all(c.poll() is None for c in children):
                 time.sleep(0.5)
         finally:
@@ -101,7 +101,10 @@ class Command(BaseCommand):
         # /health/ turns green as soon as a worker ran one job, not after the first scheduled minute.
         from django_q.tasks import async_task
 
-        async_task("config.jobs.heartbeat", task_name="heartbeat-at-start", sync=False)
+        try:
+            async_task("config.jobs.heartbeat", task_name="heartbeat-at-start", sync=False)
+        except Exception as exc:  # the broker may still be starting: the scheduled heartbeat follows
+            self.stderr.write(f"First heartbeat not queued ({type(exc).__name__}); /health/ waits for the schedule.")
 
     def _stop(self, children: list[subprocess.Popen]) -> None:
         for child in children:
