@@ -7,7 +7,10 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); 2 matches the CI machine's cores.
 WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
+# Ports for servers started by make serve/loadtest.
+PORT ?= 8000
+
+.PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +30,12 @@ run: install messages
 	@echo "Open http://127.0.0.1:8000/"
 	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production: gunicorn (WEB_CONCURRENCY workers on HOST:PORT) + django-q2 (QCLUSTER_WORKERS) on
+# DATABASE_URL and REDIS_URL, after migrate and collectstatic; refuses DEBUG on, a development
+# SECRET_KEY or empty ALLOWED_HOSTS. Ctrl-C or SIGTERM stops everything. See docs/deploy.md.
+serve: install messages
+	PORT=$(PORT) $(BIN)/python manage.py serve
+
 # ruff (rules and line length in pyproject.toml), then the layer contract (docs/architecture.md).
 lint: install
 	$(BIN)/ruff check .
@@ -40,6 +49,21 @@ browser:
 	  (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1)) \
 	  || echo "== chromium could not be installed: the e2e test will be skipped"; }
 
+# pg_dump / pg_restore for the backup test and `make backup` on PostgreSQL (Debian postgresql-client).
+pgclient:
+	@command -v pg_dump >/dev/null 2>&1 || { echo "== installing Debian postgresql-client for backups"; \
+	  (apt-get install -y -q postgresql-client >/dev/null 2>&1 || (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q postgresql-client >/dev/null 2>&1)) \
+	  || echo "== postgresql-client could not be installed: the PostgreSQL backup test will be skipped"; }
+
+# Database (pg_dump custom format, or SQLite's online backup) + media files -> backups/mops-backup-*.tar.gz
+backup: install pgclient
+	$(BIN)/python manage.py backup
+
+# Into an empty database (add ARGS=--clean to replace a full one), plus the media files.
+restore: install pgclient
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/mops-backup-....tar.gz [ARGS=--clean]"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" $(ARGS)
+
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
 
@@ -47,7 +71,7 @@ test-sqlite: install browser messages
 	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(WORKERS)
 
 # PostgreSQL run: DATABASE_URL when set, else the local server when it answers.
-test-postgres: install messages
+test-postgres: install messages pgclient
 	@url="$${DATABASE_URL:-$(PG_URL)}"; \
 	if $(BIN)/python -c "import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
 	  echo "== PostgreSQL: $$url"; DATABASE_URL="$$url" $(BIN)/pytest --create-db -n $(WORKERS) -m "not e2e"; \
@@ -57,6 +81,11 @@ test: lint lint-imports test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench
+
+# 50 simulated users for 60 s (LOADTEST_USERS, LOADTEST_SECONDS) against make serve's runtime on a
+# scratch PostgreSQL database and Redis db 1, all on 127.0.0.1; prints req/s, p50/p95/p99, errors.
+loadtest: install
+	$(BIN)/python -m bench.loadtest
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles

@@ -63,6 +63,15 @@ def _drop_postgres(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.from_url(os.environ.get("LOADTEST_REDIS_URL", "redis://127.0.0.1:6379/1")).ping())
+    except Exception:
+        return False
+
+
 def main() -> None:
     quick = os.environ.get("BENCH_QUICK") == "1"
     results: dict[str, dict] = {}
@@ -105,6 +114,19 @@ def main() -> None:
         database_url=f"sqlite:///{tmp / 'kpi.sqlite3'}",
     )
 
+    # The production runtime under load (make loadtest): needs PostgreSQL and Redis on 127.0.0.1.
+    print("\n== Load test: make serve on PostgreSQL + Redis, locust headless", flush=True)
+    from bench.loadtest import print_summary
+    from bench.loadtest import run_bench as run_loadtest
+
+    if quick:
+        os.environ.setdefault("LOADTEST_SECONDS", "20")
+    if _postgres_scratch("mops_bench_probe") and _redis_answers():
+        _drop_postgres("mops_bench_probe")
+        results["loadtest"] = run_loadtest()
+    else:
+        results["loadtest"] = {"error": "PostgreSQL or Redis not answering on 127.0.0.1: load test skipped"}
+
     print("\n== Summary (ratios are measured against a baseline in the same run)")
     sla, gen, kpi = results["sla_deadlines"], results["task_generation"], results["kpi_review"]
     rows = [
@@ -129,12 +151,20 @@ def main() -> None:
         ("KPI compute / fetch only", kpi.get("ratio"), "<= 1.5x"),
         ("PDF generation (s)", kpi.get("pdf_seconds"), "< 10 s"),
     ]
+    load = results["loadtest"].get("total", {})
+    rows += [
+        ("load test: requests per second", load.get("rps"), "report"),
+        ("load test: p95 over all endpoints (ms)", load.get("p95_ms"), "report"),
+        ("load test: errors", load.get("errors"), "0"),
+    ]
     for name, value, target in rows:
         shown = "—" if value is None else (f"{value:.2f}" if isinstance(value, (int, float)) else str(value))
         print(f"  {name:<50} {shown:>10}   target {target}")
     (ROOT / "bench-results").mkdir(exist_ok=True)
     (ROOT / "bench-results" / "latest.json").write_text(json.dumps(results, indent=2, default=str))
     print("  (all figures: bench-results/latest.json)")
+    print("\n== Load test per endpoint group")
+    print_summary(results["loadtest"])
 
 
 if __name__ == "__main__":

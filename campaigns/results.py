@@ -249,7 +249,7 @@ def can_edit_result(user: Any, request: CampaignRequest) -> bool:
 @transaction.atomic
 def result_save(*, request_id: int, by, source: str = "manual", **values: Any) -> CampaignResult:
     """Create or update one campaign's results after launch."""
-    request = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    request = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
     if not can_edit_result(by, request):
         if request.state not in RESULT_STATES:
             raise ValidationError({"state": _("Results can be entered once the campaign has launched.")})

@@ -121,7 +121,7 @@ def request_update(
     *, request_id: int, by, channels=None, at: dt.datetime | None = None, **fields: Any
 ) -> CampaignRequest:
     """Edit a request's form; only its requester, only while it is a draft or sent back."""
-    request = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    request = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
     if request.requester_id != by.pk:
         raise PermissionDenied(_("Only the requester may edit this request."))
     if not request.is_editable:
@@ -171,7 +171,9 @@ def request_transition(
         raise ValidationError({"comment": _("At most 4000 characters.")})
 
     request = (
-        CampaignRequest.objects.select_for_update().select_related("campaign_type", "business_unit").get(pk=request_id)
+        CampaignRequest.objects.select_for_update(of=("self",))
+        .select_related("campaign_type", "business_unit")
+        .get(pk=request_id)
     )
     method = getattr(request, ACTIONS[action])
     if expected_state and request.state != expected_state:

@@ -35,7 +35,7 @@ def survey_close(*, survey_id: int, by) -> Survey:
     """Close a survey: no more answers."""
     if not policy.is_ops(by):
         raise PermissionDenied
-    survey = Survey.objects.select_for_update().get(pk=survey_id)
+    survey = Survey.objects.select_for_update(of=("self",)).get(pk=survey_id)
     if survey.closed_at is None:
         survey.closed_at = timezone.now()
         survey.save(update_fields=["closed_at"])
@@ -47,7 +47,7 @@ def survey_respond(*, survey_id: int, by, strengthen: str = "", unclear: str = "
     """A requester answers (or re-answers) an open survey."""
     if not policy.has_role(by, roles.REQUESTER):
         raise PermissionDenied(_("Only requesters answer the survey."))
-    survey = Survey.objects.select_for_update().get(pk=survey_id)
+    survey = Survey.objects.select_for_update(of=("self",)).get(pk=survey_id)
     if not survey.is_open:
         raise Conflict(_("This survey is closed."))
     response = SurveyResponse.objects.filter(survey=survey, respondent=by).first() or SurveyResponse(

@@ -1,7 +1,11 @@
-"""Per-user language and time zone, falling back to the browser's language (LocaleMiddleware)."""
+"""Per-user language and time zone (falling back to the browser's language), and the request log line."""
 
 from __future__ import annotations
 
+import logging
+import re
+import time
+import uuid
 import zoneinfo
 
 from django.utils import timezone, translation
@@ -31,4 +35,41 @@ class UserPreferencesMiddleware:
         if pref is not None:
             response.headers.setdefault("Content-Language", pref.language)
             timezone.deactivate()
+        return response
+
+
+_request_log = logging.getLogger("mops.request")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestLogMiddleware:
+    """One log line per request: id, user id, method, path, status, duration (JSON in production).
+
+    The id comes from a sane ``X-Request-ID`` header (set by a proxy) or is made here, and is
+    returned in the response so a user's report can be matched to the line.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        status = response.status_code
+        _request_log.log(
+            logging.ERROR if status >= 500 else logging.INFO,
+            "request",
+            extra={
+                "request_id": request.id,
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        response.headers["X-Request-ID"] = request.id
         return response

@@ -8,6 +8,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "knowledge-tool-renewals": ("knowledge.jobs.remind_tool_renewals", 24 * 60),
     # kpis: after each quarter ends, snapshot tool costs and queue its KPI review PDF (daily check, once per quarter)
     "kpis-quarterly-review": ("kpis.jobs.schedule_quarter_review", 24 * 60),
+    # kpis: reviews stuck in "running" after their worker died are queued again or failed with a reason
+    "kpis-reclaim-stale-reviews": ("kpis.jobs.reclaim_stale_reviews", 5),
     # tasks: open tasks past at_risk_at / due_at -> at_risk / breached (indexed conditional bulk
     # updates; notifies each change once), then mail queued SLA notices inside recipients' hours
     "tasks-sla-sweep": ("tasks.jobs.sweep_sla", 5),
@@ -17,6 +19,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),
     "integrations-sla-announcements": ("integrations.jobs.announce_sla", 5),
     "integrations-daily-digest": ("integrations.jobs.send_daily_digests", 60),
+    # config: the worker heartbeat /health/ reads (a worker is alive and executing jobs)
+    "config-worker-heartbeat": ("config.jobs.heartbeat", 1),
 }
 
 

@@ -233,3 +233,70 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "WebhookEventEnum": "integrations.events.Event",
     }
 )
+
+# --- Production runtime (issue 16): static files, health, structured logs ------------------
+# whitenoise serves collected static files from gunicorn (right after SecurityMiddleware).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "config.middleware.RequestLogMiddleware"
+)
+if not DEBUG:
+    # runserver serves static files in development; gunicorn relies on whitenoise.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, compressed names in production (forever-cacheable); plain files in development and tests.
+    # STATIC_COMPRESS=0 skips the gzip/brotli copies (minutes of CPU on a small machine: load tests).
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env_bool("STATIC_COMPRESS", True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    },
+}
+# Load balancers probe /health/ over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# A worker is reported dead when its last heartbeat (config.jobs.heartbeat, every minute) is older.
+MOPS_HEALTH_WORKER_MAX_AGE = int(os.environ.get("MOPS_HEALTH_WORKER_MAX_AGE", "180"))
+# Reviews stuck in "running" longer than this were orphaned by a dead worker: reclaimed.
+MOPS_REVIEW_STALE_AFTER = int(os.environ.get("MOPS_REVIEW_STALE_AFTER", str(Q_CLUSTER["timeout"] + 300)))
+MOPS_REVIEW_MAX_ATTEMPTS = int(os.environ.get("MOPS_REVIEW_MAX_ATTEMPTS", "3"))
+
+# Logs: one JSON object per line in production (LOG_FORMAT=json, the default when DEBUG is off),
+# readable text in development. 4xx answers are logged by RequestLogMiddleware as one line, no traceback.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+# Development stays as quiet as before (runserver prints its own request lines).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING" if DEBUG else "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Our access line replaces Django's per-4xx warnings; 5xx still log with their traceback.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "django-q": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
+# Q_QUEUE: a queue of its own on a shared Redis (e.g. one per test process or per staging copy).
+if os.environ.get("Q_QUEUE"):
+    Q_CLUSTER["cluster_name"] = os.environ["Q_QUEUE"]
+# A file-based mail backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) needs a folder.
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+# Where collectstatic writes and uploads live (a volume in production, a scratch folder in the load test).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(STATIC_ROOT)))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", str(MEDIA_ROOT)))

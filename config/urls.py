@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from campaigns import views as campaign_views
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
 from config.auth_views import TokenView
+from config.health import health
 from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
@@ -26,6 +27,7 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("", campaign_views.home, name="home"),
+    path("health/", health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", include("campaigns.urls")),

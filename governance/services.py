@@ -180,7 +180,7 @@ def delegation_create(*, delegator, delegate, start: dt.date, end: dt.date, reas
 @transaction.atomic
 def delegation_revoke(*, delegation_id: int, by) -> Delegation:
     """End a delegation now (its delegate loses access at once)."""
-    delegation = Delegation.objects.select_for_update().get(pk=delegation_id)
+    delegation = Delegation.objects.select_for_update(of=("self",)).get(pk=delegation_id)
     if by.pk != delegation.delegator_id and not policy.has_role(by, roles.ADMIN):
         raise PermissionDenied(_("You may not revoke this delegation."))
     if delegation.revoked_at is None:

@@ -46,7 +46,7 @@ def webhook_save(*, webhook: Webhook | None = None, by, **values: Any) -> Webhoo
 @transaction.atomic
 def webhook_rotate_secret(*, webhook_id: int, by) -> Webhook:
     _require_admin(by)
-    webhook = Webhook.objects.select_for_update().get(pk=webhook_id)
+    webhook = Webhook.objects.select_for_update(of=("self",)).get(pk=webhook_id)
     webhook.secret = generate_secret()
     webhook.save(update_fields=["secret", "updated_at"])
     return webhook

@@ -38,7 +38,7 @@ def step_answer(*, step_id: int, choice: Any, by, at: dt.datetime | None = None)
     """Answer a step's check question; True when right (the step is then passed)."""
     step = OnboardingStep.objects.select_related("plan", "article").get(pk=step_id)
     try:
-        enrollment = OnboardingEnrollment.objects.select_for_update().get(plan=step.plan, user=by)
+        enrollment = OnboardingEnrollment.objects.select_for_update(of=("self",)).get(plan=step.plan, user=by)
     except OnboardingEnrollment.DoesNotExist:
         raise PermissionDenied(_("You are not enrolled in this plan.")) from None
     try:

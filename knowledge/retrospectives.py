@@ -49,7 +49,7 @@ def retrospective_save(
     at: dt.datetime | None = None,
 ) -> Retrospective:
     """Create or update the retrospective of a launched (or closed) campaign."""
-    campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    campaign = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=campaign_id)
     if not can_write(by, campaign):
         raise PermissionDenied(_("Only the requester and MOps may write the retrospective."))
     if campaign.state not in RETRO_STATES:
@@ -116,7 +116,7 @@ def retrospective_promote(*, retrospective_id: int, by, title: str = "", publish
     if not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may promote a retrospective."))
     retro = (
-        Retrospective.objects.select_for_update()
+        Retrospective.objects.select_for_update(of=("self",))
         .select_related("campaign__campaign_type", "campaign__business_unit")
         .get(pk=retrospective_id)
     )

@@ -176,7 +176,7 @@ def article_create(
 
 def _lock(article_id: int) -> Article:
     try:
-        return Article.objects.select_for_update().get(pk=article_id)
+        return Article.objects.select_for_update(of=("self",)).get(pk=article_id)
     except Article.DoesNotExist:
         raise ValidationError({"article": _("Article not found.")}) from None
 

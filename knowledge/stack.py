@@ -41,7 +41,7 @@ def tool_save(
     unknown = set(fields) - set(TOOL_FIELDS)
     if unknown:
         raise ValidationError({"detail": f"Unknown fields: {', '.join(sorted(unknown))}"})
-    tool = Tool.objects.select_for_update().get(pk=tool_id) if tool_id else Tool()
+    tool = Tool.objects.select_for_update(of=("self",)).get(pk=tool_id) if tool_id else Tool()
     old_renewal = tool.renewal_date
     for key, value in fields.items():
         setattr(tool, key, value)

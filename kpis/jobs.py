@@ -15,3 +15,9 @@ def schedule_quarter_review() -> str:
     """Daily: once a quarter has ended, snapshot tool costs and queue its review (once)."""
     report = reviews.schedule_last_quarter()
     return "queued" if report else "nothing to do"
+
+
+def reclaim_stale_reviews() -> str:
+    """Every 5 minutes: requeue (or fail with a reason) reviews whose worker died mid-build."""
+    counts = reviews.review_reclaim_stale()
+    return f"requeued {counts['requeued']}, failed {counts['failed']}"

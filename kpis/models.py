@@ -39,6 +39,8 @@ class ReviewReport(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Claims so far: a report whose worker died is queued again until MOPS_REVIEW_MAX_ATTEMPTS.
+    attempts = models.PositiveSmallIntegerField(_("Attempts"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
-from django.utils import timezone
+from django.db.models import Count, F, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.quarters import Quarter
@@ -94,7 +94,11 @@ def _progress(report_id: int) -> Progress:
 def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewReport | None:
     """Claim a queued report and build its PDF; None when someone else has it (safe to run twice)."""
     claimed = ReviewReport.objects.filter(pk=report_id, status=ReviewStatus.QUEUED).update(
-        status=ReviewStatus.RUNNING, started_at=timezone.now(), progress=1, step=_("started")
+        status=ReviewStatus.RUNNING,
+        started_at=timezone.now(),
+        progress=1,
+        step=_("started"),
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
@@ -122,6 +126,42 @@ def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewRep
         raise
     report.refresh_from_db()
     return report
+
+
+def review_reclaim_stale(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Reports left "running" by a worker that died: queue them again, or fail them with a reason.
+
+    A live job never runs past django-q2's timeout, so a report still running
+    MOPS_REVIEW_STALE_AFTER seconds after its claim has no worker left. It is queued again
+    until it has been claimed MOPS_REVIEW_MAX_ATTEMPTS times, then marked failed with a
+    message the requester sees on the reviews page. Conditional updates: safe to run twice.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    stale = ReviewReport.objects.filter(
+        status=ReviewStatus.RUNNING, started_at__lt=now - dt.timedelta(seconds=settings.MOPS_REVIEW_STALE_AFTER)
+    )
+    max_attempts = settings.MOPS_REVIEW_MAX_ATTEMPTS
+    requeued = stale.filter(attempts__lt=max_attempts)
+    ids = list(requeued.values_list("pk", flat=True))
+    counts = {"requeued": 0, "failed": 0}
+    for report_id in ids:
+        with transaction.atomic():
+            if requeued.filter(pk=report_id).update(
+                status=ReviewStatus.QUEUED, progress=0, step=_("queued again: its worker stopped"), started_at=None
+            ):
+                _enqueue(report_id)
+                counts["requeued"] += 1
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = str(
+            _("The worker building this report stopped %(attempts)s times. Request the report again.")
+            % {"attempts": max_attempts}
+        )
+    counts["failed"] = stale.filter(attempts__gte=max_attempts).update(
+        status=ReviewStatus.FAILED, error=reason, finished_at=now
+    )
+    return counts
 
 
 def schedule_last_quarter(*, today: dt.date | None = None) -> ReviewReport | None:

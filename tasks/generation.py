@@ -130,7 +130,7 @@ def tasks_generate(
     if by is not None and not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may generate tasks."))
     at = at or timezone.now()
-    campaign = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    campaign = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
     existing = list(
         Task.objects.filter(
             Q(template_entry__isnull=False) | Q(events__action="create", events__data__has_key=MANDATORY_KEY),
@@ -318,7 +318,9 @@ def on_request_transitioned(sender, request, event, by, **kwargs) -> None:
         if getattr(settings, "MOPS_AUTO_GENERATE_TASKS", True) and not getattr(_local, "suppressed", False):
             transaction.on_commit(lambda: _auto_generate(request.pk))
     elif event.action == "cancel":
-        open_tasks = Task.objects.select_for_update().filter(campaign_id=request.pk, state__in=OPEN_TASK_STATES)
+        open_tasks = Task.objects.select_for_update(of=("self",)).filter(
+            campaign_id=request.pk, state__in=OPEN_TASK_STATES
+        )
         for task in open_tasks:
             from_state = task.state
             if from_state == TaskState.WAITING:

@@ -95,7 +95,7 @@ def _recompute_chunk(ids: list[int], resolver: DeadlineResolver, types: dict[int
     """Recompute one chunk under row locks (a concurrent resume waits); returns rows changed."""
     with transaction.atomic():
         tasks = list(
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .filter(pk__in=ids, state__in=OPEN_TASK_STATES, sla_start_at__isnull=False)
             .order_by("pk")
             .only(

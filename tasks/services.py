@@ -75,10 +75,10 @@ def next_numbers(count: int) -> range:
     """Reserve ``count`` consecutive key numbers (row lock on the counter; rolled back with the caller)."""
     if count <= 0:
         return range(0)
-    counter = KeyCounter.objects.select_for_update().filter(name="task").first()
+    counter = KeyCounter.objects.select_for_update(of=("self",)).filter(name="task").first()
     if counter is None:
         KeyCounter.objects.get_or_create(name="task")
-        counter = KeyCounter.objects.select_for_update().get(name="task")
+        counter = KeyCounter.objects.select_for_update(of=("self",)).get(name="task")
     start = counter.value + 1
     counter.value += count
     counter.save(update_fields=["value"])
@@ -130,8 +130,8 @@ def _lock(task_id: int) -> tuple[CampaignRequest, Task]:
     campaign_id = Task.objects.filter(pk=task_id).values_list("campaign_id", flat=True).first()
     if campaign_id is None:
         raise Task.DoesNotExist("Task not found")
-    campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
-    task = Task.objects.select_for_update().select_related("task_type", "task_type__role").get(pk=task_id)
+    campaign = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=campaign_id)
+    task = Task.objects.select_for_update(of=("self",)).select_related("task_type", "task_type__role").get(pk=task_id)
     task.campaign = campaign
     return campaign, task
 
@@ -466,7 +466,7 @@ def task_add(
     if by is not None and not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may add tasks."))
     at = at or timezone.now()
-    campaign = CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    campaign = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=campaign_id)
     if campaign.state not in (CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH):
         raise TaskConflict(
             f"キャンペーンの状態({campaign.get_state_display()})ではタスクを追加できません / "
@@ -537,7 +537,7 @@ def tasks_reorder(*, campaign_id: int, ordered_ids: list[int], by) -> None:
     """Set the display order of a campaign's tasks (MOps)."""
     if by is not None and not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may reorder tasks."))
-    CampaignRequest.objects.select_for_update().get(pk=campaign_id)
+    CampaignRequest.objects.select_for_update(of=("self",)).get(pk=campaign_id)
     tasks = {t.pk: t for t in Task.objects.filter(campaign_id=campaign_id)}
     if set(ordered_ids) - set(tasks) or len(set(ordered_ids)) != len(ordered_ids):
         raise ValidationError({"order": _("Give each task of this campaign once.")})
