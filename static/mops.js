@@ -8,10 +8,12 @@
   function refreshPanels(form) {
     var type = form.querySelector("#id_campaign_type");
     var launch = form.querySelector("#id_launch_date");
+    var end = form.querySelector("#id_end_date");
     document.querySelectorAll("[data-panel-url]").forEach(function (panel) {
       if (!type || !type.value) { panel.innerHTML = ""; return; }
       var url = panel.getAttribute("data-panel-url") + "?campaign_type=" + encodeURIComponent(type.value);
       if (launch && launch.value) { url += "&launch_date=" + encodeURIComponent(launch.value); }
+      if (end && end.value) { url += "&end_date=" + encodeURIComponent(end.value); }
       fetch(url, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : ""; })
         .then(function (html) { panel.innerHTML = html; })
@@ -22,7 +24,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-request-form]");
     if (form) {
-      ["#id_campaign_type", "#id_launch_date"].forEach(function (sel) {
+      ["#id_campaign_type", "#id_launch_date", "#id_end_date"].forEach(function (sel) {
         var el = form.querySelector(sel);
         if (el) { el.addEventListener("change", function () { refreshPanels(form); }); }
       });
