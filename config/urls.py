@@ -11,7 +11,7 @@ from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
 from kpis.api import KpiView
-from tasks.api import TaskViewSet, WorkloadViewSet
+from tasks.api import CampaignTimelineView, PortfolioTimelineView, TaskViewSet, WorkloadViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.register("requests", CampaignRequestViewSet, basename="request")
@@ -43,6 +43,8 @@ urlpatterns = [
     path("api/knowledge/", include("knowledge.api_urls")),
     path("api/kpis/", KpiView.as_view(), name="api-kpis"),
     path("api/feasibility/", FeasibilityView.as_view(), name="api-feasibility"),
+    path("api/requests/<int:pk>/timeline/", CampaignTimelineView.as_view(), name="api-request-timeline"),
+    path("api/timeline/", PortfolioTimelineView.as_view(), name="api-timeline"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance import policy
 
-from . import selectors, services
-from .forms import TaskFilter
+from . import selectors, services, timeline
+from .forms import PortfolioForm, TaskFilter
 from .generation import tasks_generate
 from .models import Task, TaskEvent, TaskType
 from .workload import balance, balance_history, workload_rows
@@ -236,3 +237,51 @@ class WorkloadViewSet(viewsets.ViewSet):
                 "history": balance_history(weeks=max(1, min(weeks, 52)), now=now),
             }
         )
+
+
+class CampaignTimelineView(APIView):
+    """GET /api/requests/{id}/timeline/: the campaign's Gantt data (tasks, or its plan before approval).
+
+    Tasks carry key, title, planned_start, due, state, sla_state, assignee, depends_on (keys),
+    anchor and critical; plus launch_date, end_date and critical_path. 404 for a request the
+    user may not see.
+    """
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        campaign = selectors.campaign_for(request.user, pk)
+        tasks = selectors.campaign_timeline_tasks_for(request.user, campaign.pk)
+        return Response(timeline.campaign_timeline(campaign, tasks, now=timezone.now()))
+
+
+class PortfolioTimelineView(APIView):
+    """GET /api/timeline/?from=YYYY-MM-DD&to=YYYY-MM-DD[&unit=&campaign_type=&state=]: one row per campaign.
+
+    The period defaults to this quarter and the next; inverted or over two years is a 400.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("unit", OpenApiTypes.STR, required=False),
+            OpenApiParameter("campaign_type", OpenApiTypes.STR, required=False),
+            OpenApiParameter("state", OpenApiTypes.STR, required=False),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        now = timezone.now()
+        form = PortfolioForm(request.query_params, today=timezone.localdate(now))
+        if not form.is_valid():
+            return Response(form.api_errors(), status=status.HTTP_400_BAD_REQUEST)
+        data = form.cleaned_data
+        campaigns, tasks = selectors.portfolio_for(
+            request.user,
+            first=data["from_"],
+            last=data["to"],
+            unit=data["unit"],
+            campaign_type=data["campaign_type"],
+            state=data["state"],
+        )
+        return Response(timeline.portfolio(campaigns, tasks, first=data["from_"], last=data["to"], now=now))

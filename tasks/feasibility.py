@@ -38,7 +38,12 @@ def _template(campaign_type) -> TaskTemplate | None:
     return (
         TaskTemplate.objects.filter(campaign_type=campaign_type, unit__isnull=True, is_active=True)
         .prefetch_related(
-            Prefetch("entries", queryset=TemplateEntry.objects.select_related("task_type").prefetch_related("incoming"))
+            Prefetch(
+                "entries",
+                queryset=TemplateEntry.objects.select_related("task_type", "task_type__role").prefetch_related(
+                    "incoming"
+                ),
+            )
         )
         .first()
     )
@@ -119,7 +124,12 @@ def back_schedule(
         "finish_at": max(expected.values()) if expected else None,
         "tasks": [
             {
+                "entry": pk,
                 "task_type": by_pk[pk].task_type.slug,
+                "role": by_pk[pk].task_type.role.slug,
+                "estimated_hours": by_pk[pk].estimated_hours
+                if by_pk[pk].estimated_hours is not None
+                else by_pk[pk].task_type.default_estimated_hours,
                 "title": names[pk],
                 "anchor": by_pk[pk].anchor,
                 "offset_days": offset[pk],
@@ -131,6 +141,7 @@ def back_schedule(
                 "late": expected[pk] > due[pk],
                 "conditional": by_pk[pk].condition != Condition.ALWAYS,
                 "depends_on": [names[p] for p in preds[pk]],
+                "depends_on_entries": list(preds[pk]),
             }
             for pk in sorted(order, key=lambda pk: start[pk])
         ],

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("mine/", views.my_tasks, name="mine"),
     path("workload/", views.workload, name="workload"),
+    path("timeline/", views.portfolio, name="portfolio"),
     path("sla/recompute/<int:pk>/", sla_views.recompute_detail, name="sla-recompute"),
     path("sla/recompute/<int:pk>/progress/", sla_views.recompute_progress, name="sla-recompute-progress"),
     path("feasibility/panel/", sla_views.feasibility_panel, name="feasibility-panel"),

@@ -18,9 +18,9 @@ from campaigns import selectors as campaign_selectors
 from campaigns.services import Conflict
 from governance import policy, roles
 
-from . import selectors, services
+from . import selectors, services, timeline
 from .assignment import suggest_for
-from .forms import ActionForm, AddTaskForm, AssignForm, CommentForm, TaskFilter
+from .forms import ActionForm, AddTaskForm, AssignForm, CommentForm, PortfolioForm, TaskFilter
 from .generation import tasks_generate
 from .models import TaskState
 from .workload import balance, balance_history, campaign_labour_cost, history_svg, workload_rows
@@ -247,3 +247,24 @@ def workload(request: HttpRequest) -> HttpResponse:
             "chart": mark_safe(history_svg(history)),
         },
     )
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The portfolio timeline: one row per visible campaign of a period (default: this quarter and the next)."""
+    now = timezone.now()
+    form = PortfolioForm(request.GET, today=timezone.localdate(now))
+    data = chart = None
+    if form.is_valid():
+        c = form.cleaned_data
+        campaigns, tasks = selectors.portfolio_for(
+            request.user,
+            first=c["from_"],
+            last=c["to"],
+            unit=c["unit"],
+            campaign_type=c["campaign_type"],
+            state=c["state"],
+        )
+        data = timeline.portfolio(campaigns, tasks, first=c["from_"], last=c["to"], now=now)
+        chart = timeline.portfolio_layout(data, zoom=c["zoom"] or None) if data["campaigns"] else None
+    return render(request, "tasks/portfolio.html", {"form": form, "data": data, "chart": chart})

@@ -25,3 +25,21 @@ def campaign_tasks(context, campaign):
         and (campaign.state == "approved" or (campaign.state == "in_production" and not tasks)),
         "request": context["request"],
     }
+
+
+@register.inclusion_tag("tasks/_timeline.html", takes_context=True)
+def campaign_timeline(context, campaign):
+    """The campaign's Gantt chart (tasks, or the template's plan before approval)."""
+    from django.utils import timezone
+
+    from tasks import selectors, timeline
+
+    user = context["request"].user
+    data = timeline.campaign_timeline(
+        campaign, selectors.campaign_timeline_tasks_for(user, campaign.pk), now=timezone.now()
+    )
+    return {
+        "data": data,
+        "chart": timeline.campaign_layout(data) if data["tasks"] else None,
+        "request": context["request"],
+    }
