@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 
 from governance import policy
 
-from . import selectors, services, timeline
-from .forms import PortfolioForm, TaskFilter
+from . import capacity, selectors, services, timeline
+from .forms import CapacityForm, PortfolioForm, TaskFilter
 from .generation import tasks_generate
 from .models import Task, TaskEvent, TaskType
 from .workload import balance, balance_history, workload_rows
@@ -285,3 +285,22 @@ class PortfolioTimelineView(APIView):
             state=data["state"],
         )
         return Response(timeline.portfolio(campaigns, tasks, first=data["from_"], last=data["to"], now=now))
+
+
+class CapacityView(APIView):
+    """GET /api/capacity/?weeks=12: per role and per week demand_hours, pending_hours (submitted,
+    not yet approved) and capacity_hours, plus per person demand and capacity (MOps, Admins, approvers)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("weeks", OpenApiTypes.INT, required=False, description="1-52, default 12")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        from django.core.exceptions import PermissionDenied
+
+        if not capacity.may_see_capacity(request.user):
+            raise PermissionDenied(_("Only MOps and approvers may see the capacity forecast."))
+        form = CapacityForm(request.query_params)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(capacity.team_forecast(weeks=form.cleaned_data["weeks"], now=timezone.now()))

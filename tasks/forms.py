@@ -124,3 +124,12 @@ class PortfolioForm(forms.Form):
     def api_errors(self) -> dict[str, list[str]]:
         """Field errors with the query's own names (``from``, not ``from_``)."""
         return {("from" if k == "from_" else k): [str(m) for m in v] for k, v in self.errors.items()}
+
+
+class CapacityForm(forms.Form):
+    """How many weeks the capacity forecast covers (page and ``/api/capacity/``)."""
+
+    weeks = forms.IntegerField(label=_("Weeks"), required=False, min_value=1, max_value=52)
+
+    def clean_weeks(self) -> int:
+        return self.cleaned_data.get("weeks") or 12

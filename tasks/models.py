@@ -518,7 +518,17 @@ class Person(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_profile")
     roles = models.ManyToManyField(WorkRole, blank=True, related_name="people", verbose_name=_("Roles"))
     weekly_hours = models.DecimalField(
-        _("Weekly capacity (h)"), max_digits=5, decimal_places=1, default=Decimal(40), validators=NON_NEGATIVE
+        _("Weekly capacity (h)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal(40),
+        # The capacity forecast divides by it: someone who takes no work is made inactive instead.
+        validators=[
+            MinValueValidator(
+                Decimal("0.5"), message=_("Weekly capacity must be more than zero; make the person inactive instead.")
+            ),
+            MaxValueValidator(Decimal(168), message=_("A week has at most 168 hours.")),
+        ],
     )
     calendar = models.ForeignKey(
         WorkingCalendar,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_tasks, name="mine"),
     path("workload/", views.workload, name="workload"),
     path("timeline/", views.portfolio, name="portfolio"),
+    path("capacity/", views.capacity_forecast, name="capacity"),
     path("sla/recompute/<int:pk>/", sla_views.recompute_detail, name="sla-recompute"),
     path("sla/recompute/<int:pk>/progress/", sla_views.recompute_progress, name="sla-recompute-progress"),
     path("feasibility/panel/", sla_views.feasibility_panel, name="feasibility-panel"),

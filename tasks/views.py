@@ -18,9 +18,9 @@ from campaigns import selectors as campaign_selectors
 from campaigns.services import Conflict
 from governance import policy, roles
 
-from . import selectors, services, timeline
+from . import capacity, selectors, services, timeline
 from .assignment import suggest_for
-from .forms import ActionForm, AddTaskForm, AssignForm, CommentForm, PortfolioForm, TaskFilter
+from .forms import ActionForm, AddTaskForm, AssignForm, CapacityForm, CommentForm, PortfolioForm, TaskFilter
 from .generation import tasks_generate
 from .models import TaskState
 from .workload import balance, balance_history, campaign_labour_cost, history_svg, workload_rows
@@ -268,3 +268,15 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         data = timeline.portfolio(campaigns, tasks, first=c["from_"], last=c["to"], now=now)
         chart = timeline.portfolio_layout(data, zoom=c["zoom"] or None) if data["campaigns"] else None
     return render(request, "tasks/portfolio.html", {"form": form, "data": data, "chart": chart})
+
+
+@login_required
+def capacity_forecast(request: HttpRequest) -> HttpResponse:
+    """Demand against capacity for the next weeks, per role and per person (MOps, Admins, approvers)."""
+    if not capacity.may_see_capacity(request.user):
+        raise PermissionDenied
+    form = CapacityForm(request.GET)
+    data = None
+    if form.is_valid():
+        data = capacity.team_forecast(weeks=form.cleaned_data["weeks"], now=timezone.now())
+    return render(request, "tasks/capacity.html", {"form": form, "data": data})

@@ -43,3 +43,34 @@ def campaign_timeline(context, campaign):
         "chart": timeline.campaign_layout(data) if data["tasks"] else None,
         "request": context["request"],
     }
+
+
+@register.filter
+def can_see_capacity(user) -> bool:
+    from tasks.capacity import may_see_capacity
+
+    return bool(getattr(user, "is_authenticated", False)) and may_see_capacity(user)
+
+
+@register.inclusion_tag("tasks/_approval_cost.html", takes_context=True)
+def approval_cost(context, campaign):
+    """What approving ``campaign`` today costs: the role-weeks it would overload, and its own feasibility.
+
+    The team forecast (without pending work) is computed once per page and kept on the request.
+    """
+    from django.utils import timezone
+
+    from campaigns.selectors import request_feasibility
+    from tasks import capacity
+
+    request = context["request"]
+    now = timezone.now()
+    base = getattr(request, "_capacity_base", None)
+    if base is None:
+        base = capacity.forecast(
+            weeks=capacity.COST_WEEKS,
+            now=now,
+            approved_plans=[p for _, p in capacity.request_plans(["approved"], now, without_tasks=True)],
+        )
+        request._capacity_base = base
+    return {"cost": capacity.request_cost(request_feasibility(campaign, now=now), base, now=now)}
