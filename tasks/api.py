@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from governance import policy
 
-from . import capacity, selectors, services, timeline
+from . import capacity, reschedule, selectors, services, timeline
 from .forms import CapacityForm, PortfolioForm, TaskFilter
 from .generation import tasks_generate
 from .models import Task, TaskEvent, TaskType
@@ -304,3 +304,52 @@ class CapacityView(APIView):
         if not form.is_valid():
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         return Response(capacity.team_forecast(weeks=form.cleaned_data["weeks"], now=timezone.now()))
+
+
+class RescheduleSerializer(serializers.Serializer):
+    launch_date = serializers.DateField()
+    end_date = serializers.DateField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class RescheduleView(APIView):
+    """GET ?launch_date&end_date: what the move would do (nothing written; 400 with the reasons when
+    refused). POST {launch_date, end_date, comment}: save it (audited; open post-launch tasks re-planned).
+
+    The requester may move a request before approval; after approval only MOps.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("launch_date", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end_date", OpenApiTypes.DATE, required=True),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, pk: int):
+        from campaigns.selectors import request_get_for
+
+        campaign = request_get_for(request.user, pk, with_events=False)
+        payload = RescheduleSerializer(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        preview = reschedule.reschedule_preview(
+            campaign=campaign,
+            launch_date=payload.validated_data["launch_date"],
+            end_date=payload.validated_data["end_date"],
+            user=request.user,
+        )
+        if preview["errors"]:
+            errors = {("non_field_errors" if k == "__all__" else k): [v] for k, v in preview["errors"].items()}
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(preview)
+
+    @extend_schema(request=RescheduleSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk: int):
+        from campaigns.selectors import request_get_for
+
+        campaign = request_get_for(request.user, pk, with_events=False)
+        payload = RescheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(
+            reschedule.campaign_reschedule(campaign_id=campaign.pk, by=request.user, **payload.validated_data)
+        )

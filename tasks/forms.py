@@ -133,3 +133,12 @@ class CapacityForm(forms.Form):
 
     def clean_weeks(self) -> int:
         return self.cleaned_data.get("weeks") or 12
+
+
+class RescheduleForm(forms.Form):
+    """New launch and end dates of a campaign (the drag's fallback, and what the drag fills in)."""
+
+    launch_date = forms.DateField(label=_("Launch date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
+    dry_run = forms.BooleanField(required=False)

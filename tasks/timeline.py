@@ -221,6 +221,7 @@ def layout(
         "first": first,
         "last": last,
         "zoom": zoom,
+        "ppd": ppd,
         "ticks": axis(first, last, ppd, zoom),
         "rows": rows,
         "bars": bars,
@@ -230,8 +231,18 @@ def layout(
     }
 
 
-def campaign_layout(data: dict[str, Any], *, zoom: str | None = None) -> dict[str, Any]:
-    """One lane per task of a campaign timeline."""
+def drag_target(campaign_id: int, launch_date: dt.date, end_date: dt.date) -> dict[str, Any]:
+    """What static/mops.js needs to move a campaign by dragging (the page it previews the move on)."""
+    return {
+        "url": reverse("tasks:reschedule", args=[campaign_id]),
+        "api": reverse("api-request-reschedule", args=[campaign_id]),
+        "launch": launch_date,
+        "end": end_date,
+    }
+
+
+def campaign_layout(data: dict[str, Any], *, zoom: str | None = None, draggable: bool = False) -> dict[str, Any]:
+    """One lane per task of a campaign timeline; ``draggable``: the launch line moves the campaign."""
     lanes = [
         {
             "label": f"{r['key']} {r['title']}" if r["id"] else r["title"],
@@ -251,7 +262,10 @@ def campaign_layout(data: dict[str, Any], *, zoom: str | None = None) -> dict[st
         }
         for r in data["tasks"]
     ]
-    markers = [{"date": data["launch_date"], "kind": "launch"}]
+    launch = {"date": data["launch_date"], "kind": "launch"}
+    if draggable:
+        launch["drag"] = drag_target(data["campaign"], data["launch_date"], data["end_date"])
+    markers = [launch]
     if data["end_date"] != data["launch_date"]:
         markers.append({"date": data["end_date"], "kind": "end"})
     return layout(lanes, today=data["today"], zoom=zoom, markers=markers)
@@ -309,8 +323,12 @@ def portfolio(
     return {"from": first, "to": last, "today": timezone.localdate(now), "campaigns": rows}
 
 
-def portfolio_layout(data: dict[str, Any], *, zoom: str | None = None) -> dict[str, Any]:
-    """One lane per campaign: its folded work (SLA colour) and its run from launch to end."""
+def portfolio_layout(
+    data: dict[str, Any], *, zoom: str | None = None, draggable: frozenset[int] = frozenset()
+) -> dict[str, Any]:
+    """One lane per campaign: its folded work (SLA colour) and its run from launch to end.
+
+    The runs of the campaigns in ``draggable`` can be dragged to move them."""
     lanes = []
     for r in data["campaigns"]:
         bars = []
@@ -332,6 +350,7 @@ def portfolio_layout(data: dict[str, Any], *, zoom: str | None = None) -> dict[s
                 "fill": "#6b46c1",
                 "run": True,
                 "title": f"{r['launch_date']} – {r['end_date']}",
+                "drag": drag_target(r["id"], r["launch_date"], r["end_date"]) if r["id"] in draggable else None,
             }
         )
         lanes.append({"label": r["name"], "href": reverse("campaigns:detail", args=[r["id"]]), "bars": bars})

@@ -14,6 +14,7 @@ urlpatterns = [
     path("feasibility/panel/", sla_views.feasibility_panel, name="feasibility-panel"),
     path("campaign/<int:campaign_id>/", views.campaign_tasks, name="campaign"),
     path("campaign/<int:campaign_id>/generate/", views.generate, name="generate"),
+    path("campaign/<int:campaign_id>/reschedule/", views.reschedule, name="reschedule"),
     path("<int:pk>/", views.task_detail, name="detail"),
     path("<int:pk>/assign/", views.task_assign, name="assign"),
     path("<int:pk>/comment/", views.task_comment, name="comment"),

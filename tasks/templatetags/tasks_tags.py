@@ -32,15 +32,19 @@ def campaign_timeline(context, campaign):
     """The campaign's Gantt chart (tasks, or the template's plan before approval)."""
     from django.utils import timezone
 
+    from campaigns.services import reschedule_refusal
     from tasks import selectors, timeline
 
     user = context["request"].user
     data = timeline.campaign_timeline(
         campaign, selectors.campaign_timeline_tasks_for(user, campaign.pk), now=timezone.now()
     )
+    can_reschedule = reschedule_refusal(campaign, user) is None
     return {
         "data": data,
-        "chart": timeline.campaign_layout(data) if data["tasks"] else None,
+        "chart": timeline.campaign_layout(data, draggable=can_reschedule) if data["tasks"] else None,
+        "can_reschedule": can_reschedule,
+        "campaign": campaign,
         "request": context["request"],
     }
 
