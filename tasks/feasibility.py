@@ -132,6 +132,7 @@ def back_schedule(
                 else by_pk[pk].task_type.default_estimated_hours,
                 "title": names[pk],
                 "anchor": by_pk[pk].anchor,
+                "anchor_label": str(anchors.Anchor(by_pk[pk].anchor).label),
                 "offset_days": offset[pk],
                 "lead_time": rules[pk].describe(),
                 "latest_start": start[pk],
