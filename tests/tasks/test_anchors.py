@@ -129,7 +129,7 @@ def test_open_post_launch_work_does_not_block_the_launch(anchored, approved, mon
 def test_a_before_launch_entry_cannot_follow_post_launch_work(anchored):
     entries = anchored.entries_by_slug
     dep = TemplateDependency(predecessor=entries["nurture"], entry=entries["qa"])
-    with pytest.raises(ValidationError, match="scheduled before its predecessor"):
+    with pytest.raises(ValidationError, match="開催後ナーチャリング"):  # names the predecessor
         dep.full_clean()
     report_first = TemplateDependency(predecessor=entries["report"], entry=entries["nurture"])
     with pytest.raises(ValidationError):
