@@ -150,12 +150,28 @@ def back_schedule(
 
 
 def feasibility(
-    *, campaign_type, launch_date: dt.date, now: dt.datetime, request=None, end_date: dt.date | None = None
+    *,
+    campaign_type,
+    launch_date: dt.date,
+    now: dt.datetime,
+    request=None,
+    end_date: dt.date | None = None,
+    templates: dict | None = None,
+    resolver: DeadlineResolver | None = None,
 ) -> dict[str, Any] | None:
-    """The plan for a campaign type (and optionally a request's needs), or None without a template."""
+    """The plan for a campaign type (and optionally a request's needs), or None without a template.
+
+    ``templates`` (a dict, campaign type id -> template) and ``resolver`` let a page plan many
+    requests with a constant number of queries (the approval inbox).
+    """
     from .generation import _included_edges
 
-    template = _template(campaign_type)
+    if templates is None:
+        template = _template(campaign_type)
+    else:
+        if campaign_type.pk not in templates:
+            templates[campaign_type.pk] = _template(campaign_type)
+        template = templates[campaign_type.pk]
     if template is None:
         return None
     entries = list(template.entries.all())
@@ -163,7 +179,9 @@ def feasibility(
     edges = _included_edges(entries, included)
     if end_date is None and request is not None:
         end_date = request.end_date
-    result = back_schedule([e for e in entries if e.pk in included], edges, launch_date, now, end_on=end_date)
+    result = back_schedule(
+        [e for e in entries if e.pk in included], edges, launch_date, now, resolver=resolver, end_on=end_date
+    )
     result["campaign_type"] = campaign_type.slug
     result["template"] = str(template)
     result["now"] = now

@@ -28,6 +28,7 @@ from .deadlines import DeadlineResolver
 from .feasibility import feasibility
 from .models import OPEN_TASK_STATES, Task, TaskEvent, TaskState
 from .services import live_sla_state
+from .timeline import PLAN_STATES
 
 
 def _tasks(campaign_id: int, *, lock: bool = False) -> list[Task]:
@@ -104,7 +105,8 @@ def reschedule_preview(
     moves, infeasible, _new = _replan(tasks, launch_date, end_date, now=now)
     out["moved_tasks"], out["infeasible_tasks"] = moves, infeasible
     if plan is not None:
-        out["latest_approval_date"] = plan["latest_approval_date"]
+        if campaign.state in PLAN_STATES:  # once in production, the approval is history
+            out["latest_approval_date"] = plan["latest_approval_date"]
         if not tasks:
             out["infeasible_tasks"] = [
                 {"key": "", "title": t["title"], "due": t["expected_due"], "needed_by": t["due"]}

@@ -64,17 +64,26 @@ def approval_cost(context, campaign):
     """
     from django.utils import timezone
 
-    from campaigns.selectors import request_feasibility
     from tasks import capacity
+    from tasks.deadlines import DeadlineResolver
+    from tasks.feasibility import feasibility
 
     request = context["request"]
     now = timezone.now()
-    base = getattr(request, "_capacity_base", None)
-    if base is None:
+    cache = getattr(request, "_capacity_cache", None)
+    if cache is None:  # once per page: the list stays at a constant number of queries
         base = capacity.forecast(
             weeks=capacity.COST_WEEKS,
             now=now,
             approved_plans=[p for _, p in capacity.request_plans(["approved"], now, without_tasks=True)],
         )
-        request._capacity_base = base
-    return {"cost": capacity.request_cost(request_feasibility(campaign, now=now), base, now=now)}
+        cache = request._capacity_cache = {"base": base, "templates": {}, "resolver": DeadlineResolver()}
+    plan = feasibility(
+        campaign_type=campaign.campaign_type,
+        launch_date=campaign.launch_date,
+        now=now,
+        request=campaign,
+        templates=cache["templates"],
+        resolver=cache["resolver"],
+    )
+    return {"cost": capacity.request_cost(plan, cache["base"], now=now)}

@@ -64,7 +64,7 @@ def test_preview_names_tasks_that_stop_fitting_and_writes_nothing(campaign, mona
     late = {t["key"] for t in body["infeasible_tasks"]}
     assert tasks["qa"].key in late and tasks["lp"].key in late  # qa is due 06-16, lp 06-12
     assert tasks["plan"].key not in late  # due Thu 06-04, before Tue 06-09 18:00
-    assert body["latest_approval_date"] is not None
+    assert body["latest_approval_date"] is None  # in production: the approval is history
     assert [t["key"] for t in body["moved_tasks"]] == [tasks["nurture"].key]
     req.refresh_from_db()
     assert req.launch_date == LAUNCH
@@ -142,6 +142,16 @@ def test_who_may_move_a_submitted_request(with_nurture, make_request, org, who, 
         f"/api/requests/{req.pk}/reschedule/", {"launch_date": "2026-07-06", "end_date": "2026-07-07"}, format="json"
     )
     assert response.status_code == expected
+
+
+def test_moving_a_submitted_request_gives_the_new_latest_approval_date(with_nurture, make_request, alice):
+    req = make_request(alice, actions=["submit"], launch_date=LAUNCH, end_date=END)
+    body = preview(alice, req, "2026-07-06", "2026-07-07").json()
+    assert body["latest_approval_date"] == "2026-06-18"  # a week after 06-11 (see test_feasibility)
+    assert body["feasible"] is True
+    too_soon = preview(alice, req, "2026-06-10", "2026-06-11").json()
+    assert too_soon["feasible"] is False and too_soon["infeasible_tasks"]
+    assert too_soon["earliest_feasible_launch_date"] == "2026-06-17"
 
 
 def test_a_launched_campaign_cannot_move(with_nurture, make_request, alice, mona, charlie):
