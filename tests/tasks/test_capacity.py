@@ -119,12 +119,15 @@ def test_a_yes_that_overloads_a_role_is_listed(template, people, make_request, a
 
 
 def test_inbox_shows_the_cost_of_each_waiting_request(template, people, make_request, alice, charlie, client):
-    make_request(
+    req = make_request(
         alice, actions=["submit"], launch_date=MON + dt.timedelta(days=40), end_date=MON + dt.timedelta(days=41)
     )
     client.login(username="charlie", password=PASSWORD)
     html = client.get(reverse("campaigns:inbox")).content.decode()
     assert "approval-cost" in html
+    assert "approval-cost" in client.get(reverse("campaigns:detail", args=[req.pk])).content.decode()
+    client.login(username="alice", password=PASSWORD)  # the requester does not see the team's load
+    assert "approval-cost" not in client.get(reverse("campaigns:detail", args=[req.pk])).content.decode()
 
 
 @pytest.mark.parametrize(
