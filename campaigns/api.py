@@ -224,7 +224,7 @@ class CampaignRequestViewSet(
 
 
 class FeasibilityView(APIView):
-    """GET ?campaign_type=<slug>&launch_date=YYYY-MM-DD: back-scheduled plan for a launch date."""
+    """GET ?campaign_type=<slug>&launch_date=YYYY-MM-DD[&end_date=YYYY-MM-DD]: the plan for a launch date."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
@@ -239,9 +239,20 @@ class FeasibilityView(APIView):
             launch_date = dt.date.fromisoformat(request.query_params.get("launch_date", ""))
         except ValueError:
             errors["launch_date"] = ["Use YYYY-MM-DD."]
+        end_date = None
+        if request.query_params.get("end_date"):
+            try:
+                end_date = dt.date.fromisoformat(request.query_params["end_date"])
+            except ValueError:
+                errors["end_date"] = ["Use YYYY-MM-DD."]
+            else:
+                if "launch_date" not in errors and end_date < launch_date:
+                    errors["end_date"] = ["The end date must not be before the launch date."]
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        plan = selectors.launch_feasibility(campaign_type=campaign_type, launch_date=launch_date, now=timezone.now())
+        plan = selectors.launch_feasibility(
+            campaign_type=campaign_type, launch_date=launch_date, now=timezone.now(), end_date=end_date
+        )
         if plan is None:
             return Response({"detail": "No task template for this campaign type."}, status=status.HTTP_404_NOT_FOUND)
         return Response(plan)

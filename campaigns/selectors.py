@@ -98,17 +98,21 @@ def request_governance_models(**filters: Any) -> list[dict[str, Any]]:
 # Providers a higher app registers in its AppConfig.ready (tasks/ back-schedules the campaign
 # type's task template). Each is called as
 #   provider(campaign_type=<CampaignType>, launch_date=<date>, request=<CampaignRequest|None>, now=<aware datetime>)
+# plus end_date=<date> when the caller knows it (post-end work is planned from it).
 # and returns a JSON-friendly dict — latest_approval_date, tasks [{task_type, latest_start, due, …}],
 # feasible, earliest_feasible_launch_date — or None when it has nothing to say (no template).
 feasibility_providers: list = []
 
 
-def launch_feasibility(*, campaign_type: Any, launch_date: Any, now: Any, request: Any = None) -> dict[str, Any] | None:
-    """The first provider's answer for a campaign type and launch date, or None."""
+def launch_feasibility(
+    *, campaign_type: Any, launch_date: Any, now: Any, request: Any = None, end_date: Any = None
+) -> dict[str, Any] | None:
+    """The first provider's answer for a campaign type and launch date (and end date), or None."""
     if campaign_type is None or launch_date is None:
         return None
     for provider in feasibility_providers:
-        result = provider(campaign_type=campaign_type, launch_date=launch_date, request=request, now=now)
+        kwargs = {"end_date": end_date} if end_date is not None else {}
+        result = provider(campaign_type=campaign_type, launch_date=launch_date, request=request, now=now, **kwargs)
         if result is not None:
             return result
     return None

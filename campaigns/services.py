@@ -320,3 +320,91 @@ def allowed_actions(request: CampaignRequest, user) -> list[str]:
         if can_proceed(method) and has_transition_perm(method, user):
             result.append(action)
     return result
+
+
+# --- rescheduling (moving the launch and end dates) ------------------------------------------
+
+# Who may move a campaign's dates: the requester before approval; after approval through MOps.
+RESCHEDULE_REQUESTER_STATES = (State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED)
+RESCHEDULE_OPS_STATES = (*RESCHEDULE_REQUESTER_STATES, State.APPROVED, State.IN_PRODUCTION, State.READY_FOR_LAUNCH)
+
+
+def reschedule_refusal(request: CampaignRequest, user: Any) -> str | None:
+    """Why ``user`` may not move ``request``'s dates, or None when they may."""
+    if user is not None and policy.is_ops(user):
+        if request.state in RESCHEDULE_OPS_STATES:
+            return None
+        return str(_("A campaign that is launched, closed or stopped cannot be rescheduled."))
+    if user is not None and request.requester_id == user.pk:
+        if request.state in RESCHEDULE_REQUESTER_STATES:
+            return None
+        if request.state in RESCHEDULE_OPS_STATES:
+            return str(_("After approval, ask MOps to move the dates."))
+        return str(_("A campaign that is launched, closed or stopped cannot be rescheduled."))
+    return str(_("You may not reschedule this campaign."))
+
+
+def reschedule_errors(
+    *, launch_date: dt.date | None, end_date: dt.date | None, at: dt.datetime | None = None
+) -> dict[str, str]:
+    """Field errors of a move: a date in the past, onto a holiday or closure, or an end before the launch."""
+    from sla.calendar import is_holiday
+    from sla.models import default_calendar
+
+    errors: dict[str, str] = {}
+    if launch_date is None:
+        errors["launch_date"] = str(_("Enter the launch date."))
+    elif error := launch_date_error(launch_date, at):
+        errors["launch_date"] = str(error)
+    elif is_holiday(default_calendar().to_work_calendar(), launch_date):
+        errors["launch_date"] = str(_("The launch date falls on a holiday or company closure."))
+    if end_date is None:
+        errors["end_date"] = str(_("Enter the end date."))
+    elif launch_date is not None and end_date < launch_date:
+        errors["end_date"] = str(_("The end date must not be before the launch date."))
+    return errors
+
+
+@transaction.atomic
+def request_reschedule(
+    *,
+    request_id: int,
+    launch_date: dt.date,
+    end_date: dt.date,
+    by: Any,
+    comment: str = "",
+    at: dt.datetime | None = None,
+) -> CampaignRequest:
+    """Move a request's launch and end dates, with a ``reschedule`` audit event (no state change).
+
+    PermissionDenied for someone who may not move it now (``reschedule_refusal``), Conflict
+    for a request that can no longer move, ValidationError with field errors for bad dates.
+    """
+    at = at or timezone.now()
+    request = CampaignRequest.objects.select_for_update().get(pk=request_id)
+    refusal = reschedule_refusal(request, by)
+    if refusal:
+        is_party = policy.is_ops(by) or request.requester_id == getattr(by, "pk", None)
+        if is_party and request.state not in RESCHEDULE_OPS_STATES:
+            raise Conflict(refusal)
+        raise PermissionDenied(refusal)
+    errors = reschedule_errors(launch_date=launch_date, end_date=end_date, at=at)
+    if errors:
+        raise ValidationError(errors)
+    before = {"launch_date": request.launch_date.isoformat(), "end_date": request.end_date.isoformat()}
+    request.launch_date, request.end_date = launch_date, end_date
+    request.save(update_fields=["launch_date", "end_date", "updated_at"])
+    RequestEvent.objects.create(
+        request=request,
+        action="reschedule",
+        from_state=request.state,
+        to_state=request.state,
+        actor=by,
+        at=at,
+        comment=(comment or "")[:4000],
+        data={
+            "launch_date": [before["launch_date"], launch_date.isoformat()],
+            "end_date": [before["end_date"], end_date.isoformat()],
+        },
+    )
+    return request

@@ -12,7 +12,14 @@ from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
 from kpis.api import KpiView
-from tasks.api import TaskViewSet, WorkloadViewSet
+from tasks.api import (
+    CampaignTimelineView,
+    CapacityView,
+    PortfolioTimelineView,
+    RescheduleView,
+    TaskViewSet,
+    WorkloadViewSet,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.register("requests", CampaignRequestViewSet, basename="request")
@@ -45,6 +52,10 @@ urlpatterns = [
     path("api/knowledge/", include("knowledge.api_urls")),
     path("api/kpis/", KpiView.as_view(), name="api-kpis"),
     path("api/feasibility/", FeasibilityView.as_view(), name="api-feasibility"),
+    path("api/requests/<int:pk>/timeline/", CampaignTimelineView.as_view(), name="api-request-timeline"),
+    path("api/requests/<int:pk>/reschedule/", RescheduleView.as_view(), name="api-request-reschedule"),
+    path("api/timeline/", PortfolioTimelineView.as_view(), name="api-timeline"),
+    path("api/capacity/", CapacityView.as_view(), name="api-capacity"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -8,10 +8,12 @@
   function refreshPanels(form) {
     var type = form.querySelector("#id_campaign_type");
     var launch = form.querySelector("#id_launch_date");
+    var end = form.querySelector("#id_end_date");
     document.querySelectorAll("[data-panel-url]").forEach(function (panel) {
       if (!type || !type.value) { panel.innerHTML = ""; return; }
       var url = panel.getAttribute("data-panel-url") + "?campaign_type=" + encodeURIComponent(type.value);
       if (launch && launch.value) { url += "&launch_date=" + encodeURIComponent(launch.value); }
+      if (end && end.value) { url += "&end_date=" + encodeURIComponent(end.value); }
       fetch(url, { credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.text() : ""; })
         .then(function (html) { panel.innerHTML = html; })
@@ -22,7 +24,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-request-form]");
     if (form) {
-      ["#id_campaign_type", "#id_launch_date"].forEach(function (sel) {
+      ["#id_campaign_type", "#id_launch_date", "#id_end_date"].forEach(function (sel) {
         var el = form.querySelector(sel);
         if (el) { el.addEventListener("change", function () { refreshPanels(form); }); }
       });
@@ -51,5 +53,78 @@
           .catch(function () { clearInterval(timer); });
       }, 1500);
     }
+    document.querySelectorAll("svg.gantt .gantt-drag").forEach(makeDraggable);
   });
+
+  // Timelines: drag a campaign (its launch line, or its run on the portfolio) sideways.
+  // On release the move is checked with GET /api/requests/{id}/reschedule/ (nothing written):
+  // a refused move snaps back with the reason; an accepted one opens the preview page, where
+  // the user sees which tasks stop fitting and saves. Without script that page is a form.
+  function shiftDate(iso, days) {
+    var d = new Date(iso + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() + days);
+    return d.toISOString().slice(0, 10);
+  }
+
+  function makeDraggable(el) {
+    var svg = el.ownerSVGElement;
+    var ppd = parseFloat(svg.getAttribute("data-ppd")) || 12;
+    var box = svg.closest(".card, main, body");
+    var message = box ? box.querySelector(".gantt-message") : null;
+    var startX = null;
+    var dx = 0;
+
+    function scale() {  // the SVG may be drawn smaller than its own width (print, zoom)
+      var r = svg.getBoundingClientRect();
+      return r.width ? svg.viewBox.baseVal.width / r.width : 1;
+    }
+    function snapBack(reason) {
+      el.removeAttribute("transform");
+      if (message && reason) { message.textContent = reason; message.hidden = false; }
+    }
+    function release() {
+      if (startX === null) { return; }
+      startX = null;
+      var days = Math.round(dx / ppd);
+      if (!days) { snapBack(""); return; }
+      var launch = shiftDate(el.getAttribute("data-launch"), days);
+      var end = shiftDate(el.getAttribute("data-end"), days);
+      var query = "?launch_date=" + launch + "&end_date=" + end;
+      fetch(el.getAttribute("data-drag-api") + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+        .then(function (res) {
+          if (res.ok) { window.location.href = el.getAttribute("data-drag-url") + query; return; }
+          var reasons = [];
+          Object.keys(res.body || {}).forEach(function (k) { reasons = reasons.concat(res.body[k]); });
+          snapBack(reasons.join(" "));
+        })
+        .catch(function () { snapBack(""); });
+    }
+    el.addEventListener("pointerdown", function (ev) {
+      startX = ev.clientX; dx = 0;
+      if (message) { message.hidden = true; }
+      el.setPointerCapture(ev.pointerId);
+      ev.preventDefault();
+    });
+    el.addEventListener("pointermove", function (ev) {
+      if (startX === null) { return; }
+      dx = (ev.clientX - startX) * scale();
+      el.setAttribute("transform", "translate(" + dx + " 0)");
+    });
+    el.addEventListener("pointerup", release);
+    el.addEventListener("pointercancel", function () { startX = null; snapBack(""); });
+    // Keyboard: arrows move by a day, Enter opens the preview of the move.
+    el.addEventListener("keydown", function (ev) {
+      if (ev.key === "ArrowLeft" || ev.key === "ArrowRight") {
+        if (startX === null) { startX = 0; dx = 0; }
+        dx += (ev.key === "ArrowRight" ? 1 : -1) * ppd;
+        el.setAttribute("transform", "translate(" + dx + " 0)");
+        ev.preventDefault();
+      } else if (ev.key === "Enter") {
+        release();
+      } else if (ev.key === "Escape") {
+        startX = null; snapBack("");
+      }
+    });
+  }
 })();

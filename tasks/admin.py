@@ -71,7 +71,17 @@ def _edits_some_template(request) -> bool:
 class TemplateEntryInline(admin.TabularInline):
     model = TemplateEntry
     extra = 0
-    fields = ["order", "task_type", "title", "condition", "estimated_hours", "auto_assignee", "auto_assign_suggested"]
+    fields = [
+        "order",
+        "task_type",
+        "title",
+        "condition",
+        "anchor",
+        "offset_days",
+        "estimated_hours",
+        "auto_assignee",
+        "auto_assign_suggested",
+    ]
     ordering = ["order", "id"]
 
     # obj is the parent template: whoever may edit it edits its entries.
@@ -163,8 +173,8 @@ class TemplateDependencyInline(admin.TabularInline):
 
 @admin.register(TemplateEntry)
 class TemplateEntryAdmin(admin.ModelAdmin):
-    list_display = ["template", "order", "task_type", "title", "condition", "auto_assignee"]
-    list_filter = ["template", "condition"]
+    list_display = ["template", "order", "task_type", "title", "condition", "anchor", "offset_days", "auto_assignee"]
+    list_filter = ["template", "condition", "anchor"]
     inlines = [TemplateDependencyInline]
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from governance import policy
 
-from . import selectors, services
-from .forms import TaskFilter
+from . import capacity, reschedule, selectors, services, timeline
+from .forms import CapacityForm, PortfolioForm, TaskFilter
 from .generation import tasks_generate
 from .models import Task, TaskEvent, TaskType
 from .workload import balance, balance_history, workload_rows
@@ -235,4 +236,120 @@ class WorkloadViewSet(viewsets.ViewSet):
                 "balance": balance(rows),
                 "history": balance_history(weeks=max(1, min(weeks, 52)), now=now),
             }
+        )
+
+
+class CampaignTimelineView(APIView):
+    """GET /api/requests/{id}/timeline/: the campaign's Gantt data (tasks, or its plan before approval).
+
+    Tasks carry key, title, planned_start, due, state, sla_state, assignee, depends_on (keys),
+    anchor and critical; plus launch_date, end_date and critical_path. 404 for a request the
+    user may not see.
+    """
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        campaign = selectors.campaign_for(request.user, pk)
+        tasks = selectors.campaign_timeline_tasks_for(request.user, campaign.pk)
+        return Response(timeline.campaign_timeline(campaign, tasks, now=timezone.now()))
+
+
+class PortfolioTimelineView(APIView):
+    """GET /api/timeline/?from=YYYY-MM-DD&to=YYYY-MM-DD[&unit=&campaign_type=&state=]: one row per campaign.
+
+    The period defaults to this quarter and the next; inverted or over two years is a 400.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=False),
+            OpenApiParameter("unit", OpenApiTypes.STR, required=False),
+            OpenApiParameter("campaign_type", OpenApiTypes.STR, required=False),
+            OpenApiParameter("state", OpenApiTypes.STR, required=False),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        now = timezone.now()
+        form = PortfolioForm(request.query_params, today=timezone.localdate(now))
+        if not form.is_valid():
+            return Response(form.api_errors(), status=status.HTTP_400_BAD_REQUEST)
+        data = form.cleaned_data
+        campaigns, tasks = selectors.portfolio_for(
+            request.user,
+            first=data["from_"],
+            last=data["to"],
+            unit=data["unit"],
+            campaign_type=data["campaign_type"],
+            state=data["state"],
+        )
+        return Response(timeline.portfolio(campaigns, tasks, first=data["from_"], last=data["to"], now=now))
+
+
+class CapacityView(APIView):
+    """GET /api/capacity/?weeks=12: per role and per week demand_hours, pending_hours (submitted,
+    not yet approved) and capacity_hours, plus per person demand and capacity (MOps, Admins, approvers)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("weeks", OpenApiTypes.INT, required=False, description="1-52, default 12")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        from django.core.exceptions import PermissionDenied
+
+        if not capacity.may_see_capacity(request.user):
+            raise PermissionDenied(_("Only MOps and approvers may see the capacity forecast."))
+        form = CapacityForm(request.query_params)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(capacity.team_forecast(weeks=form.cleaned_data["weeks"], now=timezone.now()))
+
+
+class RescheduleSerializer(serializers.Serializer):
+    launch_date = serializers.DateField()
+    end_date = serializers.DateField()
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class RescheduleView(APIView):
+    """GET ?launch_date&end_date: what the move would do (nothing written; 400 with the reasons when
+    refused). POST {launch_date, end_date, comment}: save it (audited; open post-launch tasks re-planned).
+
+    The requester may move a request before approval; after approval only MOps.
+    """
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("launch_date", OpenApiTypes.DATE, required=True),
+            OpenApiParameter("end_date", OpenApiTypes.DATE, required=True),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request, pk: int):
+        from campaigns.selectors import request_get_for
+
+        campaign = request_get_for(request.user, pk, with_events=False)
+        payload = RescheduleSerializer(data=request.query_params)
+        payload.is_valid(raise_exception=True)
+        preview = reschedule.reschedule_preview(
+            campaign=campaign,
+            launch_date=payload.validated_data["launch_date"],
+            end_date=payload.validated_data["end_date"],
+            user=request.user,
+        )
+        if preview["errors"]:
+            errors = {("non_field_errors" if k == "__all__" else k): [v] for k, v in preview["errors"].items()}
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        return Response(preview)
+
+    @extend_schema(request=RescheduleSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, pk: int):
+        from campaigns.selectors import request_get_for
+
+        campaign = request_get_for(request.user, pk, with_events=False)
+        payload = RescheduleSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        return Response(
+            reschedule.campaign_reschedule(campaign_id=campaign.pk, by=request.user, **payload.validated_data)
         )

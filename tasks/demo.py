@@ -20,6 +20,7 @@ from campaigns.models import State as CampaignState
 from governance import policy, roles
 
 from . import services
+from .anchors import Anchor
 from .generation import tasks_generate
 from .models import (
     Condition,
@@ -143,6 +144,17 @@ TEMPLATES = {
     ],
 }
 
+# (campaign type, task type) -> (anchor, offset in business days); every other entry is before the launch.
+# Post-event follow-up starts the working day after the event; results reports follow the end date.
+ANCHORS = {
+    ("webinar", "nurture"): (Anchor.AFTER_LAUNCH, 1),
+    ("trade-show", "nurture"): (Anchor.AFTER_END, 1),
+    ("trade-show", "report"): (Anchor.AFTER_END, 5),
+    ("email-nurture", "report"): (Anchor.AFTER_END, 2),
+    ("paid-ads", "report"): (Anchor.AFTER_END, 2),
+    ("product-launch", "report"): (Anchor.AFTER_LAUNCH, 10),
+}
+
 # username -> (last, first, work roles, weekly hours); the first three exist in governance.demo
 PEOPLE = {
     "mops": ("鈴木", "美咲", ["mops", "email", "data", "ads"], 30),
@@ -188,11 +200,14 @@ def seed_reference_data() -> None:
         template = TaskTemplate.objects.create(campaign_type=ctype, name=f"{ctype.name} 標準 / standard")
         entries = {}
         for i, (tt, cond, _) in enumerate(spec):
+            anchor, offset = ANCHORS.get((ct_slug, tt), (Anchor.BEFORE_LAUNCH, 0))
             entries[tt] = TemplateEntry.objects.create(
                 template=template,
                 task_type=types[tt],
                 order=(i + 1) * 10,
                 condition=cond,
+                anchor=anchor,
+                offset_days=offset,
                 auto_assign_suggested=tt in ("tracking", "list"),
             )
         TemplateDependency.objects.bulk_create(

@@ -5,6 +5,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import CampaignType
+from campaigns.models import State as CampaignState
+from governance.models import BusinessUnit
+
 from .models import Task, TaskState, TaskType
 
 
@@ -71,3 +75,70 @@ class AddTaskForm(forms.Form):
             self.fields["depends_on"].queryset = Task.objects.filter(campaign_id=campaign_id).exclude(
                 state=TaskState.CANCELLED
             )
+
+
+class PortfolioForm(forms.Form):
+    """The portfolio timeline's period and filters (page and ``/api/timeline/``).
+
+    ``from`` / ``to`` default to this quarter and the next; an inverted period or one over two
+    years is a field error.
+    """
+
+    from_ = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ModelChoiceField(
+        label=_("Business unit"), queryset=BusinessUnit.objects.all(), to_field_name="slug", required=False
+    )
+    campaign_type = forms.ModelChoiceField(
+        label=_("Campaign type"), queryset=CampaignType.objects.all(), to_field_name="slug", required=False
+    )
+    state = forms.ChoiceField(label=_("State"), choices=[("", "---------"), *CampaignState.choices], required=False)
+    zoom = forms.ChoiceField(
+        label=_("Zoom"),
+        choices=[("", _("Auto")), ("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))],
+        required=False,
+    )
+
+    def __init__(self, data=None, *, today, **kwargs):
+        if data is not None and "from" in data:  # "from" is a keyword in Python, not in the query string
+            data = data.copy()
+            data["from_"] = data.get("from")
+        super().__init__(data, **kwargs)
+        self.today = today
+
+    def clean(self):
+        from .timeline import MAX_PERIOD_DAYS, default_period
+
+        data = super().clean()
+        first, last = default_period(self.today)
+        data["from_"] = data.get("from_") or first
+        data["to"] = data.get("to") or last
+        if "from_" in self.errors or "to" in self.errors:
+            return data
+        if data["to"] < data["from_"]:
+            self.add_error("to", _("The end of the period must not be before its start."))
+        elif (data["to"] - data["from_"]).days > MAX_PERIOD_DAYS:
+            self.add_error("to", _("The period may be at most two years."))
+        return data
+
+    def api_errors(self) -> dict[str, list[str]]:
+        """Field errors with the query's own names (``from``, not ``from_``)."""
+        return {("from" if k == "from_" else k): [str(m) for m in v] for k, v in self.errors.items()}
+
+
+class CapacityForm(forms.Form):
+    """How many weeks the capacity forecast covers (page and ``/api/capacity/``)."""
+
+    weeks = forms.IntegerField(label=_("Weeks"), required=False, min_value=1, max_value=52)
+
+    def clean_weeks(self) -> int:
+        return self.cleaned_data.get("weeks") or 12
+
+
+class RescheduleForm(forms.Form):
+    """New launch and end dates of a campaign (the drag's fallback, and what the drag fills in)."""
+
+    launch_date = forms.DateField(label=_("Launch date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
+    dry_run = forms.BooleanField(required=False)

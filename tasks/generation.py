@@ -23,6 +23,7 @@ from campaigns.models import State as CampaignState
 from campaigns.services import request_transition
 from governance import policy
 
+from . import anchors
 from .dag import topological_order
 from .deadlines import DeadlineResolver
 from .models import (
@@ -171,7 +172,14 @@ def tasks_generate(
     for pk in order:
         entry = by_pk[pk]
         number = next(numbers)
-        sla_start = max([at, *[tasks[p].due_at for p in preds[pk]]])
+        # After-anchored entries (post-event work, reports) start no earlier than their anchor day.
+        not_before = anchors.entry_not_before(
+            entry,
+            resolver.work_calendar(resolver.rule(entry.task_type).calendar_id),
+            campaign.launch_date,
+            campaign.end_date,
+        )
+        sla_start = max([at, *[tasks[p].due_at for p in preds[pk]], *not_before])
         deadline = resolver.compute(entry.task_type, sla_start)
         due, risk = deadline.due_at, deadline.at_risk_at
         tasks[pk] = Task(
@@ -255,8 +263,10 @@ def _brand_review(
     if task_type is None:
         log.warning("Hybrid governance requires a brand review but no active brand task type exists.")
         return None
-    has_successor = {p for p, _e in edges}
-    preds = [t for pk, t in tasks.items() if pk not in has_successor]
+    # It reviews the work done for the launch: the last before-launch tasks, not post-event work.
+    before = {pk for pk, t in tasks.items() if not anchors.is_after(t.template_entry.anchor)} or set(tasks)
+    has_successor = {p for p, e in edges if e in before}
+    preds = [t for pk, t in tasks.items() if pk in before and pk not in has_successor]
     number = next(iter(next_numbers(1)))
     sla_start = max([at, *[t.due_at for t in preds if t.due_at]])
     deadline = resolver.compute(task_type, sla_start)
@@ -342,7 +352,7 @@ def launch_guard(request: CampaignRequest, action: str) -> str | None:
     """Refuse launch (and mark_ready) while any task of the campaign is open."""
     if action in ("launch", "mark_ready"):
         keys = list(
-            Task.objects.filter(campaign_id=request.pk, state__in=OPEN_TASK_STATES)
+            Task.objects.filter(anchors.LAUNCH_WORK_Q, campaign_id=request.pk, state__in=OPEN_TASK_STATES)
             .order_by("position", "id")
             .values_list("key", flat=True)[:5]
         )

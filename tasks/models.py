@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,7 @@ from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
 from sla.models import SLAPolicy, WorkingCalendar
 
+from .anchors import Anchor, anchor_order_error
 from .dag import find_cycle, format_cycle
 
 NON_NEGATIVE = [MinValueValidator(0)]
@@ -170,6 +171,22 @@ class TemplateEntry(models.Model):
         validators=NON_NEGATIVE,
         help_text=_("Task type default when blank"),
     )
+    anchor = models.CharField(
+        _("Anchor"),
+        max_length=20,
+        choices=Anchor.choices,
+        default=Anchor.BEFORE_LAUNCH,
+        help_text=_("Before the launch: done by the launch. After the launch or the end date: starts then."),
+    )
+    offset_days = models.PositiveSmallIntegerField(
+        _("Offset (business days)"),
+        default=0,
+        validators=[MaxValueValidator(250)],
+        help_text=_(
+            "Before the launch: due this many business days before it. "
+            "After the launch or the end date: starts on this business day after it (0: that day)."
+        ),
+    )
     auto_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -201,6 +218,19 @@ class TemplateEntry(models.Model):
     def display_title(self) -> str:
         return self.title or self.task_type.name
 
+    def clean(self) -> None:
+        # A changed anchor must stay in time order with the saved predecessors and successors.
+        if not self.pk:
+            return
+        for dep in TemplateDependency.objects.filter(entry=self).select_related("predecessor__task_type"):
+            error = anchor_order_error(self, dep.predecessor)
+            if error:
+                raise ValidationError({"anchor": error})
+        for dep in TemplateDependency.objects.filter(predecessor=self).select_related("entry__task_type"):
+            error = anchor_order_error(dep.entry, self)
+            if error:
+                raise ValidationError({"anchor": error})
+
     def applies_to(self, request: CampaignRequest) -> bool:
         return self.condition == Condition.ALWAYS or bool(getattr(request, self.condition, False))
 
@@ -229,6 +259,9 @@ class TemplateDependency(models.Model):
             return
         if self.entry.template_id != self.predecessor.template_id:
             raise ValidationError(_("Both entries must belong to the same template."))
+        error = anchor_order_error(self.entry, self.predecessor)
+        if error:
+            raise ValidationError(error)
         edges = list(
             TemplateDependency.objects.filter(entry__template_id=self.entry.template_id)
             .exclude(pk=self.pk)
@@ -485,7 +518,17 @@ class Person(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="work_profile")
     roles = models.ManyToManyField(WorkRole, blank=True, related_name="people", verbose_name=_("Roles"))
     weekly_hours = models.DecimalField(
-        _("Weekly capacity (h)"), max_digits=5, decimal_places=1, default=Decimal(40), validators=NON_NEGATIVE
+        _("Weekly capacity (h)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal(40),
+        # The capacity forecast divides by it: someone who takes no work is made inactive instead.
+        validators=[
+            MinValueValidator(
+                Decimal("0.5"), message=_("Weekly capacity must be more than zero; make the person inactive instead.")
+            ),
+            MaxValueValidator(Decimal(168), message=_("A week has at most 168 hours.")),
+        ],
     )
     calendar = models.ForeignKey(
         WorkingCalendar,

@@ -151,3 +151,40 @@ def sla_attainment(*, start, end, group_by: str = "task_type") -> list[dict[str,
             }
         )
     return out
+
+
+# --- timelines ------------------------------------------------------------------------------
+
+
+def campaign_timeline_tasks_for(user: Any, campaign_id: int) -> list[Task]:
+    """A campaign's tasks ``user`` may see, with what the timeline draws (constant query count)."""
+    return list(
+        task_list_for(user).select_related("template_entry").filter(campaign_id=campaign_id).order_by("position", "id")
+    )
+
+
+def portfolio_for(
+    user: Any, *, first: Any, last: Any, unit: Any = None, campaign_type: Any = None, state: str = ""
+) -> tuple[list[CampaignRequest], list[Task]]:
+    """Campaigns ``user`` may see that run or have work due in ``[first, last]``, and their tasks.
+
+    Drafts, rejected and cancelled requests are left out unless ``state`` asks for them.
+    """
+    from campaigns.selectors import request_list_for
+
+    from .timeline import PORTFOLIO_HIDDEN_STATES
+
+    with_work = Task.objects.filter(due_at__date__gte=first, due_at__date__lte=last).values("campaign_id")
+    qs = request_list_for(user).filter(Q(launch_date__lte=last, end_date__gte=first) | Q(pk__in=with_work))
+    qs = qs.filter(state=state) if state else qs.exclude(state__in=PORTFOLIO_HIDDEN_STATES)
+    if unit is not None:
+        qs = qs.filter(business_unit=unit)
+    if campaign_type is not None:
+        qs = qs.filter(campaign_type=campaign_type)
+    campaigns = list(qs.order_by("launch_date", "id")[:500])
+    tasks = list(
+        Task.objects.filter(campaign_id__in=[c.pk for c in campaigns]).only(
+            "id", "campaign_id", "state", "sla_state", "sla_start_at", "created_at", "due_at"
+        )
+    )
+    return campaigns, tasks

@@ -26,6 +26,7 @@ from campaigns.models import State as CampaignState
 from campaigns.services import Conflict, request_transition
 from governance import policy, roles
 
+from .anchors import LAUNCH_WORK_Q, is_post_launch
 from .dag import find_cycle, format_cycle
 from .deadlines import DeadlineResolver
 from .models import (
@@ -65,6 +66,8 @@ ACTIONS: dict[str, str] = {
 REASON_REQUIRED = {"pause", "reopen"}
 # Campaign states in which tasks can be worked on.
 WORKABLE_CAMPAIGN_STATES = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH}
+# Post-launch and post-end tasks (tasks.anchors) are worked after the launch too.
+POST_LAUNCH_STATES = {CampaignState.LAUNCHED, CampaignState.CLOSED}
 KEY_PREFIX = "MOPS"
 
 
@@ -169,10 +172,10 @@ def _predecessors_open(task: Task) -> list[str]:
 
 
 def check_campaign_ready(campaign: CampaignRequest, at: dt.datetime) -> None:
-    """Move an in-production campaign to ready_for_launch when every non-cancelled task is done."""
+    """Move an in-production campaign to ready_for_launch when every non-cancelled launch task is done."""
     if campaign.state != CampaignState.IN_PRODUCTION:
         return
-    tasks = Task.objects.filter(campaign_id=campaign.pk)
+    tasks = Task.objects.filter(LAUNCH_WORK_Q, campaign_id=campaign.pk)
     if tasks.filter(state__in=OPEN_TASK_STATES).exists() or not tasks.filter(state=TaskState.DONE).exists():
         return
     request_transition(request_id=campaign.pk, action="mark_ready", by=None, at=at, comment=_("All tasks done"))
@@ -340,7 +343,8 @@ def task_transition(
             f"{task.key}: 現在の状態({task.get_state_display()})ではこの操作はできません / "
             f"'{action}' is not allowed while the task is {task.state}."
         )
-    if not backfill and campaign.state not in WORKABLE_CAMPAIGN_STATES and action != "cancel":
+    workable = WORKABLE_CAMPAIGN_STATES | (POST_LAUNCH_STATES if is_post_launch(task) else set())
+    if not backfill and campaign.state not in workable and action != "cancel":
         raise TaskConflict(
             f"キャンペーンの状態({campaign.get_state_display()})ではタスクを操作できません / "
             f"Tasks cannot change while the campaign is {campaign.state}."
@@ -397,7 +401,7 @@ def task_transition(
 
     if action in ("complete", "cancel"):
         check_campaign_ready(campaign, at)
-    elif action == "reopen" and campaign.state == CampaignState.READY_FOR_LAUNCH:
+    elif action == "reopen" and campaign.state == CampaignState.READY_FOR_LAUNCH and not is_post_launch(task):
         actor = by if (by is not None and policy.is_ops(by)) else None
         request_transition(
             request_id=campaign.pk,

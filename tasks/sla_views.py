@@ -94,10 +94,13 @@ def feasibility_panel(request: HttpRequest) -> HttpResponse:
     """The request form's panel: ``?campaign_type=<id|slug>&launch_date=YYYY-MM-DD`` -> HTML fragment."""
     campaign_type = _parse_type(request.GET.get("campaign_type", ""))
     launch_date = parse_launch_date(request.GET.get("launch_date", ""))
+    end_date = parse_launch_date(request.GET.get("end_date", ""))
+    if end_date is not None and launch_date is not None and end_date < launch_date:
+        end_date = None  # the form itself reports the inverted dates; plan post-end work from the launch
     plan = None
     if campaign_type is not None and launch_date is not None:
         plan = campaign_selectors.launch_feasibility(
-            campaign_type=campaign_type, launch_date=launch_date, now=timezone.now()
+            campaign_type=campaign_type, launch_date=launch_date, now=timezone.now(), end_date=end_date
         )
     return render(
         request,

@@ -15,14 +15,25 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
-from campaigns.services import Conflict
+from campaigns.forms import add_errors
+from campaigns.services import Conflict, reschedule_refusal
 from governance import policy, roles
 
-from . import selectors, services
+from . import capacity, selectors, services, timeline
 from .assignment import suggest_for
-from .forms import ActionForm, AddTaskForm, AssignForm, CommentForm, TaskFilter
+from .forms import (
+    ActionForm,
+    AddTaskForm,
+    AssignForm,
+    CapacityForm,
+    CommentForm,
+    PortfolioForm,
+    RescheduleForm,
+    TaskFilter,
+)
 from .generation import tasks_generate
 from .models import TaskState
+from .reschedule import campaign_reschedule, reschedule_preview
 from .workload import balance, balance_history, campaign_labour_cost, history_svg, workload_rows
 
 ACTION_LABELS = {
@@ -246,4 +257,86 @@ def workload(request: HttpRequest) -> HttpResponse:
             "history": history,
             "chart": mark_safe(history_svg(history)),
         },
+    )
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    """The portfolio timeline: one row per visible campaign of a period (default: this quarter and the next)."""
+    now = timezone.now()
+    form = PortfolioForm(request.GET, today=timezone.localdate(now))
+    data = chart = None
+    if form.is_valid():
+        c = form.cleaned_data
+        campaigns, tasks = selectors.portfolio_for(
+            request.user,
+            first=c["from_"],
+            last=c["to"],
+            unit=c["unit"],
+            campaign_type=c["campaign_type"],
+            state=c["state"],
+        )
+        data = timeline.portfolio(campaigns, tasks, first=c["from_"], last=c["to"], now=now)
+        movable = frozenset(x.pk for x in campaigns if reschedule_refusal(x, request.user) is None)
+        chart = (
+            timeline.portfolio_layout(data, zoom=c["zoom"] or None, draggable=movable) if data["campaigns"] else None
+        )
+    return render(request, "tasks/portfolio.html", {"form": form, "data": data, "chart": chart})
+
+
+@login_required
+def capacity_forecast(request: HttpRequest) -> HttpResponse:
+    """Demand against capacity for the next weeks, per role and per person (MOps, Admins, approvers)."""
+    if not capacity.may_see_capacity(request.user):
+        raise PermissionDenied
+    form = CapacityForm(request.GET)
+    data = None
+    if form.is_valid():
+        data = capacity.team_forecast(weeks=form.cleaned_data["weeks"], now=timezone.now())
+    return render(request, "tasks/capacity.html", {"form": form, "data": data})
+
+
+@login_required
+def reschedule(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Move a campaign's dates: a preview (GET with dates, or the drag on a timeline), then save (POST).
+
+    Works without script; the timelines' drag only fills in the dates of this page.
+    """
+    campaign = campaign_selectors.request_get_for(request.user, campaign_id, with_events=False)
+    is_party = policy.is_ops(request.user) or campaign.requester_id == request.user.pk
+    if not is_party:
+        raise PermissionDenied
+    refusal = reschedule_refusal(campaign, request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    initial = {"launch_date": campaign.launch_date, "end_date": campaign.end_date}
+    form = RescheduleForm(source if "launch_date" in source else None, initial=initial)
+    preview = None
+    if form.is_bound and form.is_valid():
+        c = dict(form.cleaned_data)  # add_error() below drops fields from form.cleaned_data
+        if request.method == "POST" and not c["dry_run"]:
+            try:
+                campaign_reschedule(
+                    campaign_id=campaign.pk,
+                    launch_date=c["launch_date"],
+                    end_date=c["end_date"],
+                    by=request.user,
+                    comment=c["comment"],
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            except (Conflict, PermissionDenied) as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("Rescheduled."))
+                return redirect("campaigns:detail", pk=campaign.pk)
+        preview = reschedule_preview(
+            campaign=campaign, launch_date=c["launch_date"], end_date=c["end_date"], user=request.user
+        )
+        for field, message in preview["errors"].items():
+            if field != "__all__" and field not in form.errors:
+                form.add_error(field, message)
+    return render(
+        request,
+        "tasks/reschedule.html",
+        {"campaign": campaign, "form": form, "preview": preview, "refusal": refusal},
     )

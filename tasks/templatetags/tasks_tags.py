@@ -25,3 +25,65 @@ def campaign_tasks(context, campaign):
         and (campaign.state == "approved" or (campaign.state == "in_production" and not tasks)),
         "request": context["request"],
     }
+
+
+@register.inclusion_tag("tasks/_timeline.html", takes_context=True)
+def campaign_timeline(context, campaign):
+    """The campaign's Gantt chart (tasks, or the template's plan before approval)."""
+    from django.utils import timezone
+
+    from campaigns.services import reschedule_refusal
+    from tasks import selectors, timeline
+
+    user = context["request"].user
+    data = timeline.campaign_timeline(
+        campaign, selectors.campaign_timeline_tasks_for(user, campaign.pk), now=timezone.now()
+    )
+    can_reschedule = reschedule_refusal(campaign, user) is None
+    return {
+        "data": data,
+        "chart": timeline.campaign_layout(data, draggable=can_reschedule) if data["tasks"] else None,
+        "can_reschedule": can_reschedule,
+        "campaign": campaign,
+        "request": context["request"],
+    }
+
+
+@register.filter
+def can_see_capacity(user) -> bool:
+    from tasks.capacity import may_see_capacity
+
+    return bool(getattr(user, "is_authenticated", False)) and may_see_capacity(user)
+
+
+@register.inclusion_tag("tasks/_approval_cost.html", takes_context=True)
+def approval_cost(context, campaign):
+    """What approving ``campaign`` today costs: the role-weeks it would overload, and its own feasibility.
+
+    The team forecast (without pending work) is computed once per page and kept on the request.
+    """
+    from django.utils import timezone
+
+    from tasks import capacity
+    from tasks.deadlines import DeadlineResolver
+    from tasks.feasibility import feasibility
+
+    request = context["request"]
+    now = timezone.now()
+    cache = getattr(request, "_capacity_cache", None)
+    if cache is None:  # once per page: the list stays at a constant number of queries
+        base = capacity.forecast(
+            weeks=capacity.COST_WEEKS,
+            now=now,
+            approved_plans=[p for _, p in capacity.request_plans(["approved"], now, without_tasks=True)],
+        )
+        cache = request._capacity_cache = {"base": base, "templates": {}, "resolver": DeadlineResolver()}
+    plan = feasibility(
+        campaign_type=campaign.campaign_type,
+        launch_date=campaign.launch_date,
+        now=now,
+        request=campaign,
+        templates=cache["templates"],
+        resolver=cache["resolver"],
+    )
+    return {"cost": capacity.request_cost(plan, cache["base"], now=now)}

@@ -1,0 +1,270 @@
+"""Capacity forecast: the next weeks' demand against supply, per role and per person (reads only).
+
+- **Demand** (``demand_hours``): the estimated hours of open tasks, spread evenly over the
+  working days of their planned window (from the later of today and the SLA start to the due
+  date; an overdue task weighs on today). Tasks of every campaign that has them count: they
+  exist only once a request is approved.
+- **Pending** (``pending_hours``): what submitted requests would add if approved now: their
+  template's plan (``tasks.feasibility``, "if approved now" windows), shown separately.
+- **Supply** (``capacity_hours``): each active person's weekly hours per working day, minus
+  national holidays and their time off (``tasks.assignment.capacity_hours``); a person with
+  several roles gives each role an equal share.
+
+Working days are the plain Mon-Fri calendar with Japanese holidays used by the workload page.
+``request_cost`` answers the approver's question: which role-weeks a "yes" would overload, and
+whether the request's own launch is still feasible if approved today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .assignment import capacity_hours, days_off_by_user, eligible_people
+from .deadlines import working_days
+from .models import OPEN_TASK_STATES, Task, WorkRole
+
+MAX_WEEKS = 52
+COST_WEEKS = 26  # the horizon of "what a yes costs" in the approval inbox
+ZERO = Decimal(0)
+HOURS = Decimal("0.1")
+
+
+def week_starts(today: dt.date, weeks: int) -> list[dt.date]:
+    """Mondays of this week and the following ``weeks - 1`` weeks."""
+    monday = today - dt.timedelta(days=today.weekday())
+    return [monday + dt.timedelta(weeks=k) for k in range(weeks)]
+
+
+def spread(hours: Decimal, start: dt.date, due: dt.date, today: dt.date, last: dt.date) -> dict[dt.date, Decimal]:
+    """Hours per working day over ``[max(start, today), due]`` (clipped to ``last``).
+
+    An overdue window puts everything on today; a window without working days puts it on
+    the first working day after its start. Hours outside the horizon are dropped.
+    """
+    first = max(start, today)
+    end = max(due, first)
+    days = working_days(first, end) or working_days(first, first + dt.timedelta(days=14))[:1]
+    if not days or hours <= 0:
+        return {}
+    share = Decimal(hours) / len(days)
+    return {d: share for d in days if d <= last}
+
+
+def _week_of(day: dt.date, mondays: list[dt.date]) -> dt.date | None:
+    monday = day - dt.timedelta(days=day.weekday())
+    return monday if monday in mondays else None
+
+
+def _add(target: dict, key: Any, monday: dt.date | None, hours: Decimal) -> None:
+    if monday is not None:
+        target[key][monday] += hours
+
+
+def _local_date(value: dt.datetime | None, fallback: dt.date) -> dt.date:
+    return timezone.localdate(value) if value else fallback
+
+
+def task_windows(today: dt.date) -> list[dict[str, Any]]:
+    """Open tasks as ``{role, assignee_id, hours, start, due}`` windows (one query)."""
+    rows = Task.objects.filter(state__in=OPEN_TASK_STATES).values_list(
+        "task_type__role__slug", "assignee_id", "estimated_hours", "sla_start_at", "created_at", "due_at"
+    )
+    return [
+        {
+            "role": role,
+            "assignee_id": assignee,
+            "hours": Decimal(hours or 0),
+            "start": _local_date(start or created, today),
+            "due": _local_date(due, today),
+        }
+        for role, assignee, hours, start, created, due in rows
+    ]
+
+
+def plan_windows(plan: dict[str, Any] | None, today: dt.date) -> list[dict[str, Any]]:
+    """A feasibility plan's tasks as windows, "if approved now" (``expected_start`` -> ``expected_due``)."""
+    if not plan:
+        return []
+    return [
+        {
+            "role": t["role"],
+            "assignee_id": None,
+            "hours": Decimal(t["estimated_hours"] or 0),
+            "start": _local_date(t["expected_start"], today),
+            "due": _local_date(t["expected_due"], today),
+        }
+        for t in plan["tasks"]
+    ]
+
+
+def supply(mondays: list[dt.date]) -> tuple[dict[str, dict], dict[int, dict], dict[int, Any]]:
+    """Capacity per role slug and per person (user id) for each week, and the people by user id."""
+    people = {p.user_id: p for p in eligible_people()}
+    last = mondays[-1] + dt.timedelta(days=6)
+    off = days_off_by_user(list(people), mondays[0], last)
+    by_role: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    by_person: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for uid, person in people.items():
+        roles = [r.slug for r in person.roles.all()]
+        for monday in mondays:
+            cap = capacity_hours(person.weekly_hours, monday, monday + dt.timedelta(days=6), off.get(uid, set()))
+            by_person[uid][monday] = cap
+            for slug in roles:
+                by_role[slug][monday] += cap / len(roles)
+    return by_role, by_person, people
+
+
+def demand(windows: list[dict[str, Any]], mondays: list[dt.date], today: dt.date) -> tuple[dict, dict]:
+    """Hours per role slug and per assignee for each week."""
+    last = mondays[-1] + dt.timedelta(days=6)
+    by_role: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    by_person: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for w in windows:
+        for day, hours in spread(w["hours"], w["start"], w["due"], today, last).items():
+            monday = _week_of(day, mondays)
+            _add(by_role, w["role"], monday, hours)
+            if w["assignee_id"]:
+                _add(by_person, w["assignee_id"], monday, hours)
+    return by_role, by_person
+
+
+def _q(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(HOURS)
+
+
+def request_plans(states: list[str], now: dt.datetime, *, without_tasks: bool = False) -> list[tuple[Any, dict]]:
+    """``(request, feasibility plan)`` of the requests in ``states`` (those with a template)."""
+    from campaigns.models import CampaignRequest
+    from campaigns.selectors import request_feasibility
+
+    qs = CampaignRequest.objects.filter(state__in=states).select_related("campaign_type")
+    if without_tasks:
+        qs = qs.filter(tasks__isnull=True)
+    out = []
+    for req in qs.order_by("launch_date", "id"):
+        plan = request_feasibility(req, now=now)
+        if plan is not None:
+            out.append((req, plan))
+    return out
+
+
+def forecast(
+    *,
+    weeks: int,
+    now: dt.datetime,
+    pending_plans: list[dict[str, Any]] | None = None,
+    approved_plans: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The forecast for ``weeks`` weeks from this week.
+
+    ``pending_plans``: feasibility plans of submitted requests (the "if approved" column);
+    ``approved_plans``: plans of approved requests whose tasks are not generated yet (demand).
+    """
+    today = timezone.localdate(now)
+    mondays = week_starts(today, weeks)
+    cap_role, cap_person, people = supply(mondays)
+    approved_windows = [w for plan in approved_plans or [] for w in plan_windows(plan, today)]
+    dem_role, dem_person = demand(task_windows(today) + approved_windows, mondays, today)
+    pending_windows = [w for plan in pending_plans or [] for w in plan_windows(plan, today)]
+    pend_role, _ = demand(pending_windows, mondays, today)
+    names = dict(WorkRole.objects.values_list("slug", "name"))
+    role_slugs = sorted(set(cap_role) | set(dem_role) | set(pend_role), key=lambda s: (s not in names, s))
+    roles = []
+    for slug in role_slugs:
+        cells = []
+        for monday in mondays:
+            d, p, c = _q(dem_role[slug][monday]), _q(pend_role[slug][monday]), _q(cap_role[slug][monday])
+            cells.append(
+                {
+                    "week": monday,
+                    "demand_hours": d,
+                    "pending_hours": p,
+                    "capacity_hours": c,
+                    "overloaded": d > c,
+                    "overloaded_if_approved": d + p > c,
+                }
+            )
+        roles.append({"role": slug, "name": names.get(slug, slug), "weeks": cells})
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=set(people) | set(dem_person))}
+    persons = []
+    for uid in sorted(users, key=lambda i: users[i].username):
+        cells = []
+        for monday in mondays:
+            d, c = _q(dem_person[uid][monday]), _q(cap_person[uid][monday])
+            cells.append({"week": monday, "demand_hours": d, "capacity_hours": c, "overloaded": d > c})
+        persons.append(
+            {
+                "username": users[uid].username,
+                "name": users[uid].get_full_name() or users[uid].username,
+                "roles": [r.slug for r in people[uid].roles.all()] if uid in people else [],
+                "weeks": cells,
+            }
+        )
+    return {"from": mondays[0], "weeks": mondays, "roles": roles, "people": persons, "at": now}
+
+
+def request_cost(plan: dict[str, Any] | None, base: dict[str, Any], *, now: dt.datetime) -> dict[str, Any] | None:
+    """What approving one request today costs, against a forecast ``base`` without pending work.
+
+    ``overloads`` lists the role-weeks where its hours push demand over capacity (``already``:
+    the role was over capacity without it); ``feasible`` is whether its own launch holds.
+    """
+    if plan is None:
+        return None
+    today = timezone.localdate(now)
+    mondays = base["weeks"]
+    extra, _ = demand(plan_windows(plan, today), mondays, today)
+    cells = {(r["role"], c["week"]): c for r in base["roles"] for c in r["weeks"]}
+    names = {r["role"]: r["name"] for r in base["roles"]}
+    overloads = []
+    total = ZERO
+    for role, by_week in extra.items():
+        for monday, hours in sorted(by_week.items()):
+            total += hours
+            cell = cells.get((role, monday))
+            capacity = cell["capacity_hours"] if cell else ZERO
+            current = cell["demand_hours"] if cell else ZERO
+            if hours > 0 and current + hours > capacity:
+                overloads.append(
+                    {
+                        "role": role,
+                        "name": names.get(role, role),
+                        "week": monday,
+                        "hours": _q(hours),
+                        "demand_hours": current,
+                        "capacity_hours": capacity,
+                        "already": current > capacity,
+                    }
+                )
+    overloads.sort(key=lambda o: (o["week"], o["role"]))
+    return {
+        "hours": _q(total),
+        "overloads": overloads,
+        "feasible": plan["feasible"],
+        "latest_approval_date": plan["latest_approval_date"],
+        "earliest_feasible_launch_date": plan["earliest_feasible_launch_date"],
+    }
+
+
+def team_forecast(*, weeks: int, now: dt.datetime) -> dict[str, Any]:
+    """The forecast with every approved request in demand and every submitted one as "if approved"."""
+    from campaigns.models import State as CampaignState
+
+    pending = request_plans([CampaignState.SUBMITTED], now)
+    approved = request_plans([CampaignState.APPROVED], now, without_tasks=True)
+    return forecast(
+        weeks=weeks, now=now, pending_plans=[p for _, p in pending], approved_plans=[p for _, p in approved]
+    )
+
+
+def may_see_capacity(user: Any) -> bool:
+    """MOps, Admins and approvers (who weigh a "yes" against it)."""
+    from governance import policy, roles
+
+    return policy.is_ops(user) or policy.has_role(user, roles.APPROVER, roles.ADMIN)
