@@ -70,15 +70,23 @@ class ExportError(ValidationError):
     """The file as a whole cannot be imported (encoding, not this tool's export, too big)."""
 
 
+class MappingError(ExportError):
+    """The mapping file cannot be used."""
+
+
 def decode(content: bytes) -> str:
     """The text of an export: UTF-8 (with or without BOM) or Shift_JIS, as Japanese Excel saves it."""
     if len(content) > MAX_BYTES:
         raise ExportError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_BYTES // (1024 * 1024)})
     for encoding in ("utf-8-sig", "cp932"):
         try:
-            return content.decode(encoding)
+            text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
+        # cp932 maps stray bytes (e.g. a UTF-16 file) to NULs and private-use characters: not text.
+        if "\x00" in text or any("\ue000" <= ch <= "\uf8ff" for ch in text[:4096]):
+            continue
+        return text
     raise ExportError(_("Unknown encoding (use UTF-8 or Shift_JIS)."))
 
 
@@ -143,25 +151,25 @@ class Mapping:
         try:
             data = json.loads(decode(content))
         except (json.JSONDecodeError, ExportError):
-            raise ExportError(_("The mapping file is not valid JSON.")) from None
+            raise MappingError(_("The mapping file is not valid JSON.")) from None
         if not isinstance(data, dict):
-            raise ExportError(_("The mapping file must be a JSON object."))
+            raise MappingError(_("The mapping file must be a JSON object."))
         mapping = cls()
         for key, value in data.items():
             if not hasattr(mapping, key):
-                raise ExportError(_("Unknown key in the mapping file: %(key)s") % {"key": key})
+                raise MappingError(_("Unknown key in the mapping file: %(key)s") % {"key": key})
             expected = type(getattr(mapping, key))
             if not isinstance(value, expected) or (
                 expected is dict and not all(isinstance(v, str) for v in value.values())
             ):
-                raise ExportError(_("Wrong value for %(key)s in the mapping file.") % {"key": key})
+                raise MappingError(_("Wrong value for %(key)s in the mapping file.") % {"key": key})
             if expected is dict:
                 value = {k.strip().lower(): v.strip() for k, v in value.items()}
             setattr(mapping, key, value)
         for key, choices in (("request_states", RequestState.values), ("task_states", TaskState.values)):
             bad = sorted(v for v in getattr(mapping, key).values() if v not in choices)
             if bad:
-                raise ExportError(_("Unknown states in %(key)s: %(states)s") % {"key": key, "states": ", ".join(bad)})
+                raise MappingError(_("Unknown states in %(key)s: %(states)s") % {"key": key, "states": ", ".join(bad)})
         return mapping
 
 
