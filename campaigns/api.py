@@ -83,6 +83,13 @@ class ResultImportSerializer(serializers.Serializer):
         required=False, help_text="our field -> file column; guessed from the headers when omitted"
     )
     dry_run = serializers.BooleanField(default=False)
+    preset = serializers.ChoiceField(
+        choices=["salesforce", "hubspot", "marketo"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="a CRM/MA campaign report: rows matched by its campaign id, the UTM code, then the exact name",
+    )
 
 
 class ResultImportView(APIView):
@@ -100,8 +107,9 @@ class ResultImportView(APIView):
             return Response({"file": ["At most 5 MB."]}, status=status.HTTP_400_BAD_REQUEST)
         content = upload.read()
         headers, rows = results.read_table(content, upload.name)
-        mapping = payload.validated_data.get("mapping") or results.guess_mapping(headers)
-        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)
+        preset = payload.validated_data["preset"]
+        mapping = payload.validated_data.get("mapping") or results.guess_mapping(headers, preset)
+        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user, preset=preset)
         body = {
             "mapping": mapping,
             "rows": len(plan.rows),
@@ -120,7 +128,9 @@ class ResultImportView(APIView):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         if payload.validated_data["dry_run"]:
             return Response(body)
-        record = results.results_import_apply(content=content, filename=upload.name, mapping=mapping, by=request.user)
+        record = results.results_import_apply(
+            content=content, filename=upload.name, mapping=mapping, by=request.user, preset=preset
+        )
         return Response({**body, "created": record.created, "updated": record.updated}, status=status.HTTP_201_CREATED)
 
 

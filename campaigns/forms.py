@@ -130,5 +130,19 @@ class ResultForm(forms.ModelForm):
         ]
 
 
+PRESET_CHOICES = [
+    ("", _("Our columns (campaign id)")),
+    ("salesforce", "Salesforce"),
+    ("hubspot", "HubSpot"),
+    ("marketo", "Marketo"),
+]
+
+
 class ResultImportForm(forms.Form):
     file = forms.FileField(label="CSV / Excel (.xlsx)", required=False)
+    preset = forms.ChoiceField(
+        label=_("Report from"),
+        choices=PRESET_CHOICES,
+        required=False,
+        help_text=_("A CRM / MA campaign report: rows are matched by its campaign id, the UTM code, then the name."),
+    )
