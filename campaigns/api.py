@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -39,6 +39,7 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
+    external_ids = serializers.SerializerMethodField()
 
     class Meta:
         model = CampaignRequest
@@ -53,6 +54,7 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
             "created_at",
             "allowed_actions",
             "events",
+            "external_ids",
         ]
         read_only_fields = ["state", "currency", "governance_model", "submitted_at", "created_at"]
         extra_kwargs = {
@@ -68,6 +70,18 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
 
     def get_allowed_actions(self, obj: CampaignRequest) -> list[str]:
         return services.allowed_actions(obj, self.context["request"].user)
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"system": {"type": "string"}, "key": {"type": "string"}, "url": {"type": "string"}},
+            },
+        }
+    )
+    def get_external_ids(self, obj: CampaignRequest) -> list[dict[str, str]]:
+        return [{"system": r.system, "key": r.key, "url": r.link} for r in obj.external_refs.all()]
 
 
 class ResultSerializer(serializers.ModelSerializer):
@@ -170,7 +184,7 @@ class CampaignRequestViewSet(
         from django.db.models import Prefetch
 
         return selectors.request_list_for(self.request.user).prefetch_related(
-            Prefetch("events", queryset=RequestEvent.objects.select_related("actor"))
+            Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "external_refs"
         )
 
     def _reload(self, pk: int) -> CampaignRequest:

@@ -164,11 +164,16 @@ def request_import(
     return request, "updated", [f"{before} → {request.get_state_display()}"]
 
 
+def can_edit_external_refs(user, request: CampaignRequest) -> bool:
+    """MOps and the request's requester record its ids in other tools."""
+    return policy.is_ops(user) or request.requester_id == user.pk
+
+
 @transaction.atomic
 def external_ref_set(*, request_id: int, system: str, key: str, url: str = "", by) -> ExternalRef:
     """Record (or re-point) an id the campaign has in another tool; MOps or its requester."""
     request = CampaignRequest.objects.select_for_update().get(pk=request_id)
-    if not (policy.is_ops(by) or request.requester_id == by.pk):
+    if not can_edit_external_refs(by, request):
         raise PermissionDenied(_("You may not change this request's external ids."))
     key = (key or "").strip()
     if system not in ExternalSystem.values:

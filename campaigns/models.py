@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -319,6 +320,10 @@ class ExternalSystem(models.TextChoices):
     UTM = "utm", _("UTM campaign code")
 
 
+# Links that need no site name; others (Jira, Salesforce ...) come from MOPS_EXTERNAL_LINKS or the import.
+DEFAULT_EXTERNAL_LINKS = {"asana": "https://app.asana.com/0/0/{key}"}
+
+
 class ExternalRef(models.Model):
     """An id the campaign has in another tool (Jira key, Asana task id, CRM campaign id, UTM code).
 
@@ -340,6 +345,15 @@ class ExternalRef(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_system_display()} {self.key}"
+
+    @property
+    def link(self) -> str:
+        """The recorded link, else one built from the system's URL pattern (settings), else ""."""
+        if self.url:
+            return self.url
+        patterns = {**DEFAULT_EXTERNAL_LINKS, **getattr(settings, "MOPS_EXTERNAL_LINKS", {})}
+        pattern = patterns.get(self.system, "")
+        return pattern.format(key=quote(self.key, safe="")) if pattern else ""
 
 
 class CampaignResult(models.Model):
