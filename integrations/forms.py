@@ -90,3 +90,10 @@ class BoardImportForm(forms.Form):
         required=False,
         help_text=_("Statuses, people, types and the date format, when they differ from the defaults."),
     )
+
+
+class WikiImportForm(forms.Form):
+    """Upload a Notion (Markdown & CSV) or Confluence (HTML) export zip."""
+
+    source = forms.ChoiceField(label=_("Exported from"), choices=[("notion", "Notion"), ("confluence", "Confluence")])
+    file = forms.FileField(label=_("Export (.zip)"))

@@ -191,3 +191,33 @@ def test_import_kb_command(org, tmp_path):
     bad.write_bytes(zip_of({"../x.md": b"x"}))
     with pytest.raises(CommandError, match="outside its folder"):
         call_command("import_kb", "--source", "confluence", str(bad), "--user", "mona")
+
+
+WIKI_URL = "/import/wiki/"
+
+
+@pytest.mark.parametrize(
+    "who, status", [(None, 302), ("alice", 403), ("charlie", 403), ("sam", 403), ("mona", 200), ("root", 200)]
+)
+def test_wiki_page_permission_matrix(client, org, who, status):
+    if who:
+        client.force_login(org[who])
+    assert client.get(WIKI_URL).status_code == status
+
+
+def test_wiki_page_preview_then_confirm(client, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(org["mona"])
+    upload = SimpleUploadedFile("conf.zip", zip_folder("confluence_export"))
+    response = client.post(WIKI_URL, {"source": "confluence", "file": upload})
+    assert response.status_code == 200 and "Webinar Playbook" in response.content.decode()
+    assert Article.objects.count() == 0
+    response = client.post(WIKI_URL, {"confirm": "1"}, follow=True)
+    assert "3 created" in response.content.decode()
+    assert Article.objects.count() == 3
+    bad = SimpleUploadedFile("bad.zip", zip_of({"../../x.html": b"<p>x</p>"}))
+    response = client.post(WIKI_URL, {"source": "confluence", "file": bad})
+    assert response.status_code == 400 and "path outside its folder" in response.content.decode()
+    assert Article.objects.count() == 3
