@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from campaigns import history
 from campaigns.models import ExternalRef
 from tests.conftest import api_as as api
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
