@@ -9,7 +9,7 @@ from knowledge.selectors import is_editor
 
 from . import confluence, notion
 from .base import ExportError
-from .wiki import WikiPlan, WikiResult, read_zip, wiki_apply
+from .wiki import WikiPlan, WikiResult, read_zip, unpack_parts, wiki_apply
 
 READERS = {"notion": notion.read, "confluence": confluence.read}
 
@@ -20,7 +20,10 @@ def wiki_preview(*, source: str, content: bytes, by) -> WikiPlan:
         raise PermissionDenied(_("Only MOps imports a wiki."))
     if source not in READERS:
         raise ExportError(_("Choose Notion or Confluence."))
-    plan = READERS[source](read_zip(content))
+    files = read_zip(content)
+    if source == "notion" and not any(name.lower().endswith(".md") for name in files):
+        files = unpack_parts(files)
+    plan = READERS[source](files)
     if not plan.pages:
         raise ExportError(_("No pages found: is this a %(tool)s export?") % {"tool": source.title()})
     return plan

@@ -73,6 +73,30 @@ def read_zip(content: bytes) -> dict[str, bytes]:
     return out
 
 
+def unpack_parts(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Large Notion exports are a zip of zips ("Export-…-Part-1.zip"): unpack one level.
+
+    The parts share one budget: their files together stay within ``MAX_FILES`` and
+    ``MAX_TOTAL_BYTES``, and a part inside a part is not opened.
+    """
+    out: dict[str, bytes] = {}
+    total = 0
+    for name, data in files.items():
+        if not name.lower().endswith(".zip"):
+            continue
+        for inner, blob in read_zip(data).items():
+            total += len(blob)
+            if len(out) >= MAX_FILES:
+                raise ExportError(_("The zip holds more than %(n)s files.") % {"n": MAX_FILES})
+            if total > MAX_TOTAL_BYTES:
+                raise ExportError(
+                    _("The zip unpacks to more than %(mb)s MB.") % {"mb": MAX_TOTAL_BYTES // (1024 * 1024)}
+                )
+            if not inner.lower().endswith(".zip"):
+                out[inner] = blob
+    return out or files
+
+
 def text_of(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp932"):
         try:

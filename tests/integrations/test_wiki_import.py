@@ -221,3 +221,12 @@ def test_wiki_page_preview_then_confirm(client, org):
     response = client.post(WIKI_URL, {"source": "confluence", "file": bad})
     assert response.status_code == 400 and "path outside its folder" in response.content.decode()
     assert Article.objects.count() == 3
+
+
+def test_a_notion_export_split_into_parts_is_unpacked_once(org, monkeypatch):
+    outer = zip_of({"Export-1234-Part-1.zip": zip_folder("notion_export")})
+    plan = kb.wiki_preview(source="notion", content=outer, by=org["mona"])
+    assert len(plan.pages) == 3
+    monkeypatch.setattr(wiki_module, "MAX_TOTAL_BYTES", 200)
+    with pytest.raises(ExportError, match="unpacks to more than"):
+        kb.wiki_preview(source="notion", content=outer, by=org["mona"])
