@@ -12,9 +12,11 @@ tasks forward.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
@@ -124,19 +126,59 @@ def task_import(
         )
         _walk(task, PATHS[state], start=created, end=resolved or created, source=source, key=key)
         return task, "created", []
+    notes: list[str] = []
+    changed = _update_fields(
+        task,
+        {"title": title[:200] or task.title, "description": description[:4000], "assignee": assignee, "due_at": due_at},
+        at=max(created, timezone.now()),
+        source=source,
+        key=key,
+    )
+    if changed:
+        notes.append(f"{task.key}: {', '.join(changed)}")
     done, wanted = PATHS[task.state], PATHS[state]
-    if wanted[: len(done)] != done:
-        note = _("{task}: here it is {ours}; the export says {theirs}: left as it is.").format(
-            task=task.key, ours=task.get_state_display(), theirs=TaskState(state).label
+    remaining = wanted[len(done) :] if wanted[: len(done)] == done else None
+    if remaining is None:
+        notes.append(
+            str(
+                _("{task}: here it is {ours}; the export says {theirs}: left as it is.").format(
+                    task=task.key, ours=task.get_state_display(), theirs=TaskState(state).label
+                )
+            )
         )
-        return task, "unchanged", [str(note)]
-    remaining = wanted[len(done) :]
-    if not remaining:
-        return task, "unchanged", []
-    last = TaskEvent.objects.filter(task=task).order_by("-at").values_list("at", flat=True).first() or created
-    before = task.get_state_display()
-    _walk(task, remaining, start=max(last, created), end=resolved or last, source=source, key=key)
-    return task, "updated", [f"{task.key}: {before} → {task.get_state_display()}"]
+    elif remaining:
+        last = TaskEvent.objects.filter(task=task).order_by("-at").values_list("at", flat=True).first() or created
+        before = task.get_state_display()
+        _walk(task, remaining, start=max(last, created), end=resolved or last, source=source, key=key)
+        notes.append(f"{task.key}: {before} → {task.get_state_display()}")
+    return task, "updated" if (changed or remaining) else "unchanged", notes
+
+
+def _update_fields(task: Task, values: dict[str, Any], *, at: dt.datetime, source: str, key: str) -> list[str]:
+    """Bring a re-imported task's title, description, assignee and due date up to the export.
+
+    One event records what changed (from and to the same state), like any other task change.
+    An assignee the export no longer names (or no longer matches) is kept, not removed.
+    """
+    changed = []
+    for name, value in values.items():
+        if name == "assignee" and value is None:
+            continue
+        current = getattr(task, name)
+        if (current.pk if name == "assignee" and current else current) != (value.pk if name == "assignee" else value):
+            setattr(task, name, value)
+            changed.append(name)
+    if not changed:
+        return []
+    task.save(update_fields=[*changed, "updated_at"])
+    data = imported_marker(source, key)
+    data["changed"] = changed
+    if "assignee" in changed:
+        data["assignee"] = task.assignee.get_username()
+    TaskEvent.objects.create(
+        task=task, action="import_update", from_state=task.state, to_state=task.state, at=at, data=data
+    )
+    return changed
 
 
 @transaction.atomic

@@ -212,3 +212,23 @@ def test_only_mops_and_admins_import(who, org, task_types, webinar, tokyo):
 def test_admin_imports(org, task_types, webinar, tokyo):
     plan = board_plan(jira.read(jira_bytes()), source="jira", by=org["root"], unit=tokyo, campaign_type=webinar)
     assert board_apply(plan, by=org["root"]).counts["created"] == 5
+
+
+def test_a_newer_export_updates_titles_and_assignees_of_tasks(org, task_types, webinar, tokyo):
+    mona = org["mona"]
+    board_apply(board_plan(jira.read(jira_bytes()), source="jira", by=mona, unit=tokyo, campaign_type=webinar), by=mona)
+    newer = (
+        jira_bytes()
+        .decode()
+        .replace(
+            "メール作成,MKT-3,10003,Task,In Review,MKT,Marketing Requests,Medium,,Taro Yamada,",
+            "メール作成(3通),MKT-3,10003,Task,In Review,MKT,Marketing Requests,Medium,,sam,",
+        )
+    )
+    plan = board_plan(jira.read(newer.encode()), source="jira", by=mona, unit=tokyo, campaign_type=webinar)
+    result = board_apply(plan, by=mona)
+    assert result.counts["updated"] == 1 and result.counts["unchanged"] == 4
+    mail = Task.objects.get(external_key="MKT-3")
+    assert (mail.title, mail.assignee, mail.state) == ("メール作成(3通)", org["sam"], "in_review")
+    event = TaskEvent.objects.filter(task=mail).last()
+    assert event.action == "import_update" and event.data["changed"] == ["title", "assignee"]
