@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -39,6 +39,7 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
     requester = serializers.SlugRelatedField(slug_field="username", read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
+    external_ids = serializers.SerializerMethodField()
 
     class Meta:
         model = CampaignRequest
@@ -53,6 +54,7 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
             "created_at",
             "allowed_actions",
             "events",
+            "external_ids",
         ]
         read_only_fields = ["state", "currency", "governance_model", "submitted_at", "created_at"]
         extra_kwargs = {
@@ -69,6 +71,18 @@ class CampaignRequestSerializer(serializers.ModelSerializer):
     def get_allowed_actions(self, obj: CampaignRequest) -> list[str]:
         return services.allowed_actions(obj, self.context["request"].user)
 
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"system": {"type": "string"}, "key": {"type": "string"}, "url": {"type": "string"}},
+            },
+        }
+    )
+    def get_external_ids(self, obj: CampaignRequest) -> list[dict[str, str]]:
+        return [{"system": r.system, "key": r.key, "url": r.link} for r in obj.external_refs.all()]
+
 
 class ResultSerializer(serializers.ModelSerializer):
     class Meta:
@@ -83,6 +97,13 @@ class ResultImportSerializer(serializers.Serializer):
         required=False, help_text="our field -> file column; guessed from the headers when omitted"
     )
     dry_run = serializers.BooleanField(default=False)
+    preset = serializers.ChoiceField(
+        choices=["salesforce", "hubspot", "marketo"],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="a CRM/MA campaign report: rows matched by its campaign id, the UTM code, then the exact name",
+    )
 
 
 class ResultImportView(APIView):
@@ -100,8 +121,9 @@ class ResultImportView(APIView):
             return Response({"file": ["At most 5 MB."]}, status=status.HTTP_400_BAD_REQUEST)
         content = upload.read()
         headers, rows = results.read_table(content, upload.name)
-        mapping = payload.validated_data.get("mapping") or results.guess_mapping(headers)
-        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)
+        preset = payload.validated_data["preset"]
+        mapping = payload.validated_data.get("mapping") or results.guess_mapping(headers, preset)
+        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user, preset=preset)
         body = {
             "mapping": mapping,
             "rows": len(plan.rows),
@@ -120,7 +142,9 @@ class ResultImportView(APIView):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         if payload.validated_data["dry_run"]:
             return Response(body)
-        record = results.results_import_apply(content=content, filename=upload.name, mapping=mapping, by=request.user)
+        record = results.results_import_apply(
+            content=content, filename=upload.name, mapping=mapping, by=request.user, preset=preset
+        )
         return Response({**body, "created": record.created, "updated": record.updated}, status=status.HTTP_201_CREATED)
 
 
@@ -160,7 +184,7 @@ class CampaignRequestViewSet(
         from django.db.models import Prefetch
 
         return selectors.request_list_for(self.request.user).prefetch_related(
-            Prefetch("events", queryset=RequestEvent.objects.select_related("actor"))
+            Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "external_refs"
         )
 
     def _reload(self, pk: int) -> CampaignRequest:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance.models import BusinessUnit
 
-from .models import SNAPSHOT_FIELDS, CampaignRequest, CampaignType, Channel, State
+from .models import SNAPSHOT_FIELDS, CampaignRequest, CampaignType, Channel, ExternalSystem, State
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -109,5 +109,27 @@ class ResultForm(forms.ModelForm):
         ]
 
 
+PRESET_CHOICES = [
+    ("", _("Our columns (campaign id)")),
+    ("salesforce", "Salesforce"),
+    ("hubspot", "HubSpot"),
+    ("marketo", "Marketo"),
+]
+
+
 class ResultImportForm(forms.Form):
     file = forms.FileField(label="CSV / Excel (.xlsx)", required=False)
+    preset = forms.ChoiceField(
+        label=_("Report from"),
+        choices=PRESET_CHOICES,
+        required=False,
+        help_text=_("A CRM / MA campaign report: rows are matched by its campaign id, the UTM code, then the name."),
+    )
+
+
+class ExternalRefForm(forms.Form):
+    """Record an id the campaign has in another tool (Jira key, CRM campaign id, UTM code)."""
+
+    system = forms.ChoiceField(label=_("System"), choices=ExternalSystem.choices)
+    key = forms.CharField(label=_("External id"), max_length=100)
+    url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")

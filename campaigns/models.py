@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -306,6 +307,53 @@ class RequestEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} -> {self.to_state}"
+
+
+class ExternalSystem(models.TextChoices):
+    """Tools a campaign is also known in: boards it came from, CRMs that report on it."""
+
+    JIRA = "jira", "Jira"
+    ASANA = "asana", "Asana"
+    SALESFORCE = "salesforce", "Salesforce"
+    HUBSPOT = "hubspot", "HubSpot"
+    MARKETO = "marketo", "Marketo"
+    UTM = "utm", _("UTM campaign code")
+
+
+# Links that need no site name; others (Jira, Salesforce ...) come from MOPS_EXTERNAL_LINKS or the import.
+DEFAULT_EXTERNAL_LINKS = {"asana": "https://app.asana.com/0/0/{key}"}
+
+
+class ExternalRef(models.Model):
+    """An id the campaign has in another tool (Jira key, Asana task id, CRM campaign id, UTM code).
+
+    Unique per system: imports find the request by it (a second import updates, never duplicates)
+    and the results presets match CRM report rows to requests by it.
+    """
+
+    request = models.ForeignKey(CampaignRequest, on_delete=models.CASCADE, related_name="external_refs")
+    system = models.CharField(_("System"), max_length=20, choices=ExternalSystem.choices)
+    key = models.CharField(_("External id"), max_length=100)
+    url = models.URLField(_("Link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["system", "key"]
+        constraints = [models.UniqueConstraint(fields=["system", "key"], name="external_ref_unique_key")]
+        verbose_name = _("External id")
+        verbose_name_plural = _("External ids")
+
+    def __str__(self) -> str:
+        return f"{self.get_system_display()} {self.key}"
+
+    @property
+    def link(self) -> str:
+        """The recorded link, else one built from the system's URL pattern (settings), else ""."""
+        if self.url:
+            return self.url
+        patterns = {**DEFAULT_EXTERNAL_LINKS, **getattr(settings, "MOPS_EXTERNAL_LINKS", {})}
+        pattern = patterns.get(self.system, "")
+        return pattern.format(key=quote(self.key, safe="")) if pattern else ""
 
 
 class CampaignResult(models.Model):

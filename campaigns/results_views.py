@@ -54,6 +54,7 @@ def result_import(request: HttpRequest) -> HttpResponse:
             request.session["result_import"] = {
                 "name": upload.name,
                 "content": base64.b64encode(upload.read()).decode(),
+                "preset": form.cleaned_data.get("preset", "") if form.is_valid() else "",
             }
         pending = request.session.get("result_import")
         if not pending:
@@ -66,15 +67,18 @@ def result_import(request: HttpRequest) -> HttpResponse:
             request.session.pop("result_import", None)
             form.add_error("file", exc.messages)
             return render(request, "campaigns/result_import.html", context)
+        preset = pending.get("preset", "")
+        if preset:
+            context["fields"] = [*results.MATCH_FIELDS, *context["fields"]]
         mapping = (
-            results.guess_mapping(headers)
+            results.guess_mapping(headers, preset)
             if upload is not None
             else {f: request.POST.get(f"map_{f}", "") for f in context["fields"]}
         )
         if "confirm" in request.POST:
             try:
                 record = results.results_import_apply(
-                    content=content, filename=pending["name"], mapping=mapping, by=request.user
+                    content=content, filename=pending["name"], mapping=mapping, by=request.user, preset=preset
                 )
             except ValidationError as exc:
                 messages.error(request, _("Not imported; nothing was saved."))
@@ -87,6 +91,8 @@ def result_import(request: HttpRequest) -> HttpResponse:
                     f" / {record.created} created, {record.updated} updated.",
                 )
                 return redirect("campaigns:result-import")
-        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user)
-        context.update({"headers": headers, "mapping": mapping, "plan": plan, "filename": pending["name"]})
+        plan = results.results_import_plan(headers=headers, rows=rows, mapping=mapping, by=request.user, preset=preset)
+        context.update(
+            {"headers": headers, "mapping": mapping, "plan": plan, "filename": pending["name"], "preset": preset}
+        )
     return render(request, "campaigns/result_import.html", context)

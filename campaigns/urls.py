@@ -15,5 +15,6 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/results/", results_views.result_edit, name="result-edit"),
     path("<int:pk>/edit/", views.request_edit, name="edit"),
+    path("<int:pk>/external-ids/", views.request_external_ref, name="external-ref"),
     path("<int:pk>/<str:action>/", views.request_action, name="action"),
 ]

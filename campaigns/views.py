@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from governance import policy, roles
 
-from . import results, selectors, services
-from .forms import CampaignRequestForm, RequestFilter, TransitionForm, add_errors
+from . import history, results, selectors, services
+from .forms import CampaignRequestForm, ExternalRefForm, RequestFilter, TransitionForm, add_errors
 from .models import CampaignResult
 
 ACTION_LABELS = {
@@ -141,6 +141,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "result": CampaignResult.objects.filter(request=obj).first(),
             "can_edit_result": results.can_edit_result(request.user, obj),
             "form": TransitionForm(initial={"expected_state": obj.state}),
+            "external_refs": list(obj.external_refs.all()),
+            "can_edit_external": history.can_edit_external_refs(request.user, obj),
+            "external_form": ExternalRefForm(),
             "feasibility": (
                 selectors.request_feasibility(obj, now=timezone.now())
                 if obj.state in selectors.FEASIBILITY_STATES
@@ -174,4 +177,22 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{ACTION_LABELS[action]}: OK")
+    return redirect("campaigns:detail", pk=obj.pk)
+
+
+@login_required
+@require_POST
+def request_external_ref(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an external id (MOps or the requester); errors come back as messages."""
+    obj = selectors.request_get_for(request.user, pk, with_events=False)
+    form = ExternalRefForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("campaigns:detail", pk=obj.pk)
+    try:
+        history.external_ref_set(request_id=obj.pk, by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
+        messages.success(request, _("External id saved."))
     return redirect("campaigns:detail", pk=obj.pk)

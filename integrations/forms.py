@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignType
 from governance.models import BusinessUnit
+from tasks.models import TaskType
 
 from .events import Event
 from .models import Language, NotificationPreference, Webhook
@@ -59,3 +60,40 @@ class CalendarFilter(forms.Form):
         label=_("Type"), queryset=CampaignType.objects.all(), required=False, empty_label=_("All")
     )
     all = forms.BooleanField(label=_("Include draft, rejected, cancelled"), required=False)
+
+
+class BoardImportForm(forms.Form):
+    """Upload a Jira or Asana CSV export, with the defaults for what the export does not say."""
+
+    source = forms.ChoiceField(label=_("Exported from"), choices=[("jira", "Jira"), ("asana", "Asana")])
+    file = forms.FileField(label=_("CSV export"))
+    unit = forms.ModelChoiceField(
+        label=_("Business unit"),
+        queryset=BusinessUnit.objects.all(),
+        required=False,
+        help_text=_("For items without a unit label."),
+    )
+    campaign_type = forms.ModelChoiceField(
+        label=_("Campaign type"),
+        queryset=CampaignType.objects.all(),
+        required=False,
+        help_text=_("For items without a campaign type label."),
+    )
+    task_type = forms.ModelChoiceField(
+        label=_("Task type"),
+        queryset=TaskType.objects.filter(is_active=True),
+        required=False,
+        help_text=_("For tasks without a task type label."),
+    )
+    mapping = forms.FileField(
+        label=_("Mapping file (JSON, optional)"),
+        required=False,
+        help_text=_("Statuses, people, types and the date format, when they differ from the defaults."),
+    )
+
+
+class WikiImportForm(forms.Form):
+    """Upload a Notion (Markdown & CSV) or Confluence (HTML) export zip."""
+
+    source = forms.ChoiceField(label=_("Exported from"), choices=[("notion", "Notion"), ("confluence", "Confluence")])
+    file = forms.FileField(label=_("Export (.zip)"))

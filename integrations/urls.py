@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import calendar_views, views
+from . import calendar_views, import_views, views
 
 app_name = "integrations"
 urlpatterns = [
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
+    path("import/board/", import_views.board_import, name="board-import"),
+    path("import/wiki/", import_views.wiki_import, name="wiki-import"),
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/feed/regenerate/", views.feed_regenerate, name="feed-regenerate"),
     path("preferences/feed/revoke/", views.feed_revoke, name="feed-revoke"),

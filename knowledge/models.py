@@ -89,6 +89,13 @@ class Article(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
     stale_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The page hierarchy of an imported wiki, and where a page came from ("notion" / page id):
+    # a second import of the same export finds its articles by these.
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("Parent")
+    )
+    external_source = models.CharField(max_length=20, blank=True, default="", editable=False)
+    external_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -99,6 +106,11 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(visibility="unit") | models.Q(unit__isnull=False),
                 name="article_unit_visibility_needs_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["external_source", "external_key"],
+                name="article_unique_external_key",
+                condition=~models.Q(external_key=""),
             ),
         ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("types/<slug:slug>/", views.campaign_type_page, name="campaign_type"),
     path("task-types/<slug:slug>/", views.task_type_page, name="task_type"),
     path("<int:pk>/", views.article_detail, name="detail"),
+    path("imported/<slug:source>/<str:key>/", views.imported_page, name="imported"),
     path("<int:pk>/edit/", views.article_edit, name="edit"),
     path("<int:pk>/history/", views.article_history, name="history"),
     path("<int:pk>/diff/", views.article_diff, name="diff"),

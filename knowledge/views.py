@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -367,3 +367,14 @@ def playbooks_fragment(request: HttpRequest) -> HttpResponse:
     )
     articles = selectors.articles_for_campaign_type(request.user, ctype.pk) if ctype else []
     return render(request, "knowledge/_playbooks.html", {"ctype": ctype, "articles": articles})
+
+
+@login_required
+def imported_page(request: HttpRequest, source: str, key: str) -> HttpResponse:
+    """A link between imported wiki pages: redirect to the article (its page checks who may read it)."""
+    from .imports import find
+
+    article = find(source, key)
+    if article is None:
+        raise Http404("No such imported page")
+    return redirect("knowledge:detail", pk=article.pk)

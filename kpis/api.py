@@ -15,7 +15,8 @@ class KpiView(APIView):
         parameters=[
             OpenApiParameter(name, str, required=False)
             for name in ("quarter", "unit", "campaign_type", "channel", "governance_model")
-        ],
+        ]
+        + [OpenApiParameter("imported", str, required=False, enum=["", "exclude", "only"])],
         responses={200: dict},
         description="Every KPI figure of the quarterly review with its name and value (None = no data). "
         "MOps, Admins and Approvers only; 400 for a malformed quarter.",

@@ -39,6 +39,9 @@ _SLUG = re.compile(r"^[-a-zA-Z0-9_]{0,50}$")
 GOVERNANCE_MODELS = ("centralised", "decentralised", "hybrid")
 
 
+IMPORTED_CHOICES = ("", "exclude", "only")
+
+
 @dataclass(frozen=True)
 class KpiFilters:
     quarter: Quarter
@@ -46,6 +49,8 @@ class KpiFilters:
     campaign_type: str = ""
     channel: str = ""
     governance_model: str = ""
+    # Campaigns brought in by a board import: "" counts them, "exclude" leaves them out, "only" shows just them.
+    imported: str = ""
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, today: dt.date | None = None) -> KpiFilters:
@@ -62,7 +67,10 @@ class KpiFilters:
             raise ValidationError(
                 {"governance_model": f"centralised / decentralised / hybrid: {values['governance_model']!r}"}
             )
-        return cls(quarter=quarter, **values)
+        imported = (params.get("imported") or "").strip()
+        if imported not in IMPORTED_CHOICES:
+            raise ValidationError({"imported": f"exclude / only: {imported[:60]!r}"})
+        return cls(quarter=quarter, imported=imported, **values)
 
     def as_dict(self) -> dict[str, str]:
         d = asdict(self)
@@ -82,6 +90,10 @@ class KpiFilters:
             q &= Q(**{f"{prefix}campaign_type__slug": self.campaign_type})
         if self.governance_model:
             q &= Q(**{f"{prefix}governance_model": self.governance_model})
+        if self.imported:
+            ref = OuterRef(f"{prefix[:-2]}_id" if prefix else "pk")
+            was_imported = Exists(RequestEvent.objects.filter(request_id=ref, data__has_key="imported"))
+            q &= Q(was_imported) if self.imported == "only" else ~Q(was_imported)
         if self.channel:
             through = CampaignRequest.channels.through
             ref = OuterRef(f"{prefix[:-2]}_id" if prefix else "pk")  # "campaign__" -> "campaign_id"

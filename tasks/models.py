@@ -378,6 +378,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # Where an imported task came from (e.g. "jira" / "MKT-14"): a re-import finds it by these.
+    external_source = models.CharField(max_length=20, blank=True, default="", editable=False)
+    external_key = models.CharField(max_length=100, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["campaign_id", "position", "id"]
@@ -388,6 +391,11 @@ class Task(ConcurrentTransitionMixin, models.Model):
                 fields=["campaign", "template_entry"],
                 name="task_unique_template_entry_per_campaign",
                 condition=models.Q(template_entry__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["external_source", "external_key"],
+                name="task_unique_external_key",
+                condition=~models.Q(external_key=""),
             ),
             models.CheckConstraint(condition=models.Q(estimated_hours__gte=0), name="task_estimate_non_negative"),
             models.CheckConstraint(

@@ -19,3 +19,11 @@ def person(user) -> str:
     if _CJK.search(first + last):
         return f"{last} {first}".strip()
     return f"{first} {last}".strip()
+
+
+@register.filter
+def is_ops(user) -> bool:
+    """MOps or Admin: for links to pages only they may open (the page checks again)."""
+    from governance import policy
+
+    return bool(user and user.is_authenticated and policy.is_ops(user))
