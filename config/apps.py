@@ -5,3 +5,6 @@ class ConfigConfig(AppConfig):
     name = "config"
     label = "mops_config"
     verbose_name = "MOps Desk"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)
