@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 from governance.models import BusinessUnit
 
 from . import results, selectors, services, surveys
-from .forms import REQUEST_FORM_FIELDS, RequestFilter
+from .forms import REQUEST_FORM_FIELDS, FeasibilityParams, RequestFilter
 from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, Survey, SurveyResponse
+from .params import parse_params
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -228,19 +229,10 @@ class FeasibilityView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        import datetime as dt
-
-        slug = request.query_params.get("campaign_type", "")
-        campaign_type = CampaignType.objects.filter(slug=slug).first() if slug else None
-        errors = {}
-        if campaign_type is None:
-            errors["campaign_type"] = ["Unknown campaign type."]
-        try:
-            launch_date = dt.date.fromisoformat(request.query_params.get("launch_date", ""))
-        except ValueError:
-            errors["launch_date"] = ["Use YYYY-MM-DD."]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        params = parse_params(FeasibilityParams, request.query_params)
+        if not params.is_valid():
+            return Response(params.errors, status=status.HTTP_400_BAD_REQUEST)
+        campaign_type, launch_date = params.cleaned_data["campaign_type"], params.cleaned_data["launch_date"]
         plan = selectors.launch_feasibility(campaign_type=campaign_type, launch_date=launch_date, now=timezone.now())
         if plan is None:
             return Response({"detail": "No task template for this campaign type."}, status=status.HTTP_404_NOT_FOUND)

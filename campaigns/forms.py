@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import BusinessUnit
 
 from .models import CampaignRequest, CampaignType, Channel, State
+from .params import MAX_ID, BoundedDateField
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -132,3 +133,29 @@ class ResultForm(forms.ModelForm):
 
 class ResultImportForm(forms.Form):
     file = forms.FileField(label="CSV / Excel (.xlsx)", required=False)
+
+
+class CampaignTypeRefField(forms.CharField):
+    """A campaign type named by its slug or its id (the request form sends either)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        ctype = CampaignType.objects.filter(slug=value).first()
+        if ctype is None and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+            ctype = CampaignType.objects.filter(pk=int(value)).first()
+        if ctype is None:
+            raise ValidationError(_("Unknown campaign type."), code="invalid_choice")
+        return ctype
+
+
+class FeasibilityParams(forms.Form):
+    """``?campaign_type=<slug or id>&launch_date=YYYY-MM-DD`` of the feasibility panel and API."""
+
+    campaign_type = CampaignTypeRefField(required=True)
+    launch_date = BoundedDateField(required=True, input_formats=["%Y-%m-%d"])

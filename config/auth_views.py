@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+from campaigns.params import BoundedJSONParser
 
 
 class LoginAddressThrottle(AnonRateThrottle):
@@ -33,7 +38,9 @@ class LoginUsernameThrottle(SimpleRateThrottle):
             return None
         if not isinstance(username, str) or not username.strip():
             return None
-        return self.cache_format % {"scope": self.scope, "ident": username.strip().casefold()[:150]}
+        # Hashed: a username may hold characters a cache key may not (spaces, NUL, any script).
+        ident = hashlib.sha256(username.strip().casefold().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 class TokenView(ObtainAuthToken):
@@ -41,3 +48,4 @@ class TokenView(ObtainAuthToken):
 
     # ObtainAuthToken sets throttle_classes = (), which silently switched the scope off.
     throttle_classes = (LoginAddressThrottle, LoginUsernameThrottle)
+    parser_classes = (FormParser, MultiPartParser, BoundedJSONParser)

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns import views as campaign_views
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
+from campaigns.params import IdConverter
 from config.auth_views import TokenView
 from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
@@ -13,7 +14,17 @@ from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
 from kpis.api import KpiView
 from tasks.api import TaskViewSet, WorkloadViewSet
 
-router = DefaultRouter(trailing_slash=True)
+
+class IdRouter(DefaultRouter):
+    """Detail routes match numeric ids within the database range only (else 404, not a 500)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not getattr(viewset, "lookup_value_regex", None):
+            viewset.lookup_value_regex = IdConverter.regex
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = IdRouter(trailing_slash=True)
 router.register("requests", CampaignRequestViewSet, basename="request")
 router.register("delegations", DelegationViewSet, basename="delegation")
 router.register("surveys", SurveyViewSet, basename="survey")

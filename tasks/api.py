@@ -10,10 +10,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from campaigns.params import parse_params
 from governance import policy
 
 from . import selectors, services
-from .forms import TaskFilter
+from .forms import TaskFilter, WorkloadParams
 from .generation import tasks_generate
 from .models import Task, TaskEvent, TaskType
 from .workload import balance, balance_history, workload_rows
@@ -227,7 +228,10 @@ class WorkloadViewSet(viewsets.ViewSet):
             }
             for r in rows
         ]
-        weeks = int(request.query_params.get("weeks", 12) or 12)
+        params = parse_params(WorkloadParams, request.query_params)
+        if not params.is_valid():
+            return Response(params.errors, status=400)
+        weeks = params.cleaned_data["weeks"] or 12
         return Response(
             {
                 "at": now,

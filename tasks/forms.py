@@ -5,13 +5,15 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.params import BoundedIntegerField, IdFilter
+
 from .models import Task, TaskState, TaskType
 
 
 class TaskFilter(django_filters.FilterSet):
     """Filters of the board, the task list API and "my tasks"."""
 
-    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("Campaign id"))
+    campaign = IdFilter(field_name="campaign_id", label=_("Campaign id"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee (username, 'none')"))
     state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"))
     task_type = django_filters.ModelChoiceFilter(
@@ -71,3 +73,9 @@ class AddTaskForm(forms.Form):
             self.fields["depends_on"].queryset = Task.objects.filter(campaign_id=campaign_id).exclude(
                 state=TaskState.CANCELLED
             )
+
+
+class WorkloadParams(forms.Form):
+    """``?weeks=`` of the workload API (history length, 1 to 52 weeks)."""
+
+    weeks = BoundedIntegerField(required=False, min_value=1, max_value=52)
