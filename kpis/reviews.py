@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.quarters import Quarter
+from campaigns.surveys import free_text_visible
 from governance import policy, roles
 from governance.models import BusinessUnit
 from knowledge.models import Tool, ToolStatus
@@ -76,13 +77,23 @@ ROW_LISTS = [
 ]
 
 
+def hide_survey_text_of_small_groups(report: dict[str, Any]) -> dict[str, Any]:
+    """Drop the survey's free text when fewer people answered than the threshold (in place)."""
+    satisfaction = report.get("satisfaction")
+    if isinstance(satisfaction, dict) and not free_text_visible(int(satisfaction.get("responses") or 0)):
+        satisfaction["comments"] = []  # too few answers: the wording would identify the author
+    return report
+
+
 def restrict_rows(report: dict[str, Any], user: Any) -> dict[str, Any]:
-    """Drop the campaign and task rows ``user`` could not open (in place; returns ``report``).
+    """Drop the campaign and task rows ``user`` could not open (in place; returns ``report``),
+    and the survey's free text when it has fewer answers than the threshold.
 
     Aggregates stay as computed for the viewer's scope; lists that name a campaign or a task
     (names, budgets, assignees, rates) keep only what the request and task pages would show,
     through the same selectors. MOps and Admins see everything, so nothing is filtered.
     """
+    hide_survey_text_of_small_groups(report)
     if policy.is_ops(user):
         return report
     from campaigns.selectors import request_list_for
@@ -122,6 +133,7 @@ def filters_from(params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilter
 
 def payload(report: dict[str, Any]) -> dict[str, Any]:
     """The json format of the command and the API: every figure with its name and value."""
+    hide_survey_text_of_small_groups(report)
     return {
         "quarter": report["meta"]["quarter"],
         "filters": report["meta"]["filters"],
