@@ -255,7 +255,7 @@ class ArticleViewSet(
         return Response(ArticleSerializer(self._reload(article.pk), context={"request": request}).data)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # a plain list, as documented
     def versions(self, request, pk=None):
         article = self.get_object()
         return Response(VersionSerializer(selectors.article_versions(article), many=True).data)

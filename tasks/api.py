@@ -21,7 +21,7 @@ from .workload import balance, balance_history, workload_rows
 
 
 class TaskEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # None: the system
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
 
