@@ -13,6 +13,7 @@ from .models import (
     Survey,
     SurveyResponse,
 )
+from .surveys import QUESTION_FIELDS, free_text_visible
 
 
 @admin.register(CampaignType)
@@ -101,8 +102,37 @@ class ResultImportAdmin(admin.ModelAdmin):
 
 
 class SurveyResponseInline(admin.TabularInline):
+    """Answers, read-only. For an anonymous survey the respondent is never shown (anyone with
+    view permission, e.g. the CMO, saw names next to free text), and below the free-text
+    threshold the text is hidden too, as on the results page."""
+
     model = SurveyResponse
     extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def _survey_fields(self, obj) -> list[str]:
+        fields = list(QUESTION_FIELDS)
+        anonymous = obj is None or obj.anonymous
+        if obj is not None and (not anonymous or free_text_visible(obj.responses.count())):
+            fields += ["strengthen", "unclear"]
+        return fields if anonymous else ["respondent", *fields]
+
+    def get_fields(self, request, obj=None):
+        return self._survey_fields(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._survey_fields(obj)
+
+    def get_queryset(self, request):
+        # Text order, not answer order: the sequence of answers is itself a clue to who wrote them.
+        return super().get_queryset(request).order_by("strengthen", "unclear", "q_overall")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Survey)

@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 from governance.models import BusinessUnit
 
 from . import results, selectors, services, surveys
-from .forms import REQUEST_FORM_FIELDS, RequestFilter
+from .forms import REQUEST_FORM_FIELDS, FeasibilityParams, RequestFilter
 from .models import CampaignRequest, CampaignResult, CampaignType, Channel, RequestEvent, Survey, SurveyResponse
+from .params import parse_params
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -252,30 +253,15 @@ class FeasibilityView(APIView):
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        import datetime as dt
-
-        slug = request.query_params.get("campaign_type", "")
-        campaign_type = CampaignType.objects.filter(slug=slug).first() if slug else None
-        errors = {}
-        if campaign_type is None:
-            errors["campaign_type"] = ["Unknown campaign type."]
-        try:
-            launch_date = dt.date.fromisoformat(request.query_params.get("launch_date", ""))
-        except ValueError:
-            errors["launch_date"] = ["Use YYYY-MM-DD."]
-        end_date = None
-        if request.query_params.get("end_date"):
-            try:
-                end_date = dt.date.fromisoformat(request.query_params["end_date"])
-            except ValueError:
-                errors["end_date"] = ["Use YYYY-MM-DD."]
-            else:
-                if "launch_date" not in errors and end_date < launch_date:
-                    errors["end_date"] = ["The end date must not be before the launch date."]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        params = parse_params(FeasibilityParams, request.query_params)
+        if not params.is_valid():
+            return Response(params.errors, status=status.HTTP_400_BAD_REQUEST)
+        data = params.cleaned_data
         plan = selectors.launch_feasibility(
-            campaign_type=campaign_type, launch_date=launch_date, now=timezone.now(), end_date=end_date
+            campaign_type=data["campaign_type"],
+            launch_date=data["launch_date"],
+            now=timezone.now(),
+            end_date=data.get("end_date"),
         )
         if plan is None:
             return Response({"detail": "No task template for this campaign type."}, status=status.HTTP_404_NOT_FOUND)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from governance.models import BusinessUnit
 
 from .models import SNAPSHOT_FIELDS, CampaignRequest, CampaignType, Channel, ExternalSystem, State
+from .params import MAX_ID, BoundedDateField
 
 
 def add_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -133,3 +134,37 @@ class ExternalRefForm(forms.Form):
     system = forms.ChoiceField(label=_("System"), choices=ExternalSystem.choices)
     key = forms.CharField(label=_("External id"), max_length=100)
     url = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https")
+
+
+class CampaignTypeRefField(forms.CharField):
+    """A campaign type named by its slug or its id (the request form sends either)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("max_length", 50)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        ctype = CampaignType.objects.filter(slug=value).first()
+        if ctype is None and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+            ctype = CampaignType.objects.filter(pk=int(value)).first()
+        if ctype is None:
+            raise ValidationError(_("Unknown campaign type."), code="invalid_choice")
+        return ctype
+
+
+class FeasibilityParams(forms.Form):
+    """``?campaign_type=<slug or id>&launch_date=YYYY-MM-DD`` of the feasibility panel and API."""
+
+    campaign_type = CampaignTypeRefField(required=True)
+    launch_date = BoundedDateField(required=True, input_formats=["%Y-%m-%d"])
+    end_date = BoundedDateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        launch, end = data.get("launch_date"), data.get("end_date")
+        if launch and end and end < launch:
+            self.add_error("end_date", _("The end date must not be before the launch date."))
+        return data

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .params import MAX_DATE, MIN_DATE
 
 _PATTERN = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
@@ -18,13 +21,23 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> Quarter:
-        """Parse "2026Q3" (or "2026-Q3"); a clear ValidationError otherwise."""
-        match = _PATTERN.match((text or "").strip())
+        """Parse "2026Q3" (or "2026-Q3") within the calendar the app computes with (MIN_DATE to
+        MAX_DATE: the review looks 8 quarters back and one ahead, so 0000Q1 or 9999Q4 would
+        overflow the date maths); a clear ValidationError otherwise."""
+        match = _PATTERN.match((text or "").strip()) if isinstance(text, str) and text.isascii() else None
         if not match:
             raise ValidationError(
-                {"quarter": f"四半期は 2026Q3 の形式で指定してください / Quarter must look like 2026Q3, got {text!r}."}
+                {"quarter": _("Quarter must look like 2026Q3, got %(value)s.") % {"value": repr(str(text)[:20])}}
             )
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not MIN_DATE.year + 2 <= year <= MAX_DATE.year:
+            raise ValidationError(
+                {
+                    "quarter": _("Quarter must be between %(first)s and %(last)s.")
+                    % {"first": f"{MIN_DATE.year + 2}Q1", "last": f"{MAX_DATE.year}Q4"}
+                }
+            )
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def of(cls, day: dt.date) -> Quarter:

@@ -78,7 +78,11 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("campaigns:surveys")
         return render(request, "campaigns/survey_answer.html", {"survey": survey, "form": form})
     results = surveys.survey_results(survey=survey, viewer=request.user)
-    return render(request, "campaigns/survey_results.html", {"survey": survey, "results": results})
+    return render(
+        request,
+        "campaigns/survey_results.html",
+        {"survey": survey, "results": results, "min_text": surveys.min_responses_for_text()},
+    )
 
 
 @login_required

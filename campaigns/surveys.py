@@ -19,6 +19,18 @@ from .services import Conflict
 QUESTION_FIELDS = [name for name, _ in SURVEY_QUESTIONS]
 
 
+def min_responses_for_text() -> int:
+    """Below this many responses no free text is shown anywhere (results page, API, admin, KPI
+    exports): with two answers in a small team, the wording gives the author away."""
+    from django.conf import settings
+
+    return int(getattr(settings, "MOPS_SURVEY_MIN_RESPONSES_FOR_TEXT", 3))
+
+
+def free_text_visible(response_count: int) -> bool:
+    return response_count >= min_responses_for_text()
+
+
 @transaction.atomic
 def survey_open(*, quarter: str, anonymous: bool = True, by) -> Survey:
     """MOps opens the survey for a quarter (once per quarter)."""
@@ -82,6 +94,7 @@ def survey_results(*, survey: Survey, viewer) -> dict[str, Any]:
                 "distribution": {score: values.count(score) for score in range(1, 6)},
             }
         )
+    show_text = not survey.anonymous or free_text_visible(len(responses))
     comments = [
         {
             "respondent": None if survey.anonymous else r.respondent.username,
@@ -89,13 +102,17 @@ def survey_results(*, survey: Survey, viewer) -> dict[str, Any]:
             "unclear": r.unclear,
         }
         for r in responses
-        if r.strengthen or r.unclear
+        if show_text and (r.strengthen or r.unclear)
     ]
+    if survey.anonymous:
+        # Answer order would pair a comment with who answered when: sort by the text instead.
+        comments.sort(key=lambda c: (c["strengthen"], c["unclear"]))
     return {
         "quarter": survey.quarter,
         "anonymous": survey.anonymous,
         "responses": len(responses),
         "questions": questions,
         "comments": comments,
+        "comments_hidden": not show_text,
         "is_open": survey.is_open,
     }

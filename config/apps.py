@@ -7,6 +7,19 @@ class ConfigConfig(AppConfig):
     verbose_name = "MOps Desk"
 
     def ready(self) -> None:
+        from . import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            lookups,
+        )
+
+        lookups.register()
+        # <id:pk> in every URLconf (registered here, before the first URLconf is loaded).
+        from django.urls import register_converter
+
+        from campaigns.params import IdConverter
+
+        register_converter(IdConverter, "id")
+
         from django_q.signals import post_execute
 
         from .joblog import log_job

@@ -17,7 +17,9 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-mops-desk-key-change-me-in-production-0123456789")
+# The built-in key is for development only: `check --deploy` refuses it (config/checks.py).
+DEV_SECRET_KEY = "dev-insecure-mops-desk-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", True)
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -172,11 +175,25 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON with a depth limit and no NUL characters (campaigns/params.py); forms and uploads as usual.
+    "DEFAULT_PARSER_CLASSES": [
+        "campaigns.params.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"login": "20/min"},
+    # /api/token/: "login" per client address, "login_username" per username (config/auth_views.py).
+    # Throttle counters live in the default cache: use a shared cache (REDIS_URL) when several
+    # processes serve the API, or each process counts on its own.
+    "DEFAULT_THROTTLE_RATES": {
+        "login": os.environ.get("MOPS_TOKEN_RATE_PER_ADDRESS", "20/min"),
+        "login_username": os.environ.get("MOPS_TOKEN_RATE_PER_USERNAME", "10/min"),
+    },
+    # Proxies in front of the app whose X-Forwarded-For we trust (0: use the peer address).
+    "NUM_PROXIES": int(os.environ.get("MOPS_NUM_PROXIES", "0")),
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -208,6 +225,8 @@ Q_CLUSTER: dict = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    # Shared by every process, so API throttles count across workers.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     Q_CLUSTER["orm"] = "default"
 

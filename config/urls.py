@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns import views as campaign_views
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
+from campaigns.params import IdConverter
 from config.auth_views import TokenView
 from config.health import health
 from governance.api import DelegationViewSet, GovernanceView
@@ -21,7 +22,17 @@ from tasks.api import (
     WorkloadViewSet,
 )
 
-router = DefaultRouter(trailing_slash=True)
+
+class IdRouter(DefaultRouter):
+    """Detail routes match numeric ids within the database range only (else 404, not a 500)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if not getattr(viewset, "lookup_value_regex", None):
+            viewset.lookup_value_regex = IdConverter.regex
+        return super().get_lookup_regex(viewset, lookup_prefix)
+
+
+router = IdRouter(trailing_slash=True)
 router.register("requests", CampaignRequestViewSet, basename="request")
 router.register("delegations", DelegationViewSet, basename="delegation")
 router.register("surveys", SurveyViewSet, basename="survey")
@@ -52,8 +63,8 @@ urlpatterns = [
     path("api/knowledge/", include("knowledge.api_urls")),
     path("api/kpis/", KpiView.as_view(), name="api-kpis"),
     path("api/feasibility/", FeasibilityView.as_view(), name="api-feasibility"),
-    path("api/requests/<int:pk>/timeline/", CampaignTimelineView.as_view(), name="api-request-timeline"),
-    path("api/requests/<int:pk>/reschedule/", RescheduleView.as_view(), name="api-request-reschedule"),
+    path("api/requests/<id:pk>/timeline/", CampaignTimelineView.as_view(), name="api-request-timeline"),
+    path("api/requests/<id:pk>/reschedule/", RescheduleView.as_view(), name="api-request-reschedule"),
     path("api/timeline/", PortfolioTimelineView.as_view(), name="api-timeline"),
     path("api/capacity/", CapacityView.as_view(), name="api-capacity"),
     path("api/", include(router.urls)),

@@ -53,6 +53,12 @@ def is_ops(user: Any) -> bool:
     return has_role(user, roles.MOPS, roles.ADMIN)
 
 
+def can_see_labour_cost(user: Any) -> bool:
+    """Role hourly rates and labour cost: MOps and Admins (they plan the work) and Approvers
+    (they weigh cost against return). Requesters and specialists see hours, not money."""
+    return is_ops(user) or has_role(user, roles.APPROVER)
+
+
 def user_unit_ids(user: Any) -> frozenset[int]:
     """Ids of the business units ``user`` belongs to (cached on the user object)."""
     if user is None or not getattr(user, "is_authenticated", False):

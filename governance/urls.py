@@ -6,5 +6,5 @@ app_name = "governance"
 urlpatterns = [
     path("", views.settings_page, name="settings"),
     path("delegations/", views.delegations, name="delegations"),
-    path("delegations/<int:pk>/revoke/", views.delegation_revoke, name="delegation-revoke"),
+    path("delegations/<id:pk>/revoke/", views.delegation_revoke, name="delegation-revoke"),
 ]

@@ -1,4 +1,4 @@
-"""Which webhook target URLs are acceptable: http(s) only, never the server itself.
+"""Which webhook target URLs are acceptable: http(s) only, globally routable, never the server itself.
 
 ``validate_webhook_url`` runs on save (model field validator: forms, admin and API) and
 ``check_resolved`` again right before each delivery, after DNS, so a name that later points
@@ -40,17 +40,43 @@ def _ip(host: str) -> ipaddress._BaseAddress | None:
         return None
 
 
-def is_local_address(addr: ipaddress._BaseAddress) -> bool:
-    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
-        addr = addr.ipv4_mapped
-    return (
-        addr.is_loopback
-        or addr.is_private
-        or addr.is_link_local
-        or addr.is_unspecified
-        or addr.is_reserved
-        or addr.is_multicast
-    )
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 address
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d form
+
+
+def _embedded_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries (mapped, 6to4, NAT64, compatible), if any."""
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr in NAT64_WELL_KNOWN or addr in IPV4_COMPATIBLE:
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return None
+
+
+def is_public_address(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True only for globally routable unicast addresses.
+
+    We ask whether an address is public rather than listing private ranges, so shared
+    address space (100.64.0.0/10, where cloud metadata services live), benchmarking, reserved
+    and documentation ranges are refused too. IPv6 forms that carry an IPv4 address
+    (IPv4-mapped, 6to4 ``2002::/16``, NAT64 ``64:ff9b::/96``) are judged by that address.
+    """
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.scope_id:
+            return False
+        inner = _embedded_ipv4(addr)
+        if inner is not None:
+            return is_public_address(inner)
+        if addr.is_site_local:
+            return False
+    return addr.is_global and not addr.is_multicast and not addr.is_reserved and not addr.is_unspecified
+
+
+def is_local_address(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Not a public address (kept for callers that ask the question the other way round)."""
+    return not is_public_address(addr)
 
 
 def _own_host(host: str) -> bool:
@@ -92,7 +118,7 @@ def validate_webhook_url(value: str) -> None:
     if allow_local():
         return
     addr = _ip(host)
-    if _own_host(host) or (addr is not None and is_local_address(addr)):
+    if _own_host(host) or (addr is not None and not is_public_address(addr)):
         raise ValidationError(
             _("Webhooks may not point at this server or a local network."),
             code="local",
@@ -116,7 +142,8 @@ def check_resolved(url: str) -> None:
             host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP
         )
     except OSError as exc:
-        raise UnsafeTarget(f"名前解決に失敗しました / Cannot resolve {host}: {exc}") from None
+        raise UnsafeTarget(str(_("Cannot resolve %(host)s: %(error)s") % {"host": host, "error": exc})) from None
     for info in infos:
-        if is_local_address(ipaddress.ip_address(info[4][0].split("%")[0])):
-            raise UnsafeTarget(f"{host} はローカルアドレスに解決されます / {host} resolves to a local address.")
+        if not is_public_address(ipaddress.ip_address(info[4][0].split("%")[0])):
+            # Every address must be public: the sender may connect to any of them.
+            raise UnsafeTarget(str(_("%(host)s resolves to a local or non-public address.") % {"host": host}))

@@ -12,8 +12,8 @@ urlpatterns = [
     path("preferences/feed/regenerate/", views.feed_regenerate, name="feed-regenerate"),
     path("preferences/feed/revoke/", views.feed_revoke, name="feed-revoke"),
     path("webhooks/", views.webhook_list, name="webhooks"),
-    path("webhooks/<int:pk>/", views.webhook_detail, name="webhook"),
-    path("webhooks/<int:pk>/test/", views.webhook_test, name="webhook-test"),
-    path("webhooks/<int:pk>/rotate-secret/", views.webhook_rotate, name="webhook-rotate"),
-    path("webhooks/<int:pk>/delete/", views.webhook_delete, name="webhook-delete"),
+    path("webhooks/<id:pk>/", views.webhook_detail, name="webhook"),
+    path("webhooks/<id:pk>/test/", views.webhook_test, name="webhook-test"),
+    path("webhooks/<id:pk>/rotate-secret/", views.webhook_rotate, name="webhook-rotate"),
+    path("webhooks/<id:pk>/delete/", views.webhook_delete, name="webhook-delete"),
 ]

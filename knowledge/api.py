@@ -12,15 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from campaigns.models import CampaignType
+from campaigns.params import BoundedJSONParser, PageParams, parse_params
 from governance.models import BusinessUnit
 from tasks.models import TaskType
 
 from . import rendering, selectors, services, stack
-from .forms import ArticleFilter, ToolFilter
+from .forms import ArticleFilter, DiffParams, ReceiptFilter, ToolFilter
 from .models import (
     BODY_MAX,
     TITLE_MAX,
@@ -254,7 +255,7 @@ class ArticleViewSet(
         return Response(ArticleSerializer(self._reload(article.pk), context={"request": request}).data)
 
     @extend_schema(responses=VersionSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])  # a plain list, as documented
     def versions(self, request, pk=None):
         article = self.get_object()
         return Response(VersionSerializer(selectors.article_versions(article), many=True).data)
@@ -263,10 +264,10 @@ class ArticleViewSet(
     @action(detail=True, methods=["get"])
     def diff(self, request, pk=None):
         article = self.get_object()
-        try:
-            a, b = int(request.query_params.get("a", 0)), int(request.query_params.get("b", article.version_number))
-        except ValueError:
-            return Response({"detail": "a and b must be version numbers"}, status=status.HTTP_400_BAD_REQUEST)
+        params = parse_params(DiffParams, request.query_params)
+        if not params.is_valid():
+            return Response(params.errors, status=status.HTTP_400_BAD_REQUEST)
+        a, b = params.cleaned_data["a"] or 0, params.cleaned_data["b"] or article.version_number
         versions = {v.number: v for v in article.versions.filter(number__in=[a, b])}
         if a not in versions or b not in versions:
             return Response({"detail": "Unknown version"}, status=status.HTTP_404_NOT_FOUND)
@@ -304,7 +305,7 @@ class ArticleViewSet(
         },
         responses=AttachmentSerializer,
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, JSONParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser, BoundedJSONParser])
     def attachments(self, request, pk=None):
         article = self.get_object()
         upload = request.FILES.get("file")
@@ -318,14 +319,10 @@ class ReceiptViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Read receipts: your own; MOps and Admins see everyone's (``?article=``, ``?user=``)."""
 
     serializer_class = ReceiptSerializer
+    filterset_class = ReceiptFilter
 
     def get_queryset(self):
-        qs = selectors.receipt_list_for(self.request.user)
-        if article := self.request.query_params.get("article"):
-            qs = qs.filter(article_id=article) if article.isdigit() else qs.none()
-        if user := self.request.query_params.get("user"):
-            qs = qs.filter(user__username=user)
-        return qs
+        return selectors.receipt_list_for(self.request.user)
 
 
 class ToolSerializer(serializers.ModelSerializer):
@@ -476,11 +473,10 @@ def search(request):
     )
     if not filterset.is_valid():
         return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        page = max(1, int(request.query_params.get("page", 1)))
-        size = min(100, max(1, int(request.query_params.get("page_size", 20))))
-    except ValueError:
-        return Response({"detail": "page and page_size must be numbers"}, status=status.HTTP_400_BAD_REQUEST)
+    paging = parse_params(PageParams, request.query_params)
+    if not paging.is_valid():
+        return Response(paging.errors, status=status.HTTP_400_BAD_REQUEST)
+    page, size = paging.cleaned_data["page"] or 1, paging.cleaned_data["page_size"] or 20
     hits, total = search_articles(
         request.user, q, scope=filterset.qs, include_archived=archived, limit=size, offset=(page - 1) * size
     )

@@ -4,11 +4,25 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.forms import CampaignTypeRefField
 from campaigns.models import CampaignRequest, CampaignType
+from campaigns.params import BoundedIntegerField, IdFilter
 from governance.models import BusinessUnit
 from tasks.models import TaskType
 
-from .models import BODY_MAX, TITLE_MAX, Article, Category, Status, Tag, Tool, ToolCategory, ToolStatus, Visibility
+from .models import (
+    BODY_MAX,
+    TITLE_MAX,
+    Article,
+    Category,
+    ReadReceipt,
+    Status,
+    Tag,
+    Tool,
+    ToolCategory,
+    ToolStatus,
+    Visibility,
+)
 
 
 class ArticleForm(forms.Form):
@@ -169,3 +183,27 @@ def launched_campaigns_for(user):
 
     qs = CampaignRequest.objects.filter(state__in=RETRO_STATES).select_related("campaign_type")
     return qs if policy.is_ops(user) else qs.filter(requester=user)
+
+
+class DiffParams(forms.Form):
+    """``?a=&b=`` version numbers of the article diff (page and API)."""
+
+    a = BoundedIntegerField(required=False, min_value=0, max_value=1_000_000)
+    b = BoundedIntegerField(required=False, min_value=0, max_value=1_000_000)
+
+
+class PlaybookParams(forms.Form):
+    """``?campaign_type=<slug or id>`` of the request form's playbook fragment."""
+
+    campaign_type = CampaignTypeRefField(required=False)
+
+
+class ReceiptFilter(django_filters.FilterSet):
+    """``?article=<id>&user=<username>`` of the read-receipt API."""
+
+    article = IdFilter(field_name="article_id")
+    user = django_filters.CharFilter(field_name="user__username", max_length=150)
+
+    class Meta:
+        model = ReadReceipt
+        fields = ["article", "user"]

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import onboarding, selectors
-from .models import OnboardingEnrollment, OnboardingPlan
+from .models import OnboardingEnrollment, OnboardingPlan, OnboardingStep
 
 
 @login_required
@@ -39,6 +39,7 @@ def my_onboarding(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def onboarding_start(request: HttpRequest, plan_id: int) -> HttpResponse:
+    get_object_or_404(OnboardingPlan, pk=plan_id)
     try:
         onboarding.enrollment_start(plan_id=plan_id, user=request.user, by=request.user)
     except PermissionDenied as exc:
@@ -49,6 +50,7 @@ def onboarding_start(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def onboarding_answer(request: HttpRequest, step_id: int) -> HttpResponse:
+    get_object_or_404(OnboardingStep, pk=step_id)
     try:
         right = onboarding.step_answer(step_id=step_id, choice=request.POST.get("choice"), by=request.user)
     except (ValidationError, PermissionDenied) as exc:

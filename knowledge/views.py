@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 
 from campaigns.forms import add_errors
 from campaigns.models import CampaignType
+from campaigns.params import PageParams, parse_params
 from campaigns.services import Conflict
 from tasks.models import TaskType
 
 from . import rendering, selectors, services
-from .forms import ArticleFilter, ArticleForm, AttachmentForm, RequirementForm
+from .forms import ArticleFilter, ArticleForm, AttachmentForm, DiffParams, PlaybookParams, RequirementForm
 from .search import search_articles
 
 
@@ -53,11 +54,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     q = (request.GET.get("q") or "").strip()
     archived = request.GET.get("status") == "archived"
     filterset = ArticleFilter(request.GET, queryset=selectors.article_list_for(request.user, include_archived=archived))
-    hits, total, page_no, per_page = [], 0, 1, 20
-    try:
-        page_no = max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    hits, total, per_page = [], 0, 20
+    page_no = parse_params(PageParams, request.GET).cleaned_data.get("page") or 1
     if q and filterset.is_valid():
         hits, total = search_articles(
             request.user,
@@ -186,11 +184,12 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def article_diff(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for(request.user, pk)
-    try:
-        b = int(request.GET.get("b", article.version_number))
-        a = int(request.GET.get("a", b - 1))
-    except ValueError:
-        raise PermissionDenied from None
+    params = parse_params(DiffParams, request.GET)
+    if not params.is_valid():
+        messages.error(request, _("No such version."))
+        return redirect("knowledge:history", pk=pk)
+    b = params.cleaned_data["b"] or article.version_number
+    a = params.cleaned_data["a"] or b - 1
     versions = {v.number: v for v in article.versions.filter(number__in=[a, b]).select_related("author")}
     if a not in versions or b not in versions:
         messages.error(request, _("No such version."))
@@ -361,10 +360,8 @@ def task_type_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def playbooks_fragment(request: HttpRequest) -> HttpResponse:
     """HTML fragment: published playbooks of ``?campaign_type=<slug or id>`` (for the request form)."""
-    value = request.GET.get("campaign_type", "")
-    ctype = CampaignType.objects.filter(slug=value).first() or (
-        CampaignType.objects.filter(pk=value).first() if value.isdigit() else None
-    )
+    params = parse_params(PlaybookParams, request.GET)
+    ctype = params.cleaned_data.get("campaign_type")
     articles = selectors.articles_for_campaign_type(request.user, ctype.pk) if ctype else []
     return render(request, "knowledge/_playbooks.html", {"ctype": ctype, "articles": articles})
 

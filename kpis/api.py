@@ -23,5 +23,5 @@ class KpiView(APIView):
     )
     def get(self, request: Request) -> Response:
         reviews.require_viewer(request.user)  # PermissionDenied -> 403
-        f = reviews.filters_from(request.query_params)  # ValidationError -> 400 {"quarter": [...]}
-        return Response(reviews.payload(figures.compute(f)))
+        f = reviews.filters_for(request.user, request.query_params)  # ValidationError -> 400 {"quarter": [...]}
+        return Response(reviews.payload(reviews.restrict_rows(figures.compute(f), request.user)))

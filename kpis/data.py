@@ -51,6 +51,9 @@ class KpiFilters:
     governance_model: str = ""
     # Campaigns brought in by a board import: "" counts them, "exclude" leaves them out, "only" shows just them.
     imported: str = ""
+    # Units whose campaigns the viewer may see (slugs); None = company-wide. Set by
+    # kpis.reviews.filters_for from the viewer, never from query parameters.
+    scope: tuple[str, ...] | None = None
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], *, today: dt.date | None = None) -> KpiFilters:
@@ -74,6 +77,7 @@ class KpiFilters:
 
     def as_dict(self) -> dict[str, str]:
         d = asdict(self)
+        d.pop("scope")
         d["quarter"] = str(self.quarter)
         return d
 
@@ -84,6 +88,8 @@ class KpiFilters:
 
     def campaign_q(self, prefix: str = "") -> Q:
         q = Q()
+        if self.scope is not None:
+            q &= Q(**{f"{prefix}business_unit__slug__in": list(self.scope)})
         if self.unit:
             q &= Q(**{f"{prefix}business_unit__slug": self.unit})
         if self.campaign_type:
@@ -286,23 +292,40 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         .order_by("task_id", "started_at")
         .values_list("task_id", "reason", "started_at", "ended_at")
     )
-    people = Person.objects.filter(is_active=True).order_by().values_list("user__username", _f("weekly_hours"))
+    people = Person.objects.filter(is_active=True)
+    if f.scope is not None:  # a unit head sees the workload of their units' people only
+        people = people.filter(
+            Exists(Membership.objects.filter(user_id=OuterRef("user_id"), unit__slug__in=list(f.scope)))
+        )
+    people = people.order_by().values_list("user__username", _f("weekly_hours"))
     prev = f.quarter.previous()
     survey = SurveyResponse.objects.filter(survey__quarter__in=[str(f.quarter), str(prev)])
     if f.unit:
         survey = survey.filter(Exists(Membership.objects.filter(user_id=OuterRef("respondent_id"), unit__slug=f.unit)))
+    if f.scope is not None:
+        survey = survey.filter(
+            Exists(Membership.objects.filter(user_id=OuterRef("respondent_id"), unit__slug__in=list(f.scope)))
+        )
     survey_rows = survey.order_by("id").values_list(
         "survey__quarter", "q_speed", "q_quality", "q_communication", "q_process", "q_overall", "strengthen", "unclear"
     )
-    tools = Tool.objects.order_by("category", "name").values_list("name", "category", "status", _f("annual_cost"))
-    snapshots = ToolCostSnapshot.objects.filter(quarter__in=[str(f.quarter), str(prev)]).values_list(
-        "quarter", "category", "tools", _f("annual_cost")
+    # The martech stack and its costs are company-wide figures: not for a unit-scoped viewer.
+    company = f.scope is None
+    tools = (Tool.objects.all() if company else Tool.objects.none()).order_by("category", "name")
+    tools = tools.values_list("name", "category", "status", _f("annual_cost"))
+    snapshots = (ToolCostSnapshot.objects.all() if company else ToolCostSnapshot.objects.none()).filter(
+        quarter__in=[str(f.quarter), str(prev)]
     )
-    savings = RoadmapEntry.objects.filter(
-        target_date__gte=f.quarter.start,
-        target_date__lte=f.quarter.end,
-        action__in=["retire", "consolidate", "replace"],
-    ).values_list("title", "action", _f("expected_saving"))
+    snapshots = snapshots.values_list("quarter", "category", "tools", _f("annual_cost"))
+    savings = (
+        (RoadmapEntry.objects.all() if company else RoadmapEntry.objects.none())
+        .filter(
+            target_date__gte=f.quarter.start,
+            target_date__lte=f.quarter.end,
+            action__in=["retire", "consolidate", "replace"],
+        )
+        .values_list("title", "action", _f("expected_saving"))
+    )
     return {
         "campaigns": (campaign_rows, CAMPAIGN_COLS),
         "labour": (labour, ["campaign_id", "labour", "hours"]),

@@ -5,6 +5,7 @@ Views, the API, the command and the jobs call these functions; the numbers come 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.quarters import Quarter
+from campaigns.surveys import free_text_visible
 from governance import policy, roles
 from governance.models import BusinessUnit
 from knowledge.models import Tool, ToolStatus
@@ -40,6 +42,88 @@ def require_viewer(user: Any) -> None:
         raise PermissionDenied(_("Only MOps, Admins and Approvers see the KPIs."))
 
 
+def unit_scope(user: Any) -> tuple[str, ...] | None:
+    """The units whose KPIs ``user`` may see: None means company-wide.
+
+    Company-wide totals (every unit, the martech stack and its costs) are for MOps, Admins
+    and the CMO's office (Approvers who head no unit: they approve across units under
+    centralised and hybrid governance). A unit head sees the units they head, the same
+    campaigns the request pages show them.
+    """
+    if policy.is_ops(user):
+        return None
+    headed = tuple(sorted(BusinessUnit.objects.filter(head=user).values_list("slug", flat=True)))
+    return headed or None
+
+
+def filters_for(user: Any, params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilters:
+    """Filters from ``params`` limited to what ``user`` may see (see ``unit_scope``)."""
+    f = filters_from(params, check_unit=check_unit)
+    scope = unit_scope(user)
+    if scope is None:
+        return f
+    if f.unit and f.unit not in scope:
+        raise ValidationError({"unit": _("You may only see the KPIs of the units you head.")})
+    return dataclasses.replace(f, scope=scope)
+
+
+# Row-level lists in the report: (path, id field, "campaigns" | "tasks").
+ROW_LISTS = [
+    (("lead_time", "campaigns"), "id", "campaigns"),
+    (("return", "campaigns"), "id", "campaigns"),
+    (("sla", "breaches"), "task_id", "tasks"),
+    (("data", "campaigns"), "id", "campaigns"),
+    (("data", "tasks"), "id", "tasks"),
+]
+
+
+def hide_survey_text_of_small_groups(report: dict[str, Any]) -> dict[str, Any]:
+    """Drop the survey's free text when fewer people answered than the threshold (in place)."""
+    satisfaction = report.get("satisfaction")
+    if isinstance(satisfaction, dict) and not free_text_visible(int(satisfaction.get("responses") or 0)):
+        satisfaction["comments"] = []  # too few answers: the wording would identify the author
+    return report
+
+
+def restrict_rows(report: dict[str, Any], user: Any) -> dict[str, Any]:
+    """Drop the campaign and task rows ``user`` could not open (in place; returns ``report``),
+    and the survey's free text when it has fewer answers than the threshold.
+
+    Aggregates stay as computed for the viewer's scope; lists that name a campaign or a task
+    (names, budgets, assignees, rates) keep only what the request and task pages would show,
+    through the same selectors. MOps and Admins see everything, so nothing is filtered.
+    """
+    hide_survey_text_of_small_groups(report)
+    if policy.is_ops(user):
+        return report
+    from campaigns.selectors import request_list_for
+    from tasks.selectors import task_list_for
+
+    for path, field, kind in ROW_LISTS:
+        node: Any = report
+        for part in path[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not node.get(path[-1]):
+            continue
+        rows = node[path[-1]]
+        ids = {r[field] for r in rows}
+        if kind == "campaigns":
+            allowed = set(request_list_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+        else:
+            allowed = set(task_list_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+        node[path[-1]] = [r for r in rows if r[field] in allowed]
+    return report
+
+
+def report_list_for(user: Any):
+    """Review PDFs ``user`` may list and download: all for company-wide viewers, else those of
+    the units they head (a company-wide PDF would show other units' campaigns)."""
+    require_viewer(user)
+    scope = unit_scope(user)
+    qs = ReviewReport.objects.select_related("requested_by")
+    return qs if scope is None else qs.filter(unit__in=scope)
+
+
 def filters_from(params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilters:
     f = kpi_data.KpiFilters.from_params(params)
     if check_unit and f.unit and not BusinessUnit.objects.filter(slug=f.unit).exists():
@@ -49,6 +133,7 @@ def filters_from(params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilter
 
 def payload(report: dict[str, Any]) -> dict[str, Any]:
     """The json format of the command and the API: every figure with its name and value."""
+    hide_survey_text_of_small_groups(report)
     return {
         "quarter": report["meta"]["quarter"],
         "filters": report["meta"]["filters"],
@@ -64,7 +149,9 @@ def payload(report: dict[str, Any]) -> dict[str, Any]:
 def review_request(*, quarter: str, unit: str = "", by) -> ReviewReport:
     """Queue a PDF for a quarter (MOps/Admin/Approver); the job fills it in."""
     require_viewer(by)
-    f = filters_from({"quarter": quarter, "unit": unit}, check_unit=True)
+    f = filters_for(by, {"quarter": quarter, "unit": unit}, check_unit=True)
+    if f.scope is not None and not f.unit:
+        raise ValidationError({"unit": _("Choose one of the units you head.")})
     report = ReviewReport.objects.create(quarter=str(f.quarter), unit=f.unit, requested_by=by)
     _enqueue(report.pk)
     return report
@@ -107,11 +194,12 @@ def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewRep
     try:
         from .pdf import render_pdf
 
-        f = filters_from({"quarter": report.quarter, "unit": report.unit})
+        # Scoped to what the requester may see (a unit head's PDF holds their unit only).
+        f = filters_for(report.requested_by, {"quarter": report.quarter, "unit": report.unit})
         progress(5, _("loading data"))
         frames = kpi_data.load(f)
         progress(30, _("computing KPIs"))
-        data = figures.compute(f, now=now, frames=frames)
+        data = restrict_rows(figures.compute(f, now=now, frames=frames), report.requested_by)
         pdf = render_pdf(data, progress=progress)
         progress(95, _("saving"))
         name = f"mops-kpi-review-{report.quarter}{'-' + report.unit if report.unit else ''}-{report.pk}.pdf"

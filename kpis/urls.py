@@ -11,6 +11,6 @@ urlpatterns = [
     path("export.<str:fmt>", views.export, name="export"),
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/new/", views.review_new, name="review_new"),
-    path("reviews/<int:pk>/status/", views.review_status, name="review_status"),
-    path("reviews/<int:pk>/download/", views.review_download, name="review_download"),
+    path("reviews/<id:pk>/status/", views.review_status, name="review_status"),
+    path("reviews/<id:pk>/download/", views.review_download, name="review_download"),
 ]

@@ -21,7 +21,7 @@ from tasks import selectors as task_selectors
 from . import figures, pdf, reviews
 from . import tables as kpi_tables
 from .data import GOVERNANCE_MODELS
-from .models import ReviewReport, ReviewStatus
+from .models import ReviewStatus
 
 DRILL_LIMIT = 500
 
@@ -29,9 +29,9 @@ DRILL_LIMIT = 500
 def _filters(request: HttpRequest):
     reviews.require_viewer(request.user)
     try:
-        return reviews.filters_from(request.GET), None
+        return reviews.filters_for(request.user, request.GET), None
     except ValidationError as exc:
-        return reviews.filters_from({}), exc
+        return reviews.filters_for(request.user, {}), exc
 
 
 def _choices() -> dict:
@@ -46,7 +46,7 @@ def _choices() -> dict:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     f, error = _filters(request)
-    report = figures.compute(f)
+    report = reviews.restrict_rows(figures.compute(f), request.user)
     sections = pdf.sections(report, fmt="svg", row_limit=50)
     params = urlencode(f.params())
     for sec in sections:
@@ -159,7 +159,10 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if error:
         return JsonResponse(error.message_dict, status=400)
     name = request.GET.get("table", "")
-    report = figures.compute(f, include_data=fmt == "xlsx" or name.startswith("data_"))
+    # The same rows the pages show: only campaigns and tasks the viewer could open.
+    report = reviews.restrict_rows(
+        figures.compute(f, include_data=fmt == "xlsx" or name.startswith("data_")), request.user
+    )
     stem = f"mops-kpi-{f.quarter}{'-' + f.unit if f.unit else ''}"
     if fmt == "xlsx":
         resp = HttpResponse(
@@ -182,8 +185,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    reviews.require_viewer(request.user)
-    items = list(ReviewReport.objects.select_related("requested_by")[:50])
+    items = list(reviews.report_list_for(request.user)[:50])
     return render(
         request,
         "kpis/reviews.html",
@@ -210,8 +212,7 @@ def review_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_status(request: HttpRequest, pk: int) -> JsonResponse:
-    reviews.require_viewer(request.user)
-    r = get_object_or_404(ReviewReport, pk=pk)
+    r = get_object_or_404(reviews.report_list_for(request.user), pk=pk)
     return JsonResponse(
         {
             "id": r.pk,
@@ -227,8 +228,7 @@ def review_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def review_download(request: HttpRequest, pk: int) -> FileResponse:
-    reviews.require_viewer(request.user)
-    r = get_object_or_404(ReviewReport, pk=pk, status=ReviewStatus.DONE)
+    r = get_object_or_404(reviews.report_list_for(request.user), pk=pk, status=ReviewStatus.DONE)
     if not r.file:
         raise Http404
     return FileResponse(

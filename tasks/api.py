@@ -11,17 +11,18 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaigns.params import parse_params
 from governance import policy
 
 from . import capacity, reschedule, selectors, services, timeline
-from .forms import CapacityForm, PortfolioForm, TaskFilter
+from .forms import CapacityForm, PortfolioForm, TaskFilter, WorkloadParams
 from .generation import tasks_generate
 from .models import Task, TaskEvent, TaskType
 from .workload import balance, balance_history, workload_rows
 
 
 class TaskEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # None: the system
     from_state = serializers.CharField(read_only=True)
     to_state = serializers.CharField(read_only=True)
 
@@ -228,7 +229,10 @@ class WorkloadViewSet(viewsets.ViewSet):
             }
             for r in rows
         ]
-        weeks = int(request.query_params.get("weeks", 12) or 12)
+        params = parse_params(WorkloadParams, request.query_params)
+        if not params.is_valid():
+            return Response(params.errors, status=400)
+        weeks = params.cleaned_data["weeks"] or 12
         return Response(
             {
                 "at": now,

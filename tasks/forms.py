@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignType
 from campaigns.models import State as CampaignState
+from campaigns.params import BoundedIntegerField, IdFilter
 from governance.models import BusinessUnit
 
 from .models import Task, TaskState, TaskType
@@ -15,7 +16,7 @@ from .models import Task, TaskState, TaskType
 class TaskFilter(django_filters.FilterSet):
     """Filters of the board, the task list API and "my tasks"."""
 
-    campaign = django_filters.NumberFilter(field_name="campaign_id", label=_("Campaign id"))
+    campaign = IdFilter(field_name="campaign_id", label=_("Campaign id"))
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee (username, 'none')"))
     state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"))
     task_type = django_filters.ModelChoiceFilter(
@@ -142,3 +143,9 @@ class RescheduleForm(forms.Form):
     end_date = forms.DateField(label=_("End date"), widget=forms.DateInput(attrs={"type": "date"}))
     comment = forms.CharField(label=_("Comment"), required=False, max_length=4000)
     dry_run = forms.BooleanField(required=False)
+
+
+class WorkloadParams(forms.Form):
+    """``?weeks=`` of the workload API (history length, 1 to 52 weeks)."""
+
+    weeks = BoundedIntegerField(required=False, min_value=1, max_value=52)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +12,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from campaigns import selectors as campaign_selectors
-from campaigns.models import CampaignType
+from campaigns.forms import FeasibilityParams
+from campaigns.params import parse_params
 from governance import policy
 
 from .models import DeadlineRecompute
@@ -74,29 +73,14 @@ def recompute_progress(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-def _parse_type(value: str):
-    value = (value or "").strip()
-    if not value:
-        return None
-    qs = CampaignType.objects.all()
-    return (qs.filter(pk=int(value)).first() if value.isdigit() else None) or qs.filter(slug=value).first()
-
-
-def parse_launch_date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
 @login_required
 def feasibility_panel(request: HttpRequest) -> HttpResponse:
     """The request form's panel: ``?campaign_type=<id|slug>&launch_date=YYYY-MM-DD`` -> HTML fragment."""
-    campaign_type = _parse_type(request.GET.get("campaign_type", ""))
-    launch_date = parse_launch_date(request.GET.get("launch_date", ""))
-    end_date = parse_launch_date(request.GET.get("end_date", ""))
-    if end_date is not None and launch_date is not None and end_date < launch_date:
-        end_date = None  # the form itself reports the inverted dates; plan post-end work from the launch
+    params = parse_params(FeasibilityParams, request.GET)
+    campaign_type = params.cleaned_data.get("campaign_type")
+    launch_date = params.cleaned_data.get("launch_date")
+    # An inverted end date is reported by the form itself; post-end work is then planned from the launch.
+    end_date = params.cleaned_data.get("end_date")
     plan = None
     if campaign_type is not None and launch_date is not None:
         plan = campaign_selectors.launch_feasibility(
@@ -109,6 +93,6 @@ def feasibility_panel(request: HttpRequest) -> HttpResponse:
             "feasibility": plan,
             "campaign_type": campaign_type,
             "launch_date": launch_date,
-            "bad_date": bool(request.GET.get("launch_date")) and launch_date is None,
+            "bad_date": "launch_date" in params.errors and bool(request.GET.get("launch_date")),
         },
     )

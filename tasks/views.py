@@ -222,7 +222,7 @@ def campaign_tasks(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "tasks": tasks,
             "form": form,
             "is_ops": is_ops,
-            "cost": campaign_labour_cost(campaign.pk),
+            "cost": campaign_labour_cost(campaign.pk) if policy.can_see_labour_cost(request.user) else None,
             "now": timezone.now(),
         },
     )

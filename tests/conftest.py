@@ -188,3 +188,13 @@ def api_as(user):
     if user is not None:
         client.force_authenticate(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    # DRF throttles count in the default (LocMem) cache: each test starts from zero.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -66,3 +66,76 @@ def test_pages_send_a_content_security_policy(client, db):
     policy = r["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert r["X-Content-Type-Options"] == "nosniff"
+
+
+def test_token_endpoint_answers_429_when_sprayed_across_usernames(client, db):
+    """One address guessing many usernames: the per-address rate applies (20/min by default)."""
+    statuses = [
+        client.post("/api/token/", {"username": f"user{i}", "password": "Winter2026!"}).status_code for i in range(25)
+    ]
+    assert statuses[:20] == [400] * 20
+    assert statuses[20:] == [429] * 5
+    r = client.post("/api/token/", {"username": "user99", "password": "x"})
+    assert r.status_code == 429 and "Retry-After" in r
+
+
+def test_token_endpoint_answers_429_when_one_username_is_sprayed_from_many_addresses(client, db):
+    get_user_model().objects.create_user("hana", password="right-password-123")
+    statuses = [
+        client.post(
+            "/api/token/",
+            {"username": "Hana" if i % 2 else "hana", "password": f"guess{i}"},
+            REMOTE_ADDR=f"127.0.0.{i + 2}",
+        ).status_code
+        for i in range(12)
+    ]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10:] == [429, 429]
+    # Another user is not affected by hana's counter.
+    get_user_model().objects.create_user("ken", password="right-password-456")
+    r = client.post("/api/token/", {"username": "ken", "password": "right-password-456"}, REMOTE_ADDR="127.0.0.200")
+    assert r.status_code == 200 and r.json()["token"]
+
+
+def test_forged_forwarded_for_does_not_reset_the_address_counter(client, db, settings):
+    for i in range(20):
+        client.post("/api/token/", {"username": f"u{i}", "password": "x"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}")
+    r = client.post("/api/token/", {"username": "u99", "password": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.250")
+    assert r.status_code == 429
+
+
+def _check_deploy(**overrides: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "mops.example.co.jp",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        **overrides,
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    if "SECRET_KEY" not in overrides:
+        env.pop("SECRET_KEY", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_fails_on_the_built_in_development_key():
+    out = _check_deploy()  # no SECRET_KEY in the environment: the built-in key
+    assert out.returncode != 0
+    assert "mops.E001" in out.stderr + out.stdout
+
+
+def test_deploy_check_reports_the_development_key_in_fallbacks_too(settings):
+    from config.checks import DEV_SECRET_KEY, check_secret_key_is_not_the_development_key
+
+    settings.SECRET_KEY = "x8Jq2-prod-" + "k" * 40
+    assert check_secret_key_is_not_the_development_key() == []
+    settings.SECRET_KEY_FALLBACKS = [DEV_SECRET_KEY]
+    assert [e.id for e in check_secret_key_is_not_the_development_key()] == ["mops.E001"]

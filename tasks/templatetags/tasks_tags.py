@@ -20,7 +20,7 @@ def campaign_tasks(context, campaign):
         "campaign": campaign,
         "tasks": tasks,
         "summary": {"done": done, "total": total},
-        "cost": campaign_labour_cost(campaign.pk) if tasks else None,
+        "cost": campaign_labour_cost(campaign.pk) if tasks and policy.can_see_labour_cost(user) else None,
         "can_generate": policy.is_ops(user)
         and (campaign.state == "approved" or (campaign.state == "in_production" and not tasks)),
         "request": context["request"],

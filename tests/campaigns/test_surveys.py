@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from campaigns.models import Survey, SurveyResponse
 from campaigns.quarters import Quarter
+from governance import roles
 from tests.conftest import api_as as api
+from tests.conftest import make_user
 
 ANSWER = {
     "q_speed": 4,
@@ -42,9 +44,16 @@ def test_survey_round_trip_and_anonymous_aggregation(org):
     results = api(org["mona"]).get(f"/api/surveys/{sid}/results/").json()
     speed = next(q for q in results["questions"] if q["name"] == "q_speed")
     assert (speed["mean"], speed["count"], speed["distribution"]["1"]) == (2.5, 2, 1)
-    assert results["comments"] == [
-        {"respondent": None, "strengthen": "LPの制作スピード", "unclear": "依頼フォームの予算欄"},
+    # Two answers: too few for free text (the wording would give the author away).
+    assert results["comments"] == [] and results["comments_hidden"] is True
+    dan = make_user("dan", roles.REQUESTER, org["alice"].unit_memberships.first().unit)
+    third = api(dan).post(f"/api/surveys/{sid}/respond/", {**ANSWER, "unclear": ""}, format="json")
+    assert third.status_code == 201
+    results = api(org["mona"]).get(f"/api/surveys/{sid}/results/").json()
+    assert results["comments"] == [  # in text order, never in answer order, never with a name
         {"respondent": None, "strengthen": "", "unclear": "依頼フォームの予算欄"},
+        {"respondent": None, "strengthen": "LPの制作スピード", "unclear": ""},
+        {"respondent": None, "strengthen": "LPの制作スピード", "unclear": "依頼フォームの予算欄"},
     ]
     assert api(org["alice"]).get(f"/api/surveys/{sid}/results/").status_code == 403
 
@@ -98,3 +107,27 @@ def test_quarters(text, start, end):
     q = Quarter.parse(text)
     assert (str(q.start), str(q.end)) == (start, end)
     assert Quarter.of(q.end) == q and q.next().previous() == q
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_admin_never_ties_an_anonymous_answer_to_a_name(client, org, anonymous):
+    survey = Survey.objects.create(quarter="2026Q3", anonymous=anonymous, opened_by=org["mona"])
+    for name, text in (("alice", "アリスの意見"), ("bob", "ボブの意見"), ("sam", "サムの意見")):
+        SurveyResponse.objects.create(survey=survey, respondent=org[name], **{**ANSWER, "strengthen": text})
+    client.force_login(org["root"])
+    page = client.get(reverse("admin:campaigns_survey_change", args=[survey.pk])).content.decode()
+    inline = page[page.index('id="responses-group"') :]  # the answers (the survey form lists every user)
+    assert "アリスの意見" in inline  # three answers: the text is shown
+    assert ("alice" in inline) is (not anonymous)
+    SurveyResponse.objects.filter(respondent=org["sam"]).delete()
+    page = client.get(reverse("admin:campaigns_survey_change", args=[survey.pk])).content.decode()
+    assert ("アリスの意見" in page) is (not anonymous)  # two answers: no free text for anonymous surveys
+
+
+def test_kpi_report_drops_free_text_below_the_threshold(org):
+    from kpis.reviews import restrict_rows
+
+    report = {"satisfaction": {"responses": 2, "comments": [{"strengthen": "x", "unclear": ""}]}}
+    assert restrict_rows(report, org["mona"])["satisfaction"]["comments"] == []
+    report = {"satisfaction": {"responses": 3, "comments": [{"strengthen": "x", "unclear": ""}]}}
+    assert restrict_rows(report, org["mona"])["satisfaction"]["comments"] != []

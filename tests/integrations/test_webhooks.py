@@ -259,6 +259,26 @@ def test_local_target_refused_at_send_time_when_not_allowed(receiver, make_webho
         ("http://192.168.1.10/hook", False),
         ("http://169.254.169.254/latest/meta-data/", False),  # cloud metadata
         ("http://[::ffff:127.0.0.1]/", False),
+        # Not public although not "private": shared space, 6to4/NAT64 wrappers, reserved ranges.
+        ("http://100.100.100.200/latest/meta-data/", False),  # cloud metadata in 100.64.0.0/10
+        ("http://100.64.0.1/", False),
+        ("http://[2002:7f00:1::]/", False),  # 6to4 of 127.0.0.1
+        ("http://[2002:a9fe:a9fe::]/", False),  # 6to4 of 169.254.169.254
+        ("http://[64:ff9b::a9fe:a9fe]/", False),  # NAT64 of 169.254.169.254
+        ("http://[::a9fe:a9fe]/", False),  # IPv4-compatible form
+        ("http://[::ffff:100.100.100.200]/", False),
+        ("http://198.18.0.1/", False),  # benchmarking
+        ("http://192.0.2.1/", False),  # documentation
+        ("http://240.0.0.1/", False),  # reserved
+        ("http://255.255.255.255/", False),
+        ("http://224.0.0.1/", False),  # multicast
+        ("http://[ff02::1]/", False),
+        ("http://[fc00::1]/", False),
+        ("http://[fe80::1]/", False),
+        ("http://[fec0::1]/", False),  # deprecated site-local
+        ("http://[2001:db8::1]/", False),
+        ("https://[2606:4700:4700::1111]/hook", True),
+        ("https://[2002:5db8:d822::1]/hook", True),  # 6to4 of a public address
     ],
 )
 def test_url_validation_table(url, ok, settings):
@@ -302,3 +322,36 @@ def test_approval_delivers_request_approved_end_to_end(
     assert payload["data"]["transition"]["comment"] == "いいですね"
     assert "budget" not in payload["data"]["request"]
     assert verify(hook.secret, got["body"], got["headers"]["X-MOpsDesk-Signature"])
+
+
+@pytest.mark.parametrize("resolved", ["100.100.100.200", "10.1.2.3", "2002:7f00:1::", "64:ff9b::7f00:1", "::1"])
+def test_names_resolving_to_non_public_addresses_are_refused_before_sending(resolved, settings, monkeypatch):
+    """DNS is faked: nothing is sent anywhere, the check refuses before connecting."""
+    import socket
+
+    from integrations.urlcheck import UnsafeTarget, check_resolved
+
+    settings.MOPS_WEBHOOKS_ALLOW_LOCAL = False
+    family = socket.AF_INET6 if ":" in resolved else socket.AF_INET
+
+    def fake_getaddrinfo(host, port, *args, **kwargs):
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (family, 1, 6, "", (resolved, port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(UnsafeTarget):
+        check_resolved("https://hooks.example.com/x")
+
+
+def test_names_resolving_only_to_public_addresses_pass_the_check(settings, monkeypatch):
+    import socket
+
+    from integrations.urlcheck import check_resolved
+
+    settings.MOPS_WEBHOOKS_ALLOW_LOCAL = False
+    monkeypatch.setattr(
+        socket, "getaddrinfo", lambda host, port, *a, **k: [(socket.AF_INET, 1, 6, "", ("93.184.216.34", port))]
+    )
+    check_resolved("https://hooks.example.com/x")
