@@ -9,7 +9,8 @@ Cohorts (documented in the review's notes):
 - tasks: of those filtered campaigns, alive in the quarter (created before its end, not
   finished or cancelled before its start).
 - audit events: every event (up to the quarter's end) of the requests / tasks that have at
-  least one event in the quarter, so a wait that began earlier is measured whole.
+  least one event in the quarter or were open in it (a wait can span a whole quarter
+  without an event); the stall time clips each wait to the quarter.
 """
 
 from __future__ import annotations
@@ -246,8 +247,9 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         "sla_state",
     )
     active_tasks = TaskEvent.objects.filter(at__gte=qs_start, at__lt=qs_end, task__in=task_base).values("task_id")
+    # Tasks alive in the quarter without an event in it still wait in some state all quarter.
     task_events = (
-        TaskEvent.objects.filter(task_id__in=active_tasks, at__lt=qs_end)
+        TaskEvent.objects.filter(Q(task_id__in=active_tasks) | Q(task_id__in=tasks.values("pk")), at__lt=qs_end)
         .order_by("task_id", "at", "id")
         .values_list(
             "task_id",
@@ -264,8 +266,17 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
     active_requests = RequestEvent.objects.filter(
         at__gte=qs_start, at__lt=qs_end, request__in=CampaignRequest.objects.filter(campaign_dims)
     ).values("request_id")
+    # Requests submitted before the quarter and not launched before it may wait through it
+    # without an event (an open wait ends at the quarter's end).
+    waiting_requests = (
+        CampaignRequest.objects.filter(campaign_dims, submitted_at__lt=qs_end)
+        .filter(Q(launched_at__isnull=True) | Q(launched_at__gte=qs_start))
+        .values("pk")
+    )
     request_events = (
-        RequestEvent.objects.filter(request_id__in=active_requests, at__lt=qs_end)
+        RequestEvent.objects.filter(
+            Q(request_id__in=active_requests) | Q(request_id__in=waiting_requests), at__lt=qs_end
+        )
         .order_by("request_id", "at", "id")
         .values_list("request_id", "id", "action", "from_state", "to_state", "actor__username", "at")
     )

@@ -299,7 +299,7 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
     """(segments, visits): segments are event-to-next-event intervals; visits merge same-state runs."""
     if events.empty:
         empty = pd.DataFrame(
-            columns=["entity", "state", "start", "end", "seconds", "business", "end_actor", "end_action", "task_type"]
+            columns=["entity", "state", "start", "end", "open", "end_actor", "end_action", "task_type"]
         )
         return empty, empty
     e = events.sort_values(["entity", "at", "id"])
@@ -315,6 +315,11 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
             "task_type": e["task_type"].to_numpy() if "task_type" in e else None,
         }
     )
+    # A wait still open at the horizon (the quarter's end, or now) ends there. Filling the
+    # gap before merging matters: "last" skips NaN, so an open run of same-state events
+    # (create + assign, multi-step approvals) would otherwise end at its last event.
+    seg["open"] = seg["end"].isna()
+    seg["end"] = seg["end"].fillna(ctx["horizon"])
     # A visit: consecutive segments of one entity in the same state.
     new_visit = (seg["entity"] != seg["entity"].shift()) | (seg["state"] != seg["state"].shift())
     seg["visit"] = new_visit.cumsum()
@@ -324,10 +329,14 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
         state=("state", "first"),
         start=("start", "first"),
         end=("end", "last"),
+        open=("open", "last"),
         task_type=("task_type", "first"),
     )
-    visits = visits[visits["end"].notna() & (visits["end"] >= ctx["start"]) & (visits["end"] < ctx["end"])].copy()
-    seg = seg[seg["end"].notna() & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
+    # Each hour is counted once, in the quarter it passed in: a wait that crosses the
+    # quarter's start counts from the start (its earlier part belongs to the previous quarter).
+    visits = visits[(visits["end"] > ctx["start"]) & (visits["end"] <= ctx["horizon"])].copy()
+    visits["start"] = visits["start"].clip(lower=ctx["start"])
+    seg = seg[~seg["open"] & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
     return seg, visits
 
 
@@ -340,6 +349,7 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
     )
     g = v.groupby("state").agg(
         visits=("hours", "size"),
+        open_visits=("open", "sum"),
         total_hours=("hours", "sum"),
         mean_hours=("hours", "mean"),
         median_hours=("hours", "median"),
@@ -355,6 +365,7 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
             "state": state,
             "label": str(labels.get(state, state)),
             "visits": int(r.visits),
+            "open_visits": int(r.open_visits),
             "total_hours": num(r.total_hours),
             "mean_hours": num(r.mean_hours),
             "median_hours": num(r.median_hours),

@@ -75,17 +75,23 @@ def test_request_stall_time_and_the_request_sent_back_twice(report):
     assert (st["changes_requested"]["visits"], st["changes_requested"]["total_hours"]) == (2, 8.0)
     # in_production: A 9 Jul 11:00 -> 13 Jul 10:00 = 95 h (7 + 9 + 1 = 17 bh);
     #                B 2 Jul 09 -> 10 Jul 09 = 192 h (6 days = 54 bh).
-    # C and D are still in production at the quarter's end: not counted.
+    # C and D are still in production at the quarter's end: their waits end there (1 Oct 00:00).
+    #   C 2 Sep 10:00 -> 1 Oct 00:00 = 28 d 14 h = 686 h; business: Wed 2 Sep 8 h + 17 working days
+    #     (3-4, 7-11, 14-18, 24-25, 28-30 Sep; 21-23 are holidays) = 8 + 153 = 161 h.
+    #   D 3 Aug 15:00 -> 1 Oct 00:00 = 58 d 9 h = 1401 h; business: 3 h + 19 days in Aug (11 Aug is a
+    #     holiday) + 19 days in Sep = 3 + 171 + 171 = 345 h.
+    #   = 4 visits (2 open), 287 + 686 + 1401 = 2374 h, 71 + 161 + 345 = 577 business hours.
     assert (
         st["in_production"]["visits"],
+        st["in_production"]["open_visits"],
         st["in_production"]["total_hours"],
         st["in_production"]["total_business_hours"],
-    ) == (2, 287.0, 71.0)
+    ) == (4, 2, 2374.0, 577.0)
     # ready_for_launch: A 13 Jul 10 -> 14 = 4 h, B 10 Jul 09 -> 14 Jul 09 = 96 h.
     assert st["ready_for_launch"]["total_hours"] == 100.0
     # approved: A 1 h, B, C and D 0 h.
     assert (st["approved"]["visits"], st["approved"]["total_hours"]) == (4, 1.0)
-    # Ranking by total hours: in_production 287 > submitted 117 > ready 100 > changes 8 > approved 1.
+    # Ranking by total hours: in_production 2374 > submitted 117 > ready 100 > changes 8 > approved 1.
     assert [s["state"] for s in report["stall"]["requests"]] == [
         "in_production",
         "submitted",
@@ -94,7 +100,7 @@ def test_request_stall_time_and_the_request_sent_back_twice(report):
         "approved",
     ]
     assert report["stall"]["bottleneck"] == "in_production"
-    assert st["in_production"]["share"] == round(287 / 513, 4)
+    assert st["in_production"]["share"] == round(2374 / (2374 + 117 + 100 + 8 + 1), 4)
     # Per approver: charlie decided all six waits above: 117 h, mean 19.5, median 23.
     [charlie] = report["stall"]["approvers"]
     assert (charlie["approver"], charlie["decisions"], charlie["total_hours"], charlie["median_hours"]) == (
@@ -114,9 +120,10 @@ def test_task_stall_and_the_reopened_task(report):
         9.0,
     )
     # in_progress visits: T1 9 Jul 13 -> 10 Jul 11 = 22 h; T2 9 Jul 11 -> 15 = 4 h and, after the reopen,
-    # 10 Jul 09 -> 13 = 4 h; T3 2 Jul 09 -> 3 Jul 09 = 24 h and 6 Jul 09 -> 8 Jul 09 = 48 h; T4 still open.
-    # = 5 visits, 102 h. The "assign" event of T1 does not split its todo visit (11 -> 13 = 2 h).
-    assert (st["in_progress"]["visits"], st["in_progress"]["total_hours"]) == (5, 102.0)
+    # 10 Jul 09 -> 13 = 4 h; T3 2 Jul 09 -> 3 Jul 09 = 24 h and 6 Jul 09 -> 8 Jul 09 = 48 h; T4 still open
+    # at the quarter's end: 4 Aug 09:00 -> 1 Oct 00:00 = 57 d 15 h = 1383 h.
+    # = 6 visits, 102 + 1383 = 1485 h. The "assign" event of T1 does not split its todo visit (11 -> 13 = 2 h).
+    assert (st["in_progress"]["visits"], st["in_progress"]["total_hours"]) == (6, 1485.0)
     # in_review: T1 10 Jul 11 -> 15 = 4, T2 15 -> 17 = 2 and 13 -> 17 = 4, T3 8 Jul 09 -> 18 = 9 => 19 h.
     assert (st["in_review"]["visits"], st["in_review"]["total_hours"]) == (4, 19.0)
     # todo: T1 2 h, T2 0 h, T3 0 h, T4 3 Aug 15:00 -> 4 Aug 09:00 = 18 h => 20 h over 4 visits.
