@@ -156,6 +156,7 @@ TASK_COLS = [
     "completed_at",
     "due_at",
     "sla_state",
+    "sla_start_at",
 ]
 REQUEST_EVENT_COLS = ["entity", "id", "action", "from_state", "to_state", "actor", "at"]
 TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "from_state", "to_state", "actor", "at", "comment"]
@@ -245,6 +246,7 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         "completed_at",
         "due_at",
         "sla_state",
+        "sla_start_at",
     )
     active_tasks = TaskEvent.objects.filter(at__gte=qs_start, at__lt=qs_end, task__in=task_base).values("task_id")
     # Tasks alive in the quarter without an event in it still wait in some state all quarter.
@@ -281,7 +283,9 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         .values_list("request_id", "id", "action", "from_state", "to_state", "actor__username", "at")
     )
     pauses = (
-        TaskPause.objects.filter(task__in=tasks.filter(sla_state__in=["missed", "breached"]))
+        TaskPause.objects.filter(
+            Q(task__in=tasks.filter(sla_state__in=["missed", "breached"])) | Q(task__in=tasks.filter(state="waiting"))
+        )
         .order_by("task_id", "started_at")
         .values_list("task_id", "reason", "started_at", "ended_at")
     )
@@ -325,7 +329,18 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
     }
 
 
-DATETIME_COLS = {"submitted_at", "launched_at", "created_at", "started_at", "completed_at", "due_at", "at", "ended_at"}
+DATETIME_COLS = {
+    "submitted_at",
+    "launched_at",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "due_at",
+    "at",
+    "ended_at",
+    "sla_start_at",
+    "ready_at",
+}
 
 
 def to_seconds(col: pd.Series) -> pd.Series:

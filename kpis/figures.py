@@ -36,6 +36,7 @@ from campaigns.models import SURVEY_QUESTIONS, State
 from knowledge.models import ToolCategory
 from sla.models import default_calendar
 from tasks.models import TaskState
+from tasks.sla_start import MAX_PAUSE_BUSINESS_DAYS
 from tasks.workload import coefficient_of_variation, gini
 
 from . import data as kpi_data
@@ -543,6 +544,28 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
 # 4. SLA attainment ------------------------------------------------------------------------
 
 
+def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, ctx: dict) -> pd.Series:
+    """Open tasks whose clock runs and is past its due date at the horizon, whatever the sweep stored.
+
+    A waiting task's deadline moves by the working time of its open pause, at most the pause
+    limit (``tasks.sla_start.MAX_PAUSE_BUSINESS_DAYS``): a task paused for weeks past its due
+    date is breached once the limit is used up.
+    """
+    running = tasks["state"].isin([TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW])
+    waiting = tasks["state"] == TaskState.WAITING
+    started = tasks["sla_start_at"].notna() & tasks["due_at"].notna()
+    past = clock.between(tasks["due_at"].to_numpy(), np.full(len(tasks), ctx["horizon"]))
+    out = running & started & (tasks["due_at"] < ctx["horizon"])
+    if waiting.any():
+        open_p = pauses[pauses["ended_at"].isna()].drop_duplicates("task_id", keep="last").set_index("task_id")
+        pause_start = tasks["id"].map(open_p["started_at"]) if len(open_p) else pd.Series(np.nan, index=tasks.index)
+        paused = clock.between(pause_start.to_numpy(dtype="float64"), np.full(len(tasks), ctx["horizon"]))
+        cap = MAX_PAUSE_BUSINESS_DAYS * clock.day_seconds
+        allowance = np.minimum(np.nan_to_num(paused, nan=0.0), cap)
+        out |= waiting & started & pd.Series(past > allowance, index=tasks.index)
+    return out
+
+
 def sla(
     tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict
 ) -> dict[str, Any]:
@@ -563,12 +586,9 @@ def sla(
         & (tasks["state"] == TaskState.DONE)
         & _in_quarter(tasks["completed_at"], ctx)
     )
-    breached = (
-        (tasks["sla_state"] == "breached")
-        & tasks["state"].isin([s.value for s in TaskState if s not in TASK_TERMINAL])
-        & _in_quarter(tasks["due_at"], ctx)
-    )
+    breached = _breached_live(tasks, pauses, clock, ctx) & _in_quarter(tasks["due_at"], ctx)
     t = tasks[finished | breached].copy()
+    t.loc[breached[finished | breached], "sla_state"] = "breached"
     t["outcome"] = np.where(t["sla_state"] == "met", "met", np.where(t["sla_state"] == "missed", "missed", "breached"))
 
     def group(col: str, labels: dict | None = None) -> list[dict]:

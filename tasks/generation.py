@@ -38,6 +38,7 @@ from .models import (
     TemplateEntry,
 )
 from .services import KEY_PREFIX, TaskConflict, assign_locked, check_executor, is_eligible, next_numbers
+from .sla_start import initial_start
 
 BRAND_REVIEW_SLUG = "brand-review"
 # TaskEvent.data marker of a task that governance added (not from a template entry).
@@ -171,8 +172,8 @@ def tasks_generate(
     for pk in order:
         entry = by_pk[pk]
         number = next(numbers)
-        sla_start = max([at, *[tasks[p].due_at for p in preds[pk]]])
-        deadline = resolver.compute(entry.task_type, sla_start)
+        sla_start, basis = initial_start(at, [tasks[p] for p in preds[pk]])
+        deadline = resolver.compute(entry.task_type, basis)
         due, risk = deadline.due_at, deadline.at_risk_at
         tasks[pk] = Task(
             number=number,
@@ -258,8 +259,8 @@ def _brand_review(
     has_successor = {p for p, _e in edges}
     preds = [t for pk, t in tasks.items() if pk not in has_successor]
     number = next(iter(next_numbers(1)))
-    sla_start = max([at, *[t.due_at for t in preds if t.due_at]])
-    deadline = resolver.compute(task_type, sla_start)
+    sla_start, basis = initial_start(at, preds)
+    deadline = resolver.compute(task_type, basis)
     position = max([t.position for t in tasks.values()], default=0) + 10
     task = Task(
         number=number,

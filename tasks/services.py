@@ -42,6 +42,7 @@ from .models import (
     TaskType,
 )
 from .signals import sla_state_changed
+from .sla_start import forecast_basis, initial_start, successors_replan
 
 
 class TaskConflict(Conflict):
@@ -63,6 +64,8 @@ ACTIONS: dict[str, str] = {
     "cancel": "cancel",
 }
 REASON_REQUIRED = {"pause", "reopen"}
+# Actions after which the successors' SLA clocks and forecasts are re-planned.
+REPLAN_ON = {"complete", "cancel", "reopen", "pause", "resume"}
 # Campaign states in which tasks can be worked on.
 WORKABLE_CAMPAIGN_STATES = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH}
 KEY_PREFIX = "MOPS"
@@ -137,7 +140,10 @@ def _lock(task_id: int) -> tuple[CampaignRequest, Task]:
 
 
 def live_sla_state(task: Task, now: dt.datetime) -> str:
-    """SLA state of an open task at ``now`` from its stored deadlines."""
+    """SLA state of an open task at ``now`` from its stored deadlines (on track while its
+    clock has not started: it waits for its predecessors)."""
+    if task.sla_start_at is None:
+        return SlaState.ON_TRACK
     if task.due_at and now >= task.due_at:
         return SlaState.BREACHED
     if task.at_risk_at and now >= task.at_risk_at:
@@ -151,8 +157,11 @@ def pauses_of(task: Task, now: dt.datetime | None = None) -> list[tuple[dt.datet
 
 def recompute_deadline(task: Task, resolver: DeadlineResolver | None = None) -> None:
     """Recompute due_at/at_risk_at/sla_paused_seconds from the original SLA start and the
-    closed pauses, with the task type's current policy and the assignee's calendar (no save)."""
+    closed pauses, with the task type's current policy and the assignee's calendar (no save).
+    A task whose clock has not started gets its forecast (from its open predecessors' due dates)."""
     if task.sla_start_at is None:
+        d = (resolver or DeadlineResolver()).compute(task.task_type, forecast_basis(task), (), task.assignee_id)
+        task.due_at, task.at_risk_at, task.sla_paused_seconds = d.due_at, d.at_risk_at, 0
         return
     closed = [(p.started_at, p.ended_at) for p in task.pauses.all() if p.ended_at is not None]
     d = (resolver or DeadlineResolver()).compute(task.task_type, task.sla_start_at, closed, task.assignee_id)
@@ -255,7 +264,8 @@ def assign_locked(
     task.assignee = assignee
     fields = ["assignee", "updated_at"]
     resolver = DeadlineResolver()
-    if task.sla_start_at is not None and (
+    moved = False
+    if task.due_at is not None and (
         resolver.person_calendar_id(previous and previous.pk) != resolver.person_calendar_id(assignee and assignee.pk)
     ):
         # The assignee works on another calendar: the deadline is measured on theirs.
@@ -264,7 +274,11 @@ def assign_locked(
         task.sla_state = live_sla_state(task, at) if task.state != TaskState.WAITING else task.sla_state
         fields += ["due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
         _sla_changed(task, old_sla, at, "assignment")
+        moved = True
     task.save(update_fields=fields)
+    if moved:
+        # Successors waiting for this task forecast from its deadline.
+        successors_replan(campaign_id=task.campaign_id, at=at, by=by, cause=task, action="assign")
     _event(
         task,
         "assign" if assignee else "unassign",
@@ -395,6 +409,10 @@ def task_transition(
     _event(task, action, from_state, by, at, comment, data)
     _sla_changed(task, old_sla, at, "transition")
 
+    if action in REPLAN_ON:
+        # The clock of a successor starts when it becomes actionable, and its forecast follows
+        # its predecessors' deadlines (tasks.sla_start).
+        successors_replan(campaign_id=campaign.pk, at=at, by=by, cause=task, action=action)
     if action in ("complete", "cancel"):
         check_campaign_ready(campaign, at)
     elif action == "reopen" and campaign.state == CampaignState.READY_FOR_LAUNCH:
@@ -478,8 +496,8 @@ def task_add(
         raise ValidationError({"depends_on": _("Predecessors must be tasks of the same campaign.")})
     position = (Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0) + 10
     number = next_numbers(1)[0]
-    sla_start = max([at, *[p.due_at for p in preds if p.due_at]])
-    d = DeadlineResolver().compute(task_type, sla_start, assignee_id=assignee.pk if assignee is not None else None)
+    sla_start, basis = initial_start(at, preds)
+    d = DeadlineResolver().compute(task_type, basis, assignee_id=assignee.pk if assignee is not None else None)
     due, risk = d.due_at, d.at_risk_at
     task = Task.objects.create(
         number=number,

@@ -1,0 +1,123 @@
+"""When a task's SLA clock starts, and re-planning successors when a predecessor moves.
+
+The clock of a task starts when the task can be worked on ("actionable"): at creation when it
+has no open predecessor, else at the moment its last predecessor is done (or cancelled).
+Until then ``Task.sla_start_at`` is NULL (the clock has not started; the sweep, the live SLA
+state and the KPIs ignore the task) and ``due_at`` / ``at_risk_at`` hold a *forecast*: the
+SLA counted from the latest due date of its open predecessors, so planning views still
+show a date.
+
+Starting the clock at the predecessors' *due dates* (the earlier rule) handed a successor the
+slack of a predecessor finished early and started its clock before it could be worked when
+a predecessor was late; it also never moved when a predecessor was paused.
+
+``successors_replan`` re-plans the not-yet-started tasks of a campaign after a predecessor
+completes, is cancelled, pauses, resumes or is reopened (or its deadline moves): one pass in
+dependency order, one bulk update and one ``sla_replan`` TaskEvent per task that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from .dag import topological_order
+from .deadlines import DeadlineResolver
+from .models import OPEN_TASK_STATES, SlaState, Task, TaskDependency, TaskEvent, TaskState
+
+REPLAN_ACTION = "sla_replan"
+# The longest a pause may stop the clock (business days) before the clock runs again.
+MAX_PAUSE_BUSINESS_DAYS = 10
+
+
+def initial_start(at: dt.datetime, predecessors: Sequence[Task]) -> tuple[dt.datetime | None, dt.datetime]:
+    """``(sla_start_at, basis)`` of a new task created at ``at``.
+
+    ``sla_start_at`` is ``at`` when no predecessor is open (the task is actionable now), else
+    None; ``basis`` is the instant its deadline is counted from (the forecast while waiting).
+    """
+    open_preds = [p for p in predecessors if p.state in OPEN_TASK_STATES]
+    if not open_preds:
+        return at, at
+    return None, max([at, *[p.due_at for p in open_preds if p.due_at]])
+
+
+def forecast_basis(task: Task) -> dt.datetime:
+    """The instant a not-yet-actionable task's forecast deadline is counted from."""
+    dues = list(
+        Task.objects.filter(successors=task, state__in=OPEN_TASK_STATES, due_at__isnull=False).values_list(
+            "due_at", flat=True
+        )
+    )
+    return max([task.created_at, *dues])
+
+
+def _live(task: Task, now: dt.datetime) -> str:
+    if task.sla_start_at is None:
+        return SlaState.ON_TRACK
+    if task.due_at and now >= task.due_at:
+        return SlaState.BREACHED
+    if task.at_risk_at and now >= task.at_risk_at:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK
+
+
+def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, action: str) -> list[Task]:
+    """Re-plan the SLA clock of every not-started task of a campaign that has predecessors.
+
+    Call inside the transaction that changed ``cause`` (the campaign row is locked by the
+    caller). A task whose predecessors are all closed starts its clock at ``at`` (if it had
+    not started yet); one with an open predecessor stops it and gets a forecast deadline.
+    Returns the tasks that changed.
+    """
+    tasks = {t.pk: t for t in Task.objects.filter(campaign_id=campaign_id).select_related("task_type")}
+    tasks[cause.pk] = cause  # the caller's in-memory row carries the new state and deadline
+    edges = list(TaskDependency.objects.filter(task__campaign_id=campaign_id).values_list("predecessor_id", "task_id"))
+    preds: dict[int, list[int]] = {}
+    for p, t in edges:
+        preds.setdefault(t, []).append(p)
+    resolver = DeadlineResolver()
+    resolver.prime_task_types(t.task_type for t in tasks.values())
+    resolver.prime_people({t.assignee_id for t in tasks.values() if t.assignee_id})
+    changed: list[Task] = []
+    events: list[TaskEvent] = []
+    for pk in topological_order(list(tasks), edges):
+        task = tasks[pk]
+        if pk == cause.pk or task.state != TaskState.TODO or pk not in preds:
+            continue
+        before = (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state)
+        open_preds = [tasks[p] for p in preds[pk] if tasks[p].state in OPEN_TASK_STATES]
+        if open_preds:
+            start, basis = None, max([task.created_at, *[p.due_at for p in open_preds if p.due_at]])
+        else:
+            start = task.sla_start_at or at
+            basis = start
+        d = resolver.compute(task.task_type, basis, (), task.assignee_id)
+        task.sla_start_at, task.due_at, task.at_risk_at = start, d.due_at, d.at_risk_at
+        task.sla_state = _live(task, at)
+        if (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state) == before:
+            continue
+        if task.sla_state != before[3]:
+            task.sla_changed_at = at
+        changed.append(task)
+        events.append(
+            TaskEvent(
+                task=task,
+                action=REPLAN_ACTION,
+                from_state=task.state,
+                to_state=task.state,
+                actor=by,
+                at=at,
+                data={
+                    "cause": cause.key,
+                    "cause_action": action,
+                    "clock": "running" if start else "waiting for predecessors",
+                    "sla_start_at": start.isoformat() if start else None,
+                    "due_at": [before[1].isoformat() if before[1] else None, task.due_at.isoformat()],
+                },
+            )
+        )
+    if changed:
+        Task.objects.bulk_update(changed, ["sla_start_at", "due_at", "at_risk_at", "sla_state", "sla_changed_at"])
+        TaskEvent.objects.bulk_create(events)
+    return changed
