@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -137,6 +137,7 @@ CAMPAIGN_COLS = [
     "retained",
     "retro_id",
     "via_form",
+    "ready_at",
 ]
 TASK_COLS = [
     "id",
@@ -173,7 +174,15 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
             Q(launched_at__gte=trend_start, launched_at__lt=qs_end)
             | Q(submitted_at__gte=qs_start, submitted_at__lt=qs_end)
         )
-        .annotate(via_form=Exists(RequestEvent.objects.filter(request_id=OuterRef("pk"), action="submit")))
+        .annotate(
+            via_form=Exists(RequestEvent.objects.filter(request_id=OuterRef("pk"), action="submit")),
+            # The last time it became ready for launch (after any reopen): process time ends here.
+            ready_at=Subquery(
+                RequestEvent.objects.filter(request_id=OuterRef("pk"), to_state="ready_for_launch")
+                .order_by("-at", "-id")
+                .values("at")[:1]
+            ),
+        )
         .order_by()
     )
     campaign_ids = campaigns.values("pk")
@@ -203,6 +212,7 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         _f("result__retained_revenue_12m"),
         "retrospective__id",
         "via_form",
+        "ready_at",
     )
     hours = Coalesce(_f("actual_hours"), _f("estimated_hours"))
     labour = (

@@ -236,6 +236,13 @@ def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.Dat
         if clock.day_seconds
         else np.nan
     )
+    # Process time (submission -> ready for launch) is what MOps controls; the launch wait
+    # (ready -> launched) is mostly the planned launch date. Total = both.
+    for name, a, b in (("process", "submitted_at", "ready_at"), ("launch_wait", "ready_at", "launched_at")):
+        c[f"{name}_calendar_days"] = (c[b] - c[a]) / DAY
+        c[f"{name}_business_days"] = (
+            clock.between(c[a].to_numpy(), c[b].to_numpy()) / clock.day_seconds if clock.day_seconds else np.nan
+        )
     c["cost"] = c["spend"] + c["labour"]
     tz = timezone.get_default_timezone()
     launched = pd.to_datetime(c["launched_at"], unit="s", utc=True).dt.tz_convert(tz)
@@ -275,6 +282,10 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
         "n": int(len(launched)),
         "business_days": quantiles(launched["business_days"]),
         "calendar_days": quantiles(launched["calendar_days"]),
+        "process_business_days": quantiles(launched["process_business_days"]),
+        "process_calendar_days": quantiles(launched["process_calendar_days"]),
+        "launch_wait_business_days": quantiles(launched["launch_wait_business_days"]),
+        "launch_wait_calendar_days": quantiles(launched["launch_wait_calendar_days"]),
         "trend": trend,
         "campaigns": [
             {
@@ -284,6 +295,9 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
                 "campaign_type": r.campaign_type,
                 "submitted_at": iso(r.submitted_at),
                 "launched_at": iso(r.launched_at),
+                "ready_at": iso(r.ready_at),
+                "process_business_days": num(r.process_business_days),
+                "launch_wait_business_days": num(r.launch_wait_business_days),
                 "business_days": num(r.business_days),
                 "calendar_days": num(r.calendar_days),
             }
@@ -444,7 +458,8 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
         "tasks": tasks,
         "approvers": approvers,
         "task_types": by_type,
-        "bottleneck": requests[0]["state"] if requests else None,
+        # Waiting in ready_for_launch is waiting for the planned date, not for anyone.
+        "bottleneck": next((r["state"] for r in requests if r["state"] != State.READY_FOR_LAUNCH), None),
         "task_bottleneck": tasks[0]["state"] if tasks else None,
     }
 
@@ -653,6 +668,7 @@ def sla(
                 }
             )
     met = int((t["outcome"] == "met").sum())
+    ctx["sla_tasks"] = t[["id", "governance_model", "outcome"]]
     return {
         "tasks": int(len(t)),
         "met": met,
@@ -742,6 +758,16 @@ def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any
         else None
     )
     out["totals"]["campaigns_with_retained"] = int(len(retained_known))
+    # Like for like with good_roi_known: the plain ROI and the share of revenue retained,
+    # over the same campaigns (those whose retained revenue is known).
+    out["totals"]["roi_retained_known"] = (
+        pct(retained_known["revenue"].sum() - retained_known["cost"].sum(), retained_known["cost"].sum())
+        if len(retained_known)
+        else None
+    )
+    out["totals"]["good_revenue_share"] = (
+        ratio(retained_known["retained"].sum(), retained_known["revenue"].sum()) if len(retained_known) else None
+    )
     out["campaigns"] = []
     for row in r.sort_values(["revenue", "id"], ascending=[False, True]).itertuples():
         d = {k: getattr(row, k) for k in SUM_COLS}
@@ -798,10 +824,10 @@ def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     ]
     return {
         "responses": int(len(cur)),
-        "overall": num(scores.stack().mean()) if len(cur) else None,
-        "previous_overall": num(old[[n for n, _ in SURVEY_QUESTIONS]].astype("float64").stack().mean())
-        if len(old)
-        else None,
+        # "overall" is the overall-satisfaction question; the mean of every answer has its own name.
+        "overall": num(cur["q_overall"].astype("float64").mean()) if len(cur) else None,
+        "previous_overall": num(old["q_overall"].astype("float64").mean()) if len(old) else None,
+        "all_questions_mean": num(scores.stack().mean()) if len(cur) else None,
         "questions": questions,
         "comments": comments,
     }
@@ -964,10 +990,17 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
         if len(tasks)
         else tasks
     )
+    # The SLA share per model counts the same tasks as the headline SLA figure (met, missed and
+    # live breaches), not only the completed ones.
+    sla_set = ctx.get("sla_tasks")
     for model in sorted(set(launched["governance_model"]) - {""}):
         fig = _key_figures(launched[launched["governance_model"] == model])
-        t = done[done["governance_model"] == model] if len(done) else done
-        fig["sla_met"] = ratio((t["sla_state"] == "met").sum(), len(t)) if len(t) else None
+        if sla_set is not None:
+            t = sla_set[sla_set["governance_model"] == model]
+            fig["sla_met"] = ratio((t["outcome"] == "met").sum(), len(t)) if len(t) else None
+        else:
+            t = done[done["governance_model"] == model] if len(done) else done
+            fig["sla_met"] = ratio((t["sla_state"] == "met").sum(), len(t)) if len(t) else None
         by_model.append({"model": model, "label": str(MODEL_LABELS.get(model, model)), **fig})
     trend = []
     for q in trend_quarters(ctx["f"].quarter):
@@ -1008,6 +1041,8 @@ def summary(r: dict) -> dict[str, Any]:
         "launched": r["lead_time"]["n"],
         "lead_time_bd_median": r["lead_time"]["business_days"]["median"],
         "lead_time_cd_median": r["lead_time"]["calendar_days"]["median"],
+        "process_time_bd_median": r["lead_time"]["process_business_days"]["median"],
+        "launch_wait_bd_median": r["lead_time"]["launch_wait_business_days"]["median"],
         "bottleneck": r["stall"]["bottleneck"],
         "sla_met": r["sla"]["share_met"],
         "sla_tasks": r["sla"]["tasks"],
@@ -1015,6 +1050,7 @@ def summary(r: dict) -> dict[str, Any]:
         "hours_gini": r["workload"]["gini"],
         "roi": ret.get("roi"),
         "good_roi": ret.get("good_roi_known"),
+        "good_revenue_share": ret.get("good_revenue_share"),
         "cost_per_lead": ret.get("cost_per_lead"),
         "revenue": ret.get("revenue"),
         "satisfaction": r["satisfaction"]["overall"],
