@@ -172,7 +172,9 @@ def tasks_generate(
     for pk in order:
         entry = by_pk[pk]
         number = next(numbers)
-        sla_start, basis = initial_start(at, [tasks[p] for p in preds[pk]])
+        sla_start, basis = initial_start(
+            at, [tasks[p] for p in preds[pk]], condition=resolver.rule(entry.task_type).start_condition
+        )
         deadline = resolver.compute(entry.task_type, basis)
         due, risk = deadline.due_at, deadline.at_risk_at
         tasks[pk] = Task(
@@ -259,7 +261,7 @@ def _brand_review(
     has_successor = {p for p, _e in edges}
     preds = [t for pk, t in tasks.items() if pk not in has_successor]
     number = next(iter(next_numbers(1)))
-    sla_start, basis = initial_start(at, preds)
+    sla_start, basis = initial_start(at, preds, condition=resolver.rule(task_type).start_condition)
     deadline = resolver.compute(task_type, basis)
     position = max([t.position for t in tasks.values()], default=0) + 10
     task = Task(

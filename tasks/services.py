@@ -42,7 +42,7 @@ from .models import (
     TaskType,
 )
 from .signals import sla_state_changed
-from .sla_start import forecast_basis, initial_start, successors_replan
+from .sla_start import forecast_basis, initial_start, start_on_assignment, successors_replan
 
 
 class TaskConflict(Conflict):
@@ -265,7 +265,14 @@ def assign_locked(
     fields = ["assignee", "updated_at"]
     resolver = DeadlineResolver()
     moved = False
-    if task.due_at is not None and (
+    if start_on_assignment(task, at, resolver):
+        # The policy starts the clock on assignment: it runs from now.
+        old_sla = task.sla_state
+        task.sla_state = live_sla_state(task, at)
+        fields += ["sla_start_at", "due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
+        _sla_changed(task, old_sla, at, "assignment")
+        moved = True
+    elif task.due_at is not None and (
         resolver.person_calendar_id(previous and previous.pk) != resolver.person_calendar_id(assignee and assignee.pk)
     ):
         # The assignee works on another calendar: the deadline is measured on theirs.
@@ -496,8 +503,15 @@ def task_add(
         raise ValidationError({"depends_on": _("Predecessors must be tasks of the same campaign.")})
     position = (Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0) + 10
     number = next_numbers(1)[0]
-    sla_start, basis = initial_start(at, preds)
-    d = DeadlineResolver().compute(task_type, basis, assignee_id=assignee.pk if assignee is not None else None)
+    resolver = DeadlineResolver()
+    assignee_id = assignee.pk if assignee is not None else None
+    sla_start, basis = initial_start(
+        at,
+        preds,
+        condition=resolver.rule(task_type, assignee_id).start_condition,
+        assigned=assignee is not None,
+    )
+    d = resolver.compute(task_type, basis, assignee_id=assignee_id)
     due, risk = d.due_at, d.at_risk_at
     task = Task.objects.create(
         number=number,

@@ -1,7 +1,9 @@
 """When a task's SLA clock starts, and re-planning successors when a predecessor moves.
 
-The clock of a task starts when the task can be worked on ("actionable"): at creation when it
-has no open predecessor, else at the moment its last predecessor is done (or cancelled).
+The clock of a task starts as its SLA policy says (``SLAPolicy.start_condition``; tasks without
+a policy: when actionable). When actionable, the default: at creation when it has no open
+predecessor, else at the moment its last predecessor is done (or cancelled). On creation: at
+creation, whatever its predecessors. On assignment: once actionable and assigned.
 Until then ``Task.sla_start_at`` is NULL (the clock has not started; the sweep, the live SLA
 state and the KPIs ignore the task) and ``due_at`` / ``at_risk_at`` hold a *forecast*: the
 SLA counted from the latest due date of its open predecessors, so planning views still
@@ -21,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from sla.models import SLAStart
+
 from .dag import topological_order
 from .deadlines import DeadlineResolver
 from .models import OPEN_TASK_STATES, SlaState, Task, TaskDependency, TaskEvent, TaskState
@@ -30,16 +34,45 @@ REPLAN_ACTION = "sla_replan"
 MAX_PAUSE_BUSINESS_DAYS = 10
 
 
-def initial_start(at: dt.datetime, predecessors: Sequence[Task]) -> tuple[dt.datetime | None, dt.datetime]:
+def clock_runs(condition: str, *, actionable: bool, assigned: bool) -> bool:
+    """Whether the clock of a task under a policy's start condition runs."""
+    if condition == SLAStart.ON_CREATION:
+        return True
+    if condition == SLAStart.ON_ASSIGNMENT:
+        return actionable and assigned
+    return actionable
+
+
+def initial_start(
+    at: dt.datetime,
+    predecessors: Sequence[Task],
+    *,
+    condition: str = SLAStart.WHEN_ACTIONABLE,
+    assigned: bool = False,
+) -> tuple[dt.datetime | None, dt.datetime]:
     """``(sla_start_at, basis)`` of a new task created at ``at``.
 
-    ``sla_start_at`` is ``at`` when no predecessor is open (the task is actionable now), else
-    None; ``basis`` is the instant its deadline is counted from (the forecast while waiting).
+    ``sla_start_at`` is ``at`` when the start condition holds now (by default: no predecessor
+    is open), else None; ``basis`` is the instant its deadline is counted from (the forecast
+    while the clock waits).
     """
     open_preds = [p for p in predecessors if p.state in OPEN_TASK_STATES]
-    if not open_preds:
+    if clock_runs(condition, actionable=not open_preds, assigned=assigned):
         return at, at
     return None, max([at, *[p.due_at for p in open_preds if p.due_at]])
+
+
+def start_on_assignment(task: Task, at: dt.datetime, resolver: DeadlineResolver) -> bool:
+    """Start the clock of an actionable task whose policy starts it on assignment (no save)."""
+    if task.sla_start_at is not None or task.assignee_id is None or task.state not in OPEN_TASK_STATES:
+        return False
+    if resolver.rule(task.task_type, task.assignee_id).start_condition != SLAStart.ON_ASSIGNMENT:
+        return False
+    if Task.objects.filter(successors=task, state__in=OPEN_TASK_STATES).exists():
+        return False
+    d = resolver.compute(task.task_type, at, (), task.assignee_id)
+    task.sla_start_at, task.due_at, task.at_risk_at, task.sla_paused_seconds = at, d.due_at, d.at_risk_at, 0
+    return True
 
 
 def forecast_basis(task: Task) -> dt.datetime:
@@ -85,13 +118,18 @@ def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, act
         task = tasks[pk]
         if pk == cause.pk or task.state != TaskState.TODO or pk not in preds:
             continue
+        condition = resolver.rule(task.task_type, task.assignee_id).start_condition
+        if condition == SLAStart.ON_CREATION:
+            continue  # its clock has run since creation whatever its predecessors do
         before = (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state)
         open_preds = [tasks[p] for p in preds[pk] if tasks[p].state in OPEN_TASK_STATES]
         if open_preds:
             start, basis = None, max([task.created_at, *[p.due_at for p in open_preds if p.due_at]])
-        else:
+        elif clock_runs(condition, actionable=True, assigned=task.assignee_id is not None):
             start = task.sla_start_at or at
             basis = start
+        else:  # actionable, waiting for an assignee: forecast from now
+            start, basis = None, at
         d = resolver.compute(task.task_type, basis, (), task.assignee_id)
         task.sla_start_at, task.due_at, task.at_risk_at = start, d.due_at, d.at_risk_at
         task.sla_state = _live(task, at)

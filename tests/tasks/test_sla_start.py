@@ -138,3 +138,50 @@ def test_a_running_task_past_its_due_date_is_breached_before_the_sweep_runs(gene
     client = APIClient()
     client.force_authenticate(mona)
     assert client.get(f"/api/tasks/{plan.pk}/").json()["sla_state"] == "breached"
+
+
+# --- start conditions per policy ---------------------------------------------------------------
+
+
+def _policy(task_type, condition: str):
+    from decimal import Decimal
+
+    from sla.models import SLAPolicy, SLAUnit, default_calendar
+
+    task_type.sla_policy = SLAPolicy.objects.create(
+        slug=f"{task_type.slug}-{condition}",
+        name=condition,
+        unit=SLAUnit.BUSINESS_DAYS,
+        duration=Decimal(3),
+        calendar=default_calendar(),
+        start_condition=condition,
+    )
+    task_type.save()
+
+
+def test_start_on_creation_runs_the_clock_even_while_predecessors_are_open(
+    task_types, template, approved, mona, people
+):
+    from tasks.generation import tasks_generate
+
+    _policy(task_types["email"], "on_creation")
+    tasks = {t.task_type.slug: t for t in tasks_generate(request_id=approved().pk, by=mona)}
+    email = reload(tasks["email"])
+    # created Mon 1 Jun 10:00: Tue, Wed, Thu -> Thu 4 Jun 18:00, whatever plan does
+    assert (email.sla_start_at, email.due_at) == (T0, at(4, 18))
+
+
+def test_start_on_assignment_waits_for_an_assignee_once_actionable(
+    task_types, template, approved, mona, sam, people, frozen
+):
+    from tasks.generation import tasks_generate
+
+    _policy(task_types["plan"], "on_assignment")
+    tasks = {t.task_type.slug: t for t in tasks_generate(request_id=approved().pk, by=mona)}
+    plan = reload(tasks["plan"])
+    assert plan.sla_start_at is None  # actionable, but nobody has it yet
+    frozen.move_to(at(2, 14))
+    services.task_assign(task_id=plan.pk, assignee=sam, by=mona, at=at(2, 14), notify=False)
+    plan = reload(plan)
+    # assigned Tue 2 Jun 14:00: Wed, Thu, Fri -> Fri 5 Jun 18:00
+    assert (plan.sla_start_at, plan.due_at) == (at(2, 14), at(5, 18))
