@@ -23,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.utils.translation import gettext
+
 from sla.models import SLAStart
 
 from .dag import topological_order
@@ -159,3 +161,78 @@ def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, act
         Task.objects.bulk_update(changed, ["sla_start_at", "due_at", "at_risk_at", "sla_state", "sla_changed_at"])
         TaskEvent.objects.bulk_create(events)
     return changed
+
+
+def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
+    """Resume the clock of every task paused longer than ``MAX_PAUSE_BUSINESS_DAYS`` and tell MOps.
+
+    The task goes back to in progress (a ``resume`` event by the system, with the reason), its
+    deadline moves by the pause, and every MOps member gets a mail after commit. Returns the
+    ids of the resumed tasks; running it twice resumes nothing more.
+    """
+    from sla.calendar import deadline
+
+    from .services import task_transition
+
+    resolver = DeadlineResolver()
+    # At least MAX business days is at least that many calendar days: a cheap index prefilter.
+    candidates = (
+        Task.objects.filter(
+            state=TaskState.WAITING,
+            pauses__ended_at__isnull=True,
+            pauses__started_at__lte=now - dt.timedelta(days=MAX_PAUSE_BUSINESS_DAYS),
+        )
+        .select_related("task_type")
+        .prefetch_related("pauses")
+        .distinct()
+        .order_by("pk")
+    )
+    resumed = []
+    for task in candidates:
+        pause = next(p for p in task.pauses.all() if p.ended_at is None)
+        cal = resolver.work_calendar(resolver.rule(task.task_type, task.assignee_id).calendar_id)
+        limit, _risk = deadline(cal, pause.started_at, business_days=MAX_PAUSE_BUSINESS_DAYS)
+        if limit > now:
+            continue
+        task_transition(
+            task_id=task.pk,
+            action="resume",
+            by=None,
+            backfill=True,
+            at=now,
+            comment=gettext("Pause limit (%(days)s business days) reached: the SLA clock runs again.")
+            % {"days": MAX_PAUSE_BUSINESS_DAYS},
+        )
+        resumed.append(task.pk)
+    if resumed:
+        _mail_mops(resumed)
+    return resumed
+
+
+def _mail_mops(task_ids: list[int]) -> None:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.db import transaction
+
+    from governance import roles
+
+    keys = list(Task.objects.filter(pk__in=task_ids).values_list("key", flat=True))
+    emails = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.MOPS)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not emails:
+        return
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="[MOps Desk] " + gettext("Tasks past the pause limit"),
+            message=gettext("The SLA clock runs again for: %(keys)s") % {"keys": ", ".join(keys)},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=emails,
+            fail_silently=True,
+        )
+    )

@@ -185,3 +185,26 @@ def test_start_on_assignment_waits_for_an_assignee_once_actionable(
     plan = reload(plan)
     # assigned Tue 2 Jun 14:00: Wed, Thu, Fri -> Fri 5 Jun 18:00
     assert (plan.sla_start_at, plan.due_at) == (at(2, 14), at(5, 18))
+
+
+def test_a_pause_longer_than_the_limit_resumes_the_clock_and_tells_mops(
+    generated, sam, mona, frozen, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tasks.jobs import end_overlong_pauses
+
+    req, tasks = generated
+    plan = tasks["plan"]
+    services.task_assign(task_id=plan.pk, assignee=sam, by=mona, at=T0, notify=False)
+    services.task_transition(task_id=plan.pk, action="start", by=sam, at=T0)
+    services.task_transition(task_id=plan.pk, action="pause", by=sam, comment="回答待ち", at=at(1, 12))
+    # 10 business days from Mon 1 Jun 12:00 end Mon 15 Jun 18:00: not yet on Mon 15 at noon
+    frozen.move_to(at(15, 12))
+    assert end_overlong_pauses(at(15, 12)) == []
+    frozen.move_to(at(16, 9, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert end_overlong_pauses(at(16, 9, 30)) == [plan.pk]
+    assert any(plan.key in m.body and "mona@example.com" in m.to for m in mailoutbox)
+    plan = reload(plan)
+    assert plan.state == "in_progress"
+    assert TaskEvent.objects.filter(task=plan, action="resume", actor=None).exists()
+    assert end_overlong_pauses(at(16, 10)) == []  # twice: nothing more
