@@ -178,6 +178,9 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
         at = created
         for action in _plan(rng, launch, today, forced):
             at = min(at + dt.timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5)), now)
+            if action == "mark_ready":
+                # Production takes one to three weeks (the tasks' history is spread over it).
+                at = min(at + dt.timedelta(days=rng.randint(4, 14)), now)
             if action == "launch":
                 at = max(at, min(now, timezone.make_aware(dt.datetime.combine(launch, dt.time(10)))))
             by = actors.get(action, requester)
@@ -198,4 +201,112 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
                     request_id=request.pk, action="approve", by=_current_approver(request.pk), at=at
                 )
         made += 1
+    return made
+
+
+# --- outcomes: results and surveys, so every KPI section has data ---------------------------
+
+# campaign type -> (leads range, won revenue per deal range in JPY)
+FUNNEL_BY_TYPE = {
+    "webinar": ((150, 400), (300_000, 1_200_000)),
+    "trade-show": ((200, 600), (500_000, 1_800_000)),
+    "email-nurture": ((80, 300), (200_000, 800_000)),
+    "paid-ads": ((300, 1200), (150_000, 600_000)),
+    "content": ((100, 500), (200_000, 800_000)),
+    "product-launch": ((300, 800), (600_000, 2_400_000)),
+}
+SURVEY_COMMENTS_STRENGTHEN = [
+    "依頼フォームのテンプレートを増やしてほしい",
+    "進捗がボードで見えるのは助かる",
+    "LP制作のリードタイムをもう少し短くしてほしい",
+    "効果測定のレポートを月次でほしい",
+    "",
+]
+SURVEY_COMMENTS_UNCLEAR = [
+    "承認の流れが事業部ごとに違う理由",
+    "展示会の依頼はいつまでに出せばよいか",
+    "ガバナンスモデル変更後の担当範囲",
+    "",
+    "",
+]
+
+
+def seed_results(*, users: dict, seed: int = 1) -> int:
+    """Results for every launched campaign without any: a plausible funnel by type and channel,
+    retained revenue for about two thirds. Deterministic for a seed (keyed by campaign name)."""
+    from .results import result_save
+
+    made = 0
+    launched = (
+        CampaignRequest.objects.filter(state__in=[State.LAUNCHED, State.CLOSED], result__isnull=True)
+        .select_related("campaign_type")
+        .prefetch_related("channels")
+        .order_by("launched_at", "id")
+    )
+    for c in launched:
+        rng = random.Random(f"{seed}:{c.name}:{c.launch_date}")
+        (lo, hi), (deal_lo, deal_hi) = FUNNEL_BY_TYPE.get(c.campaign_type.slug, ((100, 400), (300_000, 1_000_000)))
+        paid = any(ch.slug.startswith("paid") for ch in c.channels.all())
+        leads = int(rng.randint(lo, hi) * (1.3 if paid else 1.0))
+        mqls = int(leads * rng.uniform(0.15, 0.45))
+        sqls = int(mqls * rng.uniform(0.2, 0.5))
+        opportunities = int(sqls * rng.uniform(0.4, 0.8))
+        won = int(opportunities * rng.uniform(0.15, 0.5))
+        revenue = Decimal(won * rng.randint(deal_lo // 10_000, deal_hi // 10_000) * 10_000)
+        spend = (Decimal(c.budget or 0) * Decimal(str(round(rng.uniform(0.7, 1.05), 2)))).quantize(Decimal(1))
+        retained = (
+            (revenue * Decimal(str(round(rng.uniform(0.5, 0.95), 2)))).quantize(Decimal(1))
+            if rng.random() < 0.67
+            else None
+        )
+        result_save(
+            request_id=c.pk,
+            by=users["mops"],
+            source="demo",
+            actual_spend=spend,
+            leads=leads,
+            mqls=mqls,
+            sqls=sqls,
+            opportunities=opportunities,
+            won_deals=won,
+            won_revenue=revenue,
+            retained_revenue_12m=retained,
+        )
+        made += 1
+    return made
+
+
+def seed_surveys(*, users: dict, seed: int = 1, today: dt.date | None = None) -> int:
+    """Anonymous survey answers with comments for the current quarter and the two before it."""
+    from .models import Survey, SurveyResponse
+    from .quarters import Quarter
+
+    today = today or timezone.localdate()
+    respondents = [users[u] for u in ("marketer", "marketer2", "marketer3", "cmo", "osaka_head", "apac_head")]
+    quarter = Quarter.of(today)
+    quarters = [quarter.previous().previous(), quarter.previous(), quarter]
+    made = 0
+    for age, q in enumerate(quarters):
+        survey, _ = Survey.objects.get_or_create(quarter=str(q), defaults={"anonymous": True})
+        for i, user in enumerate(respondents):
+            if SurveyResponse.objects.filter(survey=survey, respondent=user).exists():
+                continue
+            rng = random.Random(f"{seed}:{q}:{user.username}")
+            lift = age * 0.3  # the process improves a little each quarter
+
+            def score(base: float, rng=rng, lift=lift) -> int:
+                return max(1, min(5, round(base + lift + rng.uniform(-1.0, 1.0))))
+
+            SurveyResponse.objects.create(
+                survey=survey,
+                respondent=user,
+                q_speed=score(3.0),
+                q_quality=score(3.8),
+                q_communication=score(3.4),
+                q_process=score(2.9),
+                q_overall=score(3.4),
+                strengthen=SURVEY_COMMENTS_STRENGTHEN[(i + age) % len(SURVEY_COMMENTS_STRENGTHEN)],
+                unclear=SURVEY_COMMENTS_UNCLEAR[(i + 2 * age) % len(SURVEY_COMMENTS_UNCLEAR)],
+            )
+            made += 1
     return made

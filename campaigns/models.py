@@ -393,6 +393,58 @@ class CampaignResult(models.Model):
     def __str__(self) -> str:
         return f"{self.request}: {self.leads} leads"
 
+    def clean(self) -> None:
+        """A funnel can only narrow: MQLs <= leads, SQLs <= MQLs, won deals <= SQLs, and the
+        revenue retained after 12 months cannot exceed the revenue won."""
+        errors = funnel_errors(
+            {
+                "leads": self.leads,
+                "mqls": self.mqls,
+                "sqls": self.sqls,
+                "won_deals": self.won_deals,
+                "won_revenue": self.won_revenue,
+                "retained_revenue_12m": self.retained_revenue_12m,
+            }
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+# (field, the field it may not exceed) in funnel order.
+FUNNEL_LIMITS = [
+    ("mqls", "leads"),
+    ("sqls", "mqls"),
+    ("won_deals", "sqls"),
+    ("retained_revenue_12m", "won_revenue"),
+]
+
+
+def funnel_errors(values: dict) -> dict[str, str]:
+    """Field -> message for every funnel step larger than the one before it (absent values pass)."""
+    labels = {
+        "leads": _("leads"),
+        "mqls": _("MQLs"),
+        "sqls": _("SQLs"),
+        "won_deals": _("won deals"),
+        "won_revenue": _("won revenue"),
+        "retained_revenue_12m": _("retained revenue"),
+    }
+    errors: dict[str, str] = {}
+    for name, limit in FUNNEL_LIMITS:
+        value, bound = values.get(name), values.get(limit)
+        if value is None or bound is None or value == "" or bound == "":
+            continue
+        try:
+            too_big = Decimal(str(value)) > Decimal(str(bound))
+        except (ArithmeticError, ValueError):
+            continue  # the field's own validation reports a non-number
+        if too_big:
+            errors[name] = str(
+                _("%(field)s (%(value)s) cannot exceed %(limit)s (%(bound)s).")
+                % {"field": labels[name], "value": value, "limit": labels[limit], "bound": bound}
+            )
+    return errors
+
 
 class ResultImport(models.Model):
     """One CSV/Excel import of results: kept for the audit trail and to make re-imports idempotent."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
-from .models import CampaignRequest, CampaignResult, ResultImport, State
+from .models import CampaignRequest, CampaignResult, ResultImport, State, funnel_errors
 
 RESULT_FIELDS = [
     "actual_spend",
@@ -333,6 +333,9 @@ def results_import_plan(
                 values[name] = _number(cell, name)
             except ValueError as exc:
                 plan.errors.append({"row": index, "column": column, "message": str(exc)})
+        # An impossible funnel (300 MQLs from 180 leads) stops the whole import like any bad cell.
+        for name, message in funnel_errors(values).items():
+            plan.errors.append({"row": index, "column": mapping.get(name) or name, "message": message})
         plan.rows.append(
             {
                 "row": index,

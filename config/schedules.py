@@ -14,6 +14,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     # updates; notifies each change once), then mail queued SLA notices inside recipients' hours
     "tasks-sla-sweep": ("tasks.jobs.sweep_sla", 5),
     "tasks-sla-notifications": ("tasks.jobs.send_sla_notifications", 5),
+    # tasks: a pause stops the SLA clock for at most 10 business days; then the task resumes
+    "tasks-pause-limit": ("tasks.jobs.end_overlong_pauses", 60),
     # integrations: webhook retries with back-off (claims due deliveries), SLA at-risk/breach
     # announcements, and the daily digest (hourly check; once per user per local day)
     "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from tasks.models import OPEN_TASK_STATES, SlaState, Task
+from tasks.models import OPEN_TASK_STATES, SlaState, Task, TaskState
 
 from . import dispatch, recipients
 from .events import Event
@@ -30,7 +30,10 @@ def _pending(qs, state: str):
 
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
-    open_tasks = Task.objects.filter(state__in=OPEN_TASK_STATES, due_at__isnull=False)
+    # Only tasks whose clock runs: not waiting (paused) and not waiting for predecessors.
+    open_tasks = Task.objects.filter(
+        state__in=OPEN_TASK_STATES, due_at__isnull=False, sla_start_at__isnull=False
+    ).exclude(state=TaskState.WAITING)
     plan = [
         (SlaState.BREACHED, Event.SLA_BREACHED, open_tasks.filter(due_at__lte=now, due_at__gte=now - LOOKBACK)),
         (SlaState.AT_RISK, Event.SLA_AT_RISK, open_tasks.filter(at_risk_at__lte=now, due_at__gt=now)),

@@ -9,7 +9,8 @@ Cohorts (documented in the review's notes):
 - tasks: of those filtered campaigns, alive in the quarter (created before its end, not
   finished or cancelled before its start).
 - audit events: every event (up to the quarter's end) of the requests / tasks that have at
-  least one event in the quarter, so a wait that began earlier is measured whole.
+  least one event in the quarter or were open in it (a wait can span a whole quarter
+  without an event); the stall time clips each wait to the quarter.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -154,6 +155,7 @@ CAMPAIGN_COLS = [
     "retained",
     "retro_id",
     "via_form",
+    "ready_at",
 ]
 TASK_COLS = [
     "id",
@@ -173,6 +175,7 @@ TASK_COLS = [
     "completed_at",
     "due_at",
     "sla_state",
+    "sla_start_at",
 ]
 REQUEST_EVENT_COLS = ["entity", "id", "action", "from_state", "to_state", "actor", "at"]
 TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "from_state", "to_state", "actor", "at", "comment"]
@@ -189,7 +192,15 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
             Q(launched_at__gte=trend_start, launched_at__lt=qs_end)
             | Q(submitted_at__gte=qs_start, submitted_at__lt=qs_end)
         )
-        .annotate(via_form=Exists(RequestEvent.objects.filter(request_id=OuterRef("pk"), action="submit")))
+        .annotate(
+            via_form=Exists(RequestEvent.objects.filter(request_id=OuterRef("pk"), action="submit")),
+            # The last time it became ready for launch (after any reopen): process time ends here.
+            ready_at=Subquery(
+                RequestEvent.objects.filter(request_id=OuterRef("pk"), to_state="ready_for_launch")
+                .order_by("-at", "-id")
+                .values("at")[:1]
+            ),
+        )
         .order_by()
     )
     campaign_ids = campaigns.values("pk")
@@ -219,6 +230,7 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         _f("result__retained_revenue_12m"),
         "retrospective__id",
         "via_form",
+        "ready_at",
     )
     hours = Coalesce(_f("actual_hours"), _f("estimated_hours"))
     labour = (
@@ -262,10 +274,12 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
         "completed_at",
         "due_at",
         "sla_state",
+        "sla_start_at",
     )
     active_tasks = TaskEvent.objects.filter(at__gte=qs_start, at__lt=qs_end, task__in=task_base).values("task_id")
+    # Tasks alive in the quarter without an event in it still wait in some state all quarter.
     task_events = (
-        TaskEvent.objects.filter(task_id__in=active_tasks, at__lt=qs_end)
+        TaskEvent.objects.filter(Q(task_id__in=active_tasks) | Q(task_id__in=tasks.values("pk")), at__lt=qs_end)
         .order_by("task_id", "at", "id")
         .values_list(
             "task_id",
@@ -282,13 +296,24 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
     active_requests = RequestEvent.objects.filter(
         at__gte=qs_start, at__lt=qs_end, request__in=CampaignRequest.objects.filter(campaign_dims)
     ).values("request_id")
+    # Requests submitted before the quarter and not launched before it may wait through it
+    # without an event (an open wait ends at the quarter's end).
+    waiting_requests = (
+        CampaignRequest.objects.filter(campaign_dims, submitted_at__lt=qs_end)
+        .filter(Q(launched_at__isnull=True) | Q(launched_at__gte=qs_start))
+        .values("pk")
+    )
     request_events = (
-        RequestEvent.objects.filter(request_id__in=active_requests, at__lt=qs_end)
+        RequestEvent.objects.filter(
+            Q(request_id__in=active_requests) | Q(request_id__in=waiting_requests), at__lt=qs_end
+        )
         .order_by("request_id", "at", "id")
         .values_list("request_id", "id", "action", "from_state", "to_state", "actor__username", "at")
     )
     pauses = (
-        TaskPause.objects.filter(task__in=tasks.filter(sla_state__in=["missed", "breached"]))
+        TaskPause.objects.filter(
+            Q(task__in=tasks.filter(sla_state__in=["missed", "breached"])) | Q(task__in=tasks.filter(state="waiting"))
+        )
         .order_by("task_id", "started_at")
         .values_list("task_id", "reason", "started_at", "ended_at")
     )
@@ -349,7 +374,18 @@ def querysets(f: KpiFilters) -> dict[str, tuple[QuerySet, list[str]]]:
     }
 
 
-DATETIME_COLS = {"submitted_at", "launched_at", "created_at", "started_at", "completed_at", "due_at", "at", "ended_at"}
+DATETIME_COLS = {
+    "submitted_at",
+    "launched_at",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "due_at",
+    "at",
+    "ended_at",
+    "sla_start_at",
+    "ready_at",
+}
 
 
 def to_seconds(col: pd.Series) -> pd.Series:

@@ -36,6 +36,7 @@ from campaigns.models import SURVEY_QUESTIONS, State
 from knowledge.models import ToolCategory
 from sla.models import default_calendar
 from tasks.models import TaskState
+from tasks.sla_start import MAX_PAUSE_BUSINESS_DAYS
 from tasks.workload import coefficient_of_variation, gini
 
 from . import data as kpi_data
@@ -235,6 +236,13 @@ def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.Dat
         if clock.day_seconds
         else np.nan
     )
+    # Process time (submission -> ready for launch) is what MOps controls; the launch wait
+    # (ready -> launched) is mostly the planned launch date. Total = both.
+    for name, a, b in (("process", "submitted_at", "ready_at"), ("launch_wait", "ready_at", "launched_at")):
+        c[f"{name}_calendar_days"] = (c[b] - c[a]) / DAY
+        c[f"{name}_business_days"] = (
+            clock.between(c[a].to_numpy(), c[b].to_numpy()) / clock.day_seconds if clock.day_seconds else np.nan
+        )
     c["cost"] = c["spend"] + c["labour"]
     tz = timezone.get_default_timezone()
     launched = pd.to_datetime(c["launched_at"], unit="s", utc=True).dt.tz_convert(tz)
@@ -274,6 +282,10 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
         "n": int(len(launched)),
         "business_days": quantiles(launched["business_days"]),
         "calendar_days": quantiles(launched["calendar_days"]),
+        "process_business_days": quantiles(launched["process_business_days"]),
+        "process_calendar_days": quantiles(launched["process_calendar_days"]),
+        "launch_wait_business_days": quantiles(launched["launch_wait_business_days"]),
+        "launch_wait_calendar_days": quantiles(launched["launch_wait_calendar_days"]),
         "trend": trend,
         "campaigns": [
             {
@@ -283,6 +295,9 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
                 "campaign_type": r.campaign_type,
                 "submitted_at": iso(r.submitted_at),
                 "launched_at": iso(r.launched_at),
+                "ready_at": iso(r.ready_at),
+                "process_business_days": num(r.process_business_days),
+                "launch_wait_business_days": num(r.launch_wait_business_days),
                 "business_days": num(r.business_days),
                 "calendar_days": num(r.calendar_days),
             }
@@ -299,7 +314,7 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
     """(segments, visits): segments are event-to-next-event intervals; visits merge same-state runs."""
     if events.empty:
         empty = pd.DataFrame(
-            columns=["entity", "state", "start", "end", "seconds", "business", "end_actor", "end_action", "task_type"]
+            columns=["entity", "state", "start", "end", "open", "end_actor", "end_action", "task_type"]
         )
         return empty, empty
     e = events.sort_values(["entity", "at", "id"])
@@ -315,6 +330,11 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
             "task_type": e["task_type"].to_numpy() if "task_type" in e else None,
         }
     )
+    # A wait still open at the horizon (the quarter's end, or now) ends there. Filling the
+    # gap before merging matters: "last" skips NaN, so an open run of same-state events
+    # (create + assign, multi-step approvals) would otherwise end at its last event.
+    seg["open"] = seg["end"].isna()
+    seg["end"] = seg["end"].fillna(ctx["horizon"])
     # A visit: consecutive segments of one entity in the same state.
     new_visit = (seg["entity"] != seg["entity"].shift()) | (seg["state"] != seg["state"].shift())
     seg["visit"] = new_visit.cumsum()
@@ -324,10 +344,14 @@ def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.Dat
         state=("state", "first"),
         start=("start", "first"),
         end=("end", "last"),
+        open=("open", "last"),
         task_type=("task_type", "first"),
     )
-    visits = visits[visits["end"].notna() & (visits["end"] >= ctx["start"]) & (visits["end"] < ctx["end"])].copy()
-    seg = seg[seg["end"].notna() & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
+    # Each hour is counted once, in the quarter it passed in: a wait that crosses the
+    # quarter's start counts from the start (its earlier part belongs to the previous quarter).
+    visits = visits[(visits["end"] > ctx["start"]) & (visits["end"] <= ctx["horizon"])].copy()
+    visits["start"] = visits["start"].clip(lower=ctx["start"])
+    seg = seg[~seg["open"] & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
     return seg, visits
 
 
@@ -340,6 +364,7 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
     )
     g = v.groupby("state").agg(
         visits=("hours", "size"),
+        open_visits=("open", "sum"),
         total_hours=("hours", "sum"),
         mean_hours=("hours", "mean"),
         median_hours=("hours", "median"),
@@ -355,6 +380,7 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
             "state": state,
             "label": str(labels.get(state, state)),
             "visits": int(r.visits),
+            "open_visits": int(r.open_visits),
             "total_hours": num(r.total_hours),
             "mean_hours": num(r.mean_hours),
             "median_hours": num(r.median_hours),
@@ -432,7 +458,8 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
         "tasks": tasks,
         "approvers": approvers,
         "task_types": by_type,
-        "bottleneck": requests[0]["state"] if requests else None,
+        # Waiting in ready_for_launch is waiting for the planned date, not for anyone.
+        "bottleneck": next((r["state"] for r in requests if r["state"] != State.READY_FOR_LAUNCH), None),
         "task_bottleneck": tasks[0]["state"] if tasks else None,
     }
 
@@ -532,6 +559,28 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
 # 4. SLA attainment ------------------------------------------------------------------------
 
 
+def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, ctx: dict) -> pd.Series:
+    """Open tasks whose clock runs and is past its due date at the horizon, whatever the sweep stored.
+
+    A waiting task's deadline moves by the working time of its open pause, at most the pause
+    limit (``tasks.sla_start.MAX_PAUSE_BUSINESS_DAYS``): a task paused for weeks past its due
+    date is breached once the limit is used up.
+    """
+    running = tasks["state"].isin([TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW])
+    waiting = tasks["state"] == TaskState.WAITING
+    started = tasks["sla_start_at"].notna() & tasks["due_at"].notna()
+    past = clock.between(tasks["due_at"].to_numpy(), np.full(len(tasks), ctx["horizon"]))
+    out = running & started & (tasks["due_at"] < ctx["horizon"])
+    if waiting.any():
+        open_p = pauses[pauses["ended_at"].isna()].drop_duplicates("task_id", keep="last").set_index("task_id")
+        pause_start = tasks["id"].map(open_p["started_at"]) if len(open_p) else pd.Series(np.nan, index=tasks.index)
+        paused = clock.between(pause_start.to_numpy(dtype="float64"), np.full(len(tasks), ctx["horizon"]))
+        cap = MAX_PAUSE_BUSINESS_DAYS * clock.day_seconds
+        allowance = np.minimum(np.nan_to_num(paused, nan=0.0), cap)
+        out |= waiting & started & pd.Series(past > allowance, index=tasks.index)
+    return out
+
+
 def sla(
     tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict
 ) -> dict[str, Any]:
@@ -552,12 +601,9 @@ def sla(
         & (tasks["state"] == TaskState.DONE)
         & _in_quarter(tasks["completed_at"], ctx)
     )
-    breached = (
-        (tasks["sla_state"] == "breached")
-        & tasks["state"].isin([s.value for s in TaskState if s not in TASK_TERMINAL])
-        & _in_quarter(tasks["due_at"], ctx)
-    )
+    breached = _breached_live(tasks, pauses, clock, ctx) & _in_quarter(tasks["due_at"], ctx)
     t = tasks[finished | breached].copy()
+    t.loc[breached[finished | breached], "sla_state"] = "breached"
     t["outcome"] = np.where(t["sla_state"] == "met", "met", np.where(t["sla_state"] == "missed", "missed", "breached"))
 
     def group(col: str, labels: dict | None = None) -> list[dict]:
@@ -622,6 +668,7 @@ def sla(
                 }
             )
     met = int((t["outcome"] == "met").sum())
+    ctx["sla_tasks"] = t[["id", "governance_model", "outcome"]]
     return {
         "tasks": int(len(t)),
         "met": met,
@@ -711,6 +758,16 @@ def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any
         else None
     )
     out["totals"]["campaigns_with_retained"] = int(len(retained_known))
+    # Like for like with good_roi_known: the plain ROI and the share of revenue retained,
+    # over the same campaigns (those whose retained revenue is known).
+    out["totals"]["roi_retained_known"] = (
+        pct(retained_known["revenue"].sum() - retained_known["cost"].sum(), retained_known["cost"].sum())
+        if len(retained_known)
+        else None
+    )
+    out["totals"]["good_revenue_share"] = (
+        ratio(retained_known["retained"].sum(), retained_known["revenue"].sum()) if len(retained_known) else None
+    )
     out["campaigns"] = []
     for row in r.sort_values(["revenue", "id"], ascending=[False, True]).itertuples():
         d = {k: getattr(row, k) for k in SUM_COLS}
@@ -767,10 +824,10 @@ def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     ]
     return {
         "responses": int(len(cur)),
-        "overall": num(scores.stack().mean()) if len(cur) else None,
-        "previous_overall": num(old[[n for n, _ in SURVEY_QUESTIONS]].astype("float64").stack().mean())
-        if len(old)
-        else None,
+        # "overall" is the overall-satisfaction question; the mean of every answer has its own name.
+        "overall": num(cur["q_overall"].astype("float64").mean()) if len(cur) else None,
+        "previous_overall": num(old["q_overall"].astype("float64").mean()) if len(old) else None,
+        "all_questions_mean": num(scores.stack().mean()) if len(cur) else None,
         "questions": questions,
         "comments": comments,
     }
@@ -933,10 +990,17 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
         if len(tasks)
         else tasks
     )
+    # The SLA share per model counts the same tasks as the headline SLA figure (met, missed and
+    # live breaches), not only the completed ones.
+    sla_set = ctx.get("sla_tasks")
     for model in sorted(set(launched["governance_model"]) - {""}):
         fig = _key_figures(launched[launched["governance_model"] == model])
-        t = done[done["governance_model"] == model] if len(done) else done
-        fig["sla_met"] = ratio((t["sla_state"] == "met").sum(), len(t)) if len(t) else None
+        if sla_set is not None:
+            t = sla_set[sla_set["governance_model"] == model]
+            fig["sla_met"] = ratio((t["outcome"] == "met").sum(), len(t)) if len(t) else None
+        else:
+            t = done[done["governance_model"] == model] if len(done) else done
+            fig["sla_met"] = ratio((t["sla_state"] == "met").sum(), len(t)) if len(t) else None
         by_model.append({"model": model, "label": str(MODEL_LABELS.get(model, model)), **fig})
     trend = []
     for q in trend_quarters(ctx["f"].quarter):
@@ -977,6 +1041,8 @@ def summary(r: dict) -> dict[str, Any]:
         "launched": r["lead_time"]["n"],
         "lead_time_bd_median": r["lead_time"]["business_days"]["median"],
         "lead_time_cd_median": r["lead_time"]["calendar_days"]["median"],
+        "process_time_bd_median": r["lead_time"]["process_business_days"]["median"],
+        "launch_wait_bd_median": r["lead_time"]["launch_wait_business_days"]["median"],
         "bottleneck": r["stall"]["bottleneck"],
         "sla_met": r["sla"]["share_met"],
         "sla_tasks": r["sla"]["tasks"],
@@ -984,6 +1050,7 @@ def summary(r: dict) -> dict[str, Any]:
         "hours_gini": r["workload"]["gini"],
         "roi": ret.get("roi"),
         "good_roi": ret.get("good_roi_known"),
+        "good_revenue_share": ret.get("good_revenue_share"),
         "cost_per_lead": ret.get("cost_per_lead"),
         "revenue": ret.get("revenue"),
         "satisfaction": r["satisfaction"]["overall"],

@@ -14,12 +14,12 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
-from . import charts
+from . import charts, definitions
 from . import tables as kpi_tables
 
 PDF_ROWS = 20  # longer tables are cut in the PDF; the Excel export has every row
 SECTIONS = [
-    ("lead_time", _("Request-to-launch time"), ["lead_time_trend", "lead_time_campaigns"]),
+    ("lead_time", _("Request-to-launch time"), ["lead_time_parts", "lead_time_trend", "lead_time_campaigns"]),
     (
         "stall",
         _("Stall time and bottlenecks"),
@@ -74,7 +74,9 @@ def sections(
                     "more": len(t["rows"]) - len(rows),
                 }
             )
-        out.append({"key": key, "title": title, "chart": chart, "tables": ts})
+        out.append(
+            {"key": key, "title": title, "chart": chart, "tables": ts, "definitions": definitions.for_section(key)}
+        )
     return out
 
 
@@ -87,6 +89,7 @@ def render_html(report: dict[str, Any], *, progress=None) -> str:
             "font_path": charts.FONT_PATH.as_posix(),
             "font_name": charts.FONT_NAME,
             "sections": sections(report, fmt="png", progress=progress, row_limit=PDF_ROWS),
+            "definitions": definitions.all_definitions(),
         },
     )
 

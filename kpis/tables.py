@@ -138,6 +138,33 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             ],
             lt["trend"],
         ),
+        "lead_time_parts": _t(
+            _("Process time, launch wait and total"),
+            [
+                ("label", _("Part")),
+                ("n", _("n")),
+                ("bd_median", _("Median")),
+                ("bd_p90", "p90"),
+                ("cd_median", _("Calendar median")),
+                ("cd_p90", _("Calendar p90")),
+            ],
+            [
+                {
+                    "key": key,
+                    "label": label,
+                    "n": lt[bd]["n"],
+                    "bd_median": lt[bd]["median"],
+                    "bd_p90": lt[bd]["p90"],
+                    "cd_median": lt[cd]["median"],
+                    "cd_p90": lt[cd]["p90"],
+                }
+                for key, label, bd, cd in (
+                    ("process", _("Process time"), "process_business_days", "process_calendar_days"),
+                    ("launch_wait", _("Launch wait"), "launch_wait_business_days", "launch_wait_calendar_days"),
+                    ("total", _("Total"), "business_days", "calendar_days"),
+                )
+            ],
+        ),
         "lead_time_campaigns": _t(
             _("Lead time per campaign"),
             [
@@ -147,6 +174,8 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 ("campaign_type", _("Type")),
                 ("submitted_at", _("Submitted")),
                 ("launched_at", _("Launched")),
+                ("process_business_days", _("Process (bd)")),
+                ("launch_wait_business_days", _("Launch wait (bd)")),
                 ("business_days", _("Business days")),
                 ("calendar_days", _("Calendar days")),
             ],

@@ -18,7 +18,7 @@ from campaigns.models import CampaignType, Channel
 from governance.models import BusinessUnit
 from tasks import selectors as task_selectors
 
-from . import figures, pdf, reviews
+from . import definitions, figures, pdf, reviews
 from . import tables as kpi_tables
 from .data import GOVERNANCE_MODELS
 from .models import ReviewStatus
@@ -74,6 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sections": sections,
             "params": params,
             "sla_link": f"{reverse('kpis:drill', args=['sla'])}?{params}",
+            "defs": {d["key"]: d["text"] for d in definitions.all_definitions()},
         },
     )
 

@@ -215,6 +215,14 @@ class SLAUnit(models.TextChoices):
     BUSINESS_HOURS = "business_hours", _("Business hours")
 
 
+class SLAStart(models.TextChoices):
+    """When a task's SLA clock starts (as in Jira Service Management's start conditions)."""
+
+    ON_CREATION = "on_creation", _("On creation")
+    WHEN_ACTIONABLE = "when_actionable", _("When actionable (all predecessors done)")
+    ON_ASSIGNMENT = "on_assignment", _("On assignment, once actionable")
+
+
 class SLAPolicyQuerySet(models.QuerySet):
     def with_calendar(self) -> SLAPolicyQuerySet:
         """Load each policy's calendar and its rules in four queries."""
@@ -243,6 +251,10 @@ class SLAPolicy(models.Model):
         blank=True,
         validators=SHARE_VALIDATORS,
         help_text=_("blank = the calendar's default"),
+    )
+
+    start_condition = models.CharField(
+        _("Clock starts"), max_length=20, choices=SLAStart.choices, default=SLAStart.WHEN_ACTIONABLE
     )
 
     objects = SLAPolicyQuerySet.as_manager()

@@ -39,7 +39,11 @@ class TaskSerializer(serializers.ModelSerializer):
     state = serializers.CharField(
         read_only=True, help_text="todo | in_progress | waiting | in_review | done | cancelled"
     )
-    sla_state = serializers.CharField(read_only=True, help_text="on_track | at_risk | breached | met | missed")
+    sla_state = serializers.CharField(
+        source="live_sla_state",
+        read_only=True,
+        help_text="on_track | at_risk | breached | met | missed, live at the time of the request",
+    )
     depends_on = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     events = TaskEventSerializer(many=True, read_only=True)

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from sla.calendar import WorkCalendar, deadline, paused_working_time
 from sla.calendar import is_working_day as _is_working_day
-from sla.models import SLAPolicy, SLAUnit, WorkingCalendar, default_calendar
+from sla.models import SLAPolicy, SLAStart, SLAUnit, WorkingCalendar, default_calendar
 
 Pause = tuple[dt.datetime, dt.datetime]
 
@@ -36,6 +36,7 @@ class Rule:
     business_hours: Decimal | None
     share: Decimal
     policy_id: int | None = None
+    start_condition: str = SLAStart.WHEN_ACTIONABLE
 
     @property
     def kwargs(self) -> dict:
@@ -137,8 +138,8 @@ class DeadlineResolver:
                 policy.at_risk_share if policy.at_risk_share is not None else self.calendar_row(cal_id).at_risk_share
             )
             if policy.unit == SLAUnit.BUSINESS_DAYS:
-                return Rule(cal_id, int(policy.duration), None, share, policy.pk)
-            return Rule(cal_id, None, Decimal(policy.duration), share, policy.pk)
+                return Rule(cal_id, int(policy.duration), None, share, policy.pk, policy.start_condition)
+            return Rule(cal_id, None, Decimal(policy.duration), share, policy.pk, policy.start_condition)
         cal_id = person_cal or self.default_calendar_id()
         return Rule(cal_id, int(task_type.lead_time_days or 0), None, self.calendar_row(cal_id).at_risk_share)
 

@@ -26,6 +26,7 @@ from .models import (
     Condition,
     Person,
     Task,
+    TaskDependency,
     TaskKind,
     TaskTemplate,
     TaskType,
@@ -274,8 +275,11 @@ def _roles_of(user) -> set[int]:
     return _ROLE_CACHE[user.pk]
 
 
-def _walk(task: Task, actor, t: dt.datetime, end: dt.datetime, rng: random.Random, *, finish: bool) -> None:
-    """Move a task through start (-> waiting -> resume) -> review -> done between t and end."""
+def _walk(
+    task: Task, actor, t: dt.datetime, end: dt.datetime, rng: random.Random, *, finish: bool, reopen: bool = False
+) -> None:
+    """Move a task through start (-> waiting -> resume) -> review -> done between t and end
+    (with ``reopen``: done, reopened for a fix, done again)."""
     span = max(end - t, dt.timedelta(minutes=10))
     step = span / 5
     kw = {"by": actor, "backfill": True}
@@ -285,9 +289,21 @@ def _walk(task: Task, actor, t: dt.datetime, end: dt.datetime, rng: random.Rando
         services.task_transition(task_id=task.pk, action="resume", at=t + step * 2, **kw)
     if not finish:
         return
-    services.task_transition(task_id=task.pk, action="submit_review", at=t + step * 3, **kw)
     hours = (task.estimated_hours * Decimal(str(round(rng.uniform(0.7, 1.5), 2)))).quantize(Decimal("0.5"))
+    if reopen:
+        services.task_transition(task_id=task.pk, action="submit_review", at=t + step * 2.5, **kw)
+        services.task_transition(task_id=task.pk, action="complete", actual_hours=hours, at=t + step * 3, **kw)
+        services.task_transition(
+            task_id=task.pk, action="reopen", comment=rng.choice(REOPEN_REASONS), at=t + step * 3.3, **kw
+        )
+    services.task_transition(task_id=task.pk, action="submit_review", at=t + step * 3.6, **kw)
     services.task_transition(task_id=task.pk, action="complete", actual_hours=hours, at=t + step * 4, **kw)
+
+
+REOPEN_REASONS = ["誤字の修正", "リンク切れの修正", "ブランドガイドラインに合わせて修正"]
+# Share of history tasks that run late (when that fits before their successors start) or are reopened.
+LATE_SHARE = 0.22
+REOPEN_SHARE = 0.06
 
 
 def seed_history(*, users: dict, seed: int = 1) -> int:
@@ -326,13 +342,30 @@ def seed_history(*, users: dict, seed: int = 1) -> int:
         # In-production campaigns: roughly half done, one in progress (maybe waiting), the rest to do.
         done_count = n if finish_all else rng.randint(max(1, n // 3), max(1, n * 2 // 3))
         span = max(end - t0, dt.timedelta(hours=2))
+        windows = [
+            (t0 + span * i / (n + 1) + dt.timedelta(hours=1), t0 + span * (i + 1) / (n + 1) + dt.timedelta(hours=1))
+            for i in range(n)
+        ]
+        position = {t.pk: i for i, t in enumerate(tasks)}
+        successors = dict.fromkeys(position, ())
+        for pred, succ in TaskDependency.objects.filter(task__campaign=campaign).values_list(
+            "predecessor_id", "task_id"
+        ):
+            successors[pred] = (*successors[pred], succ)
         for i, task in enumerate(tasks):
-            start = t0 + span * i / (n + 1) + dt.timedelta(hours=1)
-            stop = t0 + span * (i + 1) / (n + 1) + dt.timedelta(hours=1)
-            task.refresh_from_db(fields=["assignee"])
+            start, stop = windows[i]
+            task.refresh_from_db(fields=["assignee", "due_at", "sla_start_at"])
             actor = task.assignee
+            if i < done_count and finish_all and rng.random() < LATE_SHARE and task.due_at:
+                # Late: finish after the due date, if that is still before any successor starts
+                # (and before the campaign was ready), so the history stays consistent.
+                late = max(task.due_at, start) + dt.timedelta(hours=rng.randint(2, 30))
+                limit = min([windows[position[s]][0] for s in successors[task.pk]] + [end, now])
+                if late < limit:
+                    stop = late
             if i < done_count:
-                _walk(task, actor, min(start, now), min(stop, now), rng, finish=True)
+                reopen = campaign.state != CampaignState.READY_FOR_LAUNCH and rng.random() < REOPEN_SHARE
+                _walk(task, actor, min(start, now), min(stop, now), rng, finish=True, reopen=reopen)
             elif i == done_count and not finish_all:
                 _walk(task, actor, min(start, now), min(stop, now), rng, finish=False)
                 if rng.random() < 0.5:

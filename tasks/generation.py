@@ -39,6 +39,7 @@ from .models import (
     TemplateEntry,
 )
 from .services import KEY_PREFIX, TaskConflict, assign_locked, check_executor, is_eligible, next_numbers
+from .sla_start import initial_start
 
 BRAND_REVIEW_SLUG = "brand-review"
 # TaskEvent.data marker of a task that governance added (not from a template entry).
@@ -172,15 +173,21 @@ def tasks_generate(
     for pk in order:
         entry = by_pk[pk]
         number = next(numbers)
-        # After-anchored entries (post-event work, reports) start no earlier than their anchor day.
+        sla_start, basis = initial_start(
+            at, [tasks[p] for p in preds[pk]], condition=resolver.rule(entry.task_type).start_condition
+        )
+        # After-anchored entries (post-event work, reports) start no earlier than their anchor day:
+        # their clock is counted from there even when nothing else holds them back.
         not_before = anchors.entry_not_before(
             entry,
             resolver.work_calendar(resolver.rule(entry.task_type).calendar_id),
             campaign.launch_date,
             campaign.end_date,
         )
-        sla_start = max([at, *[tasks[p].due_at for p in preds[pk]], *not_before])
-        deadline = resolver.compute(entry.task_type, sla_start)
+        if not_before:
+            basis = max(basis, not_before[0])
+            sla_start = max(sla_start, not_before[0]) if sla_start is not None else None
+        deadline = resolver.compute(entry.task_type, basis)
         due, risk = deadline.due_at, deadline.at_risk_at
         tasks[pk] = Task(
             number=number,
@@ -268,8 +275,8 @@ def _brand_review(
     has_successor = {p for p, e in edges if e in before}
     preds = [t for pk, t in tasks.items() if pk in before and pk not in has_successor]
     number = next(iter(next_numbers(1)))
-    sla_start = max([at, *[t.due_at for t in preds if t.due_at]])
-    deadline = resolver.compute(task_type, sla_start)
+    sla_start, basis = initial_start(at, preds, condition=resolver.rule(task_type).start_condition)
+    deadline = resolver.compute(task_type, basis)
     position = max([t.position for t in tasks.values()], default=0) + 10
     task = Task(
         number=number,

@@ -55,3 +55,13 @@ def recompute_deadlines(recompute_id: int, now: dt.datetime | None = None) -> di
     from .recompute import run_recompute
 
     return run_recompute(recompute_id, now=now or timezone.now())
+
+
+def end_overlong_pauses(now: dt.datetime | None = None) -> list[int]:
+    """Hourly: tasks paused past the pause limit resume (the SLA clock runs again); MOps is mailed."""
+    from django.db import transaction
+
+    from .sla_start import overlong_pauses_end
+
+    with transaction.atomic():
+        return overlong_pauses_end(now=now or timezone.now())

@@ -418,6 +418,30 @@ class Task(ConcurrentTransitionMixin, models.Model):
     def is_open(self) -> bool:
         return self.state in OPEN_TASK_STATES
 
+    def sla_state_at(self, now) -> str:
+        """The SLA state at ``now`` from the stored deadlines, whether or not the sweep has run.
+
+        Done / cancelled tasks keep their outcome; a waiting task keeps its state (its clock is
+        stopped); a task whose clock has not started (waiting for predecessors) is on track.
+        """
+        if self.state not in OPEN_TASK_STATES or self.state == TaskState.WAITING:
+            return self.sla_state
+        if self.sla_start_at is None:
+            return SlaState.ON_TRACK
+        if self.due_at and now >= self.due_at:
+            return SlaState.BREACHED
+        if self.at_risk_at and now >= self.at_risk_at:
+            return SlaState.AT_RISK
+        return SlaState.ON_TRACK
+
+    @property
+    def live_sla_state(self) -> str:
+        """``sla_state_at`` now: what pages and the API show."""
+        return self.sla_state_at(timezone.now())
+
+    def get_live_sla_state_display(self) -> str:
+        return str(SlaState(self.live_sla_state).label)
+
     # --- transitions: they touch only this row; services check the rest and write the event ---
     @transition(field=state, source=TaskState.TODO, target=TaskState.IN_PROGRESS, permission=_ops_or_assignee)
     def start(self) -> None:

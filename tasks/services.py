@@ -43,6 +43,7 @@ from .models import (
     TaskType,
 )
 from .signals import sla_state_changed
+from .sla_start import forecast_basis, initial_start, start_on_assignment, successors_replan
 
 
 class TaskConflict(Conflict):
@@ -64,6 +65,8 @@ ACTIONS: dict[str, str] = {
     "cancel": "cancel",
 }
 REASON_REQUIRED = {"pause", "reopen"}
+# Actions after which the successors' SLA clocks and forecasts are re-planned.
+REPLAN_ON = {"complete", "cancel", "reopen", "pause", "resume"}
 # Campaign states in which tasks can be worked on.
 WORKABLE_CAMPAIGN_STATES = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH}
 # Post-launch and post-end tasks (tasks.anchors) are worked after the launch too.
@@ -140,7 +143,10 @@ def _lock(task_id: int) -> tuple[CampaignRequest, Task]:
 
 
 def live_sla_state(task: Task, now: dt.datetime) -> str:
-    """SLA state of an open task at ``now`` from its stored deadlines."""
+    """SLA state of an open task at ``now`` from its stored deadlines (on track while its
+    clock has not started: it waits for its predecessors)."""
+    if task.sla_start_at is None:
+        return SlaState.ON_TRACK
     if task.due_at and now >= task.due_at:
         return SlaState.BREACHED
     if task.at_risk_at and now >= task.at_risk_at:
@@ -154,8 +160,11 @@ def pauses_of(task: Task, now: dt.datetime | None = None) -> list[tuple[dt.datet
 
 def recompute_deadline(task: Task, resolver: DeadlineResolver | None = None) -> None:
     """Recompute due_at/at_risk_at/sla_paused_seconds from the original SLA start and the
-    closed pauses, with the task type's current policy and the assignee's calendar (no save)."""
+    closed pauses, with the task type's current policy and the assignee's calendar (no save).
+    A task whose clock has not started gets its forecast (from its open predecessors' due dates)."""
     if task.sla_start_at is None:
+        d = (resolver or DeadlineResolver()).compute(task.task_type, forecast_basis(task), (), task.assignee_id)
+        task.due_at, task.at_risk_at, task.sla_paused_seconds = d.due_at, d.at_risk_at, 0
         return
     closed = [(p.started_at, p.ended_at) for p in task.pauses.all() if p.ended_at is not None]
     d = (resolver or DeadlineResolver()).compute(task.task_type, task.sla_start_at, closed, task.assignee_id)
@@ -258,7 +267,15 @@ def assign_locked(
     task.assignee = assignee
     fields = ["assignee", "updated_at"]
     resolver = DeadlineResolver()
-    if task.sla_start_at is not None and (
+    moved = False
+    if start_on_assignment(task, at, resolver):
+        # The policy starts the clock on assignment: it runs from now.
+        old_sla = task.sla_state
+        task.sla_state = live_sla_state(task, at)
+        fields += ["sla_start_at", "due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
+        _sla_changed(task, old_sla, at, "assignment")
+        moved = True
+    elif task.due_at is not None and (
         resolver.person_calendar_id(previous and previous.pk) != resolver.person_calendar_id(assignee and assignee.pk)
     ):
         # The assignee works on another calendar: the deadline is measured on theirs.
@@ -267,7 +284,11 @@ def assign_locked(
         task.sla_state = live_sla_state(task, at) if task.state != TaskState.WAITING else task.sla_state
         fields += ["due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
         _sla_changed(task, old_sla, at, "assignment")
+        moved = True
     task.save(update_fields=fields)
+    if moved:
+        # Successors waiting for this task forecast from its deadline.
+        successors_replan(campaign_id=task.campaign_id, at=at, by=by, cause=task, action="assign")
     _event(
         task,
         "assign" if assignee else "unassign",
@@ -399,6 +420,10 @@ def task_transition(
     _event(task, action, from_state, by, at, comment, data)
     _sla_changed(task, old_sla, at, "transition")
 
+    if action in REPLAN_ON:
+        # The clock of a successor starts when it becomes actionable, and its forecast follows
+        # its predecessors' deadlines (tasks.sla_start).
+        successors_replan(campaign_id=campaign.pk, at=at, by=by, cause=task, action=action)
     if action in ("complete", "cancel"):
         check_campaign_ready(campaign, at)
     elif action == "reopen" and campaign.state == CampaignState.READY_FOR_LAUNCH and not is_post_launch(task):
@@ -482,8 +507,15 @@ def task_add(
         raise ValidationError({"depends_on": _("Predecessors must be tasks of the same campaign.")})
     position = (Task.objects.filter(campaign=campaign).aggregate(m=Max("position"))["m"] or 0) + 10
     number = next_numbers(1)[0]
-    sla_start = max([at, *[p.due_at for p in preds if p.due_at]])
-    d = DeadlineResolver().compute(task_type, sla_start, assignee_id=assignee.pk if assignee is not None else None)
+    resolver = DeadlineResolver()
+    assignee_id = assignee.pk if assignee is not None else None
+    sla_start, basis = initial_start(
+        at,
+        preds,
+        condition=resolver.rule(task_type, assignee_id).start_condition,
+        assigned=assignee is not None,
+    )
+    d = resolver.compute(task_type, basis, assignee_id=assignee_id)
     due, risk = d.due_at, d.at_risk_at
     task = Task.objects.create(
         number=number,

@@ -7,7 +7,8 @@
   sweeping at once cannot both change a row (the second one's WHERE no longer matches:
   PostgreSQL re-checks it after the first commits; SQLite serialises writers), so only the
   rows carrying this sweep's token are notified — exactly once per state change.
-- Waiting tasks are not swept: their clock is stopped (resume recomputes the deadline).
+- Waiting tasks are not swept: their clock is stopped (resume recomputes the deadline); nor
+  are tasks whose clock has not started (``sla_start_at`` NULL: waiting for predecessors).
 - Notifications are ``SlaNotification`` rows with ``send_after`` = the recipient's next
   working instant on their calendar (now, when they are at work); ``send_due_notifications``
   mails the due ones, claiming each row with a conditional update.
@@ -126,7 +127,7 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
     for i, (old, new, test, loud) in enumerate(moves(now)):
         claim = f"{token}:{i}"
         changed = (
-            Task.objects.filter(state__in=SWEPT_STATES, sla_state=old)
+            Task.objects.filter(state__in=SWEPT_STATES, sla_state=old, sla_start_at__isnull=False)
             .filter(test)
             .update(sla_state=new, sla_changed_at=now, sla_claim=claim)
         )

@@ -138,15 +138,30 @@ BAD_FILES = [
         3,
     ),
     ("not launched", "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{draft},1,1,1,1,1,1,1\n", 2),
+    (
+        "more MQLs than leads in row 3",
+        "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,10,5,2,1,1,1\n{b},1,180,300,10,5,2,1\n",
+        3,
+    ),
+    (
+        "more won deals than SQLs",
+        "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a},1,100,50,10,5,12,1\n",
+        2,
+    ),
+    (
+        "retained revenue above revenue",
+        "campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue,retained\n{a},1,100,50,10,5,2,100,150\n",
+        2,
+    ),
 ]
 
 
 @pytest.mark.parametrize("label,text,bad_row", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_bad_files_import_nothing_and_name_the_row(org, launched, make_request, label, text, bad_row):
-    a = launched("A")
+    a, b = launched("A"), launched("B")
     draft = make_request(org["alice"])
     r = api(org["mona"]).post(
-        "/api/results/import/", {"file": csv_file(text.format(a=a.pk, draft=draft.pk))}, format="multipart"
+        "/api/results/import/", {"file": csv_file(text.format(a=a.pk, b=b.pk, draft=draft.pk))}, format="multipart"
     )
     assert r.status_code == 400
     assert bad_row in [e["row"] for e in r.json()["errors"]]
@@ -163,10 +178,41 @@ def test_only_mops_imports(org):
 def test_import_page_preview_then_confirm(client, org, launched):
     a = launched("A")
     client.force_login(org["mona"])
-    text = f"campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a.pk},1,2,3,4,5,6,7\n"
+    text = f"campaign_id,spend,leads,mqls,sqls,opportunities,won,revenue\n{a.pk},1,7,6,5,4,3,7\n"
     r = client.post(reverse("campaigns:result-import"), {"file": csv_file(text), "upload": "1"})
     assert r.status_code == 200 and r.context["plan"].ok and not CampaignResult.objects.exists()
     data = {f"map_{k}": v for k, v in r.context["mapping"].items()}
     r = client.post(reverse("campaigns:result-import"), {**data, "confirm": "1"})
     assert r.status_code == 302
     assert CampaignResult.objects.get(request=a).won_revenue == 7
+
+
+def test_an_impossible_funnel_is_refused_on_the_form_and_the_api(client, org, launched):
+    req = launched("ウェビナーB")
+    client.force_login(org["alice"])
+    form = {
+        "actual_spend": "800000",
+        "leads": "180",
+        "mqls": "300",
+        "sqls": "30",
+        "opportunities": "12",
+        "won_deals": "4",
+        "won_revenue": "6000000",
+        "retained_revenue_12m": "7000000",
+    }
+    r = client.post(reverse("campaigns:result-edit", args=[req.pk]), form)
+    assert r.status_code == 200
+    errors = r.context["form"].errors
+    assert set(errors) == {"mqls", "retained_revenue_12m"}
+    assert "300" in errors["mqls"][0] and "180" in errors["mqls"][0]
+    assert not CampaignResult.objects.exists()
+
+    r = api(org["alice"]).put(f"/api/requests/{req.pk}/result/", {"leads": 10, "mqls": 5, "sqls": 6}, format="json")
+    assert r.status_code == 400 and "sqls" in r.json()
+    r = api(org["alice"]).put(f"/api/requests/{req.pk}/result/", {"actual_spend": "-1"}, format="json")
+    assert r.status_code == 400 and "actual_spend" in r.json()
+    assert not CampaignResult.objects.exists()
+    r = api(org["alice"]).put(
+        f"/api/requests/{req.pk}/result/", {"leads": 10, "mqls": 10, "sqls": 3, "won_deals": 3}, format="json"
+    )
+    assert r.status_code == 200  # equal steps are a (perfect) funnel

@@ -136,8 +136,10 @@ def test_sla_at_risk_and_breach_notify_assignee_and_mops_once(
     req, tasks = generated
     now = timezone.now()
     task_services.task_assign(task_id=tasks["lp"].pk, assignee=org["sam"], by=org["mona"], notify=False)
-    Task.objects.filter(pk=tasks["lp"].pk).update(
-        at_risk_at=now - dt.timedelta(hours=2), due_at=now - dt.timedelta(hours=1)
+    Task.objects.filter(pk=tasks["lp"].pk).update(  # its clock runs (as if its predecessors were done)
+        sla_start_at=now - dt.timedelta(days=5),
+        at_risk_at=now - dt.timedelta(hours=2),
+        due_at=now - dt.timedelta(hours=1),
     )
     Task.objects.filter(pk=tasks["plan"].pk).update(
         at_risk_at=now - dt.timedelta(hours=1), due_at=now + dt.timedelta(hours=5)

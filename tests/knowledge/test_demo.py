@@ -42,7 +42,8 @@ def test_seed_knowledge_is_complete_and_idempotent(db, django_user_model):
     marketer = django_user_model.objects.get(username="marketer")
     assert search_articles(marketer, "ウェビナー")[1] >= 3 and search_articles(marketer, "集客")[1] >= 2
     assert search_articles(marketer, "playbook")[1] >= 2
-    assert search_articles(marketer, "大阪支社")[1] == 0  # unit-private article of Osaka
+    # a phrase only in the unit-private article of Osaka (a promoted retrospective may name the unit)
+    assert search_articles(marketer, "大阪支社独自の運用メモ")[1] == 0
     call_command("seed_demo", "--seed", "2")
     assert [
         m.objects.count()

@@ -8,6 +8,7 @@ from governance import demo as governance_demo
 from integrations import demo as integrations_demo
 from integrations.dispatch import suppressed as integrations_suppressed
 from knowledge import demo as knowledge_demo
+from kpis import demo as kpis_demo
 from tasks import demo as tasks_demo
 from tasks.generation import auto_generation_suppressed
 
@@ -38,7 +39,12 @@ class Command(BaseCommand):
                 halfway=lambda: governance_demo.switch_to_hybrid(users["admin"]),
             )
             tasks_made = tasks_demo.seed(users=users, units=org["units"], seed=seed)
+            # Outcomes after the history: results for every launched campaign, survey answers,
+            # martech snapshots (from the catalogue knowledge seeds), so every KPI section has data.
+            campaigns_demo.seed_results(users=users, seed=seed)
+            campaigns_demo.seed_surveys(users=users, seed=seed)
             articles_made = knowledge_demo.seed_knowledge(users=users, units=org["units"])
+            kpis_demo.seed_snapshots(seed=seed)
             integrations_demo.seed(users=users)
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,251 @@
+"""When a task's SLA clock starts, and re-planning successors when a predecessor moves.
+
+The clock of a task starts as its SLA policy says (``SLAPolicy.start_condition``; tasks without
+a policy: when actionable). When actionable, the default: at creation when it has no open
+predecessor, else at the moment its last predecessor is done (or cancelled). On creation: at
+creation, whatever its predecessors. On assignment: once actionable and assigned.
+Until then ``Task.sla_start_at`` is NULL (the clock has not started; the sweep, the live SLA
+state and the KPIs ignore the task) and ``due_at`` / ``at_risk_at`` hold a *forecast*: the
+SLA counted from the latest due date of its open predecessors, so planning views still
+show a date.
+
+Starting the clock at the predecessors' *due dates* (the earlier rule) handed a successor the
+slack of a predecessor finished early and started its clock before it could be worked when
+a predecessor was late; it also never moved when a predecessor was paused.
+
+``successors_replan`` re-plans the not-yet-started tasks of a campaign after a predecessor
+completes, is cancelled, pauses, resumes or is reopened (or its deadline moves): one pass in
+dependency order, one bulk update and one ``sla_replan`` TaskEvent per task that changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.utils.translation import gettext
+
+from sla.models import SLAStart
+
+from . import anchors
+from .dag import topological_order
+from .deadlines import DeadlineResolver
+from .models import OPEN_TASK_STATES, SlaState, Task, TaskDependency, TaskEvent, TaskState
+
+REPLAN_ACTION = "sla_replan"
+# The longest a pause may stop the clock (business days) before the clock runs again.
+MAX_PAUSE_BUSINESS_DAYS = 10
+
+
+def clock_runs(condition: str, *, actionable: bool, assigned: bool) -> bool:
+    """Whether the clock of a task under a policy's start condition runs."""
+    if condition == SLAStart.ON_CREATION:
+        return True
+    if condition == SLAStart.ON_ASSIGNMENT:
+        return actionable and assigned
+    return actionable
+
+
+def initial_start(
+    at: dt.datetime,
+    predecessors: Sequence[Task],
+    *,
+    condition: str = SLAStart.WHEN_ACTIONABLE,
+    assigned: bool = False,
+) -> tuple[dt.datetime | None, dt.datetime]:
+    """``(sla_start_at, basis)`` of a new task created at ``at``.
+
+    ``sla_start_at`` is ``at`` when the start condition holds now (by default: no predecessor
+    is open), else None; ``basis`` is the instant its deadline is counted from (the forecast
+    while the clock waits).
+    """
+    open_preds = [p for p in predecessors if p.state in OPEN_TASK_STATES]
+    if clock_runs(condition, actionable=not open_preds, assigned=assigned):
+        return at, at
+    return None, max([at, *[p.due_at for p in open_preds if p.due_at]])
+
+
+def start_on_assignment(task: Task, at: dt.datetime, resolver: DeadlineResolver) -> bool:
+    """Start the clock of an actionable task whose policy starts it on assignment (no save)."""
+    if task.sla_start_at is not None or task.assignee_id is None or task.state not in OPEN_TASK_STATES:
+        return False
+    if resolver.rule(task.task_type, task.assignee_id).start_condition != SLAStart.ON_ASSIGNMENT:
+        return False
+    if Task.objects.filter(successors=task, state__in=OPEN_TASK_STATES).exists():
+        return False
+    d = resolver.compute(task.task_type, at, (), task.assignee_id)
+    task.sla_start_at, task.due_at, task.at_risk_at, task.sla_paused_seconds = at, d.due_at, d.at_risk_at, 0
+    return True
+
+
+def forecast_basis(task: Task) -> dt.datetime:
+    """The instant a not-yet-actionable task's forecast deadline is counted from."""
+    dues = list(
+        Task.objects.filter(successors=task, state__in=OPEN_TASK_STATES, due_at__isnull=False).values_list(
+            "due_at", flat=True
+        )
+    )
+    return max([task.created_at, *dues])
+
+
+def _live(task: Task, now: dt.datetime) -> str:
+    if task.sla_start_at is None:
+        return SlaState.ON_TRACK
+    if task.due_at and now >= task.due_at:
+        return SlaState.BREACHED
+    if task.at_risk_at and now >= task.at_risk_at:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK
+
+
+def _anchor_floor(task: Task, resolver: DeadlineResolver) -> list[dt.datetime]:
+    """``[earliest start]`` of a task generated from an after-anchored template entry, else ``[]``."""
+    if task.template_entry_id is None:
+        return []
+    cal = resolver.work_calendar(resolver.rule(task.task_type, task.assignee_id).calendar_id)
+    return anchors.entry_not_before(task.template_entry, cal, task.campaign.launch_date, task.campaign.end_date)
+
+
+def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, action: str) -> list[Task]:
+    """Re-plan the SLA clock of every not-started task of a campaign that has predecessors.
+
+    Call inside the transaction that changed ``cause`` (the campaign row is locked by the
+    caller). A task whose predecessors are all closed starts its clock at ``at`` (if it had
+    not started yet); one with an open predecessor stops it and gets a forecast deadline.
+    Returns the tasks that changed.
+    """
+    tasks = {
+        t.pk: t
+        for t in Task.objects.filter(campaign_id=campaign_id).select_related("task_type", "template_entry", "campaign")
+    }
+    tasks[cause.pk] = cause  # the caller's in-memory row carries the new state and deadline
+    edges = list(TaskDependency.objects.filter(task__campaign_id=campaign_id).values_list("predecessor_id", "task_id"))
+    preds: dict[int, list[int]] = {}
+    for p, t in edges:
+        preds.setdefault(t, []).append(p)
+    resolver = DeadlineResolver()
+    resolver.prime_task_types(t.task_type for t in tasks.values())
+    resolver.prime_people({t.assignee_id for t in tasks.values() if t.assignee_id})
+    changed: list[Task] = []
+    events: list[TaskEvent] = []
+    for pk in topological_order(list(tasks), edges):
+        task = tasks[pk]
+        if pk == cause.pk or task.state != TaskState.TODO or pk not in preds:
+            continue
+        condition = resolver.rule(task.task_type, task.assignee_id).start_condition
+        if condition == SLAStart.ON_CREATION:
+            continue  # its clock has run since creation whatever its predecessors do
+        before = (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state)
+        open_preds = [tasks[p] for p in preds[pk] if tasks[p].state in OPEN_TASK_STATES]
+        floor = _anchor_floor(task, resolver)  # post-launch / post-end work starts on its anchor day
+        if open_preds:
+            start, basis = None, max([task.created_at, *[p.due_at for p in open_preds if p.due_at], *floor])
+        elif clock_runs(condition, actionable=True, assigned=task.assignee_id is not None):
+            start = task.sla_start_at or max([at, *floor])
+            basis = start
+        else:  # actionable, waiting for an assignee: forecast from now
+            start, basis = None, max([at, *floor])
+        d = resolver.compute(task.task_type, basis, (), task.assignee_id)
+        task.sla_start_at, task.due_at, task.at_risk_at = start, d.due_at, d.at_risk_at
+        task.sla_state = _live(task, at)
+        if (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state) == before:
+            continue
+        if task.sla_state != before[3]:
+            task.sla_changed_at = at
+        changed.append(task)
+        events.append(
+            TaskEvent(
+                task=task,
+                action=REPLAN_ACTION,
+                from_state=task.state,
+                to_state=task.state,
+                actor=by,
+                at=at,
+                data={
+                    "cause": cause.key,
+                    "cause_action": action,
+                    "clock": "running" if start else "waiting for predecessors",
+                    "sla_start_at": start.isoformat() if start else None,
+                    "due_at": [before[1].isoformat() if before[1] else None, task.due_at.isoformat()],
+                },
+            )
+        )
+    if changed:
+        Task.objects.bulk_update(changed, ["sla_start_at", "due_at", "at_risk_at", "sla_state", "sla_changed_at"])
+        TaskEvent.objects.bulk_create(events)
+    return changed
+
+
+def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
+    """Resume the clock of every task paused longer than ``MAX_PAUSE_BUSINESS_DAYS`` and tell MOps.
+
+    The task goes back to in progress (a ``resume`` event by the system, with the reason), its
+    deadline moves by the pause, and every MOps member gets a mail after commit. Returns the
+    ids of the resumed tasks; running it twice resumes nothing more.
+    """
+    from sla.calendar import deadline
+
+    from .services import task_transition
+
+    resolver = DeadlineResolver()
+    # At least MAX business days is at least that many calendar days: a cheap index prefilter.
+    candidates = (
+        Task.objects.filter(
+            state=TaskState.WAITING,
+            pauses__ended_at__isnull=True,
+            pauses__started_at__lte=now - dt.timedelta(days=MAX_PAUSE_BUSINESS_DAYS),
+        )
+        .select_related("task_type")
+        .prefetch_related("pauses")
+        .distinct()
+        .order_by("pk")
+    )
+    resumed = []
+    for task in candidates:
+        pause = next(p for p in task.pauses.all() if p.ended_at is None)
+        cal = resolver.work_calendar(resolver.rule(task.task_type, task.assignee_id).calendar_id)
+        limit, _risk = deadline(cal, pause.started_at, business_days=MAX_PAUSE_BUSINESS_DAYS)
+        if limit > now:
+            continue
+        task_transition(
+            task_id=task.pk,
+            action="resume",
+            by=None,
+            backfill=True,
+            at=now,
+            comment=gettext("Pause limit (%(days)s business days) reached: the SLA clock runs again.")
+            % {"days": MAX_PAUSE_BUSINESS_DAYS},
+        )
+        resumed.append(task.pk)
+    if resumed:
+        _mail_mops(resumed)
+    return resumed
+
+
+def _mail_mops(task_ids: list[int]) -> None:
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.db import transaction
+
+    from governance import roles
+
+    keys = list(Task.objects.filter(pk__in=task_ids).values_list("key", flat=True))
+    emails = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.MOPS)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not emails:
+        return
+    transaction.on_commit(
+        lambda: send_mail(
+            subject="[MOps Desk] " + gettext("Tasks past the pause limit"),
+            message=gettext("The SLA clock runs again for: %(keys)s") % {"keys": ", ".join(keys)},
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=emails,
+            fail_silently=True,
+        )
+    )
