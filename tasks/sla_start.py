@@ -98,6 +98,18 @@ def _live(task: Task, now: dt.datetime) -> str:
     return SlaState.ON_TRACK
 
 
+def planned_start(task: Task, resolver: DeadlineResolver | None = None) -> dt.datetime:
+    """When ``task`` is planned to start: its clock start, or while the clock waits the instant its
+    forecast is counted from (open predecessors' due dates, its anchor day, its creation).
+
+    Reads ``task.depends_on`` (prefetch it for lists) and, for anchored work, the campaign dates.
+    """
+    if task.sla_start_at is not None:
+        return task.sla_start_at
+    dues = [p.due_at for p in task.depends_on.all() if p.state in OPEN_TASK_STATES and p.due_at]
+    return max([task.created_at, *dues, *_anchor_floor(task, resolver or DeadlineResolver())])
+
+
 def _anchor_floor(task: Task, resolver: DeadlineResolver) -> list[dt.datetime]:
     """``[earliest start]`` of a task generated from an after-anchored template entry, else ``[]``."""
     if task.template_entry_id is None:

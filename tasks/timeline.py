@@ -22,7 +22,9 @@ from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState
 
 from .anchors import Anchor
+from .deadlines import DeadlineResolver
 from .models import Task, TaskState
+from .sla_start import planned_start
 
 # Campaign states whose timeline is the template's plan (no tasks yet).
 PLAN_STATES = (CampaignState.DRAFT, CampaignState.SUBMITTED, CampaignState.CHANGES_REQUESTED, CampaignState.APPROVED)
@@ -41,13 +43,10 @@ ROW_H = 26
 HEAD_H = 34
 
 
-def _start_of(task: Task) -> dt.datetime | None:
-    return task.sla_start_at or task.created_at
-
-
 def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
     """Plain rows of generated tasks (``depends_on`` prefetched), cancelled ones left out."""
     rows = []
+    resolver = DeadlineResolver()
     for t in tasks:
         if t.state == TaskState.CANCELLED:
             continue
@@ -57,7 +56,7 @@ def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
                 "id": t.pk,
                 "key": t.key,
                 "title": t.title,
-                "planned_start": _start_of(t),
+                "planned_start": planned_start(t, resolver),
                 "due": t.due_at,
                 "state": t.state,
                 "sla_state": t.sla_state,
@@ -299,7 +298,8 @@ def portfolio(
     rows = []
     for c in campaigns:
         own = by_campaign.get(c.pk, [])
-        starts = [s for s in (_start_of(t) for t in own) if s]
+        # A folded row starts with its earliest task; the first tasks of a campaign run their clocks.
+        starts = [t.sla_start_at or t.created_at for t in own]
         dues = [t.due_at for t in own if t.due_at]
         open_states = {t.sla_state for t in own if t.state != TaskState.DONE}
         worst = next((s for s in SLA_SEVERITY if s in open_states), None)

@@ -32,6 +32,7 @@ from tasks.anchors import Anchor, anchored_start, before_launch_due
 from tasks.feasibility import feasibility
 from tasks.generation import tasks_generate
 from tasks.models import Task, TaskState, TaskTemplate, TaskType, TemplateDependency, TemplateEntry
+from tasks.sla_start import planned_start
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = dt.datetime(2026, 6, 1, 10, tzinfo=TOKYO)
@@ -73,8 +74,10 @@ def anchored(template, work_roles):
 def test_generated_post_event_work_is_due_after_the_event(anchored, approved, mona):
     req = approved(launch_date=LAUNCH, end_date=END)
     tasks = {t.task_type.slug: t for t in tasks_generate(request_id=req.pk, by=mona)}
-    assert (tasks["nurture"].sla_start_at, tasks["nurture"].due_at) == (t(30, 9), t(3, 18, 7))
-    assert (tasks["report"].sla_start_at, tasks["report"].due_at) == (t(3, 18, 7), t(8, 18, 7))
+    # Their clocks wait for their predecessors (issue 15); the plan counts from the anchor day.
+    assert (planned_start(tasks["nurture"]), tasks["nurture"].due_at) == (t(30, 9), t(3, 18, 7))
+    assert (planned_start(tasks["report"]), tasks["report"].due_at) == (t(3, 18, 7), t(8, 18, 7))
+    assert tasks["nurture"].sla_start_at is None and tasks["report"].sla_start_at is None
     # Before-launch work is unchanged: it starts at approval and is due before the launch.
     assert tasks["plan"].sla_start_at == NOW
     assert all(tasks[k].due_at < t(29, 0) for k in ("plan", "lp", "email", "design", "qa"))
@@ -224,17 +227,18 @@ def test_every_anchored_task_lies_in_working_time_after_its_predecessors(plan, w
         by_entry = {task.template_entry_id: task for task in tasks}
         for i, spec in enumerate(entries):
             task = by_entry[rows[i].pk]
+            start_at = planned_start(task)
             assert _in_working_time(cal, task.due_at, edge="close")
-            assert task.sla_start_at <= task.due_at
+            assert start_at <= task.due_at
             for p in spec["preds"]:
-                assert task.sla_start_at >= by_entry[rows[p].pk].due_at
+                assert start_at >= by_entry[rows[p].pk].due_at
                 assert task.due_at >= by_entry[rows[p].pk].due_at
             if spec["anchor"] != Anchor.BEFORE_LAUNCH:
                 start = anchored_start(cal, spec["anchor"], spec["offset"], launch, end)
                 assert _in_working_time(cal, start, edge="open")
-                assert task.sla_start_at >= start
+                assert start_at >= start
                 anchor_day = launch if spec["anchor"] == Anchor.AFTER_LAUNCH else end
-                assert task.sla_start_at.astimezone(cal.zone).date() >= anchor_day
+                assert start_at.astimezone(cal.zone).date() >= anchor_day
                 assert task.due_at.astimezone(cal.zone).date() >= anchor_day
         transaction.set_rollback(True)
 
