@@ -75,8 +75,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    if not policy.has_role(request.user, roles.REQUESTER, roles.ADMIN):
-        raise PermissionDenied
+    if not policy.can_create_request(request.user):
+        raise PermissionDenied(_("Only requesters file campaign requests."))
     # The requester's own unit is the usual answer: preselect it.
     unit = request.user.unit_memberships.values_list("unit_id", flat=True).first()
     form = CampaignRequestForm(request.POST or None, initial={"business_unit": unit})

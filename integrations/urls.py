@@ -6,6 +6,7 @@ app_name = "integrations"
 urlpatterns = [
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
+    path("preferences/language/", views.language, name="language"),
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/feed/regenerate/", views.feed_regenerate, name="feed-regenerate"),
     path("preferences/feed/revoke/", views.feed_revoke, name="feed-revoke"),

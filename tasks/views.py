@@ -233,7 +233,7 @@ def generate(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 def workload(request: HttpRequest) -> HttpResponse:
     if not policy.is_ops(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only MOps see the team's workload."))
     now = timezone.now()
     rows = workload_rows(now=now)
     history = balance_history(weeks=12, now=now)
