@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _PATTERN = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
@@ -21,9 +22,7 @@ class Quarter:
         """Parse "2026Q3" (or "2026-Q3"); a clear ValidationError otherwise."""
         match = _PATTERN.match((text or "").strip())
         if not match:
-            raise ValidationError(
-                {"quarter": f"四半期は 2026Q3 の形式で指定してください / Quarter must look like 2026Q3, got {text!r}."}
-            )
+            raise ValidationError({"quarter": _("Quarter must look like 2026Q3, got %(text)r.") % {"text": text}})
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -122,7 +122,9 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("campaigns:detail", pk=pk)
-    return render(request, "campaigns/form.html", {"form": form, "title": f"編集 / Edit: {obj.name}", "object": obj})
+    return render(
+        request, "campaigns/form.html", {"form": form, "title": _("Edit: %(name)s") % {"name": obj.name}, "object": obj}
+    )
 
 
 @login_required

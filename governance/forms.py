@@ -26,7 +26,7 @@ class GovernanceForm(forms.Form):
                 choices=[(INHERIT, _("Inherit"))] + list(GovernanceModel.choices),
             )
             self.fields[f"unit_{unit.slug}_threshold"] = forms.DecimalField(
-                label=f"{unit.name} 閾値 / threshold",
+                label=_("%(unit)s threshold") % {"unit": unit.name},
                 required=False,
                 min_value=0,
                 decimal_places=0,

@@ -116,7 +116,7 @@ def check_resolved(url: str) -> None:
             host, parts.port or (443 if parts.scheme == "https" else 80), proto=socket.IPPROTO_TCP
         )
     except OSError as exc:
-        raise UnsafeTarget(f"名前解決に失敗しました / Cannot resolve {host}: {exc}") from None
+        raise UnsafeTarget(_("Cannot resolve %(host)s: %(error)s") % {"host": host, "error": exc}) from None
     for info in infos:
         if is_local_address(ipaddress.ip_address(info[4][0].split("%")[0])):
             raise UnsafeTarget(f"{host} はローカルアドレスに解決されます / {host} resolves to a local address.")

@@ -37,7 +37,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Webhook「{webhook.name}」を作成しました / created.")
+            messages.success(request, _("Webhook “%(name)s” created.") % {"name": webhook.name})
             return redirect("integrations:webhook", pk=webhook.pk)
     webhooks = Webhook.objects.order_by("name", "id")
     return render(request, "integrations/webhooks.html", {"form": form, "webhooks": webhooks})

@@ -49,6 +49,12 @@
   document.addEventListener("DOMContentLoaded", function () {
     setupMenu();
     setupLanguage();
+    // Forms that destroy something ask first (data-confirm holds the translated question).
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+      });
+    });
     var form = document.querySelector("form[data-request-form]");
     if (form) {
       ["#id_campaign_type", "#id_launch_date"].forEach(function (sel) {

@@ -148,7 +148,7 @@ def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, Conflict, PermissionDenied) as exc:
             messages.error(request, _error_text(exc) or _("Not allowed."))
         else:
-            messages.success(request, f"{task.key}: 担当者を更新しました / Assignee updated.")
+            messages.success(request, _("%(key)s: assignee updated.") % {"key": task.key})
     return _back(request, task)
 
 
@@ -200,7 +200,7 @@ def campaign_tasks(request: HttpRequest, campaign_id: int) -> HttpResponse:
             except (ValidationError, Conflict, PermissionDenied) as exc:
                 messages.error(request, _error_text(exc))
             else:
-                messages.success(request, f"{task.key} を追加しました / added.")
+                messages.success(request, _("%(key)s added.") % {"key": task.key})
                 return redirect("tasks:campaign", campaign_id=campaign.pk)
     tasks = selectors.campaign_tasks_for(request.user, campaign.pk)
     return render(
@@ -226,7 +226,7 @@ def generate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except (ValidationError, Conflict, PermissionDenied) as exc:
         messages.error(request, _error_text(exc) or _("Cannot generate."))
     else:
-        messages.success(request, f"{len(tasks)} タスクを生成しました / tasks generated.")
+        messages.success(request, _("%(n)s tasks generated.") % {"n": len(tasks)})
     return redirect("tasks:campaign", campaign_id=campaign.pk)
 
 
