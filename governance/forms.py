@@ -21,7 +21,7 @@ class GovernanceForm(forms.Form):
         self.units = list(BusinessUnit.objects.order_by("slug"))
         for unit in self.units:
             self.fields[f"unit_{unit.slug}_model"] = forms.ChoiceField(
-                label=f"{unit.name}",
+                label=_("%(unit)s model") % {"unit": unit.name},
                 required=False,
                 choices=[(INHERIT, _("Inherit"))] + list(GovernanceModel.choices),
             )

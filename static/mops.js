@@ -49,6 +49,15 @@
   document.addEventListener("DOMContentLoaded", function () {
     setupMenu();
     setupLanguage();
+    // A table that scrolls sideways (phone layout) must be reachable by keyboard to scroll it.
+    function focusableScrollers() {
+      document.querySelectorAll("main table, .board").forEach(function (el) {
+        if (el.scrollWidth > el.clientWidth + 1) { el.setAttribute("tabindex", "0"); }
+        else if (el.getAttribute("tabindex") === "0") { el.removeAttribute("tabindex"); }
+      });
+    }
+    focusableScrollers();
+    window.addEventListener("resize", focusableScrollers);
     // Forms that destroy something ask first (data-confirm holds the translated question).
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (e) {
