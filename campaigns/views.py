@@ -32,10 +32,16 @@ ACTION_LABELS = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if policy.has_role(request.user, roles.APPROVER) and not policy.is_ops(request.user):
+    """The brand link: each role lands on the page that says what to do next (its queue)."""
+    user = request.user
+    if policy.has_role(user, roles.APPROVER) and not policy.is_ops(user):
         return redirect("campaigns:inbox")
-    if policy.has_role(request.user, roles.REQUESTER):
+    if policy.has_role(user, roles.REQUESTER):
         return redirect("campaigns:mine")
+    if policy.has_role(user, roles.MOPS):
+        return redirect("tasks:board")  # the triage board, not every request
+    if policy.has_role(user, roles.SPECIALIST):
+        return redirect("tasks:mine")
     return redirect("campaigns:list")
 
 

@@ -116,3 +116,20 @@ def test_header_has_skip_link_and_menu_button(client, db, org):
     assert 'class="skip-link" href="#main"' in html
     assert 'aria-controls="site-nav"' in html
     assert 'id="main"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who, lands_on",
+    [
+        ("alice", "campaigns:mine"),
+        ("charlie", "campaigns:inbox"),
+        ("mona", "tasks:board"),
+        ("sam", "tasks:mine"),
+        ("root", "campaigns:list"),
+    ],
+)
+def test_brand_link_lands_each_role_on_its_queue(client, org, who, lands_on):
+    client.force_login(org[who])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse(lands_on)
