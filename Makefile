@@ -23,11 +23,10 @@ install: $(STAMP)
 
 # Web server on 127.0.0.1:8000 plus a django-q2 worker; Ctrl-C stops both.
 run: install messages
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
-	$(BIN)/python manage.py setup_schedules
-	@echo "Demo logins (password 'demo'): marketer, marketer2 (requesters), cmo (approver), mops (MOps), designer, webdev (specialists), admin"
-	@echo "Open http://127.0.0.1:8000/"
+	@$(BIN)/python manage.py migrate --noinput -v0 && echo "== database up to date"
+	@$(BIN)/python manage.py seed_demo --if-empty >/dev/null
+	@$(BIN)/python manage.py setup_schedules >/dev/null
+	@echo "== open http://127.0.0.1:8000/ · logins (password 'demo'): marketer, marketer2, marketer3 (requesters), cmo (approver), osaka_head, apac_head (unit heads), mops (MOps), designer, webdev (specialists), admin"
 	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Production: gunicorn (WEB_CONCURRENCY workers on HOST:PORT) + django-q2 (QCLUSTER_WORKERS) on

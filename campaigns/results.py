@@ -197,7 +197,7 @@ def read_table(content: bytes, filename: str) -> tuple[list[str], list[dict[str,
     if not values:
         raise ValidationError({"file": _("The file is empty.")})
     if len(values) - 1 > MAX_ROWS:
-        raise ValidationError({"file": f"{MAX_ROWS}行までです / At most {MAX_ROWS} rows."})
+        raise ValidationError({"file": _("At most %(n)s rows.") % {"n": MAX_ROWS}})
     headers = [h.strip() for h in values[0]]
     rows = [dict(zip(headers, [c.strip() for c in row], strict=False)) for row in values[1:]]
     return headers, rows
@@ -221,13 +221,13 @@ def _number(raw: str, name: str) -> Decimal | int:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"数値ではありません / not a number: {raw!r}") from None
+        raise ValueError(_("not a number: %(raw)r") % {"raw": raw}) from None
     if value < 0:
-        raise ValueError(f"負の値です / negative: {raw!r}")
+        raise ValueError(_("negative: %(raw)r") % {"raw": raw})
     if name in MONEY_FIELDS:
         return value.quantize(Decimal(1))
     if value != value.to_integral_value():
-        raise ValueError(f"整数ではありません / not a whole number: {raw!r}")
+        raise ValueError(_("not a whole number: %(raw)r") % {"raw": raw})
     return int(value)
 
 
@@ -287,7 +287,7 @@ def results_import_plan(
                     {
                         "row": index,
                         "column": mapping[KEY_FIELD],
-                        "message": f"キャンペーンIDが不正です / Invalid campaign id: {key!r}",
+                        "message": str(_("Invalid campaign id: %(key)r") % {"key": key}),
                     }
                 )
                 continue
@@ -298,7 +298,7 @@ def results_import_plan(
                 {
                     "row": index,
                     "column": key_column,
-                    "message": f"キャンペーン{campaign_id}はありません / No campaign {campaign_id}.",
+                    "message": str(_("No campaign %(id)s.") % {"id": campaign_id}),
                 }
             )
             continue
@@ -317,7 +317,7 @@ def results_import_plan(
                 {
                     "row": index,
                     "column": key_column,
-                    "message": f"{seen[campaign_id]}行目と重複しています / Duplicate of row {seen[campaign_id]}.",
+                    "message": str(_("Duplicate of row %(row)s.") % {"row": seen[campaign_id]}),
                 }
             )
             continue
@@ -355,9 +355,7 @@ def results_import_apply(
     headers, rows = read_table(content, filename)
     plan = results_import_plan(headers=headers, rows=rows, mapping=mapping, by=by, preset=preset)
     if not plan.ok:
-        raise ValidationError(
-            {"rows": [f"{e['row']}行目 / row {e['row']} [{e['column']}]: {e['message']}" for e in plan.errors]}
-        )
+        raise ValidationError({"rows": [_("Row %(row)s [%(column)s]: %(message)s") % e for e in plan.errors]})
     record = ResultImport.objects.create(
         filename=filename[:255],
         sha256=hashlib.sha256(content).hexdigest(),

@@ -38,7 +38,7 @@ def survey_open(*, quarter: str, anonymous: bool = True, by) -> Survey:
         raise PermissionDenied(_("Only MOps opens surveys."))
     q = str(Quarter.parse(quarter))
     if Survey.objects.filter(quarter=q).exists():
-        raise ValidationError({"quarter": f"{q} の調査は既にあります / A survey for {q} exists already."})
+        raise ValidationError({"quarter": _("A survey for %(quarter)s exists already.") % {"quarter": q}})
     return Survey.objects.create(quarter=q, anonymous=anonymous, opened_by=by)
 
 

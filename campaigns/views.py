@@ -32,10 +32,16 @@ ACTION_LABELS = {
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if policy.has_role(request.user, roles.APPROVER) and not policy.is_ops(request.user):
+    """The brand link: each role lands on the page that says what to do next (its queue)."""
+    user = request.user
+    if policy.has_role(user, roles.APPROVER) and not policy.is_ops(user):
         return redirect("campaigns:inbox")
-    if policy.has_role(request.user, roles.REQUESTER):
+    if policy.has_role(user, roles.REQUESTER):
         return redirect("campaigns:mine")
+    if policy.has_role(user, roles.MOPS):
+        return redirect("tasks:board")  # the triage board, not every request
+    if policy.has_role(user, roles.SPECIALIST):
+        return redirect("tasks:mine")
     return redirect("campaigns:list")
 
 
@@ -75,8 +81,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def request_new(request: HttpRequest) -> HttpResponse:
-    if not policy.has_role(request.user, roles.REQUESTER, roles.ADMIN):
-        raise PermissionDenied
+    if not policy.can_create_request(request.user):
+        raise PermissionDenied(_("Only requesters file campaign requests."))
     # The requester's own unit is the usual answer: preselect it.
     unit = request.user.unit_memberships.values_list("unit_id", flat=True).first()
     form = CampaignRequestForm(request.POST or None, initial={"business_unit": unit})
@@ -122,7 +128,9 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("campaigns:detail", pk=pk)
-    return render(request, "campaigns/form.html", {"form": form, "title": f"編集 / Edit: {obj.name}", "object": obj})
+    return render(
+        request, "campaigns/form.html", {"form": form, "title": _("Edit: %(name)s") % {"name": obj.name}, "object": obj}
+    )
 
 
 @login_required

@@ -25,3 +25,7 @@ class ConfigConfig(AppConfig):
         from .joblog import log_job
 
         post_execute.connect(log_job, dispatch_uid="mops-job-log")
+
+        from .logging_filters import install
+
+        install()

@@ -21,12 +21,12 @@ class GovernanceForm(forms.Form):
         self.units = list(BusinessUnit.objects.order_by("slug"))
         for unit in self.units:
             self.fields[f"unit_{unit.slug}_model"] = forms.ChoiceField(
-                label=f"{unit.name}",
+                label=_("%(unit)s model") % {"unit": unit.name},
                 required=False,
                 choices=[(INHERIT, _("Inherit"))] + list(GovernanceModel.choices),
             )
             self.fields[f"unit_{unit.slug}_threshold"] = forms.DecimalField(
-                label=f"{unit.name} 閾値 / threshold",
+                label=_("%(unit)s threshold") % {"unit": unit.name},
                 required=False,
                 min_value=0,
                 decimal_places=0,

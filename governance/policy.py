@@ -70,6 +70,29 @@ def user_unit_ids(user: Any) -> frozenset[int]:
     return cached
 
 
+# --- pages: who may open what (views check these; the nav shows only what they allow) -----
+
+
+def can_create_request(user: Any) -> bool:
+    """Requesters and Admins file campaign requests."""
+    return has_role(user, roles.REQUESTER, roles.ADMIN)
+
+
+def has_approvals(user: Any) -> bool:
+    """Approvers (and their delegates) have an approval inbox."""
+    return has_role(user, roles.APPROVER)
+
+
+def works_tasks(user: Any) -> bool:
+    """Specialists, MOps and Admins are assigned tasks and work the board."""
+    return has_role(user, roles.SPECIALIST, roles.MOPS, roles.ADMIN)
+
+
+def can_configure_governance(user: Any) -> bool:
+    """Only Admins change the governance model."""
+    return has_role(user, roles.ADMIN)
+
+
 # --- the model in force --------------------------------------------------------------------
 
 

@@ -41,7 +41,10 @@ def _threshold(value: Any, field: str = "hybrid_threshold") -> Decimal | None:
 def _model(value: Any, field: str = "model") -> str:
     if value not in GovernanceModel.values:
         raise ValidationError(
-            {field: f"不明なモデル / Unknown model: {value!r} (one of {', '.join(GovernanceModel.values)})"}
+            {
+                field: _("Unknown model: %(value)r (one of %(choices)s)")
+                % {"value": value, "choices": ", ".join(GovernanceModel.values)}
+            }
         )
     return value
 
@@ -82,9 +85,11 @@ def governance_update(
         for i, entry in enumerate(units):
             slug = entry.get("unit")
             if slug not in slugs:
-                raise ValidationError({"units": f"#{i + 1}: 不明な事業部 / Unknown business unit: {slug!r}"})
+                raise ValidationError(
+                    {"units": _("#%(n)s: unknown business unit: %(slug)r") % {"n": i + 1, "slug": slug}}
+                )
             if slug in seen:
-                raise ValidationError({"units": f"#{i + 1}: 重複 / Duplicate unit: {slug}"})
+                raise ValidationError({"units": _("#%(n)s: duplicate unit: %(slug)s") % {"n": i + 1, "slug": slug}})
             seen.add(slug)
             overrides.append(
                 (slugs[slug], _model(entry.get("model"), "units"), _threshold(entry.get("hybrid_threshold"), "units"))

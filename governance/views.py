@@ -26,8 +26,8 @@ def _initial() -> dict:
 
 @login_required
 def settings_page(request: HttpRequest) -> HttpResponse:
-    if not policy.has_role(request.user, roles.ADMIN):
-        raise PermissionDenied
+    if not policy.can_configure_governance(request.user):
+        raise PermissionDenied(_("Only Admins change the governance model."))
     form = GovernanceForm(request.POST or None, initial=_initial())
     preview = None
     if request.method == "POST" and form.is_valid():

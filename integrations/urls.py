@@ -8,6 +8,7 @@ urlpatterns = [
     path("calendar/feed/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
     path("import/board/", import_views.board_import, name="board-import"),
     path("import/wiki/", import_views.wiki_import, name="wiki-import"),
+    path("preferences/language/", views.language, name="language"),
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/feed/regenerate/", views.feed_regenerate, name="feed-regenerate"),
     path("preferences/feed/revoke/", views.feed_revoke, name="feed-revoke"),

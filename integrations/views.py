@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from campaigns.forms import add_errors
 
@@ -35,7 +37,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Webhook「{webhook.name}」を作成しました / created.")
+            messages.success(request, _("Webhook “%(name)s” created.") % {"name": webhook.name})
             return redirect("integrations:webhook", pk=webhook.pk)
     webhooks = Webhook.objects.order_by("name", "id")
     return render(request, "integrations/webhooks.html", {"form": form, "webhooks": webhooks})
@@ -100,6 +102,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("integrations:preferences")
     return _preferences_page(request, form, pref)
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The header's language switcher: Django's ``set_language`` (cookie, session), and for a
+    signed-in user the stored preference too, so mails and the next login follow the choice."""
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        services.preference_update(user=request.user, language=code)
+    return set_language(request)
 
 
 def _preferences_page(request: HttpRequest, form, pref, new_feed_url: str | None = None) -> HttpResponse:

@@ -348,7 +348,7 @@ class Retrospective(models.Model):
         verbose_name_plural = _("Retrospectives")
 
     def __str__(self) -> str:
-        return f"振り返り / Retro: {self.campaign}"
+        return str(_("Retrospective: %(campaign)s") % {"campaign": self.campaign})
 
 
 class ToolCategory(models.TextChoices):

@@ -33,7 +33,7 @@ def _validate(what_worked: str, what_did_not: str, what_to_change: str) -> None:
         ("what_to_change", what_to_change),
     ):
         if len(value or "") > TEXT_MAX:
-            errors[name] = f"{TEXT_MAX:,}文字以内 / At most {TEXT_MAX:,} characters."
+            errors[name] = _("At most %(n)s characters.") % {"n": f"{TEXT_MAX:,}"}
     if errors:
         raise ValidationError(errors)
 

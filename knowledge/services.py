@@ -75,11 +75,12 @@ def article_validate(*, title: str, body: str, category: str, visibility: str, u
     if not (title or "").strip():
         errors["title"] = _("A title is required.")
     elif len(title) > TITLE_MAX:
-        errors["title"] = f"タイトルは{TITLE_MAX}文字以内です / At most {TITLE_MAX} characters."
+        errors["title"] = _("At most %(n)s characters.") % {"n": TITLE_MAX}
     if len(body or "") > BODY_MAX:
-        errors["body"] = (
-            f"本文は{BODY_MAX:,}文字以内です(現在{len(body):,}文字) / The body is limited to {BODY_MAX:,} characters."
-        )
+        errors["body"] = _("The body is limited to %(max)s characters (now %(n)s).") % {
+            "max": f"{BODY_MAX:,}",
+            "n": f"{len(body):,}",
+        }
     if category not in Category.values:
         errors["category"] = _("Unknown category.")
     if visibility not in Visibility.values:
@@ -246,7 +247,7 @@ def _set_status(article_id: int, by, target: str, allowed_from: tuple[str, ...],
     article = _lock(article_id)
     _require_editor(by)
     if article.status not in allowed_from:
-        raise ArticleConflict(f"この記事は現在 {article.get_status_display()} です / The article is {article.status}.")
+        raise ArticleConflict(_("The article is %(status)s.") % {"status": article.get_status_display()})
     article.status = target
     if target == Status.PUBLISHED and article.published_at is None:
         article.published_at = at or timezone.now()

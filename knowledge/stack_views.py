@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.forms import add_errors
 
@@ -58,6 +59,6 @@ def tool_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"{saved.name}: 保存しました / Saved.")
+            messages.success(request, _("%(name)s: saved.") % {"name": saved.name})
             return redirect("knowledge:tools")
     return render(request, "knowledge/tool_form.html", {"form": form, "tool": tool})

@@ -88,7 +88,7 @@ def _form_page(request, form, *, article=None, preview_html=None):
             "form": form,
             "article": article,
             "preview_html": preview_html,
-            "title": f"編集 / Edit: {article.title}" if article else "新規記事 / New article",
+            "title": _("Edit: %(title)s") % {"title": article.title} if article else _("New article"),
         },
     )
 
@@ -225,7 +225,7 @@ def article_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         request,
         pk,
         services.article_restore,
-        f"v{number} を新しい版として復元しました / Restored as a new version.",
+        _("v%(n)s restored as a new version.") % {"n": number},
         number=number,
         major=bool(request.POST.get("major")),
     )

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest, CampaignType, Channel, RequestEvent, SurveyResponse
 from campaigns.quarters import Quarter
@@ -65,7 +66,7 @@ class KpiFilters:
         for name in ("unit", "campaign_type", "channel", "governance_model"):
             value = (params.get(name) or "").strip()
             if not _SLUG.match(value):
-                raise ValidationError({name: f"不正な値です / Invalid value: {value[:60]!r}"})
+                raise ValidationError({name: _("Invalid value: %(value)r") % {"value": value[:60]}})
             values[name] = value
         if values["governance_model"] and values["governance_model"] not in GOVERNANCE_MODELS:
             raise ValidationError(

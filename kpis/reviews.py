@@ -127,7 +127,7 @@ def report_list_for(user: Any):
 def filters_from(params: Any, *, check_unit: bool = False) -> kpi_data.KpiFilters:
     f = kpi_data.KpiFilters.from_params(params)
     if check_unit and f.unit and not BusinessUnit.objects.filter(slug=f.unit).exists():
-        raise ValidationError({"unit": f"事業部が見つかりません / Unknown business unit: {f.unit}"})
+        raise ValidationError({"unit": _("Unknown business unit: %(unit)s") % {"unit": f.unit}})
     return f
 
 

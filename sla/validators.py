@@ -19,13 +19,13 @@ def _zones() -> frozenset[str]:
 def validate_timezone(value: str) -> None:
     """Refuse names that are not IANA time zones."""
     if value not in _zones():
-        raise ValidationError(f"不明なタイムゾーンです / Unknown time zone: {value}")
+        raise ValidationError(_("Unknown time zone: %(value)s") % {"value": value})
 
 
 def validate_country(value: str) -> None:
     """Refuse country codes the ``holidays`` package does not know (blank is allowed)."""
     if value and value.upper() not in holidays_lib.utils.list_supported_countries():
-        raise ValidationError(f"祝日データのない国コードです / Unsupported holiday country: {value}")
+        raise ValidationError(_("Unsupported holiday country: %(value)s") % {"value": value})
 
 
 def validate_workdays(value: str) -> None:
@@ -42,4 +42,4 @@ def validate_month_day(month: int | None, day: int | None) -> None:
     try:
         dt.date(2000, month, day)
     except ValueError as exc:
-        raise ValidationError(f"存在しない日付です / Invalid date: {month}/{day}") from exc
+        raise ValidationError(_("Invalid date: %(month)s/%(day)s") % {"month": month, "day": day}) from exc

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 
+from django.utils.translation import gettext_lazy as _
+
 
 def find_cycle(edges: Iterable[tuple[Hashable, Hashable]]) -> list | None:
     """A cycle in the directed graph of ``(before, after)`` edges as [n1, n2, ..., n1], or None."""
@@ -40,7 +42,7 @@ def find_cycle(edges: Iterable[tuple[Hashable, Hashable]]) -> list | None:
 def format_cycle(cycle: list, names: Mapping | None = None) -> str:
     names = names or {}
     chain = " → ".join(str(names.get(n, n)) for n in cycle)
-    return f"依存関係が循環しています / The dependencies form a cycle: {chain}"
+    return str(_("The dependencies form a cycle: %(chain)s") % {"chain": chain})
 
 
 def topological_order(nodes: Iterable, edges: Iterable[tuple]) -> list:

@@ -20,6 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from sla.calendar import WorkCalendar, deadline, paused_working_time
 from sla.calendar import is_working_day as _is_working_day
 from sla.models import SLAPolicy, SLAStart, SLAUnit, WorkingCalendar, default_calendar
@@ -46,8 +48,8 @@ class Rule:
 
     def describe(self) -> str:
         if self.business_days is not None:
-            return f"{self.business_days} 営業日 / business days"
-        return f"{self.business_hours.normalize()} 営業時間 / business hours"
+            return _("%(n)s business days") % {"n": self.business_days}
+        return _("%(n)s business hours") % {"n": self.business_hours.normalize()}
 
 
 @dataclass(frozen=True)

@@ -364,5 +364,5 @@ def launch_guard(request: CampaignRequest, action: str) -> str | None:
             .values_list("key", flat=True)[:5]
         )
         if keys:
-            return f"未完了のタスクがあります / Open tasks remain: {', '.join(keys)}{' …' if len(keys) == 5 else ''}"
+            return str(_("Open tasks remain: %(keys)s") % {"keys": ", ".join(keys) + (" …" if len(keys) == 5 else "")})
     return None

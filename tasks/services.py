@@ -250,7 +250,7 @@ def assign_locked(
     """Assign an already locked task (used by task_assign and by generation)."""
     if task.state not in OPEN_TASK_STATES:
         raise TaskConflict(
-            f"{task.key}: 完了・取消済みのタスクは割り当てできません / A {task.state} task cannot be assigned."
+            _("%(key)s: a %(state)s task cannot be assigned.") % {"key": task.key, "state": task.get_state_display()}
         )
     if assignee is not None and check_role and not is_eligible(assignee, task.task_type):
         raise ValidationError(
@@ -321,7 +321,7 @@ def task_assign(
 
 
 def _no_user(username: str):
-    raise ValidationError({"assignee": f"ユーザーが見つかりません / No such user: {username}"})
+    raise ValidationError({"assignee": _("No such user: %(name)s") % {"name": username}})
 
 
 @transaction.atomic
@@ -372,13 +372,11 @@ def task_transition(
         )
     if action == "start":
         if task.assignee_id is None:
-            raise TaskConflict(
-                f"{task.key}: 担当者を割り当ててから開始してください / Assign the task before starting it."
-            )
+            raise TaskConflict(_("%(key)s: assign the task before starting it.") % {"key": task.key})
         open_keys = _predecessors_open(task)
         if open_keys:
             raise PredecessorsOpen(
-                f"{task.key}: 先行タスクが未完了です / Predecessors not done: {', '.join(open_keys)}"
+                _("%(key)s: predecessors not done: %(keys)s") % {"key": task.key, "keys": ", ".join(open_keys)}
             )
 
     from_state = task.state

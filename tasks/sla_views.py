@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns.forms import FeasibilityParams
@@ -38,10 +39,10 @@ def admin_recompute_message(request, obj) -> None:
         messages.info(
             request,
             format_html(
-                "未完了タスクの期限を再計算しています / Recomputing open deadlines: "
-                '<a href="{}">進捗 / progress #{}</a>',
+                '{} <a href="{}">{}</a>',
+                _("Recomputing open deadlines:"),
                 url,
-                row.pk,
+                _("progress #%(pk)s") % {"pk": row.pk},
             ),
         )
 

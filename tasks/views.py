@@ -159,7 +159,7 @@ def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, Conflict, PermissionDenied) as exc:
             messages.error(request, _error_text(exc) or _("Not allowed."))
         else:
-            messages.success(request, f"{task.key}: 担当者を更新しました / Assignee updated.")
+            messages.success(request, _("%(key)s: assignee updated.") % {"key": task.key})
     return _back(request, task)
 
 
@@ -211,7 +211,7 @@ def campaign_tasks(request: HttpRequest, campaign_id: int) -> HttpResponse:
             except (ValidationError, Conflict, PermissionDenied) as exc:
                 messages.error(request, _error_text(exc))
             else:
-                messages.success(request, f"{task.key} を追加しました / added.")
+                messages.success(request, _("%(key)s added.") % {"key": task.key})
                 return redirect("tasks:campaign", campaign_id=campaign.pk)
     tasks = selectors.campaign_tasks_for(request.user, campaign.pk)
     return render(
@@ -237,14 +237,14 @@ def generate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except (ValidationError, Conflict, PermissionDenied) as exc:
         messages.error(request, _error_text(exc) or _("Cannot generate."))
     else:
-        messages.success(request, f"{len(tasks)} タスクを生成しました / tasks generated.")
+        messages.success(request, _("%(n)s tasks generated.") % {"n": len(tasks)})
     return redirect("tasks:campaign", campaign_id=campaign.pk)
 
 
 @login_required
 def workload(request: HttpRequest) -> HttpResponse:
     if not policy.is_ops(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only MOps see the team's workload."))
     now = timezone.now()
     rows = workload_rows(now=now)
     history = balance_history(weeks=12, now=now)

@@ -71,7 +71,7 @@ class Journey:
             self.page.goto(self.base + "/login/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", "demo")
-        self.page.click("form button[type=submit]")
+        self.page.click("main form button[type=submit]")
         self.page.wait_for_url(lambda url: "/login/" not in url)
 
     def act(self, path_suffix: str, comment: str | None = None) -> None:

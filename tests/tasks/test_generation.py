@@ -74,14 +74,14 @@ def test_no_template_is_a_clear_error(approved, mona, webinar):
 def test_cycle_in_template_refused(template):
     e = template.entries_by_slug
     dep = TemplateDependency(predecessor=e["qa"], entry=e["plan"])
-    with pytest.raises(ValidationError, match="cycle"):
+    with pytest.raises(ValidationError, match="循環"):
         dep.full_clean()
 
 
 def test_cycle_check_on_template_clean(template):
     e = template.entries_by_slug
     TemplateDependency.objects.create(predecessor=e["qa"], entry=e["design"])  # design -> lp -> qa -> design
-    with pytest.raises(ValidationError, match="cycle"):
+    with pytest.raises(ValidationError, match="循環"):
         template.full_clean()
 
 

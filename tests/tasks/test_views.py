@@ -28,7 +28,7 @@ def test_pages_render(generated, org, who):
         detail = c.get(f"/requests/{req.pk}/").content.decode()
         assert tasks["plan"].key in detail
         # Labour cost (role rates x hours) is for the roles that plan and approve the work only.
-        assert ("Labour cost" in detail) == (who == "mona")
+        assert ("人件費" in detail) == (who == "mona")
     assert c.get("/tasks/workload/").status_code == (200 if who == "mona" else 403)
 
 

@@ -42,7 +42,7 @@ def test_start_refused_until_predecessors_done(generated, mona, sam):
 
 def test_start_needs_an_assignee(generated, mona):
     req, tasks = generated
-    with pytest.raises(services.TaskConflict, match="Assign"):
+    with pytest.raises(services.TaskConflict, match="割り当ててから"):
         services.task_start(task_id=tasks["plan"].pk, by=mona)
 
 
@@ -201,7 +201,7 @@ def test_reorder_and_add(generated, mona, sam):
         services.tasks_reorder(campaign_id=req.pk, ordered_ids=order, by=sam)
     extra = services.task_add(campaign_id=req.pk, task_type=tasks["qa"].task_type, by=mona, depends_on=[tasks["qa"].pk])
     assert list(extra.depends_on.all()) == [tasks["qa"]]
-    with pytest.raises(ValidationError, match="cycle"):
+    with pytest.raises(ValidationError, match="循環"):
         services.task_set_dependencies(task_id=tasks["plan"].pk, depends_on=[extra.pk], by=mona)
 
 
