@@ -365,7 +365,7 @@ def results_import_apply(
     )
     created = updated = 0
     for row in plan.rows:
-        _, was_created = CampaignResult.objects.update_or_create(
+        _result, was_created = CampaignResult.objects.update_or_create(
             request=row["campaign"],
             defaults={**row["values"], "source": f"import:{record.pk}", "updated_by": by},
         )

@@ -69,7 +69,7 @@ def test_marketo_unmatched_rows_are_reported_and_nothing_is_half_imported(org, l
     content, mapping, plan = _import("marketo_programs.csv", "marketo", org["mona"])
     assert [e["row"] for e in plan.errors] == [3]
     assert "No request matches 1099, 2026-11 Unknown program" in plan.errors[0]["message"]
-    with pytest.raises(Exception, match="row 3"):
+    with pytest.raises(Exception, match="Row 3"):
         results.results_import_apply(
             content=content, filename="m.csv", mapping=mapping, by=org["mona"], preset="marketo"
         )
