@@ -158,7 +158,12 @@ def test_journey_runs_through_redis_once_each(cluster, receiver, template, peopl
     )
 
     # SLA sweep: two sweeps at once on the two workers; each change notified once.
-    tasks.update(assignee=sam, at_risk_at=timezone.now() - dt.timedelta(hours=1))
+    # Every clock running (successors' clocks otherwise wait for their predecessors and are not swept).
+    tasks.update(
+        assignee=sam,
+        sla_start_at=timezone.now() - dt.timedelta(hours=2),
+        at_risk_at=timezone.now() - dt.timedelta(hours=1),
+    )
     from django_q.tasks import async_task
 
     for i in range(2):
