@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from tasks.anchors import Anchor
 from tasks.generation import tasks_generate
 from tasks.models import Condition, Person, TaskTemplate, TaskType, TemplateDependency, TemplateEntry, WorkRole
 
@@ -80,3 +82,29 @@ def generated(approved, template, mona, people):
     tasks = tasks_generate(request_id=req.pk, by=mona)
     req.refresh_from_db()
     return req, {t.task_type.slug: t for t in tasks}
+
+
+# A webinar launching Mon 2026-06-29 and ending Tue 06-30 whose template adds a post-event
+# nurture (after the launch +1, 3 days): the timeline and reschedule tests share it.
+LAUNCH = dt.date(2026, 6, 29)
+END = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def with_nurture(template, work_roles):
+    nurture = TaskType.objects.create(
+        slug="nurture", name="開催後ナーチャリング", role=work_roles["ops"], default_estimated_hours=6, lead_time_days=3
+    )
+    entry = TemplateEntry.objects.create(
+        template=template, task_type=nurture, order=10, anchor=Anchor.AFTER_LAUNCH, offset_days=1
+    )
+    TemplateDependency.objects.create(predecessor=template.entries_by_slug["qa"], entry=entry)
+    return template
+
+
+@pytest.fixture
+def campaign(with_nurture, approved, mona, people):
+    req = approved(launch_date=LAUNCH, end_date=END)
+    tasks = {t.task_type.slug: t for t in tasks_generate(request_id=req.pk, by=mona)}
+    req.refresh_from_db()
+    return req, tasks

@@ -15,41 +15,18 @@ from django.urls import reverse
 
 from campaigns import services as campaign_services
 from campaigns.models import RequestEvent
-from tasks.anchors import Anchor
-from tasks.generation import tasks_generate
-from tasks.models import Task, TaskEvent, TaskType, TemplateDependency, TemplateEntry
+from tasks.models import Task, TaskEvent
 from tests.conftest import PASSWORD, api_as
+from tests.tasks.conftest import END, LAUNCH
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = dt.datetime(2026, 6, 1, 10, tzinfo=TOKYO)
-LAUNCH = dt.date(2026, 6, 29)
-END = dt.date(2026, 6, 30)
 
 
 @pytest.fixture(autouse=True)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture
-def with_nurture(template, work_roles):
-    nurture = TaskType.objects.create(
-        slug="nurture", name="開催後ナーチャリング", role=work_roles["ops"], default_estimated_hours=6, lead_time_days=3
-    )
-    entry = TemplateEntry.objects.create(
-        template=template, task_type=nurture, order=10, anchor=Anchor.AFTER_LAUNCH, offset_days=1
-    )
-    TemplateDependency.objects.create(predecessor=template.entries_by_slug["qa"], entry=entry)
-    return template
-
-
-@pytest.fixture
-def campaign(with_nurture, approved, mona, people):
-    req = approved(launch_date=LAUNCH, end_date=END)
-    tasks = {t.task_type.slug: t for t in tasks_generate(request_id=req.pk, by=mona)}
-    req.refresh_from_db()
-    return req, tasks
 
 
 def preview(user, req, launch, end):
