@@ -142,9 +142,7 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
             who = f"{head or cmo} (≤ ¥{unit_threshold:,.0f}), {head or cmo} → {cmo} (> ¥{unit_threshold:,.0f})"
         else:
             who = cmo
-        lines.append(
-            f"{unit.name}: 新規依頼の承認者 → {who} / new requests from {unit.name_en or unit.name} go to {who}"
-        )
+        lines.append(str(_("%(unit)s: new requests go to %(who)s") % {"unit": unit.name, "who": who}))
     return lines
 
 

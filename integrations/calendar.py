@@ -206,7 +206,10 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         ev.add(
             "description",
             f"{req.get_state_display()} · {req.business_unit} · {req.campaign_type}\n"
-            f"ローンチ / Launch {req.launch_date:%Y-%m-%d} – 終了 / End {req.end_date:%Y-%m-%d}",
+            + str(
+                _("Launch %(launch)s – end %(end)s")
+                % {"launch": f"{req.launch_date:%Y-%m-%d}", "end": f"{req.end_date:%Y-%m-%d}"}
+            ),
         )
         ev.add("url", absolute("campaigns:detail", req.pk))
         ev.add("categories", ["campaign", req.state])

@@ -594,7 +594,7 @@ TOOLS = [
 
 ROADMAP = [
     (
-        "MAツールの比較評価(Marketo / HubSpot)",
+        "MAツールの比較評価(Marketo・HubSpot)",
         "replace",
         "1y",
         "HubSpot Marketing Hub",
@@ -642,7 +642,7 @@ def _article(spec, by, *, publish=True, unit=None, visibility=Visibility.EVERYON
         unit=unit,
         visibility=visibility,
         review_by=timezone.localdate() + dt.timedelta(days=180),
-        comment="デモデータ / Demo",
+        comment="デモデータ",
     )
 
 

@@ -72,15 +72,21 @@ def remind_tool_renewals(now: dt.datetime | None = None) -> int:
                 continue
             to = [tool.owner.email] if tool.owner and tool.owner.email else [settings.DEFAULT_FROM_EMAIL]
             days = (tool.renewal_date - today).days
-            body = (
-                f"{tool.name} の契約更新日は {tool.renewal_date:%Y-%m-%d}(あと{days}日)です。\n"
-                f"年額: ¥{tool.annual_cost:,}\n継続・見直しを検討してください。\n\n"
-                f"{tool.name} renews on {tool.renewal_date:%Y-%m-%d} (in {days} days),"
-                f" annual cost JPY {tool.annual_cost:,}."
+            body = str(
+                _(
+                    "%(tool)s renews on %(date)s (in %(days)s days); annual cost ¥%(cost)s. "
+                    "Decide whether to keep it or review it."
+                )
+                % {
+                    "tool": tool.name,
+                    "date": f"{tool.renewal_date:%Y-%m-%d}",
+                    "days": days,
+                    "cost": f"{tool.annual_cost:,}",
+                }
             )
             transaction.on_commit(
                 lambda t=tool, b=body, r=to: send_mail(
-                    f"[MOps Desk] 契約更新のお知らせ / Renewal reminder: {t.name}",
+                    "[MOps Desk] " + str(_("Renewal reminder: %(tool)s") % {"tool": t.name}),
                     b,
                     settings.DEFAULT_FROM_EMAIL,
                     r,
