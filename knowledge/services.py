@@ -238,7 +238,12 @@ def article_restore(*, article_id: int, number: int, by, major: bool = False, at
         raise ValidationError({"number": _("No such version.")}) from None
     article.title, article.body = old.title, old.body
     _write_version(
-        article, by=by, major=major, comment=f"v{old.label} を復元 / Restored v{old.label}", restored_from=number, at=at
+        article,
+        by=by,
+        major=major,
+        comment=str(_("Restored v%(version)s") % {"version": old.label}),
+        restored_from=number,
+        at=at,
     )
     return article
 

@@ -317,7 +317,7 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         for name in ("campaigns", "tasks"):
             rows = data[name]
             cols = [(k, k) for k in (rows[0].keys() if rows else [])]
-            out[f"data_{name}"] = _t(f"データ: {name} / Data: {name}", cols, rows)
+            out[f"data_{name}"] = _t(str(_("Data: %(name)s") % {"name": name}), cols, rows)
     return out
 
 

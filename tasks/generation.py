@@ -242,7 +242,7 @@ def tasks_generate(
             action="start_production",
             by=by,
             at=at,
-            comment=f"{len(tasks)} タスク生成 / tasks generated",
+            comment=str(_("%(n)s tasks generated") % {"n": len(tasks)}),
         )
     _auto_assign([(by_pk[pk], t) for pk, t in tasks.items()], at=at, notify=notify)
     return list(tasks.values()) + ([extra[0]] if extra else [])

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Task
 
@@ -20,12 +21,21 @@ def send_assignment_email(task_id: int, assignee_id: int) -> bool:
         return False
     due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M") if task.due_at else "—"
     send_mail(
-        subject=f"[MOps Desk] {task.key} {task.title} が割り当てられました / assigned to you",
-        message=(
-            f"{user.get_full_name() or user.username} さん\n\n"
-            f"タスク / Task: {task.key} {task.title}\n"
-            f"キャンペーン / Campaign: {task.campaign.name}\n"
-            f"期限 / Due: {due}\n見積 / Estimate: {task.estimated_hours} h\n"
+        subject="[MOps Desk] "
+        + str(_("%(key)s %(title)s is assigned to you") % {"key": task.key, "title": task.title}),
+        message=str(
+            _(
+                "Dear %(name)s,\n\nTask: %(key)s %(title)s\nCampaign: %(campaign)s\n"
+                "Due: %(due)s\nEstimate: %(hours)s h\n"
+            )
+            % {
+                "name": user.get_full_name() or user.username,
+                "key": task.key,
+                "title": task.title,
+                "campaign": task.campaign.name,
+                "due": due,
+                "hours": task.estimated_hours,
+            }
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],

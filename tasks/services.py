@@ -431,7 +431,7 @@ def task_transition(
             action="reopen_production",
             by=actor,
             at=at,
-            comment=f"{task.key} 再オープン / reopened: {comment}",
+            comment=str(_("%(key)s reopened: %(comment)s") % {"key": task.key, "comment": comment}),
         )
     return task
 
@@ -536,7 +536,11 @@ def task_add(
         assign_locked(task, assignee, by=by, at=at)
     if campaign.state == CampaignState.READY_FOR_LAUNCH:
         request_transition(
-            request_id=campaign.pk, action="reopen_production", by=by, at=at, comment=f"{task.key} 追加 / added"
+            request_id=campaign.pk,
+            action="reopen_production",
+            by=by,
+            at=at,
+            comment=str(_("%(key)s added") % {"key": task.key}),
         )
     return task
 

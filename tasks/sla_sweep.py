@@ -180,13 +180,21 @@ def _mail(note: SlaNotification) -> None:
     assignee = (task.assignee.get_full_name() or task.assignee.username) if task.assignee else _("unassigned")
     send_mail(
         subject=f"[MOps Desk] {prefix}{SUBJECTS.get(note.kind, note.kind)}: {task.key} {task.title}",
-        message=(
-            f"{user.get_full_name() or user.username} さん\n\n"
-            f"タスク / Task: {task.key} {task.title}\n"
-            f"キャンペーン / Campaign: {task.campaign.name}\n"
-            f"担当 / Assignee: {assignee}\n"
-            f"期限 / Due: {due}\n"
-            f"SLA: {note.get_kind_display()}\n{link}\n"
+        message=str(
+            _(
+                "Dear %(name)s,\n\nTask: %(key)s %(title)s\nCampaign: %(campaign)s\nAssignee: %(assignee)s\n"
+                "Due: %(due)s\nSLA: %(sla)s\n%(link)s\n"
+            )
+            % {
+                "name": user.get_full_name() or user.username,
+                "key": task.key,
+                "title": task.title,
+                "campaign": task.campaign.name,
+                "assignee": assignee,
+                "due": due,
+                "sla": note.get_kind_display(),
+                "link": link,
+            }
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
