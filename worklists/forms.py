@@ -55,13 +55,15 @@ class IdListField(forms.Field):
 
 class RequestBulkForm(forms.Form):
     ids = IdListField()
-    action = forms.ChoiceField(label=_("Action"), choices=[(a, REQUEST_ACTION_LABELS[a]) for a in REQUEST_ACTIONS])
+    action = forms.ChoiceField(
+        label=_("Action to run"), choices=[(a, REQUEST_ACTION_LABELS[a]) for a in REQUEST_ACTIONS]
+    )
     comment = forms.CharField(label=_("Comment or reason"), required=False, max_length=4000)
 
 
 class TaskBulkForm(forms.Form):
     ids = IdListField()
-    action = forms.ChoiceField(label=_("Action"), choices=[(a, TASK_ACTION_LABELS[a]) for a in TASK_ACTIONS])
+    action = forms.ChoiceField(label=_("Action to run"), choices=[(a, TASK_ACTION_LABELS[a]) for a in TASK_ACTIONS])
     assignee = forms.CharField(label=_("Assignee"), required=False, max_length=150, widget=forms.Select)
     comment = forms.CharField(label=_("Comment or reason"), required=False, max_length=4000)
     actual_hours = forms.DecimalField(

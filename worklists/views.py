@@ -66,6 +66,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "sort": sort,
+            "sort_columns": task_selectors.TASK_SORTS,
             "query": query.urlencode(),
             "now": timezone.now(),
             "bulk_form": TaskBulkForm(),

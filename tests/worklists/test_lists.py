@@ -124,3 +124,10 @@ def test_query_counts_do_not_grow_with_rows(client, org, generated, approved):
     assert CampaignRequest.objects.count() >= 5
     large = {url: _count(client, url) for url in urls}
     assert large == small
+
+
+def test_task_list_headers_say_the_order(client, org, generated):
+    client.force_login(org["mona"])
+    html = client.get("/work/tasks/", {"sort": "-due"}).content.decode()
+    assert 'aria-sort="descending"' in html and 'href="?sort=due"' in html
+    assert html.count('aria-sort="none"') == 8
