@@ -184,9 +184,15 @@ class CampaignRequestViewSet(
     def get_queryset(self):
         from django.db.models import Prefetch
 
-        return selectors.request_list_for(self.request.user).prefetch_related(
+        qs = selectors.request_list_for(self.request.user).prefetch_related(
             Prefetch("events", queryset=RequestEvent.objects.select_related("actor")), "external_refs"
         )
+        if self.action == "list":  # ?sort= : whitelisted columns only (else 400)
+            from .sorting import parse_sort_strict
+
+            sort = parse_sort_strict(self.request.query_params.get("sort"), selectors.REQUEST_SORTS)
+            qs = selectors.request_sorted(qs, sort)
+        return qs
 
     def _reload(self, pk: int) -> CampaignRequest:
         return self.get_queryset().get(pk=pk)

@@ -87,10 +87,26 @@ class RequestFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Search"))
+    # A username (the querystring and the API speak usernames); the page shows names.
+    assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"), widget=forms.Select)
 
     class Meta:
         model = CampaignRequest
-        fields = ["state", "campaign_type", "business_unit", "launch_from", "launch_to", "q"]
+        fields = ["state", "campaign_type", "business_unit", "launch_from", "launch_to", "q", "assignee"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from governance.people import worker_choices
+
+        self.form.fields["assignee"].widget.choices = [("", "---------"), *worker_choices()]
+        self.form.fields["assignee"].widget.attrs["data-picker"] = ""
+
+    def filter_assignee(self, qs, name, value):
+        """Requests with at least one task assigned to the person (a subquery, no duplicates)."""
+        if not value:
+            return qs
+        with_task = CampaignRequest.objects.filter(tasks__assignee__username=value).values("pk")
+        return qs.filter(pk__in=with_task)
 
 
 class ResultForm(forms.ModelForm):

@@ -127,3 +127,26 @@ def request_feasibility(request: CampaignRequest, *, now: Any) -> dict[str, Any]
     return launch_feasibility(
         campaign_type=request.campaign_type, launch_date=request.launch_date, request=request, now=now
     )
+
+
+# --- working lists: sortable columns --------------------------------------------------------
+
+# Column key -> the fields it orders by (the primary key is always added last).
+REQUEST_SORTS: dict[str, tuple[str, ...]] = {
+    "id": ("id",),
+    "name": ("name",),
+    "type": ("campaign_type__name",),
+    "unit": ("business_unit__name",),
+    "requester": ("requester__last_name", "requester__first_name", "requester__username"),
+    "launch": ("launch_date",),
+    "budget": ("budget",),
+    "state": ("state",),
+}
+REQUEST_DEFAULT_ORDER = ("-created_at", "-id")
+
+
+def request_sorted(qs: QuerySet[CampaignRequest], sort: Any) -> QuerySet[CampaignRequest]:
+    """``qs`` in the order of a whitelisted ``campaigns.sorting.Sort`` (None: newest first)."""
+    from .sorting import apply_sort
+
+    return apply_sort(qs, sort, REQUEST_SORTS, REQUEST_DEFAULT_ORDER)

@@ -17,6 +17,7 @@ from governance import policy, roles
 from . import history, results, selectors, services
 from .forms import CampaignRequestForm, ExternalRefForm, RequestFilter, TransitionForm, add_errors
 from .models import CampaignResult
+from .sorting import parse_sort
 
 ACTION_LABELS = {
     "submit": _("Submit"),
@@ -52,7 +53,8 @@ def _paginate(request: HttpRequest, qs, per_page: int = 25):
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     filterset = RequestFilter(request.GET, queryset=selectors.request_list_for(request.user))
-    page = _paginate(request, filterset.qs)
+    sort = parse_sort(request.GET.get("sort"), selectors.REQUEST_SORTS)  # unknown columns: ignored
+    page = _paginate(request, selectors.request_sorted(filterset.qs, sort))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -63,6 +65,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "title": _("All requests"),
             "query": query.urlencode(),
+            "sort": sort,
+            "sort_columns": selectors.REQUEST_SORTS,
+            "bulk": True,
         },
     )
 
@@ -76,7 +81,9 @@ def my_requests(request: HttpRequest) -> HttpResponse:
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, selectors.request_inbox_for(request.user))
-    return render(request, "campaigns/list.html", {"page": page, "title": _("Approval inbox"), "inbox": True})
+    return render(
+        request, "campaigns/list.html", {"page": page, "title": _("Approval inbox"), "inbox": True, "bulk": True}
+    )
 
 
 @login_required

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "campaigns",
     "tasks",
     "knowledge",
+    "worklists",
     "kpis",
     "integrations",
     "config",

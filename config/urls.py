@@ -21,6 +21,8 @@ from tasks.api import (
     TaskViewSet,
     WorkloadViewSet,
 )
+from worklists import views as worklist_views
+from worklists.api import RequestBulkView, SavedViewViewSet, SearchView, TaskBulkView
 
 
 class IdRouter(DefaultRouter):
@@ -42,6 +44,7 @@ router.register("knowledge/articles", ArticleViewSet, basename="kb-article")
 router.register("knowledge/receipts", ReceiptViewSet, basename="kb-receipt")
 router.register("knowledge/tools", ToolViewSet, basename="kb-tool")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("views", SavedViewViewSet, basename="saved-view")
 
 urlpatterns = [
     path("", campaign_views.home, name="home"),
@@ -52,6 +55,8 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("kb/", include("knowledge.urls")),
     path("kpis/", include("kpis.urls")),
+    path("search/", worklist_views.search_page, name="search"),
+    path("work/", include("worklists.urls")),
     path("admin/", admin.site.urls),
     path("governance/", include("governance.urls")),
     path("", include("integrations.urls")),
@@ -67,6 +72,9 @@ urlpatterns = [
     path("api/requests/<id:pk>/reschedule/", RescheduleView.as_view(), name="api-request-reschedule"),
     path("api/timeline/", PortfolioTimelineView.as_view(), name="api-timeline"),
     path("api/capacity/", CapacityView.as_view(), name="api-capacity"),
+    path("api/search/", SearchView.as_view(), name="api-search"),
+    path("api/tasks/bulk/", TaskBulkView.as_view(), name="api-tasks-bulk"),
+    path("api/requests/bulk/", RequestBulkView.as_view(), name="api-requests-bulk"),
     path("api/", include(router.urls)),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

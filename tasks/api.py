@@ -142,7 +142,13 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = TaskFilter
 
     def get_queryset(self):
-        return selectors.task_list_with_events_for(self.request.user)
+        qs = selectors.task_list_with_events_for(self.request.user)
+        if self.action == "list":  # ?sort= : whitelisted columns only (else 400)
+            from campaigns.sorting import parse_sort_strict
+
+            sort = parse_sort_strict(self.request.query_params.get("sort"), selectors.TASK_SORTS)
+            qs = selectors.task_sorted(qs, sort) if sort else qs
+        return qs
 
     def _reload(self, pk: int) -> Task:
         return self.get_queryset().get(pk=pk)

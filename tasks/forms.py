@@ -10,26 +10,50 @@ from campaigns.models import State as CampaignState
 from campaigns.params import BoundedIntegerField, IdFilter
 from governance.models import BusinessUnit
 
-from .models import Task, TaskState, TaskType
+from .models import SlaState, Task, TaskState, TaskType
 
 
 class TaskFilter(django_filters.FilterSet):
     """Filters of the board, the task list API and "my tasks"."""
 
     campaign = IdFilter(field_name="campaign_id", label=_("Campaign id"))
-    assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee (username, 'none')"))
+    # A username or "none" (the querystring and the API speak usernames); the page shows names.
+    assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"), widget=forms.Select)
     state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"))
+    unit = django_filters.ModelChoiceFilter(
+        field_name="campaign__business_unit",
+        to_field_name="slug",
+        queryset=BusinessUnit.objects.all(),
+        label=_("Unit"),
+    )
     task_type = django_filters.ModelChoiceFilter(
         field_name="task_type", to_field_name="slug", queryset=TaskType.objects.all(), label=_("Type")
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_at",
+        lookup_expr="date__gte",
+        label=_("Due from"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     due_before = django_filters.DateFilter(
         field_name="due_at", lookup_expr="date__lte", label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    sla_state = django_filters.CharFilter(field_name="sla_state", label="SLA")
+    sla_state = django_filters.ChoiceFilter(field_name="sla_state", choices=SlaState.choices, label=_("SLA state"))
 
     class Meta:
         model = Task
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from governance.people import worker_choices
+
+        self.form.fields["assignee"].widget.choices = [
+            ("", "---------"),
+            ("none", _("Unassigned")),
+            *worker_choices(),
+        ]
+        self.form.fields["assignee"].widget.attrs["data-picker"] = ""
 
     def filter_assignee(self, qs, name, value):
         if value == "none":

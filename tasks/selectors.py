@@ -188,3 +188,27 @@ def portfolio_for(
         )
     )
     return campaigns, tasks
+
+
+# --- working lists: sortable columns --------------------------------------------------------
+
+# Column key -> the fields it orders by (the primary key is always added last).
+TASK_SORTS: dict[str, tuple[str, ...]] = {
+    "key": ("number",),
+    "title": ("title",),
+    "campaign": ("campaign__name",),
+    "type": ("task_type__name",),
+    "assignee": ("assignee__last_name", "assignee__first_name", "assignee__username"),
+    "state": ("state",),
+    "due": ("due_at",),
+    "sla": ("sla_state",),
+    "estimate": ("estimated_hours",),
+}
+TASK_DEFAULT_ORDER = ("due_at", "position", "id")
+
+
+def task_sorted(qs: QuerySet[Task], sort: Any) -> QuerySet[Task]:
+    """``qs`` in the order of a whitelisted ``campaigns.sorting.Sort`` (None: by due date)."""
+    from campaigns.sorting import apply_sort
+
+    return apply_sort(qs, sort, TASK_SORTS, TASK_DEFAULT_ORDER)
