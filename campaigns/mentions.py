@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
@@ -72,7 +72,9 @@ def suggest(viewers: QuerySet, q: str, *, limit: int = SUGGESTIONS) -> list[dict
             | Q(_jp_sp__icontains=q)
             | Q(_en__icontains=q)
         )
-    rows = qs.order_by("username").values("username", "first_name", "last_name")[:limit]
+    # Usernames that start with what was typed come first ("@mo" offers mona before cmo).
+    first = Case(When(username__istartswith=q, then=Value(0)), default=Value(1), output_field=IntegerField())
+    rows = qs.order_by(first, "username").values("username", "first_name", "last_name")[:limit]
     return [{"username": r["username"], "name": _display(r)} for r in rows]
 
 
