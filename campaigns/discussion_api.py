@@ -19,7 +19,7 @@ from .models import COMMENT_MAX, RequestAttachment, RequestComment
 from .uploads import download_response
 
 
-class PersonSerializer(serializers.Serializer):
+class CommentAuthorSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.SerializerMethodField()
 
@@ -27,8 +27,8 @@ class PersonSerializer(serializers.Serializer):
         return user.get_full_name() or user.username
 
 
-class CommentSerializer(serializers.ModelSerializer):
-    author = PersonSerializer(read_only=True)
+class RequestCommentSerializer(serializers.ModelSerializer):
+    author = CommentAuthorSerializer(read_only=True)
     body = serializers.CharField(max_length=COMMENT_MAX * 2, help_text="Markdown; @username mentions someone")
     body_html = serializers.CharField(read_only=True, help_text="Sanitised HTML of the Markdown")
 
@@ -38,8 +38,8 @@ class CommentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "author", "body_html", "created_at"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
-    uploaded_by = PersonSerializer(read_only=True)
+class RequestAttachmentSerializer(serializers.ModelSerializer):
+    uploaded_by = CommentAuthorSerializer(read_only=True)
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,56 +51,60 @@ class AttachmentSerializer(serializers.ModelSerializer):
         return reverse("api-request-attachment", args=[obj.request_id, obj.pk])
 
 
-class UploadSerializer(serializers.Serializer):
+class RequestUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
 class RequestCommentsView(GenericAPIView):
     """GET: the request's comments, oldest first. POST {body}: comment (Markdown, @mentions)."""
 
-    serializer_class = CommentSerializer
+    serializer_class = RequestCommentSerializer
     filter_backends: list = []
 
     def get(self, request, pk: int):
         page = self.paginate_queryset(selectors.request_comments_for(request.user, pk))
-        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        return self.get_paginated_response(RequestCommentSerializer(page, many=True).data)
 
     def post(self, request, pk: int):
         req = selectors.request_get_for(request.user, pk, with_events=False)
-        payload = CommentSerializer(data=request.data)
+        payload = RequestCommentSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = discussion.request_comment_add(
             request_id=req.pk, body=payload.validated_data["body"], by=request.user
         )
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(RequestCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 class RequestAttachmentsView(GenericAPIView):
     """GET: the request's attachments. POST (multipart ``file``): attach a brief or asset."""
 
-    serializer_class = AttachmentSerializer
+    serializer_class = RequestAttachmentSerializer
     filter_backends: list = []
     parser_classes = [MultiPartParser]
 
     def get(self, request, pk: int):
         page = self.paginate_queryset(selectors.request_attachments_for(request.user, pk))
-        return self.get_paginated_response(AttachmentSerializer(page, many=True).data)
+        return self.get_paginated_response(RequestAttachmentSerializer(page, many=True).data)
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: AttachmentSerializer})
+    @extend_schema(
+        request={"multipart/form-data": RequestUploadSerializer}, responses={201: RequestAttachmentSerializer}
+    )
     def post(self, request, pk: int):
         req = selectors.request_get_for(request.user, pk, with_events=False)
-        payload = UploadSerializer(data=request.data)
+        payload = RequestUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         attachment = discussion.request_attachment_add(
             request_id=req.pk, upload=payload.validated_data["file"], by=request.user
         )
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(RequestAttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
 class RequestAttachmentDownloadView(APIView):
     """The file itself, with safe download headers (no sniffing, sandboxed)."""
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(
+        operation_id="requests_attachments_download", responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}
+    )
     def get(self, request, pk: int, attachment_id: int):
         attachment = selectors.request_attachment_get_for(request.user, pk, attachment_id)
         return download_response(
@@ -108,7 +112,7 @@ class RequestAttachmentDownloadView(APIView):
         )
 
 
-class MentionSerializer(serializers.Serializer):
+class MentionableSerializer(serializers.Serializer):
     username = serializers.CharField()
     name = serializers.CharField()
 
@@ -118,7 +122,7 @@ class RequestMentionableView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="part of a name or username")],
-        responses=MentionSerializer(many=True),
+        responses=MentionableSerializer(many=True),
     )
     def get(self, request, pk: int):
         req = selectors.request_get_for(request.user, pk, with_events=False)

@@ -7,7 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.discussion_api import MentionSerializer
+from campaigns.discussion_api import MentionableSerializer
 from campaigns.mentions import suggest
 
 from . import selectors
@@ -18,7 +18,7 @@ class TaskMentionableView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", OpenApiTypes.STR, description="part of a name or username")],
-        responses=MentionSerializer(many=True),
+        responses=MentionableSerializer(many=True),
     )
     def get(self, request, pk: int):
         task = selectors.task_get_for(request.user, pk)
