@@ -8,6 +8,8 @@ from .models import (
     CampaignResult,
     CampaignType,
     Channel,
+    RequestAttachment,
+    RequestComment,
     RequestEvent,
     ResultImport,
     Survey,
@@ -139,3 +141,36 @@ class SurveyResponseInline(admin.TabularInline):
 class SurveyAdmin(admin.ModelAdmin):
     list_display = ["quarter", "anonymous", "opened_at", "closed_at"]
     inlines = [SurveyResponseInline]
+
+
+@admin.register(RequestComment)
+class RequestCommentAdmin(admin.ModelAdmin):
+    """Read-only: comments are written on the request page or the API (audited there)."""
+
+    list_display = ["created_at", "request", "author"]
+    search_fields = ["request__name", "author__username", "body"]
+    list_select_related = ["request", "author"]
+    readonly_fields = ["request", "author", "body", "created_at"]
+    exclude = ["body_html"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RequestAttachment)
+class RequestAttachmentAdmin(admin.ModelAdmin):
+    """Read-only: files are attached on the request page or the API (type-checked and audited)."""
+
+    list_display = ["created_at", "request", "original_name", "content_type", "size", "uploaded_by"]
+    search_fields = ["request__name", "original_name"]
+    list_select_related = ["request", "uploaded_by"]
+    readonly_fields = ["request", "file", "original_name", "content_type", "size", "uploaded_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

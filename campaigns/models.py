@@ -527,3 +527,51 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id}: response {self.pk}"  # never the respondent: answers may be anonymous
+
+
+# --- discussion: comments and attachments on a request ------------------------------------
+
+COMMENT_MAX = 4000  # characters of Markdown
+
+
+class RequestComment(models.Model):
+    """A comment in a request's discussion (Markdown; the sanitised HTML is stored with it)."""
+
+    request = models.ForeignKey(CampaignRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("Comment"), max_length=COMMENT_MAX)
+    body_html = models.TextField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("Request comment")
+        verbose_name_plural = _("Request comments")
+        indexes = [models.Index(fields=["request", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"request {self.request_id} comment {self.pk}"
+
+
+def request_attachment_path(instance: RequestAttachment, filename: str) -> str:
+    return f"requests/{instance.request_id}/{timezone.now():%Y%m}/{filename}"
+
+
+class RequestAttachment(models.Model):
+    """A brief or asset attached to a request (type, magic bytes and size checked in services)."""
+
+    request = models.ForeignKey(CampaignRequest, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=request_attachment_path, max_length=300)
+    original_name = models.CharField(_("File name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("Size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("Request attachment")
+        verbose_name_plural = _("Request attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from governance import policy
 
-from .models import ApprovalRoute, CampaignRequest, RequestEvent, State
+from .models import ApprovalRoute, CampaignRequest, RequestAttachment, RequestComment, RequestEvent, State
 
 
 def _routes() -> Prefetch:
@@ -150,3 +151,27 @@ def request_sorted(qs: QuerySet[CampaignRequest], sort: Any) -> QuerySet[Campaig
     from .sorting import apply_sort
 
     return apply_sort(qs, sort, REQUEST_SORTS, REQUEST_DEFAULT_ORDER)
+
+# --- discussion ----------------------------------------------------------------------------
+
+
+def request_comments_for(user: Any, request_id: int) -> QuerySet:
+    """The comments of a request ``user`` may see, oldest first (Http404 otherwise)."""
+
+    req = request_get_for(user, request_id, with_events=False)
+    return RequestComment.objects.filter(request=req).select_related("author").order_by("created_at", "id")
+
+
+def request_attachments_for(user: Any, request_id: int) -> QuerySet:
+    """The attachments of a request ``user`` may see, oldest first (Http404 otherwise)."""
+
+    req = request_get_for(user, request_id, with_events=False)
+    return RequestAttachment.objects.filter(request=req).select_related("uploaded_by").order_by("created_at", "id")
+
+
+def request_attachment_get_for(user: Any, request_id: int, attachment_id: int):
+    """One attachment of a request ``user`` may see, or Http404 (existence is not revealed)."""
+    try:
+        return request_attachments_for(user, request_id).get(pk=attachment_id)
+    except ObjectDoesNotExist:
+        raise Http404("Attachment not found") from None

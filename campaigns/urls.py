@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import results_views, survey_views, views
+from . import discussion_views, results_views, survey_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -16,5 +16,8 @@ urlpatterns = [
     path("<id:pk>/results/", results_views.result_edit, name="result-edit"),
     path("<id:pk>/edit/", views.request_edit, name="edit"),
     path("<id:pk>/external-ids/", views.request_external_ref, name="external-ref"),
+    path("<id:pk>/comments/", discussion_views.comment_add, name="comment"),
+    path("<id:pk>/attachments/", discussion_views.attachment_add, name="attach"),
+    path("<id:pk>/attachments/<id:attachment_id>/", discussion_views.attachment_download, name="attachment"),
     path("<id:pk>/<str:action>/", views.request_action, name="action"),
 ]

@@ -6,11 +6,18 @@ from rest_framework.routers import DefaultRouter
 
 from campaigns import views as campaign_views
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
+from campaigns.discussion_api import (
+    RequestAttachmentDownloadView,
+    RequestAttachmentsView,
+    RequestCommentsView,
+    RequestMentionableView,
+)
 from campaigns.params import IdConverter
 from config.auth_views import TokenView
 from config.health import health
 from governance.api import DelegationViewSet, GovernanceView
 from integrations.api import WebhookViewSet
+from integrations.notification_api import NotificationViewSet
 from knowledge.api import ArticleViewSet, ReceiptViewSet, ToolViewSet
 from kpis.api import KpiView
 from tasks.api import (
@@ -21,6 +28,7 @@ from tasks.api import (
     TaskViewSet,
     WorkloadViewSet,
 )
+from tasks.discussion_api import TaskMentionableView
 from worklists import views as worklist_views
 from worklists.api import RequestBulkView, SavedViewViewSet, SearchView, TaskBulkView
 
@@ -45,6 +53,7 @@ router.register("knowledge/receipts", ReceiptViewSet, basename="kb-receipt")
 router.register("knowledge/tools", ToolViewSet, basename="kb-tool")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("views", SavedViewViewSet, basename="saved-view")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("", campaign_views.home, name="home"),
@@ -70,6 +79,15 @@ urlpatterns = [
     path("api/feasibility/", FeasibilityView.as_view(), name="api-feasibility"),
     path("api/requests/<id:pk>/timeline/", CampaignTimelineView.as_view(), name="api-request-timeline"),
     path("api/requests/<id:pk>/reschedule/", RescheduleView.as_view(), name="api-request-reschedule"),
+    path("api/requests/<id:pk>/comments/", RequestCommentsView.as_view(), name="api-request-comments"),
+    path("api/requests/<id:pk>/attachments/", RequestAttachmentsView.as_view(), name="api-request-attachments"),
+    path(
+        "api/requests/<id:pk>/attachments/<id:attachment_id>/",
+        RequestAttachmentDownloadView.as_view(),
+        name="api-request-attachment",
+    ),
+    path("api/requests/<id:pk>/mentionable/", RequestMentionableView.as_view(), name="api-request-mentionable"),
+    path("api/tasks/<id:pk>/mentionable/", TaskMentionableView.as_view(), name="api-task-mentionable"),
     path("api/timeline/", PortfolioTimelineView.as_view(), name="api-timeline"),
     path("api/capacity/", CapacityView.as_view(), name="api-capacity"),
     path("api/search/", SearchView.as_view(), name="api-search"),

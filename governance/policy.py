@@ -234,6 +234,35 @@ def request_visibility_q(user: Any) -> Q:
     return q
 
 
+def request_viewers_q(request: Any, on: dt.date | None = None) -> Q:
+    """A filter on users: who may see ``request`` (the inverse of ``request_visibility_q``).
+
+    Mentions, notifications and attachments ask this so they never reach someone the request
+    page would refuse: MOps, Admins and superusers, the requester, the unit's head, and
+    Approvers the request was routed to or who stand in for one of them today."""
+    routed = set(request.approval_routes.values_list("approver_id", flat=True)) if request.pk else set()
+    on = on or timezone.localdate()
+    delegates = (
+        set(
+            Delegation.objects.filter(
+                delegator_id__in=routed, start__lte=on, end__gte=on, revoked_at__isnull=True
+            ).values_list("delegate_id", flat=True)
+        )
+        if routed
+        else set()
+    )
+    User = get_user_model()
+    ops = User.objects.filter(groups__name__in=[roles.MOPS, roles.ADMIN]).values("pk")
+    q = Q(is_superuser=True) | Q(pk__in=ops) | Q(pk=request.requester_id)
+    head_id = getattr(request.business_unit, "head_id", None) if request.business_unit_id else None
+    if head_id:
+        q |= Q(pk=head_id)
+    if routed or delegates:
+        approvers = User.objects.filter(groups__name=roles.APPROVER, pk__in=sorted(routed | delegates)).values("pk")
+        q |= Q(pk__in=approvers)
+    return q
+
+
 # --- execution and templates ------------------------------------------------------------
 
 

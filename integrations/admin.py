@@ -69,12 +69,21 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "user", "event", "dedupe_key", "emailed_at"]
-    list_filter = ["event"]
+    """Read-only: notices are written by the event fan-out and read-marked by their recipient."""
+
+    list_display = ["created_at", "user", "event", "in_app", "read_at", "emailed_at", "dedupe_key"]
+    list_filter = ["event", "in_app", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__username", "dedupe_key"]
-    readonly_fields = ["user", "event", "dedupe_key", "data", "created_at", "emailed_at"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "event", "dedupe_key", "data", "created_at", "emailed_at", "in_app", "read_at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from . import services
-from .events import Event
+from .events import WEBHOOK_EVENT_CHOICES
 from .models import Webhook, WebhookDelivery
 
 
@@ -23,7 +23,7 @@ class IsWebhookAdmin(permissions.BasePermission):
 
 class WebhookSerializer(serializers.ModelSerializer):
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=Event.choices), allow_empty=False, max_length=20
+        child=serializers.ChoiceField(choices=WEBHOOK_EVENT_CHOICES), allow_empty=False, max_length=20
     )
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     secret = serializers.CharField(

@@ -15,7 +15,7 @@ from tasks.models import OPEN_TASK_STATES, Task
 
 from .events import label_for
 from .models import Notification, NotificationPreference
-from .notify import render_mail, send_mail_to
+from .notify import preference_for, render_mail, send_mail_to
 
 
 def digest_hour() -> int:
@@ -42,9 +42,9 @@ def digest_content(user, now: dt.datetime, language: str = "ja") -> dict[str, An
         )
     recent = [
         {"label": label_for(n.event, language), "data": n.data, "at": n.created_at}
-        for n in Notification.objects.filter(user=user, created_at__gte=now - dt.timedelta(days=1)).order_by(
-            "created_at"
-        )[:50]
+        for n in Notification.objects.filter(
+            user=user, created_at__gte=now - dt.timedelta(days=1), event__in=preference_for(user).digest_events or []
+        ).order_by("created_at")[:50]
     ]
     return {
         "my_tasks": my_tasks,

@@ -16,6 +16,7 @@ class Event(models.TextChoices):
     SLA_BREACHED = "sla.breached", _("SLA breached")
     CAMPAIGN_LAUNCHED = "campaign.launched", _("Campaign launched")
     REVIEW_READY = "review.ready", _("Review ready")
+    MENTIONED = "comment.mentioned", _("Mentioned in a comment")
 
 
 # A webhook's "send test" delivery; never subscribed to, always deliverable.
@@ -26,6 +27,21 @@ ALL_EVENTS = [e.value for e in Event]
 # Mailed by default. task.assigned is off by default because tasks.jobs.send_assignment_email
 # already mails every assignee; users can switch it on (it is always in the digest).
 DEFAULT_EMAIL_EVENTS = [e for e in ALL_EVENTS if e != Event.TASK_ASSIGNED]
+
+# Personal events: told to the people concerned, never sent to webhooks.
+PERSONAL_EVENTS = [Event.MENTIONED.value]
+
+# The events a webhook may subscribe to.
+WEBHOOK_EVENT_CHOICES = [(value, lab) for value, lab in Event.choices if value not in PERSONAL_EVENTS]
+
+
+class Channel(models.TextChoices):
+    """How a user hears about an event: each user picks per event and channel."""
+
+    IN_APP = "in_app", _("In the app")
+    EMAIL = "email", _("E-mail")
+    DIGEST = "digest", _("Daily digest")
+
 
 # request_transitioned actions -> our event names
 REQUEST_ACTION_EVENTS = {

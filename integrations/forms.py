@@ -9,7 +9,7 @@ from campaigns.models import CampaignType
 from governance.models import BusinessUnit
 from tasks.models import TaskType
 
-from .events import Event
+from .events import WEBHOOK_EVENT_CHOICES, Event
 from .models import Language, NotificationPreference, Webhook
 
 EVENT_CHOICES = Event.choices
@@ -17,7 +17,7 @@ EVENT_CHOICES = Event.choices
 
 class WebhookForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=True
+        label=_("Events"), choices=WEBHOOK_EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=True
     )
 
     class Meta:
@@ -38,10 +38,39 @@ class PreferenceForm(forms.ModelForm):
     email_events = forms.MultipleChoiceField(
         label=_("E-mail me about"), choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
     )
+    in_app_events = forms.MultipleChoiceField(
+        label=_("Show in the app"), choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    digest_events = forms.MultipleChoiceField(
+        label=_("Put in the daily digest"), choices=EVENT_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    # Rendered as one table: a row per event, a column per channel (templates/integrations/preferences.html).
+    CHANNEL_FIELDS = ("in_app_events", "email_events", "digest_events")
 
     class Meta:
         model = NotificationPreference
-        fields = ["language", "time_zone", "email_events", "daily_digest"]
+        fields = ["language", "time_zone", "daily_digest", "in_app_events", "email_events", "digest_events"]
+
+    def channel_rows(self) -> list[dict]:
+        """One row per event: its label and the three checkboxes (in-app, e-mail, digest)."""
+        rows = []
+        for value, text in EVENT_CHOICES:
+            cells = []
+            for name in self.CHANNEL_FIELDS:
+                bound = self[name]
+                checked = {str(v) for v in (bound.value() or [])}
+                cells.append(
+                    {
+                        "name": bound.html_name,
+                        "value": value,
+                        "checked": value in checked,
+                        "id": f"id_{name}_{value}",
+                        "label": bound.label,
+                    }
+                )
+            rows.append({"event": value, "label": text, "cells": cells})
+        return rows
 
 
 class CalendarFilter(forms.Form):

@@ -24,6 +24,10 @@ def default_email_events() -> list[str]:
     return list(DEFAULT_EMAIL_EVENTS)
 
 
+def default_all_events() -> list[str]:
+    return list(ALL_EVENTS)
+
+
 def default_language() -> str:
     lang = (getattr(settings, "LANGUAGE_CODE", "ja") or "ja")[:2]
     return lang if lang in ("ja", "en") else "ja"
@@ -149,6 +153,12 @@ class NotificationPreference(models.Model):
         _("Events to e-mail"), default=default_email_events, blank=True, validators=[validate_events]
     )
     daily_digest = models.BooleanField(_("Daily digest"), default=False)
+    in_app_events = models.JSONField(
+        _("Events shown in the app"), default=default_all_events, blank=True, validators=[validate_events]
+    )
+    digest_events = models.JSONField(
+        _("Events in the daily digest"), default=default_all_events, blank=True, validators=[validate_events]
+    )
     last_digest_on = models.DateField(null=True, blank=True)
     # sha256 of the feed token; the token itself is shown once, when it is (re)generated.
     feed_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
@@ -164,6 +174,12 @@ class NotificationPreference(models.Model):
 
     def mails(self, event: str) -> bool:
         return event in (self.email_events or [])
+
+    def shows_in_app(self, event: str) -> bool:
+        return event in (self.in_app_events or [])
+
+    def digests(self, event: str) -> bool:
+        return event in (self.digest_events or [])
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
@@ -182,13 +198,19 @@ class Notification(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The in-app channel: shown in the notification centre when the user chose it for the event.
+    in_app = models.BooleanField(default=True)
+    read_at = models.DateTimeField(_("Read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("Notification")
         verbose_name_plural = _("Notifications")
         constraints = [models.UniqueConstraint(fields=["user", "event", "dedupe_key"], name="notification_once")]
-        indexes = [models.Index(fields=["user", "created_at"])]
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            models.Index(fields=["user", "in_app", "read_at"], name="notification_unread"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.event} ({self.dedupe_key})"

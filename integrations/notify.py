@@ -12,7 +12,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from campaigns.discussion import request_viewers
+from campaigns.models import CampaignRequest
 from governance import roles
+from tasks.models import Task
+from tasks.selectors import task_viewers
 
 from .events import label_for
 from .models import Notification, NotificationPreference
@@ -103,20 +107,39 @@ def event_mail(env: dict[str, Any], user, pref: NotificationPreference) -> tuple
     return render_mail(template_slug(env["event"]), context, pref)
 
 
+def visible_recipients(data: dict[str, Any], recipient_ids: list[int]) -> list[int]:
+    """``recipient_ids`` less anyone who may not open the task or request the event is about."""
+    ids = sorted({int(i) for i in recipient_ids if i})
+    if not ids:
+        return []
+    task_id = (data.get("task") or {}).get("id")
+    request_id = (data.get("request") or {}).get("id")
+    if task_id:
+        task = Task.objects.select_related("campaign", "campaign__business_unit").filter(pk=task_id).first()
+        return list(task_viewers(task).filter(pk__in=ids).values_list("pk", flat=True)) if task else []
+    if request_id:
+        req = CampaignRequest.objects.select_related("business_unit").filter(pk=request_id).first()
+        return list(request_viewers(req).filter(pk__in=ids).values_list("pk", flat=True)) if req else []
+    return ids
+
+
 def notify_users(env: dict[str, Any], recipient_ids: list[int], key: str) -> int:
     """Record the event for each recipient once and mail those who asked for it; returns mails sent."""
     event = env["event"]
     sent = 0
-    users = (
-        get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).select_related("notification_preference")
-    )
+    # Nobody hears about an object they may not open (on any channel): the policy decides now.
+    allowed = visible_recipients(env.get("data") or {}, recipient_ids)
+    users = get_user_model().objects.filter(pk__in=allowed, is_active=True).select_related("notification_preference")
     for user in users:
+        pref = preference_for(user)
         note, _ = Notification.objects.get_or_create(
-            user=user, event=event, dedupe_key=key, defaults={"data": env.get("data") or {}}
+            user=user,
+            event=event,
+            dedupe_key=key,
+            defaults={"data": env.get("data") or {}, "in_app": pref.shows_in_app(event)},
         )
         if note.emailed_at is not None or not user.email:
             continue
-        pref = preference_for(user)
         if not pref.mails(event):
             continue
         # Claim the mail so a job run twice does not mail twice.

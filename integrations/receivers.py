@@ -12,6 +12,7 @@ from django.apps import apps
 from django.db.models.signals import post_save
 
 from campaigns.models import State as RequestState
+from campaigns.signals import comment_posted
 
 from . import dispatch, recipients
 from .events import REQUEST_ACTION_EVENTS, Event
@@ -25,6 +26,7 @@ def connect() -> None:
     from campaigns.services import request_transitioned
 
     request_transitioned.connect(on_request_transitioned, dispatch_uid="integrations.on_request_transitioned")
+    comment_posted.connect(on_comment_posted, dispatch_uid="integrations.on_comment_posted")
     post_save.connect(on_task_event_saved, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_event_saved")
     try:
         review_model = apps.get_model("kpis", "ReviewReport")
@@ -87,6 +89,27 @@ def on_task_event_saved(sender, instance, created, raw=False, **kwargs) -> None:
         )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the assignment of task %s", instance.task_id)
+
+
+def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> None:
+    """A mention is a personal notice: in-app plus the person's own channel choices, no webhooks."""
+    if not mentioned:
+        return
+    try:
+        if dispatch.is_suppressed():
+            return
+        data = task_data(obj, by=by) if kind == "task" else request_data(obj, by=by)
+        data["comment"] = {"id": comment.pk, "excerpt": comment.body[:280], "kind": kind}
+        dispatch.emit(
+            Event.MENTIONED.value,
+            data,
+            key=f"mention:{kind}-comment:{comment.pk}",
+            recipients=recipients.without(set(mentioned), by),
+            webhooks=False,
+            occurred_at=comment.created_at,
+        )
+    except Exception:  # noqa: BLE001
+        logger.exception("integrations: could not emit the mentions of %s comment %s", kind, comment.pk)
 
 
 def review_data(report) -> dict:

@@ -74,8 +74,9 @@ def hash_token(token: str) -> str:
 
 @transaction.atomic
 def preference_update(*, user, **values: Any) -> NotificationPreference:
+    """Save the user's language, zone and channel choices (per event: in-app, e-mail, digest)."""
     pref = preference_for(user)
-    for field in ("language", "time_zone", "email_events", "daily_digest"):
+    for field in ("language", "time_zone", "email_events", "daily_digest", "in_app_events", "digest_events"):
         if field in values:
             setattr(pref, field, values[field])
     pref.full_clean()

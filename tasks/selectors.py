@@ -29,6 +29,27 @@ def task_visibility_q(user: Any) -> Q:
     return q
 
 
+def task_viewers(task: Task) -> QuerySet:
+    """Active users who may open ``task`` (the inverse of ``task_visibility_q``): those who may
+    see its request, its assignee, and specialists unless the request ran decentralised in a
+    unit they do not belong to. Mentions and notifications ask this."""
+    from django.contrib.auth import get_user_model
+
+    from governance.models import Membership
+
+    campaign = task.campaign
+    q = policy.request_viewers_q(campaign)
+    if task.assignee_id:
+        q |= Q(pk=task.assignee_id)
+    User = get_user_model()
+    specialists = User.objects.filter(groups__name=roles.SPECIALIST)
+    if campaign.governance_model == policy.DECENTRALISED:
+        members = Membership.objects.filter(unit_id=campaign.business_unit_id).values("user_id")
+        specialists = specialists.filter(pk__in=members)
+    q |= Q(pk__in=specialists.values("pk"))
+    return User.objects.filter(is_active=True).filter(q)
+
+
 def _base() -> QuerySet[Task]:
     return Task.objects.select_related("campaign", "task_type", "task_type__role", "task_type__sla_policy", "assignee")
 

@@ -21,9 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
+from campaigns.mentions import resolve_mentions
 from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState
 from campaigns.services import Conflict, request_transition
+from campaigns.signals import comment_posted
 from governance import policy, roles
 
 from .anchors import LAUNCH_WORK_Q, is_post_launch
@@ -42,6 +44,7 @@ from .models import (
     TaskState,
     TaskType,
 )
+from .selectors import task_viewers
 from .signals import sla_state_changed
 from .sla_start import forecast_basis, initial_start, start_on_assignment, successors_replan
 
@@ -470,10 +473,18 @@ def task_cancel(*, task_id: int, by, comment: str = "", **kw: Any) -> Task:
 def task_comment_add(*, task_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
     """Comment on a task: MOps, specialists and the campaign's requester."""
     body = _clean_text(body, "body", required=True)
-    task = Task.objects.select_related("campaign").get(pk=task_id)
+    task = Task.objects.select_related("campaign", "campaign__business_unit").get(pk=task_id)
     if not (policy.is_ops(by) or policy.has_role(by, roles.SPECIALIST) or task.campaign.requester_id == by.pk):
         raise PermissionDenied(_("You may not comment on this task."))
-    return TaskComment.objects.create(task=task, author=by, body=body, created_at=at or timezone.now())
+    # Only people who may open the task can be mentioned (a field error otherwise, nothing written).
+    mentioned = resolve_mentions(body, task_viewers(task))
+    comment = TaskComment.objects.create(task=task, author=by, body=body, created_at=at or timezone.now())
+    ids = [u.pk for u in mentioned if u.pk != by.pk]
+    transaction.on_commit(
+        lambda: comment_posted.send(sender=TaskComment, kind="task", obj=task, comment=comment, mentioned=ids, by=by),
+        robust=True,
+    )
+    return comment
 
 
 @transaction.atomic

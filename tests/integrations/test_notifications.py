@@ -232,6 +232,7 @@ def test_preferences_page_saves_and_validates(client, org):
         "sla.breached",
         "campaign.launched",
         "review.ready",
+        "comment.mentioned",
     ],
 )
 @pytest.mark.parametrize("language", ["ja", "en"])
