@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policy, roles
 from .models import BusinessUnit, Delegation, GovernanceChange, GovernanceModel, OrganisationGovernance, UnitGovernance
+from .names import person_name
 
 # Higher apps register counters for the preview ("12 open requests keep their routing"):
 # each returns {unit_id: number of in-flight requests}. campaigns/ registers one.
@@ -134,7 +135,7 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
         unit_threshold = (
             _threshold(entry.get("hybrid_threshold")) if entry.get("hybrid_threshold") not in (None, "") else threshold
         )
-        head = unit.head.get_full_name() or unit.head.username if unit.head else None
+        head = person_name(unit.head) if unit.head else None
         cmo = "CMO"
         if unit_model == policy.DECENTRALISED:
             who = f"{head or cmo}"

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from governance import roles
+from governance.names import person_name
 
 from .events import label_for
 from .models import Notification, NotificationPreference
@@ -98,7 +99,7 @@ def event_mail(env: dict[str, Any], user, pref: NotificationPreference) -> tuple
         "transition": data.get("transition") or {},
         "actor_name": data.get("actor_name") or "MOps Desk",
         "recipient": user,
-        "recipient_name": user.get_full_name() or user.username,
+        "recipient_name": person_name(user),
     }
     return render_mail(template_slug(env["event"]), context, pref)
 
