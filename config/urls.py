@@ -4,9 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from campaigns import views as campaign_views
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
 from campaigns.params import IdConverter
+from config import home_views
 from config.auth_views import TokenView
 from config.health import health
 from governance.api import DelegationViewSet, GovernanceView
@@ -44,7 +44,8 @@ router.register("knowledge/tools", ToolViewSet, basename="kb-tool")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
-    path("", campaign_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("home/<slug:role>/", home_views.role_home, name="role-home"),
     path("health/", health, name="health"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

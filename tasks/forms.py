@@ -25,11 +25,19 @@ class TaskFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_at", lookup_expr="date__lte", label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    sla_state = django_filters.CharFilter(field_name="sla_state", label="SLA")
+    sla_state = django_filters.CharFilter(method="filter_sla_state", label="SLA")
 
     class Meta:
         model = Task
         fields: list[str] = []
+
+    def filter_sla_state(self, qs, name, value):
+        """The live SLA state (what each row's badge shows), not the last sweep's."""
+        from django.utils import timezone
+
+        from .selectors import live_sla_q
+
+        return qs.filter(live_sla_q(value, timezone.now()))
 
     def filter_assignee(self, qs, name, value):
         if value == "none":
