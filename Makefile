@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); 2 matches the CI machine's cores.
 WORKERS ?= 2
 
-# Ports for servers started by make serve/loadtest.
+# Port of the servers started by make run/serve/loadtest (PORT=8166 make run).
 PORT ?= 8000
 
 .PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
@@ -21,13 +21,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Web server on 127.0.0.1:8000 plus a django-q2 worker; Ctrl-C stops both.
+# Web server on 127.0.0.1:$(PORT) plus a django-q2 worker (config/management/commands/run_dev.py):
+# one line for the database, one with the URL and logins; Ctrl-C stops both and exits 0.
 run: install messages
-	@$(BIN)/python manage.py migrate --noinput -v0 && echo "== database up to date"
-	@$(BIN)/python manage.py seed_demo --if-empty >/dev/null
-	@$(BIN)/python manage.py setup_schedules >/dev/null
-	@echo "== open http://127.0.0.1:8000/ · logins (password 'demo'): marketer, marketer2, marketer3 (requesters), cmo (approver), osaka_head, apac_head (unit heads), mops (MOps), designer, webdev (specialists), admin"
-	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(BIN)/python manage.py run_dev --port $(PORT)
 
 # Production: gunicorn (WEB_CONCURRENCY workers on HOST:PORT) + django-q2 (QCLUSTER_WORKERS) on
 # DATABASE_URL and REDIS_URL, after migrate and collectstatic; refuses DEBUG on, a development

@@ -126,8 +126,7 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
         for unit_id, n in counter().items():
             counts[unit_id] = counts.get(unit_id, 0) + n
     lines = [
-        f"{sum(counts.values())} 件の進行中の依頼は現在の承認ルートのままです / "
-        f"{sum(counts.values())} open requests keep their current routing."
+        _("%(count)s open requests keep their current routing.") % {"count": sum(counts.values())}
     ]
     for unit in BusinessUnit.objects.select_related("head").order_by("slug"):
         entry = overrides.get(unit.slug) or {}

@@ -234,7 +234,7 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         ev.add("uid", f"task-{task.pk}@{domain}")
         ev.add("dtstamp", now)
         ev.add("last-modified", task.updated_at)
-        ev.add("summary", f"期限 / Due: {task.key} {task.title}")
+        ev.add("summary", _("Due: %(key)s %(title)s") % {"key": task.key, "title": task.title})
         ev.add("dtstart", task.due_at.astimezone(dt.UTC))  # no DTEND: a deadline is an instant
         assignee = person_name(task.assignee) if task.assignee_id else "—"
         ev.add(
