@@ -12,12 +12,15 @@ PORT ?= 8000
 
 .PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
 
+# Not an editable install: the code runs from this directory (no packages are installed), and
+# setuptools' editable mode prints a warning box about folders shadowing the package.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v WARNING || true
-	$(BIN)/pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -c "import django, django_fsm, django_q, rest_framework, pandas, xhtml2pdf, holidays, pytest_django"
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "== installing Python packages (pyproject.toml changed)"
+	@$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v WARNING || true
+	@$(BIN)/pip install -q '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c "import django, django_fsm, django_q, rest_framework, pandas, xhtml2pdf, holidays, pytest_django"
+	@touch $(STAMP)
 
 install: $(STAMP)
 
@@ -61,7 +64,7 @@ restore: install pgclient
 	$(BIN)/python manage.py restore "$(FILE)" $(ARGS)
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
+	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
 
 test-sqlite: install browser messages
 	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(WORKERS)
