@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -47,6 +49,8 @@ urlpatterns = [
     path("", home_views.home, name="home"),
     path("home/<slug:role>/", home_views.role_home, name="role-home"),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the icon.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", include("campaigns.urls")),

@@ -75,6 +75,10 @@ def hash_token(token: str) -> str:
 @transaction.atomic
 def preference_update(*, user, **values: Any) -> NotificationPreference:
     pref = preference_for(user)
+    # Picking a language (the switcher says so; the preferences page by changing it) stops the
+    # browser's language from deciding.
+    if values.get("language_chosen") or ("language" in values and values["language"] != pref.language):
+        pref.language_chosen = True
     for field in ("language", "time_zone", "email_events", "daily_digest"):
         if field in values:
             setattr(pref, field, values[field])
