@@ -7,27 +7,27 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); 2 matches the CI machine's cores.
 WORKERS ?= 2
 
-# Ports for servers started by make serve/loadtest.
+# Port of the servers started by make run/serve/loadtest (PORT=8166 make run).
 PORT ?= 8000
 
 .PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
 
+# Not an editable install: the code runs from this directory (no packages are installed), and
+# setuptools' editable mode prints a warning box about folders shadowing the package.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v WARNING || true
-	$(BIN)/pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -c "import django, django_fsm, django_q, rest_framework, pandas, xhtml2pdf, holidays, pytest_django"
-	touch $(STAMP)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "== installing Python packages (pyproject.toml changed)"
+	@$(BIN)/pip install -q --upgrade pip 2>&1 | grep -v WARNING || true
+	@$(BIN)/pip install -q '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -c "import django, django_fsm, django_q, rest_framework, pandas, xhtml2pdf, holidays, pytest_django"
+	@touch $(STAMP)
 
 install: $(STAMP)
 
-# Web server on 127.0.0.1:8000 plus a django-q2 worker; Ctrl-C stops both.
+# Web server on 127.0.0.1:$(PORT) plus a django-q2 worker (config/management/commands/run_dev.py):
+# one line for the database, one with the URL and logins; Ctrl-C stops both and exits 0.
 run: install messages
-	@$(BIN)/python manage.py migrate --noinput -v0 && echo "== database up to date"
-	@$(BIN)/python manage.py seed_demo --if-empty >/dev/null
-	@$(BIN)/python manage.py setup_schedules >/dev/null
-	@echo "== open http://127.0.0.1:8000/ · logins (password 'demo'): marketer, marketer2, marketer3 (requesters), cmo (approver), osaka_head, apac_head (unit heads), mops (MOps), designer, webdev (specialists), admin"
-	trap 'kill 0' INT TERM EXIT; $(BIN)/python manage.py qcluster & $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(BIN)/python manage.py run_dev --port $(PORT)
 
 # Production: gunicorn (WEB_CONCURRENCY workers on HOST:PORT) + django-q2 (QCLUSTER_WORKERS) on
 # DATABASE_URL and REDIS_URL, after migrate and collectstatic; refuses DEBUG on, a development
@@ -64,7 +64,7 @@ restore: install pgclient
 	$(BIN)/python manage.py restore "$(FILE)" $(ARGS)
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
+	@$(BIN)/python manage.py compilemessages --ignore=.venv -v0 || echo "== msgfmt missing: using the committed .mo files"
 
 test-sqlite: install browser messages
 	env -u DATABASE_URL $(BIN)/pytest --create-db -n $(WORKERS)

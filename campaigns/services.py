@@ -180,8 +180,8 @@ def request_transition(
         raise Conflict(_("This request changed, reload."))
     if not can_proceed(method):
         raise Conflict(
-            f"現在の状態({request.get_state_display()})ではこの操作はできません / "
-            f"'{action}' is not allowed while the request is {request.state}; it may have changed, reload."
+            _("This action is not allowed while the request is %(state)s; it may have changed, reload.")
+            % {"state": request.get_state_display()}
         )
     if by is not None and not has_transition_perm(method, by):
         raise PermissionDenied(_("You may not do this."))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from governance import policy, roles
+from governance import policy
 
 from . import history, results, selectors, services
 from .forms import CampaignRequestForm, ExternalRefForm, RequestFilter, TransitionForm, add_errors
@@ -29,21 +29,6 @@ ACTION_LABELS = {
     "close": _("Close"),
     "cancel": _("Cancel"),
 }
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The brand link: each role lands on the page that says what to do next (its queue)."""
-    user = request.user
-    if policy.has_role(user, roles.APPROVER) and not policy.is_ops(user):
-        return redirect("campaigns:inbox")
-    if policy.has_role(user, roles.REQUESTER):
-        return redirect("campaigns:mine")
-    if policy.has_role(user, roles.MOPS):
-        return redirect("tasks:board")  # the triage board, not every request
-    if policy.has_role(user, roles.SPECIALIST):
-        return redirect("tasks:mine")
-    return redirect("campaigns:list")
 
 
 def _paginate(request: HttpRequest, qs, per_page: int = 25):

@@ -23,17 +23,25 @@ class UserPreferencesMiddleware:
         if user is not None and user.is_authenticated:
             from integrations.models import NotificationPreference
 
-            pref = NotificationPreference.objects.filter(user=user).only("language", "time_zone").first()
-        if pref is not None:
+            pref = (
+                NotificationPreference.objects.filter(user=user)
+                .only("language", "language_chosen", "time_zone")
+                .first()
+            )
+        # A user who never chose a language keeps LocaleMiddleware's answer (the browser's language).
+        chosen = pref is not None and pref.language_chosen
+        if chosen:
             translation.activate(pref.language)
             request.LANGUAGE_CODE = pref.language
+        if pref is not None:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(pref.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.deactivate()
         response = self.get_response(request)
-        if pref is not None:
+        if chosen:
             response.headers.setdefault("Content-Language", pref.language)
+        if pref is not None:
             timezone.deactivate()
         return response
 

@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from campaigns import views as campaign_views
 from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportView, SurveyViewSet
 from campaigns.discussion_api import (
     RequestAttachmentDownloadView,
@@ -13,6 +14,7 @@ from campaigns.discussion_api import (
     RequestMentionableView,
 )
 from campaigns.params import IdConverter
+from config import home_views
 from config.auth_views import TokenView
 from config.health import health
 from governance.api import DelegationViewSet, GovernanceView
@@ -56,8 +58,11 @@ router.register("views", SavedViewViewSet, basename="saved-view")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
-    path("", campaign_views.home, name="home"),
+    path("", home_views.home, name="home"),
+    path("home/<slug:role>/", home_views.role_home, name="role-home"),
     path("health/", health, name="health"),
+    # Browsers ask for /favicon.ico whatever the page links: send them to the icon.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("requests/", include("campaigns.urls")),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policy, roles
 from .models import BusinessUnit, Delegation, GovernanceChange, GovernanceModel, OrganisationGovernance, UnitGovernance
+from .names import person_name
 
 # Higher apps register counters for the preview ("12 open requests keep their routing"):
 # each returns {unit_id: number of in-flight requests}. campaigns/ registers one.
@@ -125,8 +126,7 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
         for unit_id, n in counter().items():
             counts[unit_id] = counts.get(unit_id, 0) + n
     lines = [
-        f"{sum(counts.values())} 件の進行中の依頼は現在の承認ルートのままです / "
-        f"{sum(counts.values())} open requests keep their current routing."
+        _("%(count)s open requests keep their current routing.") % {"count": sum(counts.values())}
     ]
     for unit in BusinessUnit.objects.select_related("head").order_by("slug"):
         entry = overrides.get(unit.slug) or {}
@@ -134,7 +134,7 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
         unit_threshold = (
             _threshold(entry.get("hybrid_threshold")) if entry.get("hybrid_threshold") not in (None, "") else threshold
         )
-        head = unit.head.get_full_name() or unit.head.username if unit.head else None
+        head = person_name(unit.head) if unit.head else None
         cmo = "CMO"
         if unit_model == policy.DECENTRALISED:
             who = f"{head or cmo}"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import State as RequestState
 from campaigns.selectors import request_list_for
+from governance.names import person_name
 from tasks.models import TaskState
 from tasks.selectors import task_list_for
 
@@ -233,9 +234,9 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         ev.add("uid", f"task-{task.pk}@{domain}")
         ev.add("dtstamp", now)
         ev.add("last-modified", task.updated_at)
-        ev.add("summary", f"期限 / Due: {task.key} {task.title}")
+        ev.add("summary", _("Due: %(key)s %(title)s") % {"key": task.key, "title": task.title})
         ev.add("dtstart", task.due_at.astimezone(dt.UTC))  # no DTEND: a deadline is an instant
-        assignee = (task.assignee.get_full_name() or task.assignee.username) if task.assignee_id else "—"
+        assignee = person_name(task.assignee) if task.assignee_id else "—"
         ev.add(
             "description",
             f"{task.campaign.name}\n{task.get_state_display()} · SLA {task.get_sla_state_display()} · {assignee}",

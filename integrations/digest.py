@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from campaigns.selectors import request_inbox_for
 from governance import policy
+from governance.names import person_name
 from tasks.models import OPEN_TASK_STATES, Task
 
 from .events import label_for
@@ -72,7 +73,7 @@ def send_digest(pref: NotificationPreference, now: dt.datetime) -> bool:
     context = {
         **content,
         "recipient": user,
-        "recipient_name": user.get_full_name() or user.username,
+        "recipient_name": person_name(user),
         "date": local_date,
     }
     send_mail_to(user, *render_mail("digest", context, pref))

@@ -148,6 +148,8 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     language = models.CharField(_("Language"), max_length=2, choices=Language.choices, default=default_language)
+    # False until the user picks a language: until then pages follow the browser (Accept-Language).
+    language_chosen = models.BooleanField(_("Language chosen by the user"), default=False)
     time_zone = models.CharField(_("Time zone"), max_length=64, default="Asia/Tokyo", validators=[validate_time_zone])
     email_events = models.JSONField(
         _("Events to e-mail"), default=default_email_events, blank=True, validators=[validate_events]

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from campaigns.discussion import request_viewers
 from campaigns.models import CampaignRequest
 from governance import roles
+from governance.names import person_name
 from tasks.models import Task
 from tasks.selectors import task_viewers
 
@@ -102,7 +103,7 @@ def event_mail(env: dict[str, Any], user, pref: NotificationPreference) -> tuple
         "transition": data.get("transition") or {},
         "actor_name": data.get("actor_name") or "MOps Desk",
         "recipient": user,
-        "recipient_name": user.get_full_name() or user.username,
+        "recipient_name": person_name(user),
     }
     return render_mail(template_slug(env["event"]), context, pref)
 

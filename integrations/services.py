@@ -76,6 +76,10 @@ def hash_token(token: str) -> str:
 def preference_update(*, user, **values: Any) -> NotificationPreference:
     """Save the user's language, zone and channel choices (per event: in-app, e-mail, digest)."""
     pref = preference_for(user)
+    # Picking a language (the switcher says so; the preferences page by changing it) stops the
+    # browser's language from deciding.
+    if values.get("language_chosen") or ("language" in values and values["language"] != pref.language):
+        pref.language_chosen = True
     for field in ("language", "time_zone", "email_events", "daily_digest", "in_app_events", "digest_events"):
         if field in values:
             setattr(pref, field, values[field])

@@ -110,7 +110,7 @@ def language(request: HttpRequest) -> HttpResponse:
     signed-in user the stored preference too, so mails and the next login follow the choice."""
     code = request.POST.get("language", "")
     if request.user.is_authenticated and code in dict(settings.LANGUAGES):
-        services.preference_update(user=request.user, language=code)
+        services.preference_update(user=request.user, language=code, language_chosen=True)
     return set_language(request)
 
 

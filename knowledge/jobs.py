@@ -39,7 +39,10 @@ def flag_stale_articles(now: dt.datetime | None = None) -> int:
     flagged = 0
     for articles in by_owner.values():
         owner = articles[0].owner
-        lines = [f"- {a.title} (レビュー期限 / review by {a.review_by:%Y-%m-%d})" for a in articles]
+        lines = [
+            "- " + _("%(title)s (review by %(date)s)") % {"title": a.title, "date": f"{a.review_by:%Y-%m-%d}"}
+            for a in articles
+        ]
         with transaction.atomic():
             Article.objects.filter(pk__in=[a.pk for a in articles]).update(stale_notified_at=now)
             if owner.email:

@@ -649,9 +649,9 @@ def sla(
         for r in late.sort_values(["overrun_h", "id"], ascending=[False, True]).itertuples():
             why = []
             if r.id in reasons.index and reasons[r.id]:
-                why.append(f"待ち / waiting: {reasons[r.id]}")
+                why.append(_("waiting: %(reason)s") % {"reason": reasons[r.id]})
             if r.id in reopen_notes.index:
-                why.append(f"再オープン / reopened: {reopen_notes[r.id]}")
+                why.append(_("reopened: %(note)s") % {"note": reopen_notes[r.id]})
             breaches.append(
                 {
                     "task_id": int(r.id),

@@ -54,7 +54,7 @@ def sections(
     out = []
     for i, (key, title, names) in enumerate(SECTIONS):
         if progress:
-            progress(start + (end - start) * i // len(SECTIONS), f"グラフ / chart: {key}")
+            progress(start + (end - start) * i // len(SECTIONS), _("chart: %(name)s") % {"name": key})
         spec = specs.get(key)
         chart = (
             charts.data_uri(spec, fmt, **({"width": 7.2, "height": 2.8, "dpi": 100} if fmt == "png" else {}))

@@ -25,6 +25,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from governance.names import person_name
+
 from .assignment import capacity_hours, days_off_by_user, eligible_people
 from .deadlines import working_days
 from .models import OPEN_TASK_STATES, Task, WorkRole
@@ -201,7 +203,7 @@ def forecast(
         persons.append(
             {
                 "username": users[uid].username,
-                "name": users[uid].get_full_name() or users[uid].username,
+                "name": person_name(users[uid]),
                 "roles": [r.slug for r in people[uid].roles.all()] if uid in people else [],
                 "weeks": cells,
             }

@@ -38,7 +38,9 @@ class TaskFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_at", lookup_expr="date__lte", label=_("Due by"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    sla_state = django_filters.ChoiceFilter(field_name="sla_state", choices=SlaState.choices, label=_("SLA state"))
+    sla_state = django_filters.ChoiceFilter(
+        field_name="sla_state", choices=SlaState.choices, label=_("SLA state"), method="filter_sla_state"
+    )
 
     class Meta:
         model = Task
@@ -54,6 +56,13 @@ class TaskFilter(django_filters.FilterSet):
             *worker_choices(),
         ]
         self.form.fields["assignee"].widget.attrs["data-picker"] = ""
+    def filter_sla_state(self, qs, name, value):
+        """The live SLA state (what each row's badge shows), not the last sweep's."""
+        from django.utils import timezone
+
+        from .selectors import live_sla_q
+
+        return qs.filter(live_sla_q(value, timezone.now()))
 
     def filter_assignee(self, qs, name, value):
         if value == "none":

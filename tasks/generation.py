@@ -148,14 +148,12 @@ def tasks_generate(
         return existing
     if campaign.state not in allowed:
         raise TaskConflict(
-            f"キャンペーンの状態({campaign.get_state_display()})ではタスクを生成できません / "
-            f"Tasks cannot be generated while the campaign is {campaign.state}."
+            _("Tasks cannot be generated while the campaign is %(state)s.") % {"state": campaign.get_state_display()}
         )
     templates = templates_for(campaign)
     if not templates:
         raise ValidationError(
-            f"「{campaign.campaign_type}」のタスクテンプレートがありません / "
-            f"No task template for campaign type '{campaign.campaign_type.slug}'."
+            _("There is no task template for the campaign type “%(type)s”.") % {"type": campaign.campaign_type}
         )
     entries = [e for template in templates for e in template.entries.all()]
     by_pk = {e.pk: e for e in entries}

@@ -10,6 +10,8 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from governance.names import person_name
+
 from .models import Task
 
 
@@ -29,7 +31,7 @@ def send_assignment_email(task_id: int, assignee_id: int) -> bool:
                 "Due: %(due)s\nEstimate: %(hours)s h\n"
             )
             % {
-                "name": user.get_full_name() or user.username,
+                "name": person_name(user),
                 "key": task.key,
                 "title": task.title,
                 "campaign": task.campaign.name,

@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from audit.models import AuditEvent
 from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
+from governance.names import person_name
 from sla.models import SLAPolicy, WorkingCalendar
 
 from .anchors import Anchor, anchor_order_error
@@ -582,7 +583,7 @@ class Person(models.Model):
         verbose_name_plural = _("People")
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return person_name(self.user)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -49,6 +49,27 @@ def task_viewers(task: Task) -> QuerySet:
     q |= Q(pk__in=specialists.values("pk"))
     return User.objects.filter(is_active=True).filter(q)
 
+def live_sla_q(sla_state: str, now: Any) -> Q:
+    """Tasks whose live SLA state (``Task.sla_state_at(now)``) is ``sla_state``, as a database filter.
+
+    Same rule as the model method, so counts on home pages and the board filter agree with the
+    badge each row shows: closed and waiting tasks keep the stored state, a clock not started is
+    on track, otherwise the stored deadlines decide."""
+    from .models import OPEN_TASK_STATES, SlaState, TaskState
+
+    running = [s for s in OPEN_TASK_STATES if s != TaskState.WAITING]
+    stored = ~Q(state__in=running) & Q(sla_state=sla_state)
+    started = Q(state__in=running, sla_start_at__isnull=False)
+    not_due = Q(due_at__isnull=True) | Q(due_at__gt=now)
+    if sla_state == SlaState.BREACHED:
+        return stored | (started & Q(due_at__lte=now))
+    if sla_state == SlaState.AT_RISK:
+        return stored | (started & Q(at_risk_at__lte=now) & not_due)
+    if sla_state == SlaState.ON_TRACK:
+        not_at_risk = Q(at_risk_at__isnull=True) | Q(at_risk_at__gt=now)
+        return stored | Q(state__in=running, sla_start_at__isnull=True) | (started & not_due & not_at_risk)
+    return stored
+
 
 def _base() -> QuerySet[Task]:
     return Task.objects.select_related("campaign", "task_type", "task_type__role", "task_type__sla_policy", "assignee")

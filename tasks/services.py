@@ -27,6 +27,7 @@ from campaigns.models import State as CampaignState
 from campaigns.services import Conflict, request_transition
 from campaigns.signals import comment_posted
 from governance import policy, roles
+from governance.names import person_name
 
 from .anchors import LAUNCH_WORK_Q, is_post_launch
 from .dag import find_cycle, format_cycle
@@ -258,8 +259,8 @@ def assign_locked(
     if assignee is not None and check_role and not is_eligible(assignee, task.task_type):
         raise ValidationError(
             {
-                "assignee": f"{assignee.username} は「{task.task_type.role}」のロールを持っていません / "
-                f"{assignee.username} does not hold the role '{task.task_type.role.slug}'."
+                "assignee": _("%(user)s does not hold the role “%(role)s”.")
+                % {"user": person_name(assignee), "role": task.task_type.role}
             }
         )
     if assignee is not None and check_role:
@@ -364,14 +365,13 @@ def task_transition(
             raise PermissionDenied(_("You may not do this."))
     if not can_proceed(method):
         raise TaskConflict(
-            f"{task.key}: 現在の状態({task.get_state_display()})ではこの操作はできません / "
-            f"'{action}' is not allowed while the task is {task.state}."
+            _("%(key)s: this action is not allowed while the task is %(state)s.")
+            % {"key": task.key, "state": task.get_state_display()}
         )
     workable = WORKABLE_CAMPAIGN_STATES | (POST_LAUNCH_STATES if is_post_launch(task) else set())
     if not backfill and campaign.state not in workable and action != "cancel":
         raise TaskConflict(
-            f"キャンペーンの状態({campaign.get_state_display()})ではタスクを操作できません / "
-            f"Tasks cannot change while the campaign is {campaign.state}."
+            _("Tasks cannot change while the campaign is %(state)s.") % {"state": campaign.get_state_display()}
         )
     if action == "start":
         if task.assignee_id is None:
@@ -507,8 +507,7 @@ def task_add(
     campaign = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=campaign_id)
     if campaign.state not in (CampaignState.APPROVED, CampaignState.IN_PRODUCTION, CampaignState.READY_FOR_LAUNCH):
         raise TaskConflict(
-            f"キャンペーンの状態({campaign.get_state_display()})ではタスクを追加できません / "
-            f"Tasks cannot be added while the campaign is {campaign.state}."
+            _("Tasks cannot be added while the campaign is %(state)s.") % {"state": campaign.get_state_display()}
         )
     hours = _hours(estimated_hours, "estimated_hours", required=False)
     preds = list(Task.objects.filter(campaign=campaign, pk__in=list(depends_on)))

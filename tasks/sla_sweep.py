@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from governance import roles
+from governance.names import person_name
 from sla.calendar import next_opening
 
 from .deadlines import DeadlineResolver
@@ -177,7 +178,7 @@ def _mail(note: SlaNotification) -> None:
     due = timezone.localtime(task.due_at).strftime("%Y-%m-%d %H:%M %Z") if task.due_at else "—"
     prefix = _("[Escalation]") if note.role == SlaNotification.Role.ESCALATION else ""
     link = getattr(settings, "SITE_URL", "").rstrip("/") + reverse("tasks:detail", args=[task.pk])
-    assignee = (task.assignee.get_full_name() or task.assignee.username) if task.assignee else _("unassigned")
+    assignee = person_name(task.assignee) if task.assignee else _("unassigned")
     send_mail(
         subject=f"[MOps Desk] {prefix}{SUBJECTS.get(note.kind, note.kind)}: {task.key} {task.title}",
         message=str(
@@ -186,7 +187,7 @@ def _mail(note: SlaNotification) -> None:
                 "Due: %(due)s\nSLA: %(sla)s\n%(link)s\n"
             )
             % {
-                "name": user.get_full_name() or user.username,
+                "name": person_name(user),
                 "key": task.key,
                 "title": task.title,
                 "campaign": task.campaign.name,

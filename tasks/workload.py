@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from governance.names import person_name
+
 from .assignment import capacity_hours, days_off_by_user, eligible_people
 from .models import OPEN_TASK_STATES, Task, TaskEvent, TaskState
 
@@ -77,7 +79,7 @@ def workload_rows(*, now: dt.datetime | None = None) -> list[dict]:
             {
                 "user": users[uid],
                 "username": users[uid].username,
-                "name": users[uid].get_full_name() or users[uid].username,
+                "name": person_name(users[uid]),
                 "roles": [role.slug for role in person.roles.all()] if person else [],
                 "open_tasks": r.get("count") or 0,
                 "open_hours": hours,

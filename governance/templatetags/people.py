@@ -1,24 +1,25 @@
 """{{ user|person }}: a person's name in the order their language writes it."""
 
-import re
-
 from django import template
+from django.utils.translation import gettext
+
+from governance import names
 
 register = template.Library()
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+@register.filter
+def person_name(user) -> str:
+    """``{{ user|person_name }}``: the name in the active language's order (governance.names)."""
+    return names.person_name(user)
 
 
 @register.filter
 def person(user) -> str:
-    """Japanese names family-name first (佐藤 花子), others given-name first; else the username."""
+    """Older spelling of ``person_name``; ``None`` (a system action) reads "system"."""
     if user is None:
-        return "system"
-    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
-    if not first and not last:
-        return user.username
-    if _CJK.search(first + last):
-        return f"{last} {first}".strip()
-    return f"{first} {last}".strip()
+        return gettext("system")
+    return names.person_name(user)
 
 
 @register.filter

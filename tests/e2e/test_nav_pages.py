@@ -66,7 +66,7 @@ def test_every_nav_page_for_every_role(browser, live_server, settings):
     call_command("seed_demo", "--seed", "2")
     problems: list[str] = []
     for username, language in ROLES.items():
-        NotificationPreference.objects.filter(user__username=username).update(language=language)
+        NotificationPreference.objects.filter(user__username=username).update(language=language, language_chosen=True)
         for width in WIDTHS:
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
             page = context.new_page()
@@ -76,7 +76,10 @@ def test_every_nav_page_for_every_role(browser, live_server, settings):
             page.fill("#id_password", "demo")
             page.click("main form button[type=submit]")
             page.wait_for_url(lambda url: "/login/" not in url)
-            links = page.eval_on_selector_all("#site-nav a", "els => els.map(e => e.getAttribute('href'))")
+            # the nav, plus the other role homes a user with several roles has (tabs on the home page)
+            links = page.eval_on_selector_all(
+                "#site-nav a, .home-tabs a", "els => els.map(e => e.getAttribute('href'))"
+            )
             for path in ["/", *dict.fromkeys(links)]:
                 response = page.goto(live_server.url + path)
                 where = f"{username} {width}px {path}"

@@ -81,7 +81,7 @@ def test_settings_page_preview_and_save(client, gov, make_request):
     )
     assert r.status_code == 200
     text = " ".join(r.context["preview"])
-    assert "1 open requests keep their current routing" in text and "olivia" in text
+    assert "進行中の依頼 1 件は現在の承認ルートのままです" in text and "olivia" in text
     assert not GovernanceChange.objects.exists()
     r = client.post(
         reverse("governance:settings"),

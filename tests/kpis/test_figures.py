@@ -180,8 +180,8 @@ def test_sla_attainment_and_breaches(report):
     # T4: due 5 Aug 18:00, still open at the quarter's end: 36 working days (6 Aug - 30 Sep) * 9 = 324 business hours.
     # T3: due 7 Jul 18:00, done 8 Jul 18:00 = 9 business hours. T2: due 10 Jul 12:00, done 17:00 = 5 h.
     assert [b["overrun_business_hours"] for b in sla["breaches"]] == [324.0, 9.0, 5.0]
-    assert br["LP制作missed"]["reasons"] == ["待ち / waiting: 素材待ち"]
-    assert br["メール作成missed"]["reasons"] == ["再オープン / reopened: 誤字あり"]
+    assert br["LP制作missed"]["reasons"] == ["待ち: 素材待ち"]
+    assert br["メール作成missed"]["reasons"] == ["再オープン: 誤字あり"]
     assert "理由の記録なし" in br["メール作成breached"]["reasons"][0]  # "no recorded reason", in Japanese
 
 

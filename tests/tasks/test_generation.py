@@ -65,7 +65,7 @@ def test_only_mops_may_generate(approved, template, alice, charlie, sam):
 
 def test_no_template_is_a_clear_error(approved, mona, webinar):
     req = approved()
-    with pytest.raises(ValidationError, match="template"):
+    with pytest.raises(ValidationError, match="タスクテンプレートがありません"):
         tasks_generate(request_id=req.pk, by=mona)
     req.refresh_from_db()
     assert req.state == State.APPROVED

@@ -158,7 +158,7 @@ def test_assign_requires_the_role(generated, mona, sam, tokyo, alice):
     req, tasks = generated
     unskilled = make_user("sue", roles.SPECIALIST, tokyo)
     for user in (unskilled, alice):
-        with pytest.raises(ValidationError, match="role"):
+        with pytest.raises(ValidationError, match="ロールを持っていません"):
             services.task_assign(task_id=tasks["lp"].pk, assignee=user, by=mona)
     services.task_assign(task_id=tasks["lp"].pk, assignee=mona, by=mona)  # MOps may take anything
     assert TaskEvent.objects.filter(task=tasks["lp"], action="assign").get().data == {"from": None, "to": "mona"}
