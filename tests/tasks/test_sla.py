@@ -398,6 +398,7 @@ def test_admin_save_of_a_policy_starts_a_recompute_and_links_to_it(
             "duration": "4",
             "at_risk_share": "",
             "start_condition": "when_actionable",
+            "pause_limit_days": "10",
         },
         follow=True,
     )
