@@ -38,7 +38,7 @@ def make_inputs(
     return starts, days
 
 
-def run_bench(n: int = 1_000_000, *, seed: int = 0, repeats: int = 3, calendar: WorkCalendar | None = None) -> dict:
+def run_bench(n: int = 1_000_000, *, seed: int = 0, repeats: int = 5, calendar: WorkCalendar | None = None) -> dict:
     """Time ``bulk_business_day_deadlines`` and ``numpy.busday_offset`` on ``n`` inputs.
 
     Returns a dict with ``n``, ``bulk_seconds``, ``busday_offset_seconds``, ``ratio``

@@ -14,6 +14,7 @@ class Event(models.TextChoices):
     TASK_ASSIGNED = "task.assigned", _("Task assigned")
     SLA_AT_RISK = "sla.at_risk", _("SLA at risk")
     SLA_BREACHED = "sla.breached", _("SLA breached")
+    TASK_PAUSE_LIMIT = "task.pause_limit", _("Pause limit reached")
     CAMPAIGN_LAUNCHED = "campaign.launched", _("Campaign launched")
     REVIEW_READY = "review.ready", _("Review ready")
     MENTIONED = "comment.mentioned", _("Mentioned in a comment")

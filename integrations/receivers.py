@@ -24,7 +24,9 @@ REVIEW_DONE_STATES = {"done", "ready", "completed", "complete"}
 
 def connect() -> None:
     from campaigns.services import request_transitioned
+    from tasks.signals import pause_limit_reached
 
+    pause_limit_reached.connect(on_pause_limit_reached, dispatch_uid="integrations.on_pause_limit_reached")
     request_transitioned.connect(on_request_transitioned, dispatch_uid="integrations.on_request_transitioned")
     comment_posted.connect(on_comment_posted, dispatch_uid="integrations.on_comment_posted")
     post_save.connect(on_task_event_saved, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_event_saved")
@@ -110,6 +112,25 @@ def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> No
         )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the mentions of %s comment %s", kind, comment.pk)
+
+def on_pause_limit_reached(sender, task_ids, at, **kwargs) -> None:
+    """Tell MOps (mail, digest, webhooks) that the system resumed tasks paused past their limit."""
+    try:
+        if dispatch.is_suppressed():
+            return
+        from tasks.models import Task
+
+        mops = set(recipients.mops_user_ids())
+        for task in Task.objects.filter(pk__in=task_ids).select_related("campaign", "assignee").order_by("pk"):
+            dispatch.emit(
+                Event.TASK_PAUSE_LIMIT.value,
+                task_data(task),
+                key=f"pause-limit:{task.pk}:{int(at.timestamp())}",
+                recipients=mops,
+                occurred_at=at,
+            )
+    except Exception:  # noqa: BLE001
+        logger.exception("integrations: could not emit the pause limit of tasks %s", task_ids)
 
 
 def review_data(report) -> dict:

@@ -126,7 +126,16 @@ class WorkingCalendarAdmin(NotifyHooksMixin, admin.ModelAdmin):
 
 @admin.register(SLAPolicy)
 class SLAPolicyAdmin(NotifyHooksMixin, admin.ModelAdmin):
-    list_display = ["slug", "name", "calendar", "unit", "duration", "at_risk_share", "start_condition"]
+    list_display = [
+        "slug",
+        "name",
+        "calendar",
+        "unit",
+        "duration",
+        "at_risk_share",
+        "start_condition",
+        "pause_limit_days",
+    ]
     list_filter = ["unit", "calendar"]
     search_fields = ["slug", "name"]
     list_select_related = ["calendar"]

@@ -80,7 +80,9 @@ def _as_utc_micros(starts: Any) -> np.ndarray:
         if np.isnat(starts).any():
             raise ValueError("starts contains NaT")
         # A numpy datetime64 carries no zone: it is read as UTC (as the database stores it).
-        return starts.astype("datetime64[us]").astype(np.int64)
+        if starts.dtype == np.dtype("datetime64[us]"):
+            return starts.view(np.int64)  # no copy: nothing below writes to it
+        return starts.astype("datetime64[us]").view(np.int64)
     values: Iterable[dt.datetime] = starts
     micros = [(require_aware(v, "start") - _EPOCH) // dt.timedelta(microseconds=1) for v in values]
     return np.array(micros, dtype=np.int64)
@@ -135,6 +137,12 @@ def bulk_business_day_deadlines(cal: WorkCalendar, starts: Any, days: Any) -> np
         raise ValueError("business days must be >= 0")
 
     closing = _closing_table(cal)
+    working_closings = {int(closing[wd]) for wd in cal.working_weekdays}
+    # Usual case: every working day closes at the same time. Then one scalar replaces the
+    # per-weekday lookups (two ``% 7`` passes and two gathers over the whole array): on a
+    # non-working day "after closing" may be wrong, but it only moves the search start to the
+    # next day, and ``roll="forward"`` lands on the same working day either way.
+    uniform = int(working_closings.pop()) if len(working_closings) == 1 else None
     first_year = _year_of_day(int(utc.min() // US_PER_DAY)) - 1
     # Rough horizon (calendar days per working day, plus slack); widened below if too short.
     per_week = len(cal.working_weekdays)
@@ -142,24 +150,39 @@ def bulk_business_day_deadlines(cal: WorkCalendar, starts: Any, days: Any) -> np
     last_year = _year_of_day(int(utc.max() // US_PER_DAY) + horizon_days) + 1
     while True:
         transitions, zone_offsets = zone_transitions(cal.tz, first_year, last_year)
-        wall = _utc_to_wall(utc, transitions, zone_offsets)
-        local_day = wall // US_PER_DAY
-        closing_today = closing[(local_day + 3) % 7]  # 1970-01-01 was a Thursday (3)
-        if transitions.size == 0:
-            after_closing = wall - local_day * US_PER_DAY >= closing_today
+        if transitions.size == 0 and uniform is not None:
+            # One fixed offset, one closing time c: the receipt day is floor((wall - c) / day) + 1
+            # (at/after closing it is tomorrow, before it today), one pass instead of four.
+            local_day = utc - (uniform - int(zone_offsets[0]))
+            local_day //= US_PER_DAY
+            after_closing = 1
         else:
-            closing_utc = _wall_to_utc(local_day * US_PER_DAY + closing_today, transitions, zone_offsets)
-            after_closing = utc >= closing_utc
+            wall = _utc_to_wall(utc, transitions, zone_offsets)
+            local_day = wall // US_PER_DAY
+            closing_today = uniform if uniform is not None else closing[(local_day + 3) % 7]  # 1970-01-01: Thu
+            if transitions.size == 0:
+                after_closing = wall - local_day * US_PER_DAY >= closing_today
+            else:
+                closing_utc = _wall_to_utc(local_day * US_PER_DAY + closing_today, transitions, zone_offsets)
+                after_closing = utc >= closing_utc
         # At/after closing the receipt day is the next working day: start the search tomorrow.
-        base = (local_day + after_closing).astype("datetime64[D]")
+        local_day += after_closing
         due_day = np.busday_offset(
-            base, offsets_days, roll="forward", busdaycal=_busday_calendar(cal, first_year, last_year)
-        ).astype(np.int64)
+            local_day.view("datetime64[D]"),
+            offsets_days,
+            roll="forward",
+            busdaycal=_busday_calendar(cal, first_year, last_year),
+        ).view(np.int64)
         if _year_of_day(int(due_day.max())) < last_year:
             break
         last_year += max(2, (last_year - first_year) // 2)  # holidays list too short: widen
-    due_wall = due_day * US_PER_DAY + closing[(due_day + 3) % 7]
-    return _wall_to_utc(due_wall, transitions, zone_offsets).astype("datetime64[us]")
+    # busday_offset lands on working days only, so the uniform closing time applies to all.
+    due_wall = due_day * US_PER_DAY
+    due_wall += uniform if uniform is not None else closing[(due_day + 3) % 7]
+    if transitions.size == 0:
+        due_wall -= zone_offsets[0]  # in place: the array is ours
+        return due_wall.view("datetime64[us]")
+    return _wall_to_utc(due_wall, transitions, zone_offsets).view("datetime64[us]")
 
 
 def to_aware(cal: WorkCalendar, values: np.ndarray) -> list[dt.datetime]:

@@ -29,6 +29,10 @@ WEEKDAY_CHOICES = [
     (6, _("Sun")),
 ]
 SHARE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))]
+# How long a pause may stop a task's clock (business days) before the clock runs again: the
+# default of tasks without a policy and of new policies; a year of working days at most.
+DEFAULT_PAUSE_LIMIT_DAYS = 10
+MAX_PAUSE_LIMIT_DAYS = 250
 
 
 class WorkingCalendarQuerySet(models.QuerySet):
@@ -256,6 +260,12 @@ class SLAPolicy(models.Model):
     start_condition = models.CharField(
         _("Clock starts"), max_length=20, choices=SLAStart.choices, default=SLAStart.WHEN_ACTIONABLE
     )
+    pause_limit_days = models.PositiveSmallIntegerField(
+        _("Pause limit (business days)"),
+        default=DEFAULT_PAUSE_LIMIT_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PAUSE_LIMIT_DAYS)],
+        help_text=_("A pause longer than this stops the clock no more: the task resumes and MOps is notified."),
+    )
 
     objects = SLAPolicyQuerySet.as_manager()
 
@@ -263,7 +273,13 @@ class SLAPolicy(models.Model):
         ordering = ["slug"]
         verbose_name = _("SLA policy")
         verbose_name_plural = _("SLA policies")
-        constraints = [models.CheckConstraint(condition=Q(duration__gt=0), name="sla_policy_duration_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration__gt=0), name="sla_policy_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(pause_limit_days__gte=1, pause_limit_days__lte=MAX_PAUSE_LIMIT_DAYS),
+                name="sla_policy_pause_limit_range",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.duration} {self.get_unit_display()})"

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sla.calendar import WorkCalendar, deadline, paused_working_time
 from sla.calendar import is_working_day as _is_working_day
-from sla.models import SLAPolicy, SLAStart, SLAUnit, WorkingCalendar, default_calendar
+from sla.models import DEFAULT_PAUSE_LIMIT_DAYS, SLAPolicy, SLAStart, SLAUnit, WorkingCalendar, default_calendar
 
 Pause = tuple[dt.datetime, dt.datetime]
 
@@ -39,6 +39,7 @@ class Rule:
     share: Decimal
     policy_id: int | None = None
     start_condition: str = SLAStart.WHEN_ACTIONABLE
+    pause_limit_days: int = DEFAULT_PAUSE_LIMIT_DAYS
 
     @property
     def kwargs(self) -> dict:
@@ -139,9 +140,11 @@ class DeadlineResolver:
             share = (
                 policy.at_risk_share if policy.at_risk_share is not None else self.calendar_row(cal_id).at_risk_share
             )
+            common = {"policy_id": policy.pk, "start_condition": policy.start_condition}
+            common["pause_limit_days"] = policy.pause_limit_days
             if policy.unit == SLAUnit.BUSINESS_DAYS:
-                return Rule(cal_id, int(policy.duration), None, share, policy.pk, policy.start_condition)
-            return Rule(cal_id, None, Decimal(policy.duration), share, policy.pk, policy.start_condition)
+                return Rule(cal_id, int(policy.duration), None, share, **common)
+            return Rule(cal_id, None, Decimal(policy.duration), share, **common)
         cal_id = person_cal or self.default_calendar_id()
         return Rule(cal_id, int(task_type.lead_time_days or 0), None, self.calendar_row(cal_id).at_risk_share)
 

@@ -339,12 +339,14 @@ def task_transition(
     expected_state: str | None = None,
     at: dt.datetime | None = None,
     backfill: bool = False,
+    event_data: dict[str, Any] | None = None,
 ) -> Task:
     """Run one workflow action on a task and write its event.
 
     PermissionDenied when ``by`` may not act on the task, TaskConflict (409) when the state
     does not allow it or predecessors are open, ValidationError for bad input. ``backfill``
-    allows acting on tasks of already launched campaigns (demo data, imports).
+    allows acting on tasks of already launched campaigns (demo data, imports); ``event_data``
+    goes into the event's data (why the system acted, e.g. the pause limit).
     """
     if action not in ACTIONS:
         raise ValidationError({"action": f"Unknown action: {action}"})
@@ -384,7 +386,7 @@ def task_transition(
 
     from_state = task.state
     old_sla = task.sla_state
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = dict(event_data or {})
     method()
     fields = ["state", "updated_at"]
     if action == "start" and task.started_at is None:

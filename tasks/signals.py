@@ -13,3 +13,8 @@ from __future__ import annotations
 import django.dispatch
 
 sla_state_changed = django.dispatch.Signal()  # kwargs: task, old, new, at, source
+
+# Sent with ``sender=Task``, ``task_ids`` (tasks whose pause passed their policy's limit and
+# were resumed by the system) and ``at``, inside the transaction of the resumes: receivers
+# notify MOps after commit. Without a receiver, tasks mails MOps itself.
+pause_limit_reached = django.dispatch.Signal()  # kwargs: task_ids, at

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext
 
-from sla.models import SLAStart
+from sla.models import DEFAULT_PAUSE_LIMIT_DAYS, SLAPolicy, SLAStart
 
 from . import anchors
 from .dag import topological_order
@@ -33,8 +33,11 @@ from .deadlines import DeadlineResolver
 from .models import OPEN_TASK_STATES, SlaState, Task, TaskDependency, TaskEvent, TaskState
 
 REPLAN_ACTION = "sla_replan"
-# The longest a pause may stop the clock (business days) before the clock runs again.
-MAX_PAUSE_BUSINESS_DAYS = 10
+# The longest a pause may stop the clock (business days) before the clock runs again, for tasks
+# without an SLA policy; a policy sets its own (``SLAPolicy.pause_limit_days``).
+MAX_PAUSE_BUSINESS_DAYS = DEFAULT_PAUSE_LIMIT_DAYS
+# TaskEvent.data key marking a resume forced by the pause limit.
+PAUSE_LIMIT_KEY = "pause_limit_days"
 
 
 def clock_runs(condition: str, *, actionable: bool, assigned: bool) -> bool:
@@ -188,24 +191,40 @@ def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, act
     return changed
 
 
-def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
-    """Resume the clock of every task paused longer than ``MAX_PAUSE_BUSINESS_DAYS`` and tell MOps.
-
-    The task goes back to in progress (a ``resume`` event by the system, with the reason), its
-    deadline moves by the pause, and every MOps member gets a mail after commit. Returns the
-    ids of the resumed tasks; running it twice resumes nothing more.
-    """
+def pause_limit(task: Task, resolver: DeadlineResolver) -> tuple[int, dt.datetime]:
+    """``(limit in business days, instant it passes)`` of ``task``'s open pause, per its policy."""
     from sla.calendar import deadline
 
+    pause = next(p for p in task.pauses.all() if p.ended_at is None)
+    rule = resolver.rule(task.task_type, task.assignee_id)
+    limit, _risk = deadline(
+        resolver.work_calendar(rule.calendar_id), pause.started_at, business_days=rule.pause_limit_days
+    )
+    return rule.pause_limit_days, limit
+
+
+def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
+    """Resume the clock of every task paused longer than its policy's pause limit; tell MOps.
+
+    The limit is ``SLAPolicy.pause_limit_days`` business days on the task's calendar
+    (``MAX_PAUSE_BUSINESS_DAYS`` without a policy). The task goes back to in progress (a
+    ``resume`` transition and event by the system, with the reason and the limit in its data),
+    its deadline moves by the pause, and MOps hears of it through the notification path
+    (``pause_limit_reached``, sent once per run with every resumed task). Returns the ids of the
+    resumed tasks; running it twice resumes nothing more.
+    """
     from .services import task_transition
+    from .signals import pause_limit_reached
 
     resolver = DeadlineResolver()
-    # At least MAX business days is at least that many calendar days: a cheap index prefilter.
+    # At least N business days is at least N calendar days: a cheap index prefilter on the
+    # smallest limit in force.
+    shortest = min([MAX_PAUSE_BUSINESS_DAYS, *SLAPolicy.objects.values_list("pause_limit_days", flat=True)])
     candidates = (
         Task.objects.filter(
             state=TaskState.WAITING,
             pauses__ended_at__isnull=True,
-            pauses__started_at__lte=now - dt.timedelta(days=MAX_PAUSE_BUSINESS_DAYS),
+            pauses__started_at__lte=now - dt.timedelta(days=shortest),
         )
         .select_related("task_type")
         .prefetch_related("pauses")
@@ -214,9 +233,7 @@ def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
     )
     resumed = []
     for task in candidates:
-        pause = next(p for p in task.pauses.all() if p.ended_at is None)
-        cal = resolver.work_calendar(resolver.rule(task.task_type, task.assignee_id).calendar_id)
-        limit, _risk = deadline(cal, pause.started_at, business_days=MAX_PAUSE_BUSINESS_DAYS)
+        days, limit = pause_limit(task, resolver)
         if limit > now:
             continue
         task_transition(
@@ -226,11 +243,14 @@ def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
             backfill=True,
             at=now,
             comment=gettext("Pause limit (%(days)s business days) reached: the SLA clock runs again.")
-            % {"days": MAX_PAUSE_BUSINESS_DAYS},
+            % {"days": days},
+            event_data={PAUSE_LIMIT_KEY: days},
         )
         resumed.append(task.pk)
     if resumed:
-        _mail_mops(resumed)
+        pause_limit_reached.send(sender=Task, task_ids=resumed, at=now)
+        if not pause_limit_reached.has_listeners(Task):
+            _mail_mops(resumed)  # no notification app installed: mail MOps directly
     return resumed
 
 

@@ -19,13 +19,14 @@ Time is an argument: ``now`` is passed in by the job (tests freeze it).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -36,7 +37,7 @@ from governance.names import person_name
 from sla.calendar import next_opening
 
 from .deadlines import DeadlineResolver
-from .models import OPEN_TASK_STATES, SlaNotification, SlaState, Task, TaskState
+from .models import OPEN_TASK_STATES, SlaNotification, SlaState, Task, TaskEvent, TaskState
 from .signals import sla_state_changed
 
 log = logging.getLogger(__name__)
@@ -75,50 +76,127 @@ def _mops_user_ids() -> list[int]:
     )
 
 
-def _notifications(claimed: list[tuple[Task, str, str]], now: dt.datetime) -> list[SlaNotification]:
-    """Rows to mail: at risk -> the assignee (MOps when unassigned); breached -> the assignee
-    and an escalation to every MOps member. ``send_after`` follows each recipient's calendar."""
-    wanted: list[tuple[Task, str, int, str]] = []
-    mops: list[int] | None = None
-    for task, _old, new in claimed:
-        recipients: list[tuple[int, str]] = []
-        if task.assignee_id:
-            recipients.append((task.assignee_id, SlaNotification.Role.ASSIGNEE))
-        if new == SlaState.BREACHED or not task.assignee_id:
-            mops = _mops_user_ids() if mops is None else mops
-            recipients += [(uid, SlaNotification.Role.ESCALATION) for uid in mops if uid != task.assignee_id]
-        wanted += [(task, new, uid, role) for uid, role in recipients]
-    if not wanted:
-        return []
+# The TaskEvent action written for each SLA state change (from/to in ``data``).
+SLA_EVENT_ACTION = "sla_state"
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _json_param() -> str:
+    # JSONField is jsonb on PostgreSQL and text on SQLite.
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
+def _openings(user_ids: set[int], now: dt.datetime) -> dict[int, dt.datetime]:
+    """Each recipient's next working instant (now while they are at work), per their calendar."""
     resolver = DeadlineResolver()
-    resolver.prime_people({uid for _, _, uid, _ in wanted})
-    resolver.prime_calendars(
-        {resolver.person_calendar_id(uid) for _, _, uid, _ in wanted} | {resolver.default_calendar_id()}
-    )
-    openings: dict[int | None, dt.datetime] = {}
-    rows = []
-    for task, new, uid, role in wanted:
+    resolver.prime_people(user_ids)
+    resolver.prime_calendars({resolver.person_calendar_id(u) for u in user_ids} | {resolver.default_calendar_id()})
+    by_calendar: dict[int | None, dt.datetime] = {}
+    out = {}
+    for uid in user_ids:
         cal_id = resolver.person_calendar_id(uid)
-        if cal_id not in openings:
-            openings[cal_id] = next_opening(resolver.user_calendar(uid), now)
-        rows.append(
-            SlaNotification(
-                task_id=task.pk,
-                recipient_id=uid,
-                kind=new,
-                role=role,
-                changed_at=now,
-                send_after=openings[cal_id],
-                created_at=now,
-            )
+        if cal_id not in by_calendar:
+            by_calendar[cal_id] = next_opening(resolver.user_calendar(uid), now)
+        out[uid] = by_calendar[cal_id]
+    return out
+
+
+def _dt(value: dt.datetime):
+    # Raw SQL parameters: stored exactly as the ORM stores them (naive UTC text on SQLite).
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _send_after_sql(column: str, openings: dict[int, dt.datetime]) -> tuple[str, list]:
+    """``CASE`` choosing each recipient's ``send_after``; one branch per distinct instant."""
+    by_instant: dict[dt.datetime, list[int]] = {}
+    for uid, at in openings.items():
+        by_instant.setdefault(at, []).append(uid)
+    if len(by_instant) == 1:
+        return "%s", [_dt(next(iter(by_instant)))]
+    sql, params = ["CASE"], []
+    for at, uids in by_instant.items():
+        sql.append(f"WHEN {column} IN ({', '.join(str(int(u)) for u in uids)}) THEN %s")
+        params.append(_dt(at))
+    sql.append("END")
+    return " ".join(sql), params
+
+
+def _insert_events(claim: str, old: str, new: str, now: dt.datetime) -> None:
+    """One ``sla_state`` TaskEvent per task this move changed (INSERT … SELECT, no Python rows)."""
+    data = json.dumps({"sla_from": old, "sla_to": new, "source": "sweep"})
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {_table(TaskEvent)} (task_id, action, actor_id, at, comment, data, from_state, to_state) "
+            f"SELECT id, %s, NULL, %s, '', {_json_param()}, state, state FROM {_table(Task)} WHERE sla_claim = %s",
+            [SLA_EVENT_ACTION, _dt(now), data, claim],
         )
-    return rows
+
+
+def _insert_notifications(loud: dict[str, str], now: dt.datetime) -> tuple[int, bool]:
+    """Queue the notices of the loud moves (claim -> new state) with INSERT … SELECT.
+
+    At risk -> the assignee (every MOps member when unassigned); breached -> the assignee and
+    an escalation to every MOps member. ``send_after`` follows each recipient's calendar.
+    Returns (rows inserted, whether any is due now).
+    """
+    claims = list(loud)
+    marks = ", ".join(["%s"] * len(claims))
+    assignees = set(
+        Task.objects.filter(sla_claim__in=claims, assignee__isnull=False)
+        .order_by()
+        .values_list("assignee_id", flat=True)
+        .distinct()
+    )
+    breached = [c for c, new in loud.items() if new == SlaState.BREACHED]
+    mops = _mops_user_ids()
+    openings = _openings(assignees | set(mops), now)
+    if not openings:
+        return 0, False
+    note, task = _table(SlaNotification), _table(Task)
+    columns = "task_id, recipient_id, kind, role, changed_at, send_after, sent_at, claim, created_at"
+    kind = "CASE " + " ".join("WHEN t.sla_claim = %s THEN %s" for _ in claims) + " END"
+    kind_params = [x for c in claims for x in (c, loud[c])]
+    inserted = 0
+    with connection.cursor() as cur:
+        if assignees:
+            after, after_params = _send_after_sql("t.assignee_id", {u: openings[u] for u in assignees})
+            cur.execute(
+                f"INSERT INTO {note} ({columns}) SELECT t.id, t.assignee_id, {kind}, %s, %s, {after}, NULL, '', %s "
+                f"FROM {task} t WHERE t.sla_claim IN ({marks}) AND t.assignee_id IS NOT NULL "
+                "ON CONFLICT DO NOTHING",
+                [*kind_params, SlaNotification.Role.ASSIGNEE, _dt(now), *after_params, _dt(now), *claims],
+            )
+            inserted += max(cur.rowcount, 0)
+        if mops:
+            user = connection.ops.quote_name(get_user_model()._meta.db_table)
+            after, after_params = _send_after_sql("u.id", {u: openings[u] for u in mops})
+            # Escalate breaches (to MOps other than the assignee) and unassigned at-risk tasks.
+            escalate = "t.assignee_id IS NULL"
+            if breached:
+                escalate += f" OR t.sla_claim IN ({', '.join(['%s'] * len(breached))})"
+            cur.execute(
+                f"INSERT INTO {note} ({columns}) SELECT t.id, u.id, {kind}, %s, %s, {after}, NULL, '', %s "
+                f"FROM {task} t CROSS JOIN {user} u WHERE t.sla_claim IN ({marks}) "
+                f"AND u.id IN ({', '.join(str(int(u)) for u in mops)}) "
+                f"AND (t.assignee_id IS NULL OR t.assignee_id <> u.id) AND ({escalate}) "
+                "ON CONFLICT DO NOTHING",
+                [*kind_params, SlaNotification.Role.ESCALATION, _dt(now), *after_params, _dt(now), *claims, *breached],
+            )
+            inserted += max(cur.rowcount, 0)
+    due_now = any(at <= now for at in openings.values())
+    return inserted, due_now
 
 
 @transaction.atomic
 def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
     """Move open tasks between on_track / at_risk / breached at ``now``.
 
+    Set-based: per move one conditional UPDATE, one INSERT … SELECT of ``sla_state`` TaskEvents
+    (the audit trail of every change), and the notices of all loud moves in two INSERT … SELECT
+    statements, so the cost does not grow with Python objects per task.
     Returns how many tasks this sweep moved to at_risk / breached, recovered (deadline moved
     later), and how many notification rows it queued.
     """
@@ -135,24 +213,19 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
         counts[new if loud else "recovered"] += changed
         if changed:
             claims[claim] = (old, new, loud)
+            _insert_events(claim, old, new, now)
     if not claims:
         return counts
-    tasks = Task.objects.filter(sla_claim__in=list(claims)).order_by("pk")
-    listeners = sla_state_changed.has_listeners(Task)
-    # Receivers get full tasks; without any, the notices need only the assignee.
-    tasks = (
-        tasks.select_related("task_type", "assignee", "campaign")
-        if listeners
-        else tasks.only("pk", "state", "assignee", "sla_claim")
-    )
-    claimed = [(t, claims[t.sla_claim][0], claims[t.sla_claim][1]) for t in tasks]
-    for task, old, new in claimed if listeners else ():
-        sla_state_changed.send(sender=Task, task=task, old=old, new=new, at=now, source="sweep")
-    if notify:
-        rows = _notifications([c for c in claimed if claims[c[0].sla_claim][2]], now)
-        SlaNotification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=NOTIFY_BATCH)
-        counts["notifications"] = len(rows)
-        if any(r.send_after <= now for r in rows):
+    if sla_state_changed.has_listeners(Task):
+        # Receivers get full tasks (only loaded when someone listens).
+        tasks = Task.objects.filter(sla_claim__in=list(claims)).select_related("task_type", "assignee", "campaign")
+        for task in tasks.order_by("pk"):
+            old, new, _loud = claims[task.sla_claim]
+            sla_state_changed.send(sender=Task, task=task, old=old, new=new, at=now, source="sweep")
+    loud = {c: new for c, (_old, new, is_loud) in claims.items() if is_loud}
+    if notify and loud:
+        counts["notifications"], due_now = _insert_notifications(loud, now)
+        if due_now and counts["notifications"]:
             _queue_sender(now)
     return counts
 

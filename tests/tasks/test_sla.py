@@ -324,13 +324,13 @@ def test_sweep_query_count_does_not_grow_with_rows(generated, sam, mona):
             sweep(now)
         return len(ctx.captured_queries)
 
+    # Only the clones move (on track -> breached), in both runs: the same statements each time.
+    sweep(at(2, 11))
     clone(3)
     small = count(at(2, 11))
-    Task.objects.filter(key__startswith="X-").delete()
-    clone(60)
-    Task.objects.exclude(key__startswith="X-").update(sla_state=SlaState.BREACHED)
+    clone(60)  # the first three are breached by now: only the new rows change below
     large = count(at(2, 11))
-    assert small == large <= 20
+    assert small == large <= 22  # 6 updates, an event insert per move that changed rows, notices
 
 
 # --- recompute job ----------------------------------------------------------------------------
@@ -398,6 +398,7 @@ def test_admin_save_of_a_policy_starts_a_recompute_and_links_to_it(
             "duration": "4",
             "at_risk_share": "",
             "start_condition": "when_actionable",
+            "pause_limit_days": "10",
         },
         follow=True,
     )
