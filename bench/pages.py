@@ -188,6 +188,7 @@ def ensure_database(vendor: str, size: int):
     entry = _settings_for(vendor, size)
     wrapper = _wrapper(entry)
     if _exists(vendor, entry):
+        _use(wrapper)  # the migration recorder reads through the "default" alias
         unknown = _applied(wrapper) - _on_disk_migrations()
         if unknown:
             _progress(f"{vendor} {size:,}: cached database has migrations this checkout lacks; rebuilding")

@@ -16,17 +16,17 @@ from .models import OPEN_TASK_STATES, Task, TaskState
 BOARD_COLUMNS = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW, TaskState.DONE]
 # The done column shows the last two weeks unless the viewer filters by state.
 RECENT_DONE = dt.timedelta(days=14)
-MINE_OPEN_LIMIT = 200
+MINE_OPEN_LIMIT = 50
 MINE_DONE_LIMIT = 20
 
 
 def board_columns(
     qs: QuerySet[Task], *, states: list[str], now: dt.datetime, limit: int
 ) -> tuple[list[tuple[str, list[Task]]], bool]:
-    """Per board column, its first ``limit`` tasks by due date (from ``qs``, already filtered).
+    """Per board column, its first ``limit`` tasks by due date (done: last completed first), from ``qs``.
 
     ``states``: the states the viewer asked for (empty: every column, done within two weeks).
-    One id query per column (each an index range on (state, due_at, position, id)), then one
+    One id query per column (an index range on (state, due_at, ...) or (state, completed_at)), then one
     query for the rows with their prefetches: a constant count whatever the table holds.
     Returns the columns and whether any column was cut at ``limit``.
     """
@@ -35,9 +35,14 @@ def board_columns(
     truncated = False
     for state in wanted:
         col = qs.filter(state=state)
-        if state == TaskState.DONE and not states:
-            col = col.filter(completed_at__gte=now - RECENT_DONE)
-        ids[state] = list(col.order_by("due_at", "position", "id").values_list("id", flat=True)[: limit + 1])
+        order = ["due_at", "position", "id"]
+        if state == TaskState.DONE:
+            # Most recently completed first, along (state, completed_at): walking the done tasks in
+            # due order to find the recent ones read the whole history (12 s at 100k campaigns).
+            order = ["-completed_at", "-id"]
+            if not states:
+                col = col.filter(completed_at__gte=now - RECENT_DONE)
+        ids[state] = list(col.order_by(*order).values_list("id", flat=True)[: limit + 1])
         if len(ids[state]) > limit:
             truncated = True
             ids[state] = ids[state][:limit]

@@ -45,7 +45,7 @@ ACTION_LABELS = {
     "cancel": _("Cancel"),
 }
 # Per board column (tasks.lists.board_columns).
-BOARD_LIMIT = 100
+BOARD_LIMIT = 50
 
 
 def _error_text(exc: Exception) -> str:
