@@ -153,6 +153,20 @@ def _hours_at_points(points: list[dt.datetime], people: dict, now: dt.datetime) 
     return out
 
 
+def _hours_now(people: dict, now: dt.datetime) -> dict[int, float]:
+    """Open estimated hours per eligible person now: one aggregate over the tasks' current state
+    (what the event replay ends in: every state change and assignment is an event)."""
+    hours = dict.fromkeys(people, 0.0)
+    rows = (
+        Task.objects.filter(state__in=OPEN_TASK_STATES, assignee_id__in=list(people), created_at__lte=now)
+        .values("assignee_id")
+        .annotate(h=Sum("estimated_hours"))
+    )
+    for r in rows:
+        hours[r["assignee_id"]] = float(r["h"] or 0)
+    return hours
+
+
 _SAME = object()  # "this event did not change the assignee"
 HISTORY_CACHE_SECONDS = 7 * 24 * 3600
 
@@ -182,11 +196,10 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
     cached = cache.get_many(keys) if keys else {}
     if len(cached) == len(keys):
         per_point = [{int(k): v for k, v in cached[key].items()} for key in keys]
-        per_point += _hours_at_points([points[-1]], people, now)
     else:
-        per_point = _hours_at_points(points, people, now)
-        # Only weeks that are over are snapshots (a point in the future of a frozen clock is not).
-        cache.set_many({key: hours for key, hours in zip(keys, per_point[:-1], strict=True)}, HISTORY_CACHE_SECONDS)
+        per_point = _hours_at_points(points[:-1], people, now) if keys else []
+        cache.set_many({key: hours for key, hours in zip(keys, per_point, strict=True)}, HISTORY_CACHE_SECONDS)
+    per_point.append(_hours_now(people, now))
     out = []
     for point, hours in zip(points, per_point, strict=True):
         util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
