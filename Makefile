@@ -10,7 +10,7 @@ WORKERS ?= 2
 # Port of the servers started by make run/serve/loadtest (PORT=8166 make run).
 PORT ?= 8000
 
-.PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench clean browser messages
+.PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench bench-pages clean browser messages
 
 # Not an editable install: the code runs from this directory (no packages are installed), and
 # setuptools' editable mode prints a warning box about folders shadowing the package.
@@ -80,6 +80,11 @@ test: lint lint-imports test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python -m bench
+
+# Only the page-latency bench: make bench-pages [SIZES=1000,100000] [ARGS="--no-postgres --only calendar"]
+SIZES ?= 1000,100000
+bench-pages: install
+	$(BIN)/python -m bench pages --sizes $(SIZES) $(ARGS)
 
 # 50 simulated users for 60 s (LOADTEST_USERS, LOADTEST_SECONDS) against make serve's runtime on a
 # scratch PostgreSQL database and Redis db 1, all on 127.0.0.1; prints req/s, p50/p95/p99, errors.

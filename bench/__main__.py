@@ -114,6 +114,12 @@ def main() -> None:
         database_url=f"sqlite:///{tmp / 'kpi.sqlite3'}",
     )
 
+    results["pages"] = _run(
+        "Pages at scale: every list, API list, dashboard, calendar and feed, 1k vs 100k campaigns",
+        "bench.pages",
+        args="sizes=(1_000, 10_000)" if quick else "",
+    )
+
     # The production runtime under load (make loadtest): needs PostgreSQL and Redis on 127.0.0.1.
     print("\n== Load test: make serve on PostgreSQL + Redis, locust headless", flush=True)
     from bench.loadtest import print_summary
@@ -168,4 +174,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["pages"]:  # python -m bench pages [--sizes 1000,100000] [--no-postgres] [--only TEXT]
+        from bench.pages import main as pages_main
+
+        pages_main(sys.argv[2:])
+    else:
+        main()

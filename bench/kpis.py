@@ -40,7 +40,9 @@ def _insert(model, varying: list[str], rows: list[tuple]) -> None:
     from django.db.models import DateTimeField
 
     now = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
-    fields = model._meta.concrete_fields
+    # A primary key the caller does not give is left to the database (SQLite fills a NULL id,
+    # PostgreSQL refuses it: "null value in column id").
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.attname not in varying)]
     template, index = [], {}
     for f in fields:
         if f.attname in varying:

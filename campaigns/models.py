@@ -199,7 +199,18 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("Campaign request")
         verbose_name_plural = _("Campaign requests")
-        indexes = [models.Index(fields=["state", "launch_date"]), models.Index(fields=["business_unit", "state"])]
+        indexes = [
+            models.Index(fields=["state", "launch_date"]),
+            models.Index(fields=["business_unit", "state"]),
+            # Issue 19: the default ordering, alone and under the list filters (state, requester, unit).
+            models.Index(fields=["-created_at", "-id"], name="request_created_idx"),
+            models.Index(fields=["state", "-created_at", "-id"], name="request_state_created_idx"),
+            models.Index(fields=["requester", "-created_at", "-id"], name="request_requester_created_idx"),
+            models.Index(fields=["business_unit", "-created_at", "-id"], name="request_unit_created_idx"),
+            # The calendar and the feed: launches and ends within a date range.
+            models.Index(fields=["launch_date", "id"], name="request_launch_idx"),
+            models.Index(fields=["end_date", "id"], name="request_end_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("launch_date")), name="request_end_after_launch"

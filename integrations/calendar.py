@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import icalendar
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,8 +29,13 @@ from .payloads import absolute, base_url
 HIDDEN_REQUEST_STATES = [RequestState.DRAFT, RequestState.REJECTED, RequestState.CANCELLED]
 MAX_MONTHS_AHEAD = 12
 MAX_MONTHS_BACK = 12
-FEED_PAST = dt.timedelta(days=90)
-FEED_AHEAD = dt.timedelta(days=400)
+# The feed: the user's own items from a month back to half a year ahead, at most FEED_LIMIT of each kind
+# (issue 19: a feed of every visible item was 5-18 MB at 100k campaigns).
+FEED_PAST = dt.timedelta(days=30)
+FEED_AHEAD = dt.timedelta(days=180)
+FEED_LIMIT = 1000
+# Items of one kind shown per day on the page; the rest is a "+N more" link to the day's list.
+PER_DAY = 4
 
 
 @dataclass
@@ -50,6 +56,13 @@ class Day:
     date: dt.date
     in_month: bool
     items: list[Item] = field(default_factory=list)
+    more: int = 0  # items of this day beyond the per-day cap
+
+    @property
+    def more_url(self) -> str:
+        """The day's campaigns in the request list (where the rest can be read)."""
+        day = self.date.isoformat()
+        return f"{reverse('campaigns:list')}?launch_from={day}&launch_to={day}"
 
 
 @dataclass
@@ -107,28 +120,73 @@ def _tasks(user, start: dt.datetime, end: dt.datetime, unit_id, type_id, include
     return qs.select_related("campaign__business_unit", "campaign__campaign_type").order_by("due_at", "id")
 
 
+def _capped(qs, day, order: list, per_day: int | None):
+    """``qs`` with, per row, its rank within its day and the day's total; only the first ``per_day``."""
+    if per_day is None:
+        return qs.order_by(*order)
+    qs = qs.annotate(
+        day_rank=Window(RowNumber(), partition_by=[day], order_by=[F(o) for o in order]),
+        day_total=Window(Count("id"), partition_by=[day]),
+    )
+    return qs.filter(day_rank__lte=per_day).order_by(*order)
+
+
 def items_for(
-    user, first: dt.date, last: dt.date, *, tz: zoneinfo.ZoneInfo, unit_id=None, type_id=None, include_all: bool = False
+    user,
+    first: dt.date,
+    last: dt.date,
+    *,
+    tz: zoneinfo.ZoneInfo,
+    unit_id=None,
+    type_id=None,
+    include_all: bool = False,
+    per_day: int | None = None,
+    own_tasks: bool = False,
+    more: dict[dt.date, int] | None = None,
 ) -> list[Item]:
-    """Everything ``user`` may see dated within [first, last] (task deadlines in ``tz``)."""
+    """Everything ``user`` may see dated within [first, last] (task deadlines in ``tz``).
+
+    ``per_day``: at most this many launches, ends and tasks per day (the count of the rest is added
+    to ``more``); ``own_tasks``: only tasks assigned to ``user`` or of campaigns they requested.
+    """
     items: list[Item] = []
-    for req in _campaigns(user, first, last, unit_id, type_id, include_all):
-        url = reverse("campaigns:detail", args=[req.pk])
-        common = {
-            "state": req.state,
-            "state_label": req.get_state_display(),
-            "url": url,
-            "unit": str(req.business_unit),
-            "campaign_type": str(req.campaign_type),
-        }
-        if first <= req.launch_date <= last:
-            items.append(Item(kind="launch", date=req.launch_date, title=req.name, **common))
-        if first <= req.end_date <= last and req.end_date != req.launch_date:
-            items.append(Item(kind="end", date=req.end_date, title=req.name, **common))
+    more = more if more is not None else {}
+    campaigns = _campaigns(user, first, last, unit_id, type_id, include_all).order_by()
+    launches = _capped(
+        campaigns.filter(launch_date__range=(first, last)), F("launch_date"), ["launch_date", "id"], per_day
+    )
+    ends = _capped(
+        campaigns.filter(end_date__range=(first, last)).exclude(end_date=F("launch_date")),
+        F("end_date"),
+        ["end_date", "id"],
+        per_day,
+    )
+    for kind, rows in (("launch", launches), ("end", ends)):
+        for req in rows:
+            date = req.launch_date if kind == "launch" else req.end_date
+            if per_day is not None and req.day_rank == 1 and req.day_total > per_day:
+                more[date] = more.get(date, 0) + req.day_total - per_day
+            items.append(
+                Item(
+                    kind=kind,
+                    date=date,
+                    title=req.name,
+                    state=req.state,
+                    state_label=req.get_state_display(),
+                    url=reverse("campaigns:detail", args=[req.pk]),
+                    unit=str(req.business_unit),
+                    campaign_type=str(req.campaign_type),
+                )
+            )
     start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    for task in _tasks(user, start, end, unit_id, type_id, include_all):
+    tasks = _tasks(user, start, end, unit_id, type_id, include_all).order_by()
+    if own_tasks:
+        tasks = tasks.filter(Q(assignee=user) | Q(campaign__requester=user))
+    for task in _capped(tasks, TruncDate("due_at", tzinfo=tz), ["due_at", "id"], per_day):
         local = task.due_at.astimezone(tz)
+        if per_day is not None and task.day_rank == 1 and task.day_total > per_day:
+            more[local.date()] = more.get(local.date(), 0) + task.day_total - per_day
         items.append(
             Item(
                 kind="task",
@@ -147,12 +205,13 @@ def items_for(
     return items
 
 
-def month_grid(first: dt.date, items: list[Item]) -> Month:
+def month_grid(first: dt.date, items: list[Item], more: dict[dt.date, int] | None = None) -> Month:
     by_day: dict[dt.date, list[Item]] = {}
     for item in items:
         by_day.setdefault(item.date, []).append(item)
+    more = more or {}
     weeks = [
-        [Day(d, d.month == first.month, by_day.get(d, [])) for d in week]
+        [Day(d, d.month == first.month, by_day.get(d, []), more.get(d, 0)) for d in week]
         for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     ]
     return Month(first=first, weeks=weeks)
@@ -176,7 +235,8 @@ def _uid_domain() -> str:
 
 
 def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo") -> bytes:
-    """The user's iCalendar feed: campaigns (all-day, launch → end) and task deadlines."""
+    """The user's iCalendar feed: campaigns they may see (all-day, launch → end) and their own task
+    deadlines, from ``FEED_PAST`` back to ``FEED_AHEAD`` ahead, at most ``FEED_LIMIT`` of each."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     domain = _uid_domain()
@@ -194,7 +254,7 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         .prefetch_related(None)
         .exclude(state=RequestState.DRAFT)
         .filter(end_date__gte=first, launch_date__lte=last)
-        .order_by("launch_date", "id")
+        .order_by("launch_date", "id")[:FEED_LIMIT]
     )
     for req in requests:
         ev = icalendar.Event()
@@ -226,8 +286,12 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         cal.add_component(ev)
     start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
     end = dt.datetime.combine(last, dt.time.min, tzinfo=dt.UTC)
+    # The user's own deadlines: assigned to them, or of campaigns they requested.
     tasks = (
-        task_list_for(user).prefetch_related(None).filter(due_at__gte=start, due_at__lt=end).order_by("due_at", "id")
+        task_list_for(user)
+        .prefetch_related(None)
+        .filter(Q(assignee=user) | Q(campaign__requester=user), due_at__gte=start, due_at__lt=end)
+        .order_by("due_at", "id")[:FEED_LIMIT]
     )
     for task in tasks:
         ev = icalendar.Event()

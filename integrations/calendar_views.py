@@ -30,6 +30,8 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     months = cal.view_months(view, start)
     first, last = months[0], cal.add_months(months[-1], 1) - dt.timedelta(days=1)
     unit, ctype = data.get("unit"), data.get("campaign_type")
+    more: dict[dt.date, int] = {}
+    # Bounded (issue 19): a few items per day with "+N more", and the team's tasks only under a filter.
     items = cal.items_for(
         request.user,
         first,
@@ -38,8 +40,13 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         unit_id=unit.pk if unit else None,
         type_id=ctype.pk if ctype else None,
         include_all=bool(data.get("all")),
+        per_day=cal.PER_DAY,
+        own_tasks=not (unit or ctype),
+        more=more,
     )
-    grids = [cal.month_grid(m, [i for i in items if i.date.year == m.year and i.date.month == m.month]) for m in months]
+    grids = [
+        cal.month_grid(m, [i for i in items if i.date.year == m.year and i.date.month == m.month], more) for m in months
+    ]
     step = {"month": 1, "quarter": 3, "list": 12}[view]
     query = request.GET.copy()
     query.pop("start", None)

@@ -410,6 +410,17 @@ class Task(ConcurrentTransitionMixin, models.Model):
             # The SLA sweep: "sla_state = X and due_at/at_risk_at <= now" is a range scan.
             models.Index(fields=["sla_state", "due_at"], name="task_sla_due_idx"),
             models.Index(fields=["sla_state", "at_risk_at"], name="task_sla_risk_idx"),
+            # Issue 19: one index per default ordering and list filter, so pages stay flat at 100k campaigns.
+            # The default ordering (a campaign's tasks, the API list).
+            models.Index(fields=["campaign", "position", "id"], name="task_campaign_order_idx"),
+            # Board columns: "state = X order by due_at, position, id limit N".
+            models.Index(fields=["state", "due_at", "position", "id"], name="task_state_due_idx"),
+            # The done column and "recently done": state = done and completed_at >= cutoff.
+            models.Index(fields=["state", "completed_at"], name="task_state_completed_idx"),
+            # My tasks (open by due date, done by completion) and the calendar of one person.
+            models.Index(fields=["assignee", "state", "due_at"], name="task_mine_due_idx"),
+            models.Index(fields=["assignee", "state", "completed_at"], name="task_mine_completed_idx"),
+            models.Index(fields=["assignee", "due_at"], name="task_assignee_due_idx"),
         ]
 
     def __str__(self) -> str:

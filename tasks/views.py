@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +30,7 @@ from .forms import (
     TaskFilter,
 )
 from .generation import tasks_generate
+from .lists import board_columns, my_task_lists
 from .models import TaskState
 from .reschedule import campaign_reschedule, reschedule_preview
 from .workload import balance, balance_history, campaign_labour_cost, history_svg, workload_rows
@@ -45,8 +44,8 @@ ACTION_LABELS = {
     "reopen": _("Reopen"),
     "cancel": _("Cancel"),
 }
-BOARD_COLUMNS = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.WAITING, TaskState.IN_REVIEW, TaskState.DONE]
-BOARD_LIMIT = 500
+# Per board column (tasks.lists.board_columns).
+BOARD_LIMIT = 50
 
 
 def _error_text(exc: Exception) -> str:
@@ -67,12 +66,12 @@ def board(request: HttpRequest) -> HttpResponse:
     """The MOps board: tasks by state, filtered by campaign, assignee, type and due date.
 
     Everyone sees the tasks they may see (requesters: their campaigns' tasks, read-only)."""
-    qs = selectors.task_list_for(request.user).exclude(state=TaskState.CANCELLED)
-    if not request.GET.get("state"):  # the done column shows the last two weeks unless asked
-        qs = qs.exclude(state=TaskState.DONE, completed_at__lt=timezone.now() - dt.timedelta(days=14))
+    qs = selectors.task_list_for(request.user)
     filterset = TaskFilter(request.GET, queryset=qs)
-    tasks = list(filterset.qs.order_by("due_at", "position", "id")[:BOARD_LIMIT])
-    columns = [(state, TaskState(state).label, [t for t in tasks if t.state == state]) for state in BOARD_COLUMNS]
+    # Positive, bounded column queries (tasks.lists): flat whatever the number of tasks.
+    states = filterset.form.cleaned_data.get("state") or [] if filterset.is_valid() else []
+    cols, truncated = board_columns(filterset.qs, states=states, now=timezone.now(), limit=BOARD_LIMIT)
+    columns = [(state, TaskState(state).label, tasks) for state, tasks in cols]
     return render(
         request,
         "tasks/board.html",
@@ -80,17 +79,17 @@ def board(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "columns": columns,
             "now": timezone.now(),
-            "truncated": len(tasks) >= BOARD_LIMIT,
+            "truncated": truncated,
+            "column_limit": BOARD_LIMIT,
         },
     )
 
 
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    tasks = list(selectors.task_mine(request.user).exclude(state=TaskState.CANCELLED).order_by("state", "due_at", "id"))
-    open_tasks = [t for t in tasks if t.state != TaskState.DONE]
-    done = [t for t in tasks if t.state == TaskState.DONE][-20:]
-    return render(request, "tasks/mine.html", {"open_tasks": open_tasks, "done": done, "now": timezone.now()})
+    """Open work (bounded) and the last completed tasks; older ones through the board's done filter."""
+    lists = my_task_lists(selectors.task_mine(request.user))
+    return render(request, "tasks/mine.html", {**lists, "now": timezone.now()})
 
 
 @login_required

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -103,8 +102,86 @@ def balance(rows: list[dict]) -> dict:
     }
 
 
+def _hours_at_points(points: list[dt.datetime], people: dict, now: dt.datetime) -> list[dict[int, float]]:
+    """Open estimated hours per eligible person at each of ``points``, replayed from task events.
+
+    Only tasks that may have been open in the range are read, through a subquery (never a list of
+    ids in an ``IN``): tasks open now, and tasks with an event since the first point (a task closed
+    before it stayed closed: events are append-only). Each task's events are walked once for all
+    points, and assignment payloads are decoded once.
+    """
+    first = points[0]
+    since = TaskEvent.objects.filter(at__gte=first, at__lte=now).values("task_id")
+    relevant = Task.objects.filter(created_at__lte=now).filter(Q(state__in=OPEN_TASK_STATES) | Q(pk__in=since))
+    hours_of = dict(relevant.values_list("pk", "estimated_hours"))
+    if not hours_of:
+        return [dict.fromkeys(people, 0.0) for _ in points]
+    events = (
+        TaskEvent.objects.filter(task__in=relevant, at__lte=now)
+        .order_by("task_id", "at", "id")
+        .values_list("task_id", "action", "to_state", "at", "data")
+    )
+    usernames = {u.username: u.pk for u in get_user_model().objects.filter(pk__in=list(people))}
+    out = [dict.fromkeys(people, 0.0) for _ in points]
+    n = len(points)
+
+    def settle(task_id: int, timeline: list[tuple]) -> None:
+        # (at, state, assignee) after each event, oldest first; one pointer moves along the points.
+        state, assignee, i = None, None, 0
+        hours = float(hours_of.get(task_id, 0))
+        for at, to_state, who in timeline:
+            while i < n and points[i] < at:
+                if state in OPEN_TASK_STATES and assignee in out[i]:
+                    out[i][assignee] += hours
+                i += 1
+            state = to_state
+            if who is not _SAME:
+                assignee = who
+        while i < n:
+            if state in OPEN_TASK_STATES and assignee in out[i]:
+                out[i][assignee] += hours
+            i += 1
+
+    current, timeline = None, []
+    for task_id, action, to_state, at, data in events.iterator(chunk_size=5000):
+        if task_id != current:
+            if current is not None:
+                settle(current, timeline)
+            current, timeline = task_id, []
+        who = usernames.get((data or {}).get("to")) if action in ("assign", "unassign") else _SAME
+        timeline.append((at, to_state, who))
+    if current is not None:
+        settle(current, timeline)
+    return out
+
+
+def _hours_now(people: dict, now: dt.datetime) -> dict[int, float]:
+    """Open estimated hours per eligible person now: one aggregate over the tasks' current state
+    (what the event replay ends in: every state change and assignment is an event)."""
+    hours = dict.fromkeys(people, 0.0)
+    rows = (
+        Task.objects.filter(state__in=OPEN_TASK_STATES, assignee_id__in=list(people), created_at__lte=now)
+        .values("assignee_id")
+        .annotate(h=Sum("estimated_hours"))
+    )
+    for r in rows:
+        hours[r["assignee_id"]] = float(r["h"] or 0)
+    return hours
+
+
+_SAME = object()  # "this event did not change the assignee"
+HISTORY_CACHE_SECONDS = 7 * 24 * 3600
+
+
 def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[dict]:
-    """Balance indices at the end of each of the last ``weeks`` weeks, rebuilt from task events."""
+    """Balance indices at the end of each of the last ``weeks`` weeks, rebuilt from task events.
+
+    Past week ends never change (events are append-only, stamped when they happen), so their
+    hours are kept in the cache as weekly snapshots: after the first request of a week only the
+    last point (``now``) is replayed.
+    """
+    from django.core.cache import cache
+
     now = now or timezone.now()
     people = {p.user_id: p for p in eligible_people()}
     if not people:
@@ -116,35 +193,17 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
         for k in range(weeks - 1, -1, -1)
     ]
     points = points[1:] + [now] if points else [now]
-    first = points[0]
-    # Tasks that were possibly open at some point in the range.
-    tasks = dict(
-        Task.objects.filter(created_at__lte=now)
-        .exclude(state__in=[TaskState.DONE, TaskState.CANCELLED], updated_at__lt=first)
-        .values_list("pk", "estimated_hours")
-    )
-    events = (
-        TaskEvent.objects.filter(task_id__in=list(tasks), at__lte=now)
-        .order_by("at", "id")
-        .values_list("task_id", "action", "to_state", "at", "data")
-    )
-    timeline: dict[int, list] = defaultdict(list)
-    for row in events:
-        timeline[row[0]].append(row)
-    usernames = {u.username: u.pk for u in get_user_model().objects.filter(pk__in=list(people))}
+    signature = ",".join(str(uid) for uid in sorted(people))
+    keys = [f"workload-week:{p.isoformat()}:{signature}" for p in points[:-1]]
+    cached = cache.get_many(keys) if keys else {}
+    if len(cached) == len(keys):
+        per_point = [{int(k): v for k, v in cached[key].items()} for key in keys]
+    else:
+        per_point = _hours_at_points(points[:-1], people, now) if keys else []
+        cache.set_many({key: hours for key, hours in zip(keys, per_point, strict=True)}, HISTORY_CACHE_SECONDS)
+    per_point.append(_hours_now(people, now))
     out = []
-    for point in points:
-        hours: dict[int, float] = dict.fromkeys(people, 0.0)
-        for task_id, rows in timeline.items():
-            state, assignee = None, None
-            for _, action, to_state, at, data in rows:
-                if at > point:
-                    break
-                state = to_state
-                if action in ("assign", "unassign"):
-                    assignee = usernames.get((data or {}).get("to"))
-            if state in OPEN_TASK_STATES and assignee in hours:
-                hours[assignee] += float(tasks[task_id])
+    for point, hours in zip(points, per_point, strict=True):
         util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
         out.append(
             {

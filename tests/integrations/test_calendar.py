@@ -67,14 +67,15 @@ def test_feed_lists_only_what_the_user_may_see(client, org, campaigns):
     task = events[f"task-{t1.pk}@{domain}"]
     assert task["dtstart"].dt == due.replace(microsecond=0) and "MOPS-1" in str(task["summary"])
     assert "dtend" not in task
-    # MOps sees both campaigns and both tasks
+    # MOps sees both campaigns; since issue 19 a feed carries only the user's own deadlines
+    # (assigned to them or of campaigns they requested), so the team's tasks are not in MOps' feed.
     mops_token = services.feed_token_regenerate(user=org["mona"])
-    assert set(events_of(client.get(feed_url(mops_token)))) >= {
-        f"campaign-{mine.pk}@{domain}",
-        f"campaign-{theirs.pk}@{domain}",
-        f"task-{t1.pk}@{domain}",
-        f"task-{t2.pk}@{domain}",
-    }
+    mops_events = set(events_of(client.get(feed_url(mops_token))))
+    assert mops_events >= {f"campaign-{mine.pk}@{domain}", f"campaign-{theirs.pk}@{domain}"}
+    assert not mops_events & {f"task-{t1.pk}@{domain}", f"task-{t2.pk}@{domain}"}
+    # The assignee has the deadline in their feed.
+    sam_token = services.feed_token_regenerate(user=org["sam"])
+    assert f"task-{t1.pk}@{domain}" in set(events_of(client.get(feed_url(sam_token))))
 
 
 def test_wrong_revoked_and_replaced_tokens_are_404(client, org, campaigns):
@@ -149,3 +150,54 @@ def test_calendar_range_is_bounded_and_bad_input_is_harmless(client, org):
     assert client.get("/calendar/?start=garbage&unit=abc&view=year").status_code == 200
     client.logout()
     assert client.get("/calendar/").status_code == 302
+
+
+def _bulk_launches(org, webinar, tokyo, day: dt.date, n: int, start: int) -> None:
+    from campaigns.models import CampaignRequest
+
+    CampaignRequest.objects.bulk_create(
+        CampaignRequest(
+            name=f"Bulk {start + i}",
+            objective="-",
+            campaign_type=webinar,
+            business_unit=tokyo,
+            requester=org["alice"],
+            launch_date=day,
+            end_date=day,
+            budget=1,
+            state="approved",
+        )
+        for i in range(n)
+    )
+
+
+def test_calendar_day_is_capped_with_more_link_and_constant_queries(client, org, webinar, tokyo):
+    """Issue 19: a busy day shows PER_DAY launches and "+N more" linking to that day's requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from integrations.calendar import PER_DAY
+
+    day = timezone.localdate() + dt.timedelta(days=15)
+    client.force_login(org["mona"])
+    url = f"/calendar/?start={day:%Y-%m}"
+
+    def get():
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(url)
+        return r, len(ctx.captured_queries)
+
+    get()  # the first visit creates the user's preferences
+    _bulk_launches(org, webinar, tokyo, day, PER_DAY + 1, 0)
+    small, small_q = get()
+    _bulk_launches(org, webinar, tokyo, day, 40, 100)
+    large, large_q = get()
+    assert large_q == small_q
+    page = large.content.decode()
+    assert page.count("kind-launch state-") == PER_DAY
+    more = PER_DAY + 41 - PER_DAY
+    link = f'class="cal-more" href="/requests/?launch_from={day.isoformat()}&amp;launch_to={day.isoformat()}">'
+    assert page.count(link) == 1 and f"{link}他 {more} 件<" in page  # "+N more" in Japanese
+    # The list view caps the same way.
+    listed = client.get(f"/calendar/?view=list&start={day:%Y-%m}").content.decode()
+    assert listed.count("▶") == PER_DAY and f"{link}他 {more} 件<" in listed

@@ -1,0 +1,128 @@
+"""Workload balance history at scale (issue 19): same figures as the event replay it replaced,
+no ``IN`` list of task ids, a constant query count, and past weeks kept as snapshots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tasks import services
+from tasks.assignment import eligible_people
+from tasks.models import OPEN_TASK_STATES, Task, TaskEvent, TaskState
+from tasks.workload import balance_history, coefficient_of_variation, gini
+
+START = timezone.make_aware(dt.datetime(2026, 4, 6, 10, 0))  # a Monday
+NOW = START + dt.timedelta(weeks=8, days=2)
+
+
+def _reference(*, weeks: int, now: dt.datetime) -> list[dict]:
+    """The implementation before issue 19 (every possibly-open id in an IN list, one replay per week)."""
+    people = {p.user_id: p for p in eligible_people()}
+    today = timezone.localdate(now)
+    monday = today - dt.timedelta(days=today.weekday())
+    points = [
+        timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(weeks=k), dt.time(0)))
+        for k in range(weeks - 1, -1, -1)
+    ]
+    points = points[1:] + [now]
+    first = points[0]
+    tasks = dict(
+        Task.objects.filter(created_at__lte=now)
+        .exclude(state__in=[TaskState.DONE, TaskState.CANCELLED], updated_at__lt=first)
+        .values_list("pk", "estimated_hours")
+    )
+    events = (
+        TaskEvent.objects.filter(task_id__in=list(tasks), at__lte=now)
+        .order_by("at", "id")
+        .values_list("task_id", "action", "to_state", "at", "data")
+    )
+    timeline = defaultdict(list)
+    for row in events:
+        timeline[row[0]].append(row)
+    usernames = {u.username: u.pk for u in get_user_model().objects.filter(pk__in=list(people))}
+    out = []
+    for point in points:
+        hours = dict.fromkeys(people, 0.0)
+        for task_id, rows in timeline.items():
+            state, assignee = None, None
+            for _, action, to_state, at, data in rows:
+                if at > point:
+                    break
+                state = to_state
+                if action in ("assign", "unassign"):
+                    assignee = usernames.get((data or {}).get("to"))
+            if state in OPEN_TASK_STATES and assignee in hours:
+                hours[assignee] += float(tasks[task_id])
+        util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
+        out.append(
+            {
+                "week": timezone.localdate(point).isoformat(),
+                "utilisation_cv": round(coefficient_of_variation(util), 4),
+                "open_hours_gini": round(gini(list(hours.values())), 4),
+            }
+        )
+    return out
+
+
+def _history_of_changes(approved, mona, sam, tasks_generate):
+    """Tasks generated, assigned, started, reassigned and completed over eight weeks."""
+    with time_machine.travel(START, tick=False):
+        req = approved()
+        tasks = {t.task_type.slug: t for t in tasks_generate(request_id=req.pk, by=mona)}
+    steps = [
+        (1, lambda: services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)),
+        (1, lambda: services.task_assign(task_id=tasks["design"].pk, assignee=sam, by=mona)),
+        (2, lambda: services.task_transition(task_id=tasks["plan"].pk, action="start", by=sam)),
+        (3, lambda: services.task_assign(task_id=tasks["design"].pk, assignee=mona, by=mona)),
+        (4, lambda: services.task_transition(task_id=tasks["plan"].pk, action="submit_review", by=sam)),
+        (5, lambda: services.task_transition(task_id=tasks["plan"].pk, action="complete", by=sam, actual_hours=3)),
+        (6, lambda: services.task_assign(task_id=tasks["email"].pk, assignee=mona, by=mona)),
+        (7, lambda: services.task_assign(task_id=tasks["design"].pk, assignee=None, by=mona)),
+    ]
+    for week, step in steps:
+        with time_machine.travel(START + dt.timedelta(weeks=week, hours=1), tick=False):
+            step()
+    return tasks
+
+
+def test_history_equals_the_replay_it_replaced(approved, template, mona, sam, people):
+    from tasks.generation import tasks_generate
+
+    _history_of_changes(approved, mona, sam, tasks_generate)
+    expected = _reference(weeks=12, now=NOW)
+    assert any(p["open_hours_gini"] for p in expected)  # the scenario moves the figures
+    assert balance_history(weeks=12, now=NOW) == expected
+    # Served again from the weekly snapshots: the same figures.
+    assert balance_history(weeks=12, now=NOW) == expected
+    assert balance_history(weeks=4, now=NOW) == _reference(weeks=4, now=NOW)
+
+
+def test_history_reads_no_id_list_and_a_constant_number_of_queries(approved, template, mona, sam, people):
+    from django.core.cache import cache
+
+    from tasks.generation import tasks_generate
+
+    def run() -> list[str]:
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            balance_history(weeks=12, now=NOW)
+        return [q["sql"] for q in ctx.captured_queries]
+
+    _history_of_changes(approved, mona, sam, tasks_generate)
+    small = run()
+    with time_machine.travel(START, tick=False):
+        for _ in range(4):
+            tasks_generate(request_id=approved().pk, by=mona)
+    large = run()
+    assert len(large) == len(small)
+    # The events are chosen by a subquery, not by thousands of bound ids.
+    assert all(sql.count("%s") + sql.count("?") < 50 for sql in large)
+    with CaptureQueriesContext(connection) as ctx:
+        balance_history(weeks=12, now=NOW)
+    assert len(ctx.captured_queries) <= len(large)
