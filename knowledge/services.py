@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.services import Conflict
+from campaigns.uploads import IMAGE_AND_PDF_TYPES, validate_upload
 from governance import policy, roles
 
 from .models import (
@@ -37,15 +38,8 @@ from .rendering import render_markdown
 from .selectors import can_edit, is_editor, unit_ids
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
-# extension -> (content type, leading bytes that a real file of that type starts with)
-ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".gif": ("image/gif", (b"GIF87a", b"GIF89a")),
-    ".webp": ("image/webp", (b"RIFF",)),
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-}
+# extension -> (content type, leading bytes); the check itself is shared (campaigns.uploads).
+ATTACHMENT_TYPES = IMAGE_AND_PDF_TYPES
 CONTENT_FIELDS = ("title", "body")
 META_FIELDS = ("category", "review_by", "unit", "visibility")
 AUTHOR_ROLES = (roles.REQUESTER, roles.APPROVER, roles.MOPS, roles.SPECIALIST, roles.ADMIN)
@@ -288,31 +282,7 @@ def article_delete(*, article_id: int, by) -> None:
 
 def attachment_check(upload) -> str:
     """The content type of an allowed upload; ValidationError for a bad type or size."""
-    ext = os.path.splitext(upload.name or "")[1].lower()
-    if ext not in ATTACHMENT_TYPES:
-        allowed = ", ".join(sorted(ATTACHMENT_TYPES))
-        raise ValidationError(
-            {
-                "file": f"この種類のファイルは添付できません(許可: {allowed})"
-                f" / File type not allowed (allowed: {allowed})."
-            }
-        )
-    if upload.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": f"ファイルが大きすぎます(上限 {ATTACHMENT_MAX_BYTES // (1024 * 1024)}MB)"
-                f" / File too large (limit {ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB)."
-            }
-        )
-    if upload.size == 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    content_type, magics = ATTACHMENT_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(m) for m in magics):
-        raise ValidationError({"file": _("The file content does not match its type.")})
-    return content_type
+    return validate_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
 
 
 @transaction.atomic

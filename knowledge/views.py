@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -18,6 +18,7 @@ from campaigns.forms import add_errors
 from campaigns.models import CampaignType
 from campaigns.params import PageParams, parse_params
 from campaigns.services import Conflict
+from campaigns.uploads import download_response
 from tasks.models import TaskType
 
 from . import rendering, selectors, services
@@ -277,14 +278,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = selectors.attachment_get_for(request.user, attachment_id)
-    response = FileResponse(
+    response = download_response(
         attachment.file.open("rb"),
         content_type=attachment.content_type,
-        as_attachment=not attachment.is_image,
+        inline=attachment.is_image,
         filename=attachment.original_name,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
