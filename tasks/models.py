@@ -350,6 +350,8 @@ def may_review(task: Task, user) -> bool:
     rule = task.task_type.review_by
     if rule == ReviewBy.REQUESTER:
         return user.pk == task.campaign.requester_id
+    if rule == ReviewBy.MOPS:
+        return policy.is_ops(user)  # MOps and Admins, as everywhere else
     if rule:
         return policy.has_role(user, rule)
     return policy.is_ops(user)
