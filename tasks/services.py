@@ -383,7 +383,7 @@ def task_transition(
             f"Tasks cannot change while the campaign is {campaign.state}."
         )
     if action == "submit_review":
-        missing = required_error(task.task_type, deliverable)
+        missing = None if backfill else required_error(task.task_type, deliverable)
         if missing:
             raise ValidationError({"deliverable": missing})
         if task.task_type.review_by and hours is None and not backfill:
