@@ -45,7 +45,7 @@ def test_safe_name_drops_folders_and_keeps_the_extension():
     assert len(long) == 200 and long.endswith(".pdf")
 
 
-def test_download_response_cannot_run_as_a_page(tmp_path):
+def test_download_response_cannot_run_as_a_page(tmp_path, db):
     path = tmp_path / "x.pdf"
     path.write_bytes(b"%PDF-1.4")
     response = download_response(path.open("rb"), content_type="application/pdf", filename="x.pdf")
