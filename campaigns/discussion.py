@@ -87,7 +87,7 @@ def request_comment_add(*, request_id: int, body: str, by, at: dt.datetime | Non
 def request_attachment_add(*, request_id: int, upload, by, at: dt.datetime | None = None) -> RequestAttachment:
     """Attach a brief or asset (anyone who may see the request); type, bytes and size checked."""
     req = _visible_request(request_id, by)
-    content_type = uploads.check_upload(upload, types=uploads.BRIEF_TYPES, max_bytes=uploads.MAX_BYTES)
+    content_type = uploads.validate_upload(upload, allowed=uploads.BRIEF_TYPES, max_bytes=uploads.MAX_BYTES)
     name = uploads.safe_name(upload.name)
     at = at or timezone.now()
     attachment = RequestAttachment(

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns import uploads
 from campaigns.services import Conflict
+from campaigns.uploads import IMAGE_AND_PDF_TYPES, validate_upload
 from governance import policy, roles
 
 from .models import (
@@ -37,9 +37,9 @@ from .models import (
 from .rendering import render_markdown
 from .selectors import can_edit, is_editor, unit_ids
 
-# The checks live in campaigns.uploads (shared with request attachments).
-ATTACHMENT_MAX_BYTES = uploads.MAX_BYTES
-ATTACHMENT_TYPES = uploads.IMAGE_PDF_TYPES
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# extension -> (content type, leading bytes); the check itself is shared (campaigns.uploads).
+ATTACHMENT_TYPES = IMAGE_AND_PDF_TYPES
 CONTENT_FIELDS = ("title", "body")
 META_FIELDS = ("category", "review_by", "unit", "visibility")
 AUTHOR_ROLES = (roles.REQUESTER, roles.APPROVER, roles.MOPS, roles.SPECIALIST, roles.ADMIN)
@@ -282,7 +282,7 @@ def article_delete(*, article_id: int, by) -> None:
 
 def attachment_check(upload) -> str:
     """The content type of an allowed upload; ValidationError for a bad type or size."""
-    return uploads.check_upload(upload, types=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
+    return validate_upload(upload, allowed=ATTACHMENT_TYPES, max_bytes=ATTACHMENT_MAX_BYTES)
 
 
 @transaction.atomic

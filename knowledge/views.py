@@ -278,7 +278,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     attachment = selectors.attachment_get_for(request.user, attachment_id)
-    return download_response(attachment.file, content_type=attachment.content_type, filename=attachment.original_name)
+    response = download_response(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        inline=attachment.is_image,
+        filename=attachment.original_name,
+    )
+    return response
 
 
 @login_required

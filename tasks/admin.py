@@ -13,6 +13,7 @@ from sla.admin import NotifyHooksMixin
 
 from .models import (
     DeadlineRecompute,
+    Deliverable,
     KeyCounter,
     Person,
     SlaNotification,
@@ -46,9 +47,11 @@ class TaskTypeAdmin(NotifyHooksMixin, admin.ModelAdmin):
         "default_estimated_hours",
         "lead_time_days",
         "sla_policy",
+        "review_by",
+        "deliverable",
         "is_active",
     ]
-    list_filter = ["role", "kind", "is_active", "sla_policy"]
+    list_filter = ["role", "kind", "is_active", "sla_policy", "review_by", "deliverable"]
     search_fields = ["slug", "name", "name_en"]
 
 
@@ -191,6 +194,15 @@ class TaskEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class DeliverableInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Deliverable versions (append-only: read-only here)."""
+
+    model = Deliverable
+    extra = 0
+    fields = ["version", "original_name", "url", "note", "submitted_by", "created_at"]
+    readonly_fields = fields
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     """Tasks change through the board and API (audited); the admin edits descriptive fields only."""
@@ -228,7 +240,7 @@ class TaskAdmin(admin.ModelAdmin):
         "estimated_hours",
         *readonly_fields[5:],
     ]
-    inlines = [TaskEventInline]
+    inlines = [TaskEventInline, DeliverableInline]
 
     def has_add_permission(self, request):
         return False

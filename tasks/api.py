@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -15,9 +16,11 @@ from campaigns.params import parse_params
 from governance import policy
 
 from . import capacity, reschedule, selectors, services, timeline
+from .board import task_board_move
+from .deliverables import deliverable_input
 from .forms import CapacityForm, PortfolioForm, TaskFilter, WorkloadParams
 from .generation import tasks_generate
-from .models import Task, TaskEvent, TaskType
+from .models import Deliverable, Task, TaskEvent, TaskState, TaskType
 from .workload import balance, balance_history, workload_rows
 
 
@@ -29,6 +32,29 @@ class TaskEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = TaskEvent
         fields = ["action", "from_state", "to_state", "actor", "at", "comment", "data"]
+
+
+class DeliverableSerializer(serializers.ModelSerializer):
+    submitted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deliverable
+        fields = [
+            "version",
+            "original_name",
+            "content_type",
+            "size",
+            "url",
+            "download_url",
+            "note",
+            "submitted_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj: Deliverable) -> str | None:
+        return reverse("tasks:deliverable", args=[obj.pk]) if obj.file else None
 
 
 class TaskSerializer(serializers.ModelSerializer):
@@ -46,6 +72,15 @@ class TaskSerializer(serializers.ModelSerializer):
     )
     depends_on = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
+    blocked_by = serializers.SerializerMethodField(
+        help_text="Open predecessors keeping a to-do task from starting: id, key, title, assignee, due_at, url"
+    )
+    may_start = serializers.SerializerMethodField(
+        help_text="Who may start the task once unblocked: its assignee (null: MOps must assign it first) and MOps"
+    )
+    review_by = serializers.CharField(source="task_type.review_by", read_only=True)
+    deliverable_rule = serializers.CharField(source="task_type.deliverable", read_only=True)
+    deliverables = DeliverableSerializer(many=True, read_only=True)
     events = TaskEventSerializer(many=True, read_only=True)
 
     class Meta:
@@ -70,6 +105,11 @@ class TaskSerializer(serializers.ModelSerializer):
             "completed_at",
             "created_at",
             "allowed_actions",
+            "blocked_by",
+            "may_start",
+            "review_by",
+            "deliverable_rule",
+            "deliverables",
             "events",
         ]
         read_only_fields = fields
@@ -80,6 +120,23 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_allowed_actions(self, obj: Task) -> list[str]:
         return services.allowed_actions(obj, self.context["request"].user)
 
+    def get_blocked_by(self, obj: Task) -> list[dict]:
+        return [
+            {
+                "id": p.pk,
+                "key": p.key,
+                "title": p.title,
+                "assignee": p.assignee.username if p.assignee_id else None,
+                "due_at": p.due_at,
+                "url": reverse("tasks:detail", args=[p.pk]),
+            }
+            for p in selectors.blocked_by(obj)
+        ]
+
+    def get_may_start(self, obj: Task) -> dict:
+        who = selectors.who_may_start(obj)
+        return {"assignee": who["assignee"].username if who["assignee"] else None, "mops": who["ops"]}
+
 
 class ReasonSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
@@ -87,8 +144,29 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    actual_hours = serializers.DecimalField(max_digits=7, decimal_places=1, min_value=0)
+    # Optional under a review rule: the assignee entered the hours on submit.
+    actual_hours = serializers.DecimalField(
+        max_digits=7, decimal_places=1, min_value=0, required=False, allow_null=True
+    )
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+class SubmitReviewSerializer(serializers.Serializer):
+    """JSON or multipart: the deliverable (``file`` and/or ``link``), a note and the hours spent."""
+
+    file = serializers.FileField(required=False, allow_null=True, allow_empty_file=True)
+    link = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    actual_hours = serializers.DecimalField(
+        max_digits=7, decimal_places=1, min_value=0, required=False, allow_null=True
+    )
+
+
+class MoveSerializer(SubmitReviewSerializer):
+    """A board move: the target column, and what that move's transition needs."""
+
+    to_state = serializers.ChoiceField(choices=TaskState.choices)
+    expected_state = serializers.ChoiceField(choices=TaskState.choices, required=False, allow_blank=True)
 
 
 class AssignSerializer(serializers.Serializer):
@@ -170,10 +248,47 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     start = _transition("start")
     pause = _transition("pause")
     resume = _transition("resume")
-    submit_review = _transition("submit_review")
     complete = _transition("complete", CompleteSerializer)
+    return_review = _transition("return_review")
     reopen = _transition("reopen")
     cancel = _transition("cancel")
+
+    @extend_schema(request=SubmitReviewSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"], url_path="submit-review")
+    def submit_review(self, request, pk=None):
+        """Submit for review with the deliverable (a new version) the task type may require."""
+        obj = self.get_object()
+        payload = SubmitReviewSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        services.task_transition(
+            task_id=obj.pk,
+            action="submit_review",
+            by=request.user,
+            comment=d["comment"],
+            actual_hours=d.get("actual_hours"),
+            deliverable=deliverable_input(file=d.get("file"), url=d["link"], note=d["comment"]),
+        )
+        return Response(self.get_serializer(self._reload(obj.pk)).data)
+
+    @extend_schema(request=MoveSerializer, responses=TaskSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the task to another board column (the transition between the two; 409 when none)."""
+        obj = self.get_object()
+        payload = MoveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        d = payload.validated_data
+        task_board_move(
+            task_id=obj.pk,
+            to_state=d["to_state"],
+            by=request.user,
+            comment=d["comment"],
+            actual_hours=d.get("actual_hours"),
+            expected_state=d.get("expected_state") or None,
+            deliverable=deliverable_input(file=d.get("file"), url=d["link"], note=d["comment"]),
+        )
+        return Response(self.get_serializer(self._reload(obj.pk)).data)
 
     @extend_schema(request=AddTaskSerializer, responses=TaskSerializer)
     def create(self, request, *args, **kwargs):

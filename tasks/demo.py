@@ -292,12 +292,20 @@ def _walk(
     hours = (task.estimated_hours * Decimal(str(round(rng.uniform(0.7, 1.5), 2)))).quantize(Decimal("0.5"))
     if reopen:
         services.task_transition(task_id=task.pk, action="submit_review", at=t + step * 2.5, **kw)
-        services.task_transition(task_id=task.pk, action="complete", actual_hours=hours, at=t + step * 3, **kw)
+        services.task_transition(
+            task_id=task.pk,
+            action="complete",
+            actual_hours=hours,
+            at=t + step * 3,
+            **({**kw, "by": None} if task.task_type.review_by else kw),
+        )
         services.task_transition(
             task_id=task.pk, action="reopen", comment=rng.choice(REOPEN_REASONS), at=t + step * 3.3, **kw
         )
     services.task_transition(task_id=task.pk, action="submit_review", at=t + step * 3.6, **kw)
-    services.task_transition(task_id=task.pk, action="complete", actual_hours=hours, at=t + step * 4, **kw)
+    # Under a four-eyes rule the assignee may not approve: the history's approval is the system's.
+    approve_kw = {**kw, "by": None} if task.task_type.review_by else kw
+    services.task_transition(task_id=task.pk, action="complete", actual_hours=hours, at=t + step * 4, **approve_kw)
 
 
 REOPEN_REASONS = ["誤字の修正", "リンク切れの修正", "ブランドガイドラインに合わせて修正"]
@@ -383,7 +391,19 @@ def seed_history(*, users: dict, seed: int = 1) -> int:
     return made
 
 
+# Demo four-eyes rules: the brief is reviewed by the requester (a file or a link), design assets
+# by MOps (a file). slug -> (review_by, deliverable)
+REVIEW_RULES = {"brief": ("requester", "any"), "design": ("MOps", "file")}
+
+
+def seed_review_rules() -> None:
+    """Give the demo's brief and design task types a reviewer and a required deliverable."""
+    for slug, (review_by, deliverable) in REVIEW_RULES.items():
+        TaskType.objects.filter(slug=slug).update(review_by=review_by, deliverable=deliverable)
+
+
 def seed(*, users: dict, units: dict, seed: int = 1) -> int:
     seed_reference_data()
+    seed_review_rules()
     people = seed_people(units)
     return seed_history(users={**users, **people}, seed=seed)

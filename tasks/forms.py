@@ -78,6 +78,18 @@ class ActionForm(forms.Form):
     comment = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     actual_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1)
     expected_state = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The deliverable on "submit for review" (checked by tasks.deliverables).
+    file = forms.FileField(required=False, allow_empty_file=True, label=_("File"))
+    link = forms.CharField(required=False, max_length=2000, label=_("Link"))
+
+
+class MoveForm(forms.Form):
+    """The board's "move to" menu: the target column (plus what the dialog asked for)."""
+
+    to_state = forms.ChoiceField(choices=TaskState.choices, label=_("Move to"))
+    comment = forms.CharField(required=False, max_length=4000)
+    actual_hours = forms.DecimalField(required=False, min_value=0, max_digits=6, decimal_places=1)
+    expected_state = forms.ChoiceField(choices=[("", ""), *TaskState.choices], required=False)
 
 
 class AssignForm(forms.Form):

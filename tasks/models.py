@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from audit.models import AuditEvent
+from audit.models import AppendOnlyModel, AuditEvent
 from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
 from governance.names import person_name
@@ -51,6 +51,25 @@ class WorkRole(models.Model):
         return self.name
 
 
+class DeliverableRule(models.TextChoices):
+    """What "submit for review" requires of a task type's tasks."""
+
+    NONE = "", _("Nothing")
+    FILE = "file", _("A file")
+    LINK = "link", _("A link")
+    ANY = "any", _("A file or a link")
+
+
+class ReviewBy(models.TextChoices):
+    """Who reviews a task type's work (four-eyes: never the assignee). Blank: no separate review."""
+
+    NONE = "", _("No separate review (the assignee completes)")
+    REQUESTER = "requester", _("The campaign's requester")
+    MOPS = "MOps", "MOps"
+    APPROVER = "Approver", _("Approvers")
+    SPECIALIST = "Specialist", _("Specialists")
+
+
 class TaskType(models.Model):
     """A kind of task with its role, default estimate and standard lead time (SLA)."""
 
@@ -75,6 +94,21 @@ class TaskType(models.Model):
         help_text=_("Blank: the lead time on the standard calendar"),
     )
     description = models.TextField(blank=True)
+    deliverable = models.CharField(
+        _("Deliverable on submit for review"),
+        max_length=10,
+        choices=DeliverableRule.choices,
+        default=DeliverableRule.NONE,
+        blank=True,
+    )
+    review_by = models.CharField(
+        _("Reviewed by"),
+        max_length=20,
+        choices=ReviewBy.choices,
+        default=ReviewBy.NONE,
+        blank=True,
+        help_text=_("Who approves or returns the work; never the assignee (four-eyes review)."),
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -307,6 +341,36 @@ def _ops(instance: Task, user) -> bool:
     return user is None or policy.is_ops(user)
 
 
+def may_review(task: Task, user) -> bool:
+    """Four-eyes: the task type's reviewer (the requester or a role), never the assignee.
+
+    A task type without a review rule is reviewed by MOps other than the assignee.
+    """
+    if user is None or user.pk is None or not user.is_active or user.pk == task.assignee_id:
+        return False
+    rule = task.task_type.review_by
+    if rule == ReviewBy.REQUESTER:
+        return user.pk == task.campaign.requester_id
+    if rule == ReviewBy.MOPS:
+        return policy.is_ops(user)  # MOps and Admins, as everywhere else
+    if rule:
+        return policy.has_role(user, rule)
+    return policy.is_ops(user)
+
+
+def _complete_perm(instance: Task, user) -> bool:
+    # Under a review rule only a reviewer completes (approves); otherwise as before.
+    if user is None:
+        return True
+    if instance.task_type.review_by:
+        return may_review(instance, user)
+    return _ops_or_assignee(instance, user)
+
+
+def _review_perm(instance: Task, user) -> bool:
+    return user is None or may_review(instance, user)
+
+
 class KeyCounter(models.Model):
     """Next human key number (``MOPS-<n>``); one row locked with SELECT ... FOR UPDATE."""
 
@@ -471,8 +535,12 @@ class Task(ConcurrentTransitionMixin, models.Model):
     def submit_review(self) -> None:
         pass
 
-    @transition(field=state, source=TaskState.IN_REVIEW, target=TaskState.DONE, permission=_ops_or_assignee)
+    @transition(field=state, source=TaskState.IN_REVIEW, target=TaskState.DONE, permission=_complete_perm)
     def complete(self) -> None:
+        pass
+
+    @transition(field=state, source=TaskState.IN_REVIEW, target=TaskState.IN_PROGRESS, permission=_review_perm)
+    def return_review(self) -> None:
         pass
 
     @transition(field=state, source=TaskState.DONE, target=TaskState.IN_PROGRESS, permission=_ops_or_assignee)
@@ -513,6 +581,50 @@ class TaskEvent(AuditEvent):
 
     def __str__(self) -> str:
         return f"{self.task_id}: {self.action} {self.from_state} -> {self.to_state}"
+
+
+def deliverable_path(instance: Deliverable, filename: str) -> str:
+    return f"deliverables/{instance.task_id}/v{instance.version}/{filename}"
+
+
+class Deliverable(AppendOnlyModel):
+    """One version of what an assignee hands in on "submit for review": a file or a link.
+
+    Written once (append-only): a resubmission after a return adds the next version.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="deliverables")
+    version = models.PositiveIntegerField(_("Version"))
+    file = models.FileField(upload_to=deliverable_path, max_length=300, blank=True)
+    original_name = models.CharField(_("File name"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("Size (bytes)"), default=0)
+    url = models.URLField(_("Link"), max_length=1000, blank=True)
+    note = models.TextField(_("Note"), blank=True, max_length=4000)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["task_id", "version"]
+        verbose_name = _("Deliverable")
+        verbose_name_plural = _("Deliverables")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "version"], name="deliverable_unique_version"),
+            models.CheckConstraint(
+                condition=~models.Q(file="") | ~models.Q(url=""), name="deliverable_file_or_link"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} v{self.version}"
+
+    @property
+    def is_file(self) -> bool:
+        return bool(self.file)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class TaskPause(models.Model):

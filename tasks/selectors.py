@@ -10,7 +10,7 @@ from django.http import Http404
 from campaigns.models import CampaignRequest
 from governance import policy, roles
 
-from .models import Task, TaskComment, TaskEvent, TaskPause
+from .models import OPEN_TASK_STATES, Deliverable, Task, TaskComment, TaskEvent, TaskPause, TaskState
 
 
 def task_visibility_q(user: Any) -> Q:
@@ -71,21 +71,34 @@ def live_sla_q(sla_state: str, now: Any) -> Q:
     return stored
 
 
+# What a task's "blocked by" explanation shows of each predecessor (one prefetch query).
+PREDECESSOR_FIELDS = Task.objects.select_related("assignee").only(
+    "id",
+    "key",
+    "state",
+    "title",
+    "due_at",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def _base() -> QuerySet[Task]:
     return Task.objects.select_related("campaign", "task_type", "task_type__role", "task_type__sla_policy", "assignee")
 
 
 def task_list_for(user: Any) -> QuerySet[Task]:
     """Tasks ``user`` may see, ready for lists (constant query count with the prefetches)."""
-    return (
-        _base()
-        .filter(task_visibility_q(user))
-        .prefetch_related(Prefetch("depends_on", queryset=Task.objects.only("id", "key", "state")))
-    )
+    return _base().filter(task_visibility_q(user)).prefetch_related(Prefetch("depends_on", queryset=PREDECESSOR_FIELDS))
 
 
 def task_list_with_events_for(user: Any) -> QuerySet[Task]:
-    return task_list_for(user).prefetch_related(Prefetch("events", queryset=TaskEvent.objects.select_related("actor")))
+    return task_list_for(user).prefetch_related(
+        Prefetch("events", queryset=TaskEvent.objects.select_related("actor")),
+        Prefetch("deliverables", queryset=Deliverable.objects.select_related("submitted_by")),
+    )
 
 
 def task_mine(user: Any) -> QuerySet[Task]:
@@ -103,6 +116,35 @@ def task_get_for(user: Any, task_id: int) -> Task:
         return qs.get(pk=task_id)
     except Task.DoesNotExist:
         raise Http404("Task not found") from None
+
+
+def deliverable_get_for(user: Any, deliverable_id: int) -> Deliverable:
+    """A deliverable of a task ``user`` may see, or Http404."""
+    row = Deliverable.objects.filter(pk=deliverable_id, task__in=Task.objects.filter(task_visibility_q(user))).first()
+    if row is None:
+        raise Http404("Deliverable not found")
+    return row
+
+
+def blocked_by(task: Task) -> list[Task]:
+    """The open predecessors that keep ``task`` from starting (none once it has started).
+
+    Reads the prefetched ``depends_on`` (``task_list_for``): no query per task.
+    """
+    if task.state != TaskState.TODO:
+        return []
+    return sorted(
+        (p for p in task.depends_on.all() if p.state in OPEN_TASK_STATES),
+        key=lambda p: (p.due_at is None, p.due_at, p.pk),
+    )
+
+
+def who_may_start(task: Task) -> dict[str, Any]:
+    """Who may start ``task`` once its predecessors are done: its assignee or MOps (an
+    unassigned task must be assigned by MOps first). Mirrors ``Task.start``'s permission and
+    the assignee check in ``tasks.services.task_transition``."""
+    assignee = task.assignee if task.assignee_id else None
+    return {"assignee": assignee, "ops": True, "needs_assignment": assignee is None}
 
 
 def campaign_for(user: Any, campaign_id: int) -> CampaignRequest:

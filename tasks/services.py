@@ -32,6 +32,8 @@ from governance.names import person_name
 from .anchors import LAUNCH_WORK_Q, is_post_launch
 from .dag import find_cycle, format_cycle
 from .deadlines import DeadlineResolver
+from .deliverables import DeliverableInput, deliverable_save, required_error
+from .deliverables import event_data as deliverable_event_data
 from .models import (
     OPEN_TASK_STATES,
     KeyCounter,
@@ -67,8 +69,9 @@ ACTIONS: dict[str, str] = {
     "complete": "complete",
     "reopen": "reopen",
     "cancel": "cancel",
+    "return_review": "return_review",
 }
-REASON_REQUIRED = {"pause", "reopen"}
+REASON_REQUIRED = {"pause", "reopen", "return_review"}
 # Actions after which the successors' SLA clocks and forecasts are re-planned.
 REPLAN_ON = {"complete", "cancel", "reopen", "pause", "resume"}
 # Campaign states in which tasks can be worked on.
@@ -340,6 +343,7 @@ def task_transition(
     at: dt.datetime | None = None,
     backfill: bool = False,
     event_data: dict[str, Any] | None = None,
+    deliverable: DeliverableInput | None = None,
 ) -> Task:
     """Run one workflow action on a task and write its event.
 
@@ -347,11 +351,15 @@ def task_transition(
     does not allow it or predecessors are open, ValidationError for bad input. ``backfill``
     allows acting on tasks of already launched campaigns (demo data, imports); ``event_data``
     goes into the event's data (why the system acted, e.g. the pause limit).
+    ``deliverable`` (checked with ``tasks.deliverables.deliverable_input``) is stored as the next
+    version on ``submit_review``; a task type that requires one refuses the submit without it.
+    Under a task type's review rule ``complete`` (approve) and ``return_review`` are the
+    reviewer's, never the assignee's (four-eyes), and the hours are entered on submit.
     """
     if action not in ACTIONS:
         raise ValidationError({"action": f"Unknown action: {action}"})
     comment = _clean_text(comment, "comment", required=action in REASON_REQUIRED)
-    hours = _hours(actual_hours, "actual_hours", required=action == "complete")
+    hours = _hours(actual_hours, "actual_hours", required=False)
     at = at or timezone.now()
 
     campaign, task = _lock(task_id)
@@ -359,6 +367,10 @@ def task_transition(
     if expected_state and task.state != expected_state:
         raise TaskConflict(_("This task changed, reload."))
     if by is not None and not has_transition_perm(method, by):
+        if action in ("complete", "return_review") and can_proceed(method):
+            if by.pk == task.assignee_id:
+                raise PermissionDenied(_("You cannot review your own work: another person approves or returns it."))
+            raise PermissionDenied(_("Only the task's reviewer may approve or return it."))
         if not policy.is_ops(by) and by.pk != task.assignee_id and can_proceed(method):
             raise PermissionDenied(_("You may only act on your own tasks."))
         if not can_proceed(method):
@@ -375,6 +387,17 @@ def task_transition(
         raise TaskConflict(
             _("Tasks cannot change while the campaign is %(state)s.") % {"state": campaign.get_state_display()}
         )
+    if action == "submit_review":
+        missing = None if backfill else required_error(task.task_type, deliverable)
+        if missing:
+            raise ValidationError({"deliverable": missing})
+        if task.task_type.review_by and hours is None and not backfill:
+            raise ValidationError({"actual_hours": _("Enter the hours.")})
+    if action == "complete" and hours is None:
+        if task.task_type.review_by and task.actual_hours is not None:
+            hours = task.actual_hours  # entered by the assignee on submit
+        else:
+            raise ValidationError({"actual_hours": _("Enter the hours.")})
     if action == "start":
         if task.assignee_id is None:
             raise TaskConflict(_("%(key)s: assign the task before starting it.") % {"key": task.key})
@@ -406,6 +429,13 @@ def task_transition(
             fields += ["due_at", "at_risk_at", "sla_paused_seconds", "sla_state"]
             data["due_at"] = task.due_at.isoformat() if task.due_at else None
             data["paused_seconds"] = task.sla_paused_seconds
+    if action == "submit_review":
+        if hours is not None:
+            task.actual_hours = hours
+            fields.append("actual_hours")
+            data["actual_hours"] = str(hours)
+        if deliverable is not None and by is not None:
+            data["deliverable"] = deliverable_event_data(deliverable_save(task, deliverable, by=by, at=at))
     if action == "complete":
         task.actual_hours = hours
         task.completed_at = at
@@ -460,6 +490,16 @@ def task_submit_review(*, task_id: int, by, **kw: Any) -> Task:
 
 def task_complete(*, task_id: int, by, actual_hours: Any, **kw: Any) -> Task:
     return task_transition(task_id=task_id, action="complete", by=by, actual_hours=actual_hours, **kw)
+
+
+def task_review_approve(*, task_id: int, by, comment: str = "", **kw: Any) -> Task:
+    """The reviewer approves the submitted work: the task is done (four-eyes: never the assignee)."""
+    return task_transition(task_id=task_id, action="complete", by=by, comment=comment, **kw)
+
+
+def task_review_return(*, task_id: int, by, comment: str, **kw: Any) -> Task:
+    """The reviewer returns the work to the assignee with a comment (required); it is in progress again."""
+    return task_transition(task_id=task_id, action="return_review", by=by, comment=comment, **kw)
 
 
 def task_reopen(*, task_id: int, by, comment: str, **kw: Any) -> Task:
@@ -615,7 +655,7 @@ def task_move(*, task_id: int, direction: int, by) -> None:
 
 # --- reads used by the API and pages -------------------------------------------------------
 
-USER_ACTIONS = ("start", "pause", "resume", "submit_review", "complete", "reopen", "cancel")
+USER_ACTIONS = ("start", "pause", "resume", "submit_review", "complete", "return_review", "reopen", "cancel")
 
 
 def allowed_actions(task: Task, user) -> list[str]:

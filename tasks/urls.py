@@ -19,5 +19,7 @@ urlpatterns = [
     path("<id:pk>/assign/", views.task_assign, name="assign"),
     path("<id:pk>/comment/", views.task_comment, name="comment"),
     path("<id:pk>/move/<str:direction>/", views.task_move, name="move"),
+    path("<id:pk>/board-move/", views.board_move, name="board-move"),
+    path("deliverable/<id:pk>/", views.deliverable_download, name="deliverable"),
     path("<id:pk>/<str:action>/", views.task_action, name="action"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -15,16 +15,20 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors as campaign_selectors
 from campaigns.forms import add_errors
 from campaigns.services import Conflict, reschedule_refusal
+from campaigns.uploads import download_response
 from governance import policy, roles
 
 from . import capacity, selectors, services, timeline
 from .assignment import suggest_for
+from .board import move_targets, task_board_move
+from .deliverables import deliverable_input
 from .forms import (
     ActionForm,
     AddTaskForm,
     AssignForm,
     CapacityForm,
     CommentForm,
+    MoveForm,
     PortfolioForm,
     RescheduleForm,
     TaskFilter,
@@ -41,6 +45,7 @@ ACTION_LABELS = {
     "resume": _("Resume"),
     "submit_review": _("Submit for review"),
     "complete": _("Complete"),
+    "return_review": _("Return with comments"),
     "reopen": _("Reopen"),
     "cancel": _("Cancel"),
 }
@@ -72,6 +77,12 @@ def board(request: HttpRequest) -> HttpResponse:
     states = filterset.form.cleaned_data.get("state") or [] if filterset.is_valid() else []
     cols, truncated = board_columns(filterset.qs, states=states, now=timezone.now(), limit=BOARD_LIMIT)
     columns = [(state, TaskState(state).label, tasks) for state, tasks in cols]
+    for _state, tasks in cols:
+        for t in tasks:  # what each card shows and offers (prefetched data: no query per card)
+            t.blocked = selectors.blocked_by(t)
+            t.move_targets = [
+                (s, TaskState(s).label) for s in move_targets(t, services.allowed_actions(t, request.user))
+            ]
     return render(
         request,
         "tasks/board.html",
@@ -95,10 +106,16 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get_for(request.user, pk)
-    actions = [(a, ACTION_LABELS[a]) for a in services.allowed_actions(task, request.user) if a != "assign"]
+    review = bool(task.task_type.review_by)
+    labels = {**ACTION_LABELS, "complete": _("Approve")} if review else ACTION_LABELS
+    actions = [(a, labels[a]) for a in services.allowed_actions(task, request.user) if a != "assign"]
     ctx = {
         "task": task,
         "actions": actions,
+        "review": review,
+        "deliverables": list(task.deliverables.all()),
+        "blocked_by": selectors.blocked_by(task),
+        "may_start": selectors.who_may_start(task),
         "timeline": selectors.timeline(task),
         "now": timezone.now(),
         "form": ActionForm(initial={"expected_state": task.state}),
@@ -125,11 +142,16 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     task = selectors.task_get_for(request.user, pk)
     if action not in ACTION_LABELS:
         raise PermissionDenied
-    form = ActionForm(request.POST)
+    form = ActionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
         return redirect("tasks:detail", pk=task.pk)
     try:
+        deliverable = None
+        if action == "submit_review":
+            deliverable = deliverable_input(
+                file=form.cleaned_data["file"], url=form.cleaned_data["link"], note=form.cleaned_data["comment"]
+            )
         services.task_transition(
             task_id=task.pk,
             action=action,
@@ -137,12 +159,59 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             comment=form.cleaned_data["comment"],
             actual_hours=form.cleaned_data["actual_hours"],
             expected_state=form.cleaned_data["expected_state"] or None,
+            deliverable=deliverable,
         )
     except (ValidationError, Conflict, PermissionDenied) as exc:
         messages.error(request, _error_text(exc) or _("Not allowed."))
     else:
         messages.success(request, f"{task.key} {ACTION_LABELS[action]}: OK")
     return _back(request, task)
+
+
+@login_required
+@require_POST
+def board_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board's "move to" menu without script: run the move, back to the board.
+
+    A move that needs a reason, hours or a deliverable sends the user to the task page, where
+    the action's form asks for them (with script, the board's dialog asks instead)."""
+    task = selectors.task_get_for(request.user, pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for e in form.errors.values()))
+        return redirect("tasks:board")
+    try:
+        task_board_move(
+            task_id=task.pk,
+            to_state=form.cleaned_data["to_state"],
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            actual_hours=form.cleaned_data["actual_hours"],
+            expected_state=form.cleaned_data["expected_state"] or None,
+        )
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("tasks:detail", pk=task.pk)
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) or _("Not allowed."))
+    else:
+        messages.success(
+            request,
+            _("%(key)s moved to %(state)s.")
+            % {"key": task.key, "state": TaskState(form.cleaned_data["to_state"]).label},
+        )
+    return _back(request, task)
+
+
+@login_required
+def deliverable_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deliverable file, for whoever may see its task, with the knowledge base's safe headers."""
+    row = selectors.deliverable_get_for(request.user, pk)
+    if not row.file:
+        raise Http404
+    return download_response(
+        row.file.open("rb"), content_type=row.content_type, filename=row.original_name, inline=row.is_image
+    )
 
 
 @login_required
