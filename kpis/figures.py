@@ -134,7 +134,9 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
         ("task_events", ["at"]),
         ("request_events", ["at"]),
     ):
-        df = frames[name]
+        df = frames.get(name)
+        if df is None:  # a single section loads only its own frames
+            continue
         for c in cols:
             if len(df) and df[c].notna().any():
                 stamps += [df[c].min(), df[c].max()]
@@ -142,6 +144,27 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
     first = dt.datetime.fromtimestamp(min(stamps), tz).date()
     last = dt.datetime.fromtimestamp(max(stamps), tz).date()
     return WorkClock(cal, first, last)
+
+
+def context(
+    f: KpiFilters, frames: dict[str, pd.DataFrame], *, now: dt.datetime, include_ids: bool = False
+) -> tuple[dict[str, Any], WorkClock]:
+    """The shared context of every section (quarter bounds, labels) and the work clock over the
+    span of the loaded frames (any subset of ``kpi_data.load``'s, for a single section)."""
+    start, end = bounds(f.quarter)
+    ctx = {
+        "f": f,
+        "start": start.timestamp(),
+        "end": end.timestamp(),
+        "now": now.timestamp(),
+        "ids": include_ids,
+        "labels": {
+            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"], strict=False))
+            for k in ("type", "unit", "channel", "task_type")
+        },
+    }
+    ctx["horizon"] = min(ctx["end"], ctx["now"])
+    return ctx, _clock(frames, f, ctx["now"])
 
 
 # --- the review ----------------------------------------------------------------------------
@@ -158,20 +181,7 @@ def compute(
     """Every KPI of the quarterly review for ``f``. ``now`` bounds open waits and overruns."""
     now_dt = now or timezone.now()
     frames = frames if frames is not None else kpi_data.load(f)
-    start, end = bounds(f.quarter)
-    ctx = {
-        "f": f,
-        "start": start.timestamp(),
-        "end": end.timestamp(),
-        "now": now_dt.timestamp(),
-        "ids": include_ids,
-        "labels": {
-            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"], strict=False))
-            for k in ("type", "unit", "channel", "task_type")
-        },
-    }
-    ctx["horizon"] = min(ctx["end"], ctx["now"])
-    clock = _clock(frames, f, ctx["now"])
+    ctx, clock = context(f, frames, now=now_dt, include_ids=include_ids)
     campaigns = _campaign_frame(frames, clock)
     tasks = frames["tasks"]
     report: dict[str, Any] = {
