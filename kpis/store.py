@@ -35,7 +35,7 @@ from campaigns.quarters import Quarter
 from tasks.models import TaskEvent
 
 from . import figures
-from .data import KpiFilters, bounds
+from .data import KpiFilters, bounds, trend_quarters
 from .models import QuarterFigures, QuarterFiguresEvent
 from .plain import plain_data
 
@@ -92,6 +92,22 @@ def _unsignalled_late_event(row: QuarterFigures) -> str:
     return ""
 
 
+def _compute(f: KpiFilters, *, now: dt.datetime) -> dict[str, Any]:
+    """The quarter's figures: when the seven earlier quarters of its trend are stored and fresh,
+    from its own rows plus their stored trend points; else from eight quarters of rows (a full
+    computation, as ``figures.compute``). Missing quarters are not computed here: the store
+    fills as quarters are read (or by ``kpi_recompute``)."""
+    earlier = [str(q) for q in trend_quarters(f.quarter)[:-1]]
+    rows = {r.quarter: r for r in QuarterFigures.objects.filter(filters_key=filters_key(f), quarter__in=earlier)}
+    trend = {}
+    for q in earlier:
+        row = rows.get(q)
+        if row is None or row.stale or _unsignalled_late_event(row):
+            return figures.compute(f, now=now)
+        trend[q] = figures.trend_point(row.report)
+    return figures.compute(f, now=now, trend=trend)
+
+
 def report(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The KPI report for ``f``: stored for a closed quarter, cached briefly for the running one."""
     now = now or timezone.now()
@@ -102,7 +118,7 @@ def report(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[str, Any]:
     hit = cache.get(key)
     if hit is not None:
         return hit
-    data = as_stored(figures.compute(f, now=now))
+    data = as_stored(_compute(f, now=now))
     cache.set(key, data, settings.MOPS_KPI_RUNNING_TTL)
     return data
 
@@ -128,7 +144,7 @@ def recompute(f: KpiFilters, *, now: dt.datetime | None = None, reason: str = ""
     key = filters_key(f)
     marks = watermarks()  # before computing: an event written meanwhile is caught next read
     t0 = time.perf_counter()
-    data = as_stored(figures.compute(f, now=now))
+    data = as_stored(_compute(f, now=now))
     seconds = time.perf_counter() - t0
     last_event = max(
         (

@@ -14,7 +14,7 @@ from campaigns.models import CampaignResult, RequestEvent
 from campaigns.quarters import Quarter
 from kpis import drill, figures, reviews, store
 from kpis import tables as kpi_tables
-from kpis.data import KpiFilters
+from kpis.data import KpiFilters, trend_quarters
 from kpis.models import QuarterFigures, QuarterFiguresEvent
 from kpis.views import DRILL
 from tasks.models import TaskEvent
@@ -43,6 +43,20 @@ def test_stored_figures_equal_a_fresh_computation(quarter_data, frozen):
     store.report(KpiFilters(Quarter.parse("2026Q3"), unit="osaka"))
     store.report(KpiFilters(Quarter.parse("2026Q4")))
     assert sorted(QuarterFigures.objects.values_list("quarter", flat=True)) == ["2026Q3", "2026Q3"]
+
+
+def test_trend_reads_the_stored_earlier_quarters(quarter_data, frozen):
+    for q in trend_quarters(Q3.quarter)[:-1]:
+        store.stored(KpiFilters(q))
+    row = store.recompute(Q3, reason="test")
+    assert store.comparable(row.report) == store.comparable(figures.compute(Q3))
+    assert [t["quarter"] for t in row.report["lead_time"]["trend"]][0] == "2024Q4"
+    assert row.report["governance"]["trend"][-2]["model"] == "decentralised"  # E, launched in Q2
+    # The points really come from the store: a stored Q2 point shows in Q3's trend as stored.
+    q2 = QuarterFigures.objects.get(quarter="2026Q2")
+    q2.report["lead_time"]["trend"][-1]["n"] = 999
+    q2.save()
+    assert store.recompute(Q3, reason="test").report["lead_time"]["trend"][-2]["n"] == 999
 
 
 def test_late_event_marks_the_quarter_stale_and_the_recompute_is_audited(quarter_data, frozen):
