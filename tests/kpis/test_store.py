@@ -7,6 +7,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -159,3 +160,19 @@ def test_dashboard_query_count_is_constant_with_stored_quarters(client, org, qua
         figures.compute(Q3)
     assert warm[1] < len(ctx.captured_queries)  # the API's stored read runs none of the KPI queries
     assert QuarterFiguresEvent.objects.count() == 1
+
+
+def test_kpi_recompute_command_fills_verifies_and_refreshes(quarter_data, frozen):
+    out = io.StringIO()
+    call_command("kpi_recompute", "--quarter", "2026Q3", "--since", "2026Q1", stdout=out)
+    assert out.getvalue().splitlines()[0].startswith("2026Q1 recomputed")
+    assert sorted(QuarterFigures.objects.values_list("quarter", flat=True)) == ["2026Q1", "2026Q2", "2026Q3"]
+    call_command("kpi_recompute", "--verify", stdout=io.StringIO())  # every stored quarter equals a fresh one
+    QuarterFigures.objects.filter(quarter="2026Q3").update(report={"summary": {}}, stale=True, stale_reason="test")
+    with pytest.raises(CommandError, match="2026Q3"):
+        call_command("kpi_recompute", "--verify", stdout=io.StringIO())
+    call_command("kpi_recompute", "--stale", stdout=io.StringIO())
+    call_command("kpi_recompute", "--verify", stdout=io.StringIO())
+    assert QuarterFiguresEvent.objects.filter(quarter="2026Q3", reason="test").exists()
+    with pytest.raises(CommandError):
+        call_command("kpi_recompute", "--quarter", "2026Q4", stdout=io.StringIO())  # not ended yet

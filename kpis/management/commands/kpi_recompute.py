@@ -1,4 +1,4 @@
-"""python manage.py kpi_recompute [--quarter 2026Q3 | --stale] [--unit SLUG] [--verify]
+"""python manage.py kpi_recompute [--quarter 2026Q3 [--since 2025Q1] | --stale | --verify] [--unit SLUG]
 
 Recomputes stored quarter figures from the events (each recomputation appends a
 QuarterFiguresEvent). ``--stale`` recomputes every stored row marked stale. ``--verify``
@@ -9,6 +9,7 @@ an error when one differs (a check that the stale marking missed nothing).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -23,10 +24,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quarter", default="", help="e.g. 2026Q3 (org-wide unless --unit)")
         parser.add_argument("--unit", default="", help="business unit slug (default: all units)")
+        parser.add_argument(
+            "--since", default="", help="with --quarter: every quarter from this one on, oldest first (fills the store)"
+        )
         parser.add_argument("--stale", action="store_true", help="recompute every stored row marked stale")
         parser.add_argument("--verify", action="store_true", help="compare stored figures with a fresh computation")
 
-    def handle(self, *args, quarter: str, unit: str, stale: bool, verify: bool, **options):
+    def handle(self, *args, quarter: str, unit: str, since: str, stale: bool, verify: bool, **options):
         if verify:
             return self._verify()
         if stale:
@@ -41,15 +45,24 @@ class Command(BaseCommand):
             f = reviews.filters_from({"quarter": quarter, "unit": unit}, check_unit=True)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        took = self._recompute(f, reason="kpi_recompute")
-        self.stdout.write(f"{f.quarter} recomputed in {took:.2f} s")
+        quarters = [f.quarter]
+        if since:
+            try:
+                first = reviews.filters_from({"quarter": since}).quarter
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
+            quarters = []
+            while first.start <= f.quarter.start:  # oldest first: each reads the ones before from the store
+                quarters.append(first)
+                first = first.next()
+        for q in quarters:
+            took = self._recompute(replace(f, quarter=q), reason="kpi_recompute")
+            self.stdout.write(f"{q} recomputed in {took:.2f} s")
 
     def _filters(self, stored: dict):
         f = reviews.filters_from({k: v for k, v in stored.items() if k != "scope"})
         scope = stored.get("scope")
         if scope is not None:
-            from dataclasses import replace
-
             f = replace(f, scope=tuple(scope))
         return f
 
