@@ -28,7 +28,7 @@ class ToolCostSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class QuarterFiguresAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["quarter", "filters", "stale", "stale_reason", "computed_at", "compute_seconds"]
     list_filter = ["stale", "quarter"]
-    exclude = ["report"]  # the whole report is large; the pages and the API show it
+    exclude = ["report_json"]  # the whole report is large; the pages and the API show it
 
 
 @admin.register(QuarterFiguresEvent)

@@ -5,6 +5,8 @@ Imported at the end of knowledge/models.py so Django registers them in the knowl
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -93,7 +95,9 @@ class QuarterFigures(models.Model):
     filters_key = models.CharField(_("Filters key"), max_length=64)
     filters = models.JSONField(_("Filters"), default=dict)
     quarter_end = models.DateTimeField(_("Quarter end"), db_index=True)
-    report = models.JSONField(_("Report"), default=dict)
+    # JSON text, not a JSONField: PostgreSQL's jsonb reorders keys, and the exports and pages
+    # list figures in the report's own order.
+    report_json = models.TextField(_("Report"), default="{}")
     computed_at = models.DateTimeField(_("Computed at"), default=timezone.now)
     compute_seconds = models.FloatField(_("Compute time (s)"), default=0)
     request_event_watermark = models.BigIntegerField(_("Last request event id"), default=0)
@@ -110,6 +114,11 @@ class QuarterFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.filters_key[:8]}{' (stale)' if self.stale else ''}"
+
+    @property
+    def report(self) -> dict:
+        """The stored plain-data report (parsed on each access: callers keep what they need)."""
+        return json.loads(self.report_json)
 
 
 class QuarterFiguresEvent(AppendOnlyModel):

@@ -163,7 +163,7 @@ def recompute(f: KpiFilters, *, now: dt.datetime | None = None, reason: str = ""
         values = {
             "filters": {**f.as_dict(), "scope": sorted(f.scope) if f.scope is not None else None},
             "quarter_end": bounds(f.quarter)[1],
-            "report": data,
+            "report_json": json.dumps(data, ensure_ascii=False),
             "computed_at": now if now < timezone.now() else timezone.now(),
             "compute_seconds": round(seconds, 3),
             "request_event_watermark": marks["request"],

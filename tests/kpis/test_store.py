@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 import time_machine
@@ -55,7 +56,9 @@ def test_trend_reads_the_stored_earlier_quarters(quarter_data, frozen):
     assert row.report["governance"]["trend"][-2]["model"] == "decentralised"  # E, launched in Q2
     # The points really come from the store: a stored Q2 point shows in Q3's trend as stored.
     q2 = QuarterFigures.objects.get(quarter="2026Q2")
-    q2.report["lead_time"]["trend"][-1]["n"] = 999
+    report = q2.report
+    report["lead_time"]["trend"][-1]["n"] = 999
+    q2.report_json = json.dumps(report)
     q2.save()
     assert store.recompute(Q3, reason="test").report["lead_time"]["trend"][-2]["n"] == 999
 
@@ -168,7 +171,8 @@ def test_kpi_recompute_command_fills_verifies_and_refreshes(quarter_data, frozen
     assert out.getvalue().splitlines()[0].startswith("2026Q1 recomputed")
     assert sorted(QuarterFigures.objects.values_list("quarter", flat=True)) == ["2026Q1", "2026Q2", "2026Q3"]
     call_command("kpi_recompute", "--verify", stdout=io.StringIO())  # every stored quarter equals a fresh one
-    QuarterFigures.objects.filter(quarter="2026Q3").update(report={"summary": {}}, stale=True, stale_reason="test")
+    broken = {"report_json": '{"summary": {}}', "stale": True, "stale_reason": "test"}
+    QuarterFigures.objects.filter(quarter="2026Q3").update(**broken)
     with pytest.raises(CommandError, match="2026Q3"):
         call_command("kpi_recompute", "--verify", stdout=io.StringIO())
     call_command("kpi_recompute", "--stale", stdout=io.StringIO())
