@@ -285,6 +285,8 @@ SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 MOPS_HEALTH_WORKER_MAX_AGE = int(os.environ.get("MOPS_HEALTH_WORKER_MAX_AGE", "180"))
 # Reviews stuck in "running" longer than this were orphaned by a dead worker: reclaimed.
 MOPS_REVIEW_STALE_AFTER = int(os.environ.get("MOPS_REVIEW_STALE_AFTER", str(Q_CLUSTER["timeout"] + 300)))
+# The running quarter's KPI report is cached this long (seconds); closed quarters are stored (kpis/store.py).
+MOPS_KPI_RUNNING_TTL = int(os.environ.get("MOPS_KPI_RUNNING_TTL", "300"))
 MOPS_REVIEW_MAX_ATTEMPTS = int(os.environ.get("MOPS_REVIEW_MAX_ATTEMPTS", "3"))
 
 # Logs: one JSON object per line in production (LOG_FORMAT=json, the default when DEBUG is off),

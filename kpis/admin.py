@@ -8,7 +8,7 @@ from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
 
-from .models import ReviewReport, ToolCostSnapshot
+from .models import QuarterFigures, QuarterFiguresEvent, ReviewReport, ToolCostSnapshot
 
 
 @admin.register(ReviewReport)
@@ -22,3 +22,16 @@ class ReviewReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ToolCostSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["quarter", "category", "tools", "annual_cost", "taken_at"]
     list_filter = ["quarter", "category"]
+
+
+@admin.register(QuarterFigures)
+class QuarterFiguresAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["quarter", "filters", "stale", "stale_reason", "computed_at", "compute_seconds"]
+    list_filter = ["stale", "quarter"]
+    exclude = ["report_json"]  # the whole report is large; the pages and the API show it
+
+
+@admin.register(QuarterFiguresEvent)
+class QuarterFiguresEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["quarter", "action", "reason", "at"]
+    list_filter = ["action", "quarter"]

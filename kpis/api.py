@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import figures, reviews
+from . import reviews, store
 
 
 class KpiView(APIView):
@@ -24,4 +24,4 @@ class KpiView(APIView):
     def get(self, request: Request) -> Response:
         reviews.require_viewer(request.user)  # PermissionDenied -> 403
         f = reviews.filters_for(request.user, request.query_params)  # ValidationError -> 400 {"quarter": [...]}
-        return Response(reviews.payload(reviews.restrict_rows(figures.compute(f), request.user)))
+        return Response(reviews.payload(reviews.restrict_rows(store.report(f), request.user)))

@@ -8,3 +8,8 @@ class KpisConfig(AppConfig):
     name = "kpis"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = _("KPI review")
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

@@ -134,7 +134,9 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
         ("task_events", ["at"]),
         ("request_events", ["at"]),
     ):
-        df = frames[name]
+        df = frames.get(name)
+        if df is None:  # a single section loads only its own frames
+            continue
         for c in cols:
             if len(df) and df[c].notna().any():
                 stamps += [df[c].min(), df[c].max()]
@@ -142,6 +144,27 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
     first = dt.datetime.fromtimestamp(min(stamps), tz).date()
     last = dt.datetime.fromtimestamp(max(stamps), tz).date()
     return WorkClock(cal, first, last)
+
+
+def context(
+    f: KpiFilters, frames: dict[str, pd.DataFrame], *, now: dt.datetime, include_ids: bool = False
+) -> tuple[dict[str, Any], WorkClock]:
+    """The shared context of every section (quarter bounds, labels) and the work clock over the
+    span of the loaded frames (any subset of ``kpi_data.load``'s, for a single section)."""
+    start, end = bounds(f.quarter)
+    ctx = {
+        "f": f,
+        "start": start.timestamp(),
+        "end": end.timestamp(),
+        "now": now.timestamp(),
+        "ids": include_ids,
+        "labels": {
+            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"], strict=False))
+            for k in ("type", "unit", "channel", "task_type")
+        },
+    }
+    ctx["horizon"] = min(ctx["end"], ctx["now"])
+    return ctx, _clock(frames, f, ctx["now"])
 
 
 # --- the review ----------------------------------------------------------------------------
@@ -154,24 +177,17 @@ def compute(
     frames: dict | None = None,
     include_ids: bool = False,
     include_data: bool = False,
+    trend: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Every KPI of the quarterly review for ``f``. ``now`` bounds open waits and overruns."""
+    """Every KPI of the quarterly review for ``f``. ``now`` bounds open waits and overruns.
+
+    ``trend`` maps earlier quarters to their own trend points (``trend_point`` of their stored
+    report); those quarters are then not recomputed, and ``frames`` need only hold the
+    quarter's own campaigns (``kpi_data.load(f, trend=False)``)."""
     now_dt = now or timezone.now()
-    frames = frames if frames is not None else kpi_data.load(f)
-    start, end = bounds(f.quarter)
-    ctx = {
-        "f": f,
-        "start": start.timestamp(),
-        "end": end.timestamp(),
-        "now": now_dt.timestamp(),
-        "ids": include_ids,
-        "labels": {
-            k: dict(zip(frames[f"labels_{k}"]["slug"], frames[f"labels_{k}"]["name"], strict=False))
-            for k in ("type", "unit", "channel", "task_type")
-        },
-    }
-    ctx["horizon"] = min(ctx["end"], ctx["now"])
-    clock = _clock(frames, f, ctx["now"])
+    frames = frames if frames is not None else kpi_data.load(f, trend=trend is None)
+    ctx, clock = context(f, frames, now=now_dt, include_ids=include_ids)
+    ctx["trend"] = trend or {}
     campaigns = _campaign_frame(frames, clock)
     tasks = frames["tasks"]
     report: dict[str, Any] = {
@@ -263,6 +279,9 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
     launched = c[_in_quarter(c["launched_at"], ctx) & c["submitted_at"].notna()]
     trend = []
     for q in trend_quarters(ctx["f"].quarter):
+        if str(q) in ctx.get("trend", {}):
+            trend.append(ctx["trend"][str(q)]["lead_time"])
+            continue
         rows = c[(c["launch_quarter"] == str(q)) & c["submitted_at"].notna()]
         bd, cd = quantiles(rows["business_days"]), quantiles(rows["calendar_days"])
         trend.append(
@@ -1004,6 +1023,9 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
         by_model.append({"model": model, "label": str(MODEL_LABELS.get(model, model)), **fig})
     trend = []
     for q in trend_quarters(ctx["f"].quarter):
+        if str(q) in ctx.get("trend", {}):
+            trend.append(ctx["trend"][str(q)]["governance"])
+            continue
         rows = c[c["launch_quarter"] == str(q)]
         models = rows["governance_model"][rows["governance_model"] != ""]
         dominant = models.value_counts().sort_index().idxmax() if len(models) else None
@@ -1030,6 +1052,11 @@ def governance(c: pd.DataFrame, tasks: pd.DataFrame, ctx: dict) -> dict[str, Any
                 }
             )
     return {"by_model": by_model, "trend": trend, "changes": changes}
+
+
+def trend_point(report: dict[str, Any]) -> dict[str, Any]:
+    """The quarter's own entries of its trends (the last ones): what a later quarter's trend shows for it."""
+    return {"lead_time": report["lead_time"]["trend"][-1], "governance": report["governance"]["trend"][-1]}
 
 
 # summary, data ----------------------------------------------------------------------------

@@ -5,12 +5,16 @@ Imported at the end of knowledge/models.py so Django registers them in the knowl
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ReviewReport", "ReviewStatus", "ToolCostSnapshot"]
+from audit.models import AppendOnlyModel
+
+__all__ = ["QuarterFigures", "QuarterFiguresEvent", "ReviewReport", "ReviewStatus", "ToolCostSnapshot"]
 
 
 class ReviewStatus(models.TextChoices):
@@ -75,3 +79,63 @@ class ToolCostSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quarter} {self.category}"
+
+
+class QuarterFigures(models.Model):
+    """The KPI report of one closed quarter for one filter set, stored so pages never recompute it.
+
+    ``report`` is the plain-data dict ``kpis.figures.compute`` returns (no drill-down ids, no
+    data sheets). A late audit event (older than ``quarter_end``, written after
+    ``computed_at``) marks the row stale (kpis.signals); the next read recomputes it and
+    writes a ``QuarterFiguresEvent``. The watermarks (highest event ids seen) let a read also
+    notice events written without signals (bulk imports, raw SQL).
+    """
+
+    quarter = models.CharField(_("Quarter"), max_length=7)
+    filters_key = models.CharField(_("Filters key"), max_length=64)
+    filters = models.JSONField(_("Filters"), default=dict)
+    quarter_end = models.DateTimeField(_("Quarter end"), db_index=True)
+    # JSON text, not a JSONField: PostgreSQL's jsonb reorders keys, and the exports and pages
+    # list figures in the report's own order.
+    report_json = models.TextField(_("Report"), default="{}")
+    computed_at = models.DateTimeField(_("Computed at"), default=timezone.now)
+    compute_seconds = models.FloatField(_("Compute time (s)"), default=0)
+    request_event_watermark = models.BigIntegerField(_("Last request event id"), default=0)
+    task_event_watermark = models.BigIntegerField(_("Last task event id"), default=0)
+    last_event_at = models.DateTimeField(_("Last event time"), null=True, blank=True)
+    stale = models.BooleanField(_("Stale"), default=False)
+    stale_reason = models.CharField(_("Stale because"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-quarter", "filters_key"]
+        verbose_name = _("Stored quarter figures")
+        verbose_name_plural = _("Stored quarter figures")
+        constraints = [models.UniqueConstraint(fields=["quarter", "filters_key"], name="quarter_figures_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.filters_key[:8]}{' (stale)' if self.stale else ''}"
+
+    @property
+    def report(self) -> dict:
+        """The stored plain-data report (parsed on each access: callers keep what they need)."""
+        return json.loads(self.report_json)
+
+
+class QuarterFiguresEvent(AppendOnlyModel):
+    """Append-only trail of the stored figures: when each quarter was computed or recomputed, and why."""
+
+    quarter = models.CharField(_("Quarter"), max_length=7, db_index=True)
+    filters_key = models.CharField(_("Filters key"), max_length=64)
+    action = models.CharField(_("Action"), max_length=20)  # "computed" | "recomputed"
+    reason = models.CharField(_("Reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("At"), default=timezone.now, db_index=True)
+    # Watermarks before/after and the summary figures that changed (old -> new).
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("Stored figures event")
+        verbose_name_plural = _("Stored figures events")
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.action} {self.at:%Y-%m-%d %H:%M}"

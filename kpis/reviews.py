@@ -25,7 +25,7 @@ from governance.models import BusinessUnit
 from knowledge.models import Tool, ToolStatus
 
 from . import data as kpi_data
-from . import figures
+from . import store
 from . import tables as kpi_tables
 from .models import ReviewReport, ReviewStatus, ToolCostSnapshot
 
@@ -197,9 +197,9 @@ def review_build(report_id: int, *, now: dt.datetime | None = None) -> ReviewRep
         # Scoped to what the requester may see (a unit head's PDF holds their unit only).
         f = filters_for(report.requested_by, {"quarter": report.quarter, "unit": report.unit})
         progress(5, _("loading data"))
-        frames = kpi_data.load(f)
+        # A closed quarter comes from the stored figures (computed once); the running one is computed.
         progress(30, _("computing KPIs"))
-        data = restrict_rows(figures.compute(f, now=now, frames=frames), report.requested_by)
+        data = restrict_rows(store.report(f, now=now), report.requested_by)
         pdf = render_pdf(data, progress=progress)
         progress(95, _("saving"))
         name = f"mops-kpi-review-{report.quarter}{'-' + report.unit if report.unit else ''}-{report.pk}.pdf"

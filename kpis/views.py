@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,9 @@ from campaigns.models import CampaignType, Channel
 from governance.models import BusinessUnit
 from tasks import selectors as task_selectors
 
-from . import definitions, figures, pdf, reviews
+from . import definitions, figures, pdf, reviews, store
+from . import drill as kpi_drill
+from . import exports as kpi_exports
 from . import tables as kpi_tables
 from .data import GOVERNANCE_MODELS
 from .models import ReviewStatus
@@ -46,7 +48,7 @@ def _choices() -> dict:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     f, error = _filters(request)
-    report = reviews.restrict_rows(figures.compute(f), request.user)
+    report = reviews.restrict_rows(store.report(f), request.user)
     sections = pdf.sections(report, fmt="svg", row_limit=50)
     params = urlencode(f.params())
     for sec in sections:
@@ -120,18 +122,10 @@ def drill(request: HttpRequest, name: str) -> HttpResponse:
     if name not in DRILL or error:
         raise Http404
     path, field, kind = DRILL[name]
-    report = figures.compute(f, include_ids=True)
-    node = report
-    for part in path:
-        node = node[part]
     key = request.GET.get("key", "")
-    if field is None:
-        ids = node.get("ids", [])
-    else:
-        row = next((r for r in node if str(r.get(field)) == key), None)
-        if row is None:
-            raise Http404
-        ids = row.get("ids", [])
+    ids = kpi_drill.ids(f, path, field, key)  # that figure's section only, not the whole report
+    if ids is None:
+        raise Http404
     ids = ids[:DRILL_LIMIT]
     if kind == "campaigns":
         items = list(campaign_selectors.request_list_for(request.user).filter(pk__in=ids).order_by("id"))
@@ -161,9 +155,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         return JsonResponse(error.message_dict, status=400)
     name = request.GET.get("table", "")
     # The same rows the pages show: only campaigns and tasks the viewer could open.
-    report = reviews.restrict_rows(
-        figures.compute(f, include_data=fmt == "xlsx" or name.startswith("data_")), request.user
-    )
+    report = kpi_exports.report_for(f, request.user, with_data=fmt == "xlsx" or name.startswith("data_"))
     stem = f"mops-kpi-{f.quarter}{'-' + f.unit if f.unit else ''}"
     if fmt == "xlsx":
         resp = HttpResponse(
@@ -173,13 +165,13 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         resp["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
         return resp
     if not name:
-        body = kpi_tables.figures_csv(report)
+        body = kpi_exports.figures_csv(report)
     else:
         tables = kpi_tables.tables(report)
         if name not in tables:
             raise Http404
-        body = kpi_tables.table_csv(tables[name])
-    resp = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")  # BOM: Excel opens Japanese correctly
+        body = kpi_exports.table_csv(tables[name])
+    resp = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{stem}-{name or "figures"}.csv"'
     return resp
 

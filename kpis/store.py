@@ -1,0 +1,205 @@
+"""Stored KPI figures: closed quarters are computed once and served from ``QuarterFigures``.
+
+- A closed quarter (its end has passed) is read from the store; the first read computes and
+  stores it (an audit row "computed"). A late audit event - one whose ``at`` is before a
+  stored quarter's end, written after that quarter was computed - marks the row stale
+  (``mark_stale``, called by kpis.signals); so does a result entered for a campaign launched
+  in it. The next read recomputes it and appends a "recomputed" ``QuarterFiguresEvent`` with
+  the reason and the summary figures that changed.
+- Events written without signals (bulk imports, raw SQL) are caught on read: each row keeps
+  the highest request / task event ids it saw (watermarks); one indexed query per event
+  table asks whether a newer event is dated before the quarter's end.
+- The running quarter changes with every event: it is computed and kept in the cache for
+  ``MOPS_KPI_RUNNING_TTL`` seconds (default 300), keyed by the filters and the watermarks.
+
+Everything served is the JSON round trip of ``figures.compute``'s plain data, so a stored
+report, a cached one and a fresh one have the same shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from campaigns.models import RequestEvent
+from campaigns.quarters import Quarter
+from tasks.models import TaskEvent
+
+from . import figures
+from .data import KpiFilters, bounds, trend_quarters
+from .models import QuarterFigures, QuarterFiguresEvent
+from .plain import plain_data
+
+# Dropped before comparing two computations of the same figures.
+VOLATILE = (("meta", "generated_at"),)
+
+
+def filters_key(f: KpiFilters) -> str:
+    """A stable key of everything that changes the figures except the quarter (scope included)."""
+    d = f.as_dict()
+    d.pop("quarter")
+    d["scope"] = sorted(f.scope) if f.scope is not None else None
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+def is_closed(quarter: Quarter, now: dt.datetime) -> bool:
+    return bounds(quarter)[1] <= now
+
+
+def as_stored(report: dict[str, Any]) -> dict[str, Any]:
+    """The report as it comes back from a JSON column (lazy strings -> str, tuples -> lists)."""
+    return json.loads(json.dumps(plain_data(report)))
+
+
+def comparable(report: dict[str, Any]) -> dict[str, Any]:
+    """``report`` without the parts that differ between two computations of the same data."""
+    out = json.loads(json.dumps(plain_data(report)))
+    for path in VOLATILE:
+        node = out
+        for part in path[:-1]:
+            node = node.get(part, {})
+        node.pop(path[-1], None)
+    return out
+
+
+def watermarks() -> dict[str, int]:
+    """The highest request / task event ids (two indexed MAX queries)."""
+    return {
+        "request": RequestEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+        "task": TaskEvent.objects.aggregate(m=Max("id"))["m"] or 0,
+    }
+
+
+def _unsignalled_late_event(row: QuarterFigures) -> str:
+    """A reason when an event newer than the row's watermarks is dated before its quarter's end."""
+    for model, mark, label in (
+        (RequestEvent, row.request_event_watermark, "request"),
+        (TaskEvent, row.task_event_watermark, "task"),
+    ):
+        late = model.objects.filter(id__gt=mark, at__lt=row.quarter_end).order_by("id").values_list("id", flat=True)
+        first = late.first()
+        if first is not None:
+            return f"late {label} event #{first}"
+    return ""
+
+
+def _compute(f: KpiFilters, *, now: dt.datetime) -> dict[str, Any]:
+    """The quarter's figures: when the seven earlier quarters of its trend are stored and fresh,
+    from its own rows plus their stored trend points; else from eight quarters of rows (a full
+    computation, as ``figures.compute``). Missing quarters are not computed here: the store
+    fills as quarters are read (or by ``kpi_recompute``)."""
+    earlier = [str(q) for q in trend_quarters(f.quarter)[:-1]]
+    rows = {r.quarter: r for r in QuarterFigures.objects.filter(filters_key=filters_key(f), quarter__in=earlier)}
+    trend = {}
+    for q in earlier:
+        row = rows.get(q)
+        if row is None or row.stale or _unsignalled_late_event(row):
+            return figures.compute(f, now=now)
+        trend[q] = figures.trend_point(row.report)
+    return figures.compute(f, now=now, trend=trend)
+
+
+def report(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The KPI report for ``f``: stored for a closed quarter, cached briefly for the running one."""
+    now = now or timezone.now()
+    if is_closed(f.quarter, now):
+        return stored(f, now=now).report
+    marks = watermarks()
+    key = f"kpis:running:{f.quarter}:{filters_key(f)}:{marks['request']}:{marks['task']}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    data = as_stored(_compute(f, now=now))
+    cache.set(key, data, settings.MOPS_KPI_RUNNING_TTL)
+    return data
+
+
+def stored(f: KpiFilters, *, now: dt.datetime | None = None) -> QuarterFigures:
+    """The stored row of a closed quarter, (re)computed first when missing or stale."""
+    now = now or timezone.now()
+    key = filters_key(f)
+    row = QuarterFigures.objects.filter(quarter=str(f.quarter), filters_key=key).first()
+    if row is None:
+        return recompute(f, now=now, reason="first read")
+    reason = row.stale_reason or ("stale" if row.stale else "") or _unsignalled_late_event(row)
+    if reason:
+        return recompute(f, now=now, reason=reason)
+    return row
+
+
+def recompute(f: KpiFilters, *, now: dt.datetime | None = None, reason: str = "") -> QuarterFigures:
+    """Compute the closed quarter's figures from the events, store them and append an audit row."""
+    now = now or timezone.now()
+    if not is_closed(f.quarter, now):
+        raise ValueError(f"{f.quarter} has not ended yet: only closed quarters are stored")
+    key = filters_key(f)
+    marks = watermarks()  # before computing: an event written meanwhile is caught next read
+    t0 = time.perf_counter()
+    data = as_stored(_compute(f, now=now))
+    seconds = time.perf_counter() - t0
+    last_event = max(
+        (
+            d
+            for d in (
+                RequestEvent.objects.filter(id__lte=marks["request"]).aggregate(m=Max("at"))["m"],
+                TaskEvent.objects.filter(id__lte=marks["task"]).aggregate(m=Max("at"))["m"],
+            )
+            if d is not None
+        ),
+        default=None,
+    )
+    with transaction.atomic():
+        old = QuarterFigures.objects.select_for_update().filter(quarter=str(f.quarter), filters_key=key).first()
+        previous = None if old is None else {"request": old.request_event_watermark, "task": old.task_event_watermark}
+        values = {
+            "filters": {**f.as_dict(), "scope": sorted(f.scope) if f.scope is not None else None},
+            "quarter_end": bounds(f.quarter)[1],
+            "report_json": json.dumps(data, ensure_ascii=False),
+            "computed_at": now if now < timezone.now() else timezone.now(),
+            "compute_seconds": round(seconds, 3),
+            "request_event_watermark": marks["request"],
+            "task_event_watermark": marks["task"],
+            "last_event_at": last_event,
+            "stale": False,
+            "stale_reason": "",
+        }
+        if old is None:
+            row = QuarterFigures.objects.create(quarter=str(f.quarter), filters_key=key, **values)
+            changed: dict[str, list] = {}
+        else:
+            before = old.report.get("summary", {})
+            changed = {k: [before.get(k), v] for k, v in data.get("summary", {}).items() if before.get(k) != v}
+            for name, value in values.items():
+                setattr(old, name, value)
+            old.save()
+            row = old
+        QuarterFiguresEvent.objects.create(
+            quarter=str(f.quarter),
+            filters_key=key,
+            action="computed" if old is None else "recomputed",
+            reason=reason[:200],
+            data={
+                "seconds": round(seconds, 3),
+                "watermarks": marks,
+                "previous_watermarks": previous,
+                "changed": changed,
+            },
+        )
+    return row
+
+
+def mark_stale(at: dt.datetime, reason: str) -> int:
+    """Mark stored quarters that end after ``at`` stale (their figures, or their trend, include it)."""
+    current_start = bounds(Quarter.of(timezone.localdate()))[0]
+    if at is None or at >= current_start:
+        return 0  # only closed quarters are stored: an event of the running quarter changes none
+    return QuarterFigures.objects.filter(quarter_end__gt=at, stale=False).update(stale=True, stale_reason=reason[:200])

@@ -1,0 +1,182 @@
+"""Stored quarter figures, late events, drill-downs from their own rows, streaming exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaigns.models import CampaignResult, RequestEvent
+from campaigns.quarters import Quarter
+from kpis import drill, figures, reviews, store
+from kpis import tables as kpi_tables
+from kpis.data import KpiFilters, trend_quarters
+from kpis.models import QuarterFigures, QuarterFiguresEvent
+from kpis.views import DRILL
+from tasks.models import TaskEvent
+
+from .conftest import NOW, jst
+
+pytestmark = pytest.mark.django_db
+Q3 = KpiFilters(Quarter.parse("2026Q3"))
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_stored_figures_equal_a_fresh_computation(quarter_data, frozen):
+    row = store.stored(Q3)
+    assert store.comparable(row.report) == store.comparable(figures.compute(Q3))
+    assert row.report["summary"]["lead_time_bd_median"] == 7.22 and not row.stale
+    assert row.request_event_watermark == RequestEvent.objects.order_by("-id").first().pk
+    # Read again: served as stored, nothing recomputed (one "computed" audit row).
+    assert store.stored(Q3).computed_at == row.computed_at
+    assert list(QuarterFiguresEvent.objects.values_list("quarter", "action")) == [("2026Q3", "computed")]
+    # Another filter set is another stored row; the running quarter is never stored.
+    store.report(KpiFilters(Quarter.parse("2026Q3"), unit="osaka"))
+    store.report(KpiFilters(Quarter.parse("2026Q4")))
+    assert sorted(QuarterFigures.objects.values_list("quarter", flat=True)) == ["2026Q3", "2026Q3"]
+
+
+def test_trend_reads_the_stored_earlier_quarters(quarter_data, frozen):
+    for q in trend_quarters(Q3.quarter)[:-1]:
+        store.stored(KpiFilters(q))
+    row = store.recompute(Q3, reason="test")
+    assert store.comparable(row.report) == store.comparable(figures.compute(Q3))
+    assert [t["quarter"] for t in row.report["lead_time"]["trend"]][0] == "2024Q4"
+    assert row.report["governance"]["trend"][-2]["model"] == "decentralised"  # E, launched in Q2
+    # The points really come from the store: a stored Q2 point shows in Q3's trend as stored.
+    q2 = QuarterFigures.objects.get(quarter="2026Q2")
+    report = q2.report
+    report["lead_time"]["trend"][-1]["n"] = 999
+    q2.report_json = json.dumps(report)
+    q2.save()
+    assert store.recompute(Q3, reason="test").report["lead_time"]["trend"][-2]["n"] == 999
+
+
+def test_late_event_marks_the_quarter_stale_and_the_recompute_is_audited(quarter_data, frozen):
+    store.stored(Q3)
+    previous = store.stored(KpiFilters(Quarter.parse("2026Q2")))
+    # An event of the running quarter changes no closed quarter.
+    TaskEvent.objects.create(task=quarter_data["T4"], action="comment", from_state="todo", to_state="todo", at=NOW)
+    assert not QuarterFigures.objects.filter(stale=True).exists()
+    # A late one (dated in Q3, written now): Q3 is stale, Q2 (ended before it) is not.
+    d = quarter_data["D"]
+    late = RequestEvent.objects.create(
+        request=d, action="mark_ready", from_state="in_production", to_state="ready_for_launch", at=jst(9, 30, 10)
+    )
+    row = QuarterFigures.objects.get(quarter="2026Q3")
+    assert row.stale and row.stale_reason == f"late request event #{late.pk}"
+    assert not QuarterFigures.objects.get(quarter="2026Q2").stale and previous.quarter == "2026Q2"
+    # The next read recomputes it from the events, appends an audit row with the change.
+    fresh = store.report(Q3)
+    row.refresh_from_db()
+    assert not row.stale and row.request_event_watermark == late.pk
+    assert store.comparable(fresh) == store.comparable(figures.compute(Q3))
+    event = QuarterFiguresEvent.objects.filter(quarter="2026Q3").last()
+    assert (event.action, event.reason) == ("recomputed", f"late request event #{late.pk}")
+    assert event.data["previous_watermarks"]["request"] < late.pk == event.data["watermarks"]["request"]
+    with pytest.raises(PermissionError):
+        event.delete()
+
+
+def test_results_and_unsignalled_events_also_refresh_a_stored_quarter(quarter_data, frozen):
+    roi = store.report(Q3)["summary"]["roi"]
+    result = CampaignResult.objects.get(request=quarter_data["A"])
+    result.won_revenue = 9_000_000
+    result.save()  # results arrive after the quarter: ROI of the launch quarter changes
+    assert QuarterFigures.objects.get(quarter="2026Q3").stale
+    assert store.report(Q3)["summary"]["roi"] > roi
+    # bulk_create sends no signal: the watermark check on read still sees the late event.
+    [late] = RequestEvent.objects.bulk_create(
+        [
+            RequestEvent(
+                request=quarter_data["D"],
+                action="comment",
+                from_state="in_production",
+                to_state="in_production",
+                at=jst(9, 1, 10),
+            )
+        ]
+    )
+    assert not QuarterFigures.objects.get(quarter="2026Q3").stale
+    store.report(Q3)
+    assert QuarterFiguresEvent.objects.last().reason.startswith("late request event #")
+    assert QuarterFigures.objects.get(quarter="2026Q3").request_event_watermark >= (late.pk or 0)
+
+
+def test_drill_downs_return_the_same_rows_as_the_full_report(quarter_data, frozen):
+    full = figures.compute(Q3, include_ids=True)
+    checked = 0
+    for _name, (path, field, _kind) in DRILL.items():
+        node = full
+        for part in path:
+            node = node[part]
+        rows = [node] if field is None else node
+        for row in rows:
+            key = "" if field is None else str(row[field])
+            assert drill.ids(Q3, path, field, key) == row.get("ids", []), (path, key)
+            checked += 1
+    assert checked >= 8
+    assert drill.ids(Q3, ("sla", "by_task_type"), "key", "nope") is None
+
+
+def test_exports_stream_the_same_content(client, org, quarter_data, frozen):
+    client.force_login(org["mona"])
+    report = reviews.restrict_rows(figures.compute(Q3, include_data=True), org["mona"])
+    tables = kpi_tables.tables(report)
+    for name in ("return_by_type", "data_tasks", "data_campaigns", "sla_breaches"):
+        r = client.get(f"/kpis/export.csv?quarter=2026Q3&table={name}")
+        assert r.streaming and r["Content-Type"].startswith("text/csv")
+        body = b"".join(r.streaming_content).decode("utf-8")
+        assert body == "\ufeff" + kpi_tables.table_csv(tables[name])
+    r = client.get("/kpis/export.csv?quarter=2026Q3")
+    body = b"".join(r.streaming_content).decode("utf-8-sig")
+    assert body == kpi_tables.figures_csv(report)
+    assert list(csv.reader(io.StringIO(body)))[0] == ["name", "value"]
+
+
+def test_dashboard_query_count_is_constant_with_stored_quarters(client, org, quarter_data, frozen, make_request):
+    client.force_login(org["mona"])
+    urls = ["/kpis/?quarter=2026Q3", "/api/kpis/?quarter=2026Q3"]
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    [count(u) for u in urls]  # computes and stores Q3
+    warm = [count(u) for u in urls]
+    for i in range(5):  # new requests of the running quarter: the stored Q3 stays valid
+        make_request(org["alice"], name=f"more {i}", actions=["submit"])
+    assert [count(u) for u in urls] == warm
+    with CaptureQueriesContext(connection) as ctx:
+        figures.compute(Q3)
+    assert warm[1] < len(ctx.captured_queries)  # the API's stored read runs none of the KPI queries
+    assert QuarterFiguresEvent.objects.count() == 1
+
+
+def test_kpi_recompute_command_fills_verifies_and_refreshes(quarter_data, frozen):
+    out = io.StringIO()
+    call_command("kpi_recompute", "--quarter", "2026Q3", "--since", "2026Q1", stdout=out)
+    assert out.getvalue().splitlines()[0].startswith("2026Q1 recomputed")
+    assert sorted(QuarterFigures.objects.values_list("quarter", flat=True)) == ["2026Q1", "2026Q2", "2026Q3"]
+    call_command("kpi_recompute", "--verify", stdout=io.StringIO())  # every stored quarter equals a fresh one
+    broken = {"report_json": '{"summary": {}}', "stale": True, "stale_reason": "test"}
+    QuarterFigures.objects.filter(quarter="2026Q3").update(**broken)
+    with pytest.raises(CommandError, match="2026Q3"):
+        call_command("kpi_recompute", "--verify", stdout=io.StringIO())
+    call_command("kpi_recompute", "--stale", stdout=io.StringIO())
+    call_command("kpi_recompute", "--verify", stdout=io.StringIO())
+    assert QuarterFiguresEvent.objects.filter(quarter="2026Q3", reason="test").exists()
+    with pytest.raises(CommandError):
+        call_command("kpi_recompute", "--quarter", "2026Q4", stdout=io.StringIO())  # not ended yet
