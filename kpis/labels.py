@@ -13,10 +13,11 @@ import copy
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
 
-from campaigns.models import CampaignType
+from campaigns.models import CampaignType, Channel
 from governance.models import BusinessUnit
-from tasks.models import SlaState
+from tasks.models import SlaState, TaskType
 
 from .figures import MODEL_LABELS, REQUEST_STATE_LABELS
 
@@ -49,6 +50,15 @@ def display_names(usernames: set[str]) -> dict[str, str]:
     return out
 
 
+def _names(model) -> dict[str, str]:
+    """slug -> name in the active language (English name on English pages when one is set)."""
+    english = not (get_language() or "ja").startswith("ja")
+    return {
+        slug: (name_en if english and name_en else name)
+        for slug, name, name_en in model.objects.values_list("slug", "name", "name_en")
+    }
+
+
 def _is_cjk(text: str) -> bool:
     return any("\u3040" <= ch <= "\u9fff" for ch in text)
 
@@ -60,8 +70,23 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
     r = copy.deepcopy(report)
     r[MARK] = True
     people = display_names(_usernames(r))
-    units = dict(BusinessUnit.objects.values_list("slug", "name"))
-    types = dict(CampaignType.objects.values_list("slug", "name"))
+    units = _names(BusinessUnit)
+    types = _names(CampaignType)
+    if not (get_language() or "ja").startswith("ja"):
+        # The catalogue names are Japanese; English pages use the English name where one is set.
+        channels, task_types = _names(Channel), _names(TaskType)
+        ret = r.get("return", {})
+        for rows, names in (
+            (ret.get("by_type", []), types),
+            (ret.get("by_channel", []), channels),
+            (ret.get("by_unit", []), units),
+            (r.get("sla", {}).get("by_unit", []), units),
+            (r.get("sla", {}).get("by_task_type", []), task_types),
+        ):
+            for row in rows:
+                row["label"] = names.get(row.get("key"), row.get("label"))
+        for row in r.get("stall", {}).get("task_types", []):
+            row["task_type_label"] = task_types.get(row.get("task_type"), row.get("task_type_label"))
     outcomes = {k: str(v) for k, v in SlaState.choices}
     models = {k: str(v) for k, v in MODEL_LABELS.items()}
 
