@@ -8,12 +8,15 @@ paths so browsers need no font. Charts take plain data only and never compute KP
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import threading
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+from django.core import signing
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 matplotlib.use("Agg")
@@ -52,8 +55,9 @@ def _rc() -> dict[str, Any]:
 def specs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Chart specs (plain data) for every KPI section; a section without data has no chart."""
     out: dict[str, dict[str, Any]] = {}
-    trend = report["lead_time"]["trend"]
-    if any(t["n"] for t in trend):
+    # Quarters without a launch are left out of the trend charts (no point, no empty tick).
+    trend = [t for t in report["lead_time"]["trend"] if t["n"]]
+    if trend:
         out["lead_time"] = {
             "kind": "line",
             "title": _("Request-to-launch (business days)"),
@@ -130,12 +134,12 @@ def specs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "x": list(seen),
             "series": {"%": [None if v is None else v * 100 for v in seen.values()]},
         }
-    gov = report["governance"]["trend"]
-    if any(g["launched"] for g in gov):
+    gov = [g for g in report["governance"]["trend"] if g["launched"]]
+    if gov:
         out["governance"] = {
             "kind": "line",
             "title": _("Lead time median by quarter"),
-            "x": [f"{g['quarter']}\n{(g['model'] or '-')[:5]}" for g in gov],
+            "x": [f"{g['quarter']}\n{g.get('model_label') or '—'}" for g in gov],
             "series": {_("business days"): [g["lead_time_bd_median"] for g in gov]},
         }
     return out
@@ -167,6 +171,10 @@ def _figure(spec: dict[str, Any], width: float, height: float) -> Figure:
             ax.invert_yaxis()
         else:
             ax.set_xticks(range(len(x)), x)
+            if len(x) > 4:  # long category names overlap side by side: slant them
+                ax.tick_params(axis="x", labelrotation=25)
+                for label in ax.get_xticklabels():
+                    label.set_horizontalalignment("right")
             ax.axhline(0, color="#718096", linewidth=0.8)
     if n > 1 or spec["kind"] == "line":
         ax.legend(fontsize=7, frameon=False)
@@ -175,8 +183,16 @@ def _figure(spec: dict[str, Any], width: float, height: float) -> Figure:
     return fig
 
 
+def height_for(spec: dict[str, Any], height: float) -> float:
+    """A horizontal bar chart grows with its categories, so each label keeps a readable line."""
+    if spec.get("kind") == "barh":
+        return max(height, 0.24 * len(spec["x"]) * max(1, len(spec["series"])) ** 0.5 + 1.0)
+    return height
+
+
 def render(spec: dict[str, Any], fmt: str = "svg", *, width: float = 7.0, height: float = 3.0, dpi: int = 110) -> bytes:
     """Draw one chart spec as SVG or PNG bytes."""
+    height = height_for(spec, height)
     _register_font()
     with matplotlib.rc_context(_rc()):
         fig = _figure(spec, width, height)
@@ -189,3 +205,28 @@ def data_uri(spec: dict[str, Any], fmt: str = "svg", **kw: Any) -> str:
     """A data: URI for <img src>; SVG in an <img> cannot run script, whatever the labels hold."""
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
     return f"data:{mime};base64,{base64.b64encode(render(spec, fmt, **kw)).decode('ascii')}"
+
+
+# --- charts as separate, cached images (the dashboard) ---------------------------------------
+# The page links each chart by its signed spec instead of drawing it inline: the page no longer
+# waits for matplotlib, the browser fetches the charts in parallel, and a chart already drawn
+# (same figures, same language) comes from the cache. Signing keeps the server from drawing
+# specs it did not write; the spec holds only the aggregates the page itself shows.
+CHART_SALT = "kpis.charts.spec"
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def token(spec: dict[str, Any]) -> str:
+    """A signed, compressed, deterministic token for one chart spec (same spec, same token)."""
+    return signing.Signer(salt=CHART_SALT).sign_object(plain_data(spec), compress=True)
+
+
+def svg_for_token(value: str) -> bytes:
+    """The SVG of a token made by ``token`` (cached); raises signing.BadSignature if forged."""
+    spec = signing.Signer(salt=CHART_SALT).unsign_object(value)
+    key = "kpis:chart:" + hashlib.sha256(value.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = render(spec, "svg")
+        cache.set(key, svg, CHART_CACHE_SECONDS)
+    return svg

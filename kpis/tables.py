@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .labels import labelled
+
 ROW_KEYS = (
     "key",
     "state",
@@ -58,8 +60,39 @@ def figures(report: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _t(title: str, columns: list[tuple[str, str]], rows: Iterable[dict]) -> dict[str, Any]:
-    return {"title": title, "columns": columns, "rows": list(rows)}
+# How a column's cells read on the dashboard and in the PDF (kpis.templatetags.kpi_format.kpi_as):
+# share = a ratio 0..1 shown as %, pct = a figure already in %, pt = percentage points,
+# yen = JPY, num = a plain number, int = a count; other columns show as text.
+FORMATS = {
+    **dict.fromkeys(("share", "share_met", "sla_met", "threshold", "lead_to_mql", "mql_to_sql", "sql_to_won"), "share"),
+    **dict.fromkeys(("roi", "good_roi", "expected_roi", "utilisation", "change_pct"), "pct"),
+    "roi_gap": "pt",
+    **dict.fromkeys(
+        (
+            "spend",
+            "labour_cost",
+            "cost",
+            "revenue",
+            "retained_revenue",
+            "cost_per_lead",
+            "cost_per_mql",
+            "cost_per_sql",
+            "annual_cost",
+            "quarterly_cost",
+            "previous_annual_cost",
+        ),
+        "yen",
+    ),
+}
+
+
+def _t(
+    title: str, columns: list[tuple[str, str]], rows: Iterable[dict], formats: dict[str, str] | None = None
+) -> dict[str, Any]:
+    fmt = {k: FORMATS[k] for k, _label in columns if k in FORMATS}
+    fmt.update({k: "pct" for k, _label in columns if k.startswith("u_")})
+    fmt.update(formats or {})
+    return {"title": title, "columns": columns, "rows": list(rows), "formats": fmt}
 
 
 RETURN_COLS = [
@@ -105,10 +138,14 @@ SLA_COLS = [
 
 
 def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Every KPI table of the report: name -> {title, columns [(key, label)], rows [dict]}."""
-    r = report
+    """Every KPI table of the report: name -> {title, columns [(key, label)], rows [dict], formats}.
+
+    ``formats`` maps a column key to how its cells read (see ``FORMATS``); people, units,
+    types, outcomes and models show by their labels (kpis.labels), never by key.
+    """
+    r = labelled(report)
     lt, st, wl, sl, ret = r["lead_time"], r["stall"], r["workload"], r["sla"], r["return"]
-    people = [p["person"] for p in wl["people"]]
+    people = [(p["person"], p.get("person_name") or p["person"]) for p in wl["people"]]
     week_rows = [
         {
             "week": w["week"],
@@ -170,8 +207,8 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             [
                 ("id", "ID"),
                 ("name", _("Campaign")),
-                ("unit", _("Unit")),
-                ("campaign_type", _("Type")),
+                ("unit_name", _("Unit")),
+                ("campaign_type_name", _("Type")),
                 ("submitted_at", _("Submitted")),
                 ("launched_at", _("Launched")),
                 ("process_business_days", _("Process (bd)")),
@@ -186,7 +223,7 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "stall_approvers": _t(
             _("Approval wait per approver"),
             [
-                ("approver", _("Approver")),
+                ("approver_name", _("Approver")),
                 ("decisions", _("Decisions")),
                 ("mean_hours", _("Mean h")),
                 ("median_hours", _("Median h")),
@@ -209,7 +246,7 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "workload_people": _t(
             _("Utilisation per person"),
             [
-                ("person", _("Person")),
+                ("person_name", _("Person")),
                 ("hours", _("Hours")),
                 ("capacity", _("Capacity h")),
                 ("utilisation", _("Utilisation %")),
@@ -219,7 +256,7 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "workload_weeks": _t(
             _("Balance week by week"),
             [("week", _("Week")), ("hours", _("Hours")), ("cv", "CV"), ("gini", "Gini")]
-            + [(f"u_{p}", f"{p} %") for p in people],
+            + [(f"u_{p}", name) for p, name in people],
             week_rows,
         ),
         "sla_by_task_type": _t(_("SLA by task type"), SLA_COLS, sl["by_task_type"]),
@@ -231,8 +268,8 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 ("key", _("Key")),
                 ("title", _("Task")),
                 ("campaign_id", _("Campaign")),
-                ("assignee", _("Assignee")),
-                ("outcome", _("Outcome")),
+                ("assignee_name", _("Assignee")),
+                ("outcome_label", _("Outcome")),
                 ("due_at", _("Due")),
                 ("completed_at", _("Done")),
                 ("overrun_business_hours", _("Overrun business h")),
@@ -275,6 +312,7 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 ("change_pct", _("Change %")),
             ],
             r["martech"]["categories"],
+            {"change": "yen"},
         ),
         "maturity_evidence": _t(
             _("Maturity evidence"),
@@ -303,7 +341,7 @@ def tables(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             _("Quarters and the model in force"),
             [
                 ("quarter", _("Quarter")),
-                ("model", _("Main model")),
+                ("model_label", _("Main model")),
                 ("launched", _("Launched")),
                 ("lead_time_bd_median", _("Lead time median (bd)")),
                 ("roi", "ROI %"),

@@ -7,6 +7,7 @@ from . import views
 app_name = "kpis"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("chart.svg", views.chart, name="chart"),
     path("drill/<slug:name>/", views.drill, name="drill"),
     path("export.<str:fmt>", views.export, name="export"),
     path("reviews/", views.review_list, name="reviews"),

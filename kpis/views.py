@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,10 +19,11 @@ from campaigns.models import CampaignType, Channel
 from governance.models import BusinessUnit
 from tasks import selectors as task_selectors
 
-from . import definitions, figures, pdf, reviews, store
+from . import charts, definitions, figures, labels, pdf, reviews, store
 from . import drill as kpi_drill
 from . import exports as kpi_exports
 from . import tables as kpi_tables
+from . import tiles as kpi_tiles
 from .data import GOVERNANCE_MODELS
 from .models import ReviewStatus
 
@@ -48,8 +50,8 @@ def _choices() -> dict:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     f, error = _filters(request)
-    report = reviews.restrict_rows(store.report(f), request.user)
-    sections = pdf.sections(report, fmt="svg", row_limit=50)
+    report = labels.labelled(reviews.restrict_rows(store.report(f), request.user))
+    sections = pdf.sections(report, fmt="url", row_limit=50)
     params = urlencode(f.params())
     for sec in sections:
         for t in sec["tables"]:
@@ -74,11 +76,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "error": error,
             "choices": _choices(),
             "sections": sections,
+            "tiles": kpi_tiles.tiles(report),
             "params": params,
             "sla_link": f"{reverse('kpis:drill', args=['sla'])}?{params}",
             "defs": {d["key"]: d["text"] for d in definitions.all_definitions()},
         },
     )
+
+
+@login_required
+def chart(request: HttpRequest) -> HttpResponse:
+    """One dashboard chart as SVG, from the signed spec the dashboard wrote (cached)."""
+    reviews.require_viewer(request.user)
+    try:
+        svg = charts.svg_for_token(request.GET.get("c", ""))
+    except signing.BadSignature:
+        raise Http404 from None
+    resp = HttpResponse(svg, content_type="image/svg+xml")
+    # Same token, same picture: the browser may keep it (private: the figures are the viewer's).
+    resp["Cache-Control"] = "private, max-age=86400"
+    return resp
 
 
 # Table name -> (drill-down name or "campaign"/"task" for a direct link, the row's key field).

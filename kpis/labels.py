@@ -1,0 +1,119 @@
+"""Display labels for the KPI report: people by display name, units and types by name,
+SLA outcomes and governance models by translated label.
+
+The report (kpis.figures) keeps stable keys (usernames, slugs, state names) because the
+drill-downs and the exports match on them; the pages and the PDF show these labels instead.
+``labelled`` adds ``*_name`` / ``*_label`` fields next to the keys, on a copy, in three queries
+whatever the size of the report.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
+
+from campaigns.models import CampaignType, Channel
+from governance.models import BusinessUnit
+from tasks.models import SlaState, TaskType
+
+from .figures import MODEL_LABELS, REQUEST_STATE_LABELS
+
+MARK = "_labelled"
+
+
+def _usernames(r: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    names.update(a.get("approver") for a in r.get("stall", {}).get("approvers", []))
+    wl = r.get("workload", {})
+    names.update(p.get("person") for p in wl.get("people", []))
+    for w in wl.get("weeks", []):
+        names.update(p.get("person") for p in w.get("people", []))
+    sla = r.get("sla", {})
+    names.update(a.get("key") for a in sla.get("by_assignee", []))
+    names.update(b.get("assignee") for b in sla.get("breaches", []))
+    return {n for n in names if isinstance(n, str) and n}
+
+
+def display_names(usernames: set[str]) -> dict[str, str]:
+    """username -> full name (or the username when the profile has no name), one query."""
+    if not usernames:
+        return {}
+    rows = get_user_model().objects.filter(username__in=usernames).values_list("username", "first_name", "last_name")
+    out = {}
+    for username, first, last in rows:
+        # Japanese order (family name first) when the name is Japanese, else "First Last".
+        full = f"{last} {first}".strip() if _is_cjk(first + last) else f"{first} {last}".strip()
+        out[username] = full or username
+    return out
+
+
+def _names(model) -> dict[str, str]:
+    """slug -> name in the active language (English name on English pages when one is set)."""
+    english = not (get_language() or "ja").startswith("ja")
+    return {
+        slug: (name_en if english and name_en else name)
+        for slug, name, name_en in model.objects.values_list("slug", "name", "name_en")
+    }
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u9fff" for ch in text)
+
+
+def labelled(report: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``report`` with display labels next to every key the pages would show."""
+    if report.get(MARK):
+        return report
+    r = copy.deepcopy(report)
+    r[MARK] = True
+    people = display_names(_usernames(r))
+    units = _names(BusinessUnit)
+    types = _names(CampaignType)
+    if not (get_language() or "ja").startswith("ja"):
+        # The catalogue names are Japanese; English pages use the English name where one is set.
+        channels, task_types = _names(Channel), _names(TaskType)
+        ret = r.get("return", {})
+        for rows, names in (
+            (ret.get("by_type", []), types),
+            (ret.get("by_channel", []), channels),
+            (ret.get("by_unit", []), units),
+            (r.get("sla", {}).get("by_unit", []), units),
+            (r.get("sla", {}).get("by_task_type", []), task_types),
+        ):
+            for row in rows:
+                row["label"] = names.get(row.get("key"), row.get("label"))
+        for row in r.get("stall", {}).get("task_types", []):
+            row["task_type_label"] = task_types.get(row.get("task_type"), row.get("task_type_label"))
+    outcomes = {k: str(v) for k, v in SlaState.choices}
+    models = {k: str(v) for k, v in MODEL_LABELS.items()}
+
+    def person(username: Any) -> Any:
+        return people.get(username, username) if username else username
+
+    for a in r.get("stall", {}).get("approvers", []):
+        a["approver_name"] = person(a.get("approver"))
+    wl = r.get("workload", {})
+    for p in wl.get("people", []):
+        p["person_name"] = person(p.get("person"))
+    for w in wl.get("weeks", []):
+        for p in w.get("people", []):
+            p["person_name"] = person(p.get("person"))
+    sla = r.get("sla", {})
+    for a in sla.get("by_assignee", []):
+        a["label"] = person(a.get("key")) if a.get("key") != "—" else a.get("label")
+    for b in sla.get("breaches", []):
+        b["assignee_name"] = person(b.get("assignee"))
+        b["outcome_label"] = outcomes.get(b.get("outcome"), b.get("outcome"))
+    for c in r.get("lead_time", {}).get("campaigns", []):
+        c["unit_name"] = units.get(c.get("unit"), c.get("unit"))
+        c["campaign_type_name"] = types.get(c.get("campaign_type"), c.get("campaign_type"))
+    for g in r.get("governance", {}).get("trend", []):
+        g["model_label"] = models.get(g.get("model"), g.get("model"))
+    s = r.get("summary")
+    if isinstance(s, dict):
+        b = s.get("bottleneck")
+        s["bottleneck_label"] = str(REQUEST_STATE_LABELS.get(b, b)) if b else None
+    return r
