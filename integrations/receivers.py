@@ -30,6 +30,9 @@ def connect() -> None:
     request_transitioned.connect(on_request_transitioned, dispatch_uid="integrations.on_request_transitioned")
     comment_posted.connect(on_comment_posted, dispatch_uid="integrations.on_comment_posted")
     post_save.connect(on_task_event_saved, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_event_saved")
+    from .review_notices import on_task_review_event
+
+    post_save.connect(on_task_review_event, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_review_event")
     try:
         review_model = apps.get_model("kpis", "ReviewReport")
     except LookupError:
@@ -112,6 +115,7 @@ def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> No
         )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the mentions of %s comment %s", kind, comment.pk)
+
 
 def on_pause_limit_reached(sender, task_ids, at, **kwargs) -> None:
     """Tell MOps (mail, digest, webhooks) that the system resumed tasks paused past their limit."""

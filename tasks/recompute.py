@@ -127,7 +127,11 @@ def _recompute_chunk(ids: list[int], resolver: DeadlineResolver, types: dict[int
 
 
 def recompute_open_deadlines(*, progress=None, chunk: int = CHUNK) -> tuple[int, int]:
-    """Recompute every open task's deadline; ``progress(done)`` after each chunk. (total, changed)."""
+    """Recompute every open task's deadline; ``progress(done)`` after each chunk. (total, changed).
+
+    Running clocks first, then the forecasts of tasks whose clock waits (issue 15): a forecast is
+    counted from its open predecessors' deadlines, so it must follow their new values.
+    """
     ids = list(open_tasks().order_by("pk").values_list("pk", flat=True))
     resolver = DeadlineResolver()
     types = {t.pk: t for t in TaskType.objects.all()}
@@ -138,7 +142,63 @@ def recompute_open_deadlines(*, progress=None, chunk: int = CHUNK) -> tuple[int,
         changed += _recompute_chunk(part, resolver, types)
         if progress is not None:
             progress(len(part), changed)
+    changed += recompute_forecasts(resolver)
     return len(ids), changed
+
+
+def recompute_forecasts(resolver: DeadlineResolver | None = None) -> int:
+    """Recompute the forecast deadline of every open task whose clock has not started.
+
+    Per campaign in dependency order, so a forecast counts from its predecessors' new forecasts;
+    the basis is ``sla_start.planned_start`` (open predecessors' deadlines, the anchor day, the
+    creation). Only rows whose forecast moved are written. Returns rows changed.
+    """
+    from .dag import topological_order
+    from .models import TaskDependency, TaskState
+    from .sla_start import _anchor_floor
+
+    resolver = resolver or DeadlineResolver()
+    campaign_ids = list(
+        Task.objects.filter(state=TaskState.TODO, sla_start_at__isnull=True)
+        .order_by()
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
+    changed_total = 0
+    for campaign_id in sorted(campaign_ids):
+        with transaction.atomic():
+            tasks = {
+                t.pk: t
+                for t in Task.objects.select_for_update(of=("self",))
+                .filter(campaign_id=campaign_id)
+                .select_related("task_type", "template_entry", "campaign")
+            }
+            edges = list(
+                TaskDependency.objects.filter(task__campaign_id=campaign_id).values_list("predecessor_id", "task_id")
+            )
+            preds: dict[int, list[int]] = defaultdict(list)
+            for p, t in edges:
+                preds[t].append(p)
+            resolver.prime_people({t.assignee_id for t in tasks.values() if t.assignee_id})
+            changed = []
+            for pk in topological_order(list(tasks), edges):
+                task = tasks[pk]
+                if task.state != TaskState.TODO or task.sla_start_at is not None:
+                    continue
+                open_preds = [tasks[p] for p in preds.get(pk, ()) if tasks[p].state in OPEN_TASK_STATES]
+                if preds.get(pk) and not open_preds:
+                    # Actionable, waiting for an assignee: its forecast counts from when it became
+                    # actionable (sla_start.successors_replan), which no row records; keep it.
+                    continue
+                dues = [p.due_at for p in open_preds]
+                basis = max([task.created_at, *[d for d in dues if d], *_anchor_floor(task, resolver)])
+                d = resolver.compute(task.task_type, basis, (), task.assignee_id)
+                if (d.due_at, d.at_risk_at) != (task.due_at, task.at_risk_at):
+                    task.due_at, task.at_risk_at = d.due_at, d.at_risk_at
+                    changed.append(task)
+            Task.objects.bulk_update(changed, ["due_at", "at_risk_at"], batch_size=500)
+        changed_total += len(changed)
+    return changed_total
 
 
 def run_recompute(recompute_id: int, *, now: dt.datetime) -> dict[str, int]:

@@ -425,3 +425,22 @@ def test_sla_attainment_selector(generated, sam, mona):
     assert selectors.sla_attainment(start=at(1, 0), end=at(30, 0), group_by="unit")[0]["key"] == "tokyo"
     with pytest.raises(ValueError):
         selectors.sla_attainment(start=at(1, 0), end=at(30, 0), group_by="colour")
+
+
+def test_a_closure_inside_a_waiting_tasks_forecast_moves_its_forecast(generated, django_capture_on_commit_callbacks):
+    """Issue 15: QA waits for LP and e-mail (clock not started); a closure on the last day of its
+    forecast window pushes its forecast deadline back, and the planned start follows."""
+    from tasks.sla_start import planned_start
+
+    req, tasks = generated
+    qa = reload(tasks["qa"])
+    assert qa.sla_start_at is None and qa.due_at is not None
+    before_due, before_start = qa.due_at, planned_start(qa)
+    day = qa.due_at.astimezone(TOKYO).date()
+    with django_capture_on_commit_callbacks(execute=True):
+        Closure.objects.create(calendar=default_calendar(), date=day, name="office move")
+    after = reload(qa)
+    assert after.sla_start_at is None
+    assert after.due_at > before_due
+    assert after.due_at.astimezone(TOKYO).date() != day
+    assert planned_start(after) >= before_start
