@@ -16,6 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from audit.models import AuditEvent
 from governance import policy
 from governance.models import BusinessUnit
+from governance.names import localized_name
 
 
 class State(models.TextChoices):
@@ -60,7 +61,7 @@ class CampaignType(models.Model):
         verbose_name_plural = _("Campaign types")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class Channel(models.Model):
@@ -76,7 +77,7 @@ class Channel(models.Model):
         verbose_name_plural = _("Channels")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class IcpFit(models.TextChoices):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from governance import policy
 
-from . import history, results, selectors, services
+from . import change_display, history, results, selectors, services
 from .forms import CampaignRequestForm, ExternalRefForm, RequestFilter, TransitionForm, add_errors
 from .models import CampaignResult
 from .sorting import parse_sort
@@ -136,7 +136,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "obj": obj,
             "events": list(obj.events.all()),
             "actions": actions,
-            "changes": selectors.request_last_changes(obj),
+            "changes": change_display.change_rows(selectors.request_last_changes(obj)),
             "can_edit": obj.is_editable and obj.requester_id == request.user.pk,
             "result": CampaignResult.objects.filter(request=obj).first(),
             "can_edit_result": results.can_edit_result(request.user, obj),

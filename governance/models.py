@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AppendOnlyModel
 
+from .names import localized_name
+
 
 class BusinessUnit(models.Model):
     """A business unit or region (Tokyo HQ, Osaka, APAC) that submits campaign requests."""
@@ -26,7 +28,7 @@ class BusinessUnit(models.Model):
         verbose_name_plural = _("Business units")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class Membership(models.Model):

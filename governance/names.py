@@ -34,3 +34,14 @@ def person_name(user: Any, language: str | None = None) -> str:
     if written_in_japanese:
         return f"{last} {first}".strip()
     return f"{first} {last}".strip()
+
+
+def localized_name(name: str, name_en: str, language: str | None = None) -> str:
+    """A configurable table's label (campaign type, channel, unit) in the page's language.
+
+    English pages show ``name_en`` where an admin set it; otherwise (and on Japanese pages)
+    the Japanese ``name``, so a row without an English name still reads as something.
+    """
+    if not _is_japanese(language) and (name_en or "").strip():
+        return name_en
+    return name

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from . import policy, roles, services
+from . import changelog, policy, roles, services
 from .forms import DelegationForm, GovernanceForm
 from .models import Delegation, GovernanceChange, UnitGovernance
 
@@ -46,8 +46,10 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "preview": preview,
-            "changes": GovernanceChange.objects.select_related("actor")[:20],
-            "effective": services.governance_state()["effective"],
+            "changes": changelog.change_rows(GovernanceChange.objects.select_related("actor")[:20]),
+            "effective": {
+                slug: changelog.effective_label(eff) for slug, eff in services.governance_state()["effective"].items()
+            },
         },
     )
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest, State
@@ -96,18 +97,45 @@ def campaign_numbers(campaign: CampaignRequest) -> dict:
 
 
 def promotion_body(retro: Retrospective) -> str:
+    """The article body made from a retrospective, in the active language (the promoter's page).
+
+    One language per article: the headings and the table go through gettext, so a Japanese
+    page writes Japanese headings and an English page English ones.
+    """
     c = retro.campaign
     n = campaign_numbers(c)
-    return (
-        f"> {c.name}({c.campaign_type} / {c.business_unit})の振り返りから作成"
-        f" / Written from the retrospective of {c.name}.\n\n"
-        f"| 指標 / Metric | 値 / Value |\n|---|---|\n"
-        f"| 予算 / Budget | ¥{n['budget']:,} |\n| 目標リード / Target leads | {n['target_leads']:,} |\n"
-        f"| 目標MQL / Target MQLs | {n['target_mqls']:,} |\n| 目標SQL / Target SQLs | {n['target_sqls']:,} |\n\n"
-        f"## うまくいったこと / What worked\n\n{retro.what_worked}\n\n"
-        f"## うまくいかなかったこと / What did not work\n\n{retro.what_did_not or '—'}\n\n"
-        f"## 次回への改善 / What to change\n\n{retro.what_to_change or '—'}\n"
-    )
+    none = "—"
+    # Outside the f-strings below so makemessages finds them.
+    metric, value = gettext("Metric"), gettext("Value")
+    worked, did_not, to_change = gettext("What worked"), gettext("What did not work"), gettext("What to change")
+    rows = [
+        (gettext("Budget"), f"¥{n['budget']:,}"),
+        (gettext("Target leads"), f"{n['target_leads']:,}"),
+        (gettext("Target MQLs"), f"{n['target_mqls']:,}"),
+        (gettext("Target SQLs"), f"{n['target_sqls']:,}"),
+    ]
+    lines = [
+        "> "
+        + gettext("Written from the retrospective of %(campaign)s (%(type)s, %(unit)s).")
+        % {"campaign": c.name, "type": c.campaign_type, "unit": c.business_unit},
+        "",
+        f"| {metric} | {value} |",
+        "|---|---|",
+        *(f"| {label} | {value} |" for label, value in rows),
+        "",
+        f"## {worked}",
+        "",
+        retro.what_worked,
+        "",
+        f"## {did_not}",
+        "",
+        retro.what_did_not or none,
+        "",
+        f"## {to_change}",
+        "",
+        retro.what_to_change or none,
+    ]
+    return "\n".join(lines) + "\n"
 
 
 @transaction.atomic

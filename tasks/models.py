@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from audit.models import AppendOnlyModel, AuditEvent
 from campaigns.models import CampaignRequest, CampaignType
 from governance import policy
-from governance.names import person_name
+from governance.names import localized_name, person_name
 from sla.models import SLAPolicy, WorkingCalendar
 
 from .anchors import Anchor, anchor_order_error
@@ -48,7 +48,7 @@ class WorkRole(models.Model):
         verbose_name_plural = _("Work roles")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
 
 class DeliverableRule(models.TextChoices):
@@ -117,7 +117,7 @@ class TaskType(models.Model):
         verbose_name_plural = _("Task types")
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self.name, self.name_en)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -43,6 +43,12 @@
     js.onload = function () {
       var none = me.getAttribute("data-no-results") || "";
       selects.forEach(function (select) {
+        // Tom Select moves the <label for> to its own input; keep a name on the hidden
+        // <select> too, or screen readers (and axe's select-name rule) find an unnamed field.
+        var label = select.id ? document.querySelector('label[for="' + select.id + '"]') : null;
+        if (label && !select.getAttribute("aria-label")) {
+          select.setAttribute("aria-label", label.textContent.replace(/[:：]\s*$/, "").trim());
+        }
         /* global TomSelect */
         new TomSelect(select, {
           create: false,

@@ -1,6 +1,7 @@
 """``{% campaign_tasks obj %}``: a campaign's tasks and labour cost on the campaign page."""
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
@@ -87,3 +88,29 @@ def approval_cost(context, campaign):
         resolver=cache["resolver"],
     )
     return {"cost": capacity.request_cost(plan, cache["base"], now=now)}
+
+
+# A task event's stored action key ("submit_review") as the words the history shows.
+EVENT_LABELS = {
+    "create": _("Created"),
+    "assign": _("Assigned"),
+    "unassign": _("Unassigned"),
+    "start": _("Started"),
+    "pause": _("Paused (waiting)"),
+    "resume": _("Resumed"),
+    "submit_review": _("Submitted for review"),
+    "complete": _("Completed"),
+    "return_review": _("Returned with comments"),
+    "reopen": _("Reopened"),
+    "cancel": _("Cancelled"),
+    "replan": _("Due date re-planned"),
+    "set_dependencies": _("Dependencies changed"),
+    "import_update": _("Updated by import"),
+}
+
+
+@register.filter
+def task_event_label(action: str) -> str:
+    """``{{ e.action|task_event_label }}``: the translated label; an unknown key shows as is."""
+    label = EVENT_LABELS.get(action)
+    return str(label) if label is not None else action

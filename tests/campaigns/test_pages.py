@@ -64,7 +64,7 @@ def test_marketer_submits_and_cmo_sends_back_then_approves_through_pages(client,
 
     client.force_login(org["charlie"])
     page = client.get(reverse("campaigns:detail", args=[req.pk])).content.decode()
-    assert "前回提出からの変更" in page and "650000" in page and "KPIの根拠を追記" in page
+    assert "前回提出からの変更" in page and "¥500,000" in page and "¥650,000" in page and "KPIの根拠を追記" in page
     client.post(reverse("campaigns:action", args=[req.pk, "approve"]), {"expected_state": "submitted"})
     assert CampaignRequest.objects.get().state in (State.APPROVED, State.IN_PRODUCTION)
     assert RequestEvent.objects.filter(request=req).count() >= 4

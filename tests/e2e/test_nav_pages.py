@@ -67,15 +67,19 @@ def test_every_nav_page_for_every_role(browser, live_server, settings):
     problems: list[str] = []
     for username, language in ROLES.items():
         NotificationPreference.objects.filter(user__username=username).update(language=language, language_chosen=True)
+        # One context (one login) per role; each width is the same session resized, which
+        # halves the logins and browser contexts without dropping a page or a width.
+        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale="ja-JP")
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.goto(live_server.url + "/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "demo")
+        page.click("main form button[type=submit]")
+        page.wait_for_url(lambda url: "/login/" not in url)
         for width in WIDTHS:
-            context = browser.new_context(viewport={"width": width, "height": 900}, locale="ja-JP")
-            page = context.new_page()
-            page.set_default_timeout(20_000)
-            page.goto(live_server.url + "/login/")
-            page.fill("#id_username", username)
-            page.fill("#id_password", "demo")
-            page.click("main form button[type=submit]")
-            page.wait_for_url(lambda url: "/login/" not in url)
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(live_server.url + "/")
             # the nav, plus the other role homes a user with several roles has (tabs on the home page)
             links = page.eval_on_selector_all(
                 "#site-nav a, .home-tabs a", "els => els.map(e => e.getAttribute('href'))"
@@ -93,6 +97,6 @@ def test_every_nav_page_for_every_role(browser, live_server, settings):
                 if wide > width:
                     problems.append(f"{where}: page is {wide}px wide")
                 problems.extend(f"{where}: axe {v}" for v in _axe_serious(page, live_server.url))
-            context.close()
+        context.close()
     assert AXE.exists()
     assert not problems, "\n".join(problems)
