@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState
-from campaigns.services import request_transition
+from campaigns.services import requests_transition_locked
 from governance import policy
 
 from . import anchors
@@ -165,7 +165,12 @@ def tasks_generate_many(
         raise PermissionDenied(_("Only MOps may generate tasks."))
     at = at or timezone.now()
     ids = sorted(set(request_ids))
-    campaigns = list(CampaignRequest.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"))
+    campaigns = list(
+        CampaignRequest.objects.select_for_update(of=("self",))
+        .select_related("campaign_type", "business_unit")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
     if len(campaigns) != len(ids):
         raise CampaignRequest.DoesNotExist("CampaignRequest matching query does not exist.")
     existing: dict[int, list[Task]] = {}
@@ -298,20 +303,18 @@ def tasks_generate_many(
     TaskEvent.objects.bulk_create(events)
 
     made = {c.pk: (plan, tasks, extra) for c, plan, tasks, extra in built}
+    starting = [c for c in campaigns if c.state == CampaignState.APPROVED]
+    requests_transition_locked(
+        requests=starting,
+        action="start_production",
+        by=by,
+        at=at,
+        comments={
+            pk: str(_("%(n)s tasks generated") % {"n": len(tasks)}) for pk, (_plan, tasks, _extra) in made.items()
+        },
+    )
     pairs: list[tuple[TemplateEntry, Task]] = []
     for campaign in campaigns:
-        if campaign.state != CampaignState.APPROVED:
-            pass
-        elif campaign.pk in made:
-            request_transition(
-                request_id=campaign.pk,
-                action="start_production",
-                by=by,
-                at=at,
-                comment=str(_("%(n)s tasks generated") % {"n": len(made[campaign.pk][1])}),
-            )
-        else:
-            request_transition(request_id=campaign.pk, action="start_production", by=by, at=at)
         if campaign.pk in made:
             plan, tasks, extra = made[campaign.pk]
             pairs += [(plan.by_pk[pk], t) for pk, t in tasks.items()]
