@@ -233,6 +233,66 @@ def request_transition(
     return _record(request, action=action, from_state=from_state, by=by, at=at, comment=comment, data=data)
 
 
+# Actions that change nothing but the state: they can run for many locked requests at once.
+BULK_ACTIONS = {"start_production", "mark_ready", "reopen_production", "close", "cancel"}
+
+
+@transaction.atomic
+def requests_transition_locked(
+    *, requests: list[CampaignRequest], action: str, by, at: dt.datetime, comments: dict[int, str] | None = None
+) -> list[RequestEvent]:
+    """Run one state-only action on many requests the caller has locked (select_for_update).
+
+    The same checks as ``request_transition`` for each request (state, permission, guards,
+    system actor), then one bulk update and one bulk insert of the audit events, and
+    ``request_transitioned`` for each, in order. All or nothing. ``comments`` by request id.
+    """
+    if action not in BULK_ACTIONS:
+        raise ValueError(f"{action} cannot run in bulk")
+    comments = comments or {}
+    if by is None and action not in SYSTEM_ACTIONS:
+        raise PermissionDenied("The system cannot take this action.")
+    events: list[RequestEvent] = []
+    for request in requests:
+        comment = (comments.get(request.pk) or "").strip()
+        if action in COMMENT_REQUIRED and not comment:
+            raise ValidationError({"comment": _("A reason is required.")})
+        if len(comment) > 4000:
+            raise ValidationError({"comment": _("At most 4000 characters.")})
+        method = getattr(request, ACTIONS[action])
+        if not can_proceed(method):
+            raise Conflict(
+                _("This action is not allowed while the request is %(state)s; it may have changed, reload.")
+                % {"state": request.get_state_display()}
+            )
+        if by is not None and not has_transition_perm(method, by):
+            raise PermissionDenied(_("You may not do this."))
+        for guard in transition_guards:
+            refusal = guard(request, action)
+            if refusal:
+                raise Conflict(refusal)
+        from_state = request.state
+        method()
+        request.updated_at = timezone.now()
+        events.append(
+            RequestEvent(
+                request=request,
+                action=action,
+                from_state=from_state,
+                to_state=request.state,
+                actor=by,
+                at=at,
+                comment=comment,
+                data={},
+            )
+        )
+    CampaignRequest.objects.bulk_update(requests, ["state", "updated_at"])
+    RequestEvent.objects.bulk_create(events)
+    for request, event in zip(requests, events, strict=True):
+        request_transitioned.send(sender=CampaignRequest, request=request, event=event, by=by)
+    return events
+
+
 def _plan(request: CampaignRequest) -> list[list]:
     return policy.approval_plan(
         business_unit=request.business_unit,

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState
-from campaigns.services import request_transition
+from campaigns.services import requests_transition_locked
 from governance import policy
 
 from . import anchors
@@ -129,86 +130,149 @@ def tasks_generate(
     tasks generated before and writes nothing. ``backfill`` allows generating for campaigns
     already past production (demo history).
     """
+    return tasks_generate_many(request_ids=[request_id], by=by, at=at, backfill=backfill, notify=notify)[request_id]
+
+
+class _Plan:
+    """One template plan applied to one set of included entries: order, edges and predecessors.
+
+    Campaigns of one type, unit and governance share it, so a batch works it out once.
+    """
+
+    def __init__(self, entries: list[TemplateEntry], included: set[int]) -> None:
+        self.by_pk = {e.pk: e for e in entries}
+        self.edges = _included_edges(entries, included)
+        self.order = topological_order([e.pk for e in entries if e.pk in included], self.edges)
+        self.preds: dict[int, list[int]] = {pk: [] for pk in self.order}
+        for p, e in self.edges:
+            self.preds[e].append(p)
+
+
+@transaction.atomic
+def tasks_generate_many(
+    *, request_ids: list[int], by, at: dt.datetime | None = None, backfill: bool = False, notify: bool = True
+) -> dict[int, list[Task]]:
+    """Generate the tasks of several campaigns at once (``tasks_generate`` for each, in bulk).
+
+    All or nothing: one campaign that cannot be generated (wrong state, no template) raises and
+    nothing is written. The campaigns are locked in id order (no deadlock with a concurrent
+    batch), the MOPS-n keys of the whole batch are claimed with one counter update (unique and
+    gapless, in campaign id order: each campaign's tasks, then its brand review), and tasks,
+    dependencies and creation events are written with one bulk insert each. Deadlines are
+    computed once per (task type, start instant) and shared. Returns the tasks by campaign id.
+    """
     if by is not None and not policy.is_ops(by):
         raise PermissionDenied(_("Only MOps may generate tasks."))
     at = at or timezone.now()
-    campaign = CampaignRequest.objects.select_for_update(of=("self",)).get(pk=request_id)
-    existing = list(
-        Task.objects.filter(
-            Q(template_entry__isnull=False) | Q(events__action="create", events__data__has_key=MANDATORY_KEY),
-            campaign=campaign,
-        ).distinct()
+    ids = sorted(set(request_ids))
+    campaigns = list(
+        CampaignRequest.objects.select_for_update(of=("self",))
+        .select_related("campaign_type", "business_unit")
+        .filter(pk__in=ids)
+        .order_by("pk")
     )
+    if len(campaigns) != len(ids):
+        raise CampaignRequest.DoesNotExist("CampaignRequest matching query does not exist.")
+    existing: dict[int, list[Task]] = {}
+    for task in Task.objects.filter(
+        Q(template_entry__isnull=False) | Q(events__action="create", events__data__has_key=MANDATORY_KEY),
+        campaign_id__in=ids,
+    ).distinct():
+        existing.setdefault(task.campaign_id, []).append(task)
     allowed = {CampaignState.APPROVED, CampaignState.IN_PRODUCTION}
     if backfill:
         allowed |= {CampaignState.READY_FOR_LAUNCH, CampaignState.LAUNCHED, CampaignState.CLOSED}
-    if existing:
-        if campaign.state == CampaignState.APPROVED:
-            request_transition(request_id=campaign.pk, action="start_production", by=by, at=at)
-        return existing
-    if campaign.state not in allowed:
-        raise TaskConflict(
-            _("Tasks cannot be generated while the campaign is %(state)s.") % {"state": campaign.get_state_display()}
-        )
-    templates = templates_for(campaign)
-    if not templates:
-        raise ValidationError(
-            _("There is no task template for the campaign type “%(type)s”.") % {"type": campaign.campaign_type}
-        )
-    entries = [e for template in templates for e in template.entries.all()]
-    by_pk = {e.pk: e for e in entries}
-    included = {e.pk for e in entries if e.applies_to(campaign)}
-    edges = _included_edges(entries, included)
-    order = topological_order([e.pk for e in entries if e.pk in included], edges)
-    preds: dict[int, list[int]] = {pk: [] for pk in order}
-    for p, e in edges:
-        preds[e].append(p)
+    result: dict[int, list[Task]] = {}
+    todo: list[CampaignRequest] = []
+    for campaign in campaigns:
+        if campaign.pk in existing:
+            result[campaign.pk] = existing[campaign.pk]
+        elif campaign.state not in allowed:
+            raise TaskConflict(
+                _("Tasks cannot be generated while the campaign is %(state)s.")
+                % {"state": campaign.get_state_display()}
+            )
+        else:
+            todo.append(campaign)
 
-    numbers = iter(next_numbers(len(order)))
-    tasks: dict[int, Task] = {}
     resolver = DeadlineResolver()
-    resolver.prime_task_types(by_pk[pk].task_type for pk in order)
-    for pk in order:
-        entry = by_pk[pk]
-        number = next(numbers)
-        sla_start, basis = initial_start(
-            at, [tasks[p] for p in preds[pk]], condition=resolver.rule(entry.task_type).start_condition
+    deadlines: dict[tuple[int, dt.datetime], tuple[dt.datetime, dt.datetime]] = {}
+
+    def due(task_type: TaskType, basis: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        # A batch starts most clocks at the same instant: same type and basis, same deadline.
+        key = (task_type.pk, basis)
+        if key not in deadlines:
+            d = resolver.compute(task_type, basis)
+            deadlines[key] = (d.due_at, d.at_risk_at)
+        return deadlines[key]
+
+    templates: dict[tuple, list[TaskTemplate]] = {}
+    plans: dict[tuple, _Plan] = {}
+    # Per campaign: (plan, tasks by entry pk, the brand review and its predecessors or None).
+    built: list[tuple[CampaignRequest, _Plan, dict[int, Task], tuple[Task, list[Task]] | None]] = []
+    for campaign in todo:
+        tkey = (
+            campaign.campaign_type_id,
+            campaign.business_unit_id,
+            policy.template_plan(campaign.governance_params or {}),
         )
-        # After-anchored entries (post-event work, reports) start no earlier than their anchor day:
-        # their clock is counted from there even when nothing else holds them back.
-        not_before = anchors.entry_not_before(
-            entry,
-            resolver.work_calendar(resolver.rule(entry.task_type).calendar_id),
-            campaign.launch_date,
-            campaign.end_date,
+        if tkey not in templates:
+            templates[tkey] = templates_for(campaign)
+            resolver.prime_task_types(e.task_type for t in templates[tkey] for e in t.entries.all())
+        if not templates[tkey]:
+            raise ValidationError(
+                _("There is no task template for the campaign type “%(type)s”.") % {"type": campaign.campaign_type}
+            )
+        entries = [e for template in templates[tkey] for e in template.entries.all()]
+        included = frozenset(e.pk for e in entries if e.applies_to(campaign))
+        pkey = (tkey, included)
+        if pkey not in plans:
+            plans[pkey] = _Plan(entries, set(included))
+        plan = plans[pkey]
+        tasks: dict[int, Task] = {}
+        for pk in plan.order:
+            entry = plan.by_pk[pk]
+            rule = resolver.rule(entry.task_type)
+            sla_start, basis = initial_start(at, [tasks[p] for p in plan.preds[pk]], condition=rule.start_condition)
+            # After-anchored entries (post-event work, reports) start no earlier than their anchor
+            # day: their clock is counted from there even when nothing else holds them back.
+            not_before = anchors.entry_not_before(
+                entry, resolver.work_calendar(rule.calendar_id), campaign.launch_date, campaign.end_date
+            )
+            if not_before:
+                basis = max(basis, not_before[0])
+                sla_start = max(sla_start, not_before[0]) if sla_start is not None else None
+            due_at, risk = due(entry.task_type, basis)
+            tasks[pk] = Task(
+                campaign=campaign,
+                template_entry=entry,
+                task_type=entry.task_type,
+                title=entry.display_title[:200],
+                position=(entry.order or 0) * 10 + 1,
+                estimated_hours=entry.estimated_hours
+                if entry.estimated_hours is not None
+                else entry.task_type.default_estimated_hours,
+                hourly_rate=entry.task_type.role.hourly_rate,
+                sla_start_at=sla_start,
+                due_at=due_at,
+                at_risk_at=risk,
+                created_at=at,
+            )
+        extra = _brand_review(
+            campaign, [plan.by_pk[pk] for pk in plan.order], tasks, plan.edges, at=at, resolver=resolver, due=due
         )
-        if not_before:
-            basis = max(basis, not_before[0])
-            sla_start = max(sla_start, not_before[0]) if sla_start is not None else None
-        deadline = resolver.compute(entry.task_type, basis)
-        due, risk = deadline.due_at, deadline.at_risk_at
-        tasks[pk] = Task(
-            number=number,
-            key=f"{KEY_PREFIX}-{number}",
-            campaign=campaign,
-            template_entry=entry,
-            task_type=entry.task_type,
-            title=entry.display_title[:200],
-            position=(entry.order or 0) * 10 + 1,
-            estimated_hours=entry.estimated_hours
-            if entry.estimated_hours is not None
-            else entry.task_type.default_estimated_hours,
-            hourly_rate=entry.task_type.role.hourly_rate,
-            sla_start_at=sla_start,
-            due_at=due,
-            at_risk_at=risk,
-            created_at=at,
-        )
-    extra = _brand_review(campaign, [by_pk[pk] for pk in order], tasks, edges, at=at, resolver=resolver)
-    Task.objects.bulk_create(list(tasks.values()) + ([extra[0]] if extra else []))
-    TaskDependency.objects.bulk_create([TaskDependency(task=tasks[e], predecessor=tasks[p]) for p, e in edges])
-    TaskEvent.objects.bulk_create(
-        [
+        built.append((campaign, plan, tasks, extra))
+
+    # One claim of the counter for the whole batch, numbered in the order the tasks are listed.
+    ordered = [t for _c, _p, tasks, extra in built for t in [*tasks.values(), *([extra[0]] if extra else [])]]
+    for number, task in zip(next_numbers(len(ordered)), ordered, strict=True):
+        task.number, task.key = number, f"{KEY_PREFIX}-{number}"
+    Task.objects.bulk_create(ordered)
+    dependencies: list[TaskDependency] = []
+    events: list[TaskEvent] = []
+    for _campaign, plan, tasks, extra in built:
+        dependencies += [TaskDependency(task=tasks[e], predecessor=tasks[p]) for p, e in plan.edges]
+        events += [
             TaskEvent(
                 task=t,
                 action="create",
@@ -216,34 +280,47 @@ def tasks_generate(
                 to_state=TaskState.TODO,
                 actor=by,
                 at=at,
-                data={"template_entry": pk, "depends_on": [tasks[p].key for p in preds[pk]]},
+                data={"template_entry": pk, "depends_on": [tasks[p].key for p in plan.preds[pk]]},
             )
             for pk, t in tasks.items()
         ]
+        if extra:
+            review, review_preds = extra
+            dependencies += [TaskDependency(task=review, predecessor=p) for p in review_preds]
+            events.append(
+                TaskEvent(
+                    task=review,
+                    action="create",
+                    from_state=TaskState.TODO,
+                    to_state=TaskState.TODO,
+                    actor=by,
+                    at=at,
+                    comment=_("Brand review required by hybrid governance"),
+                    data={MANDATORY_KEY: "brand_review", "depends_on": [p.key for p in review_preds]},
+                )
+            )
+    TaskDependency.objects.bulk_create(dependencies)
+    TaskEvent.objects.bulk_create(events)
+
+    made = {c.pk: (plan, tasks, extra) for c, plan, tasks, extra in built}
+    starting = [c for c in campaigns if c.state == CampaignState.APPROVED]
+    requests_transition_locked(
+        requests=starting,
+        action="start_production",
+        by=by,
+        at=at,
+        comments={
+            pk: str(_("%(n)s tasks generated") % {"n": len(tasks)}) for pk, (_plan, tasks, _extra) in made.items()
+        },
     )
-    if extra:
-        review, review_preds = extra
-        TaskDependency.objects.bulk_create([TaskDependency(task=review, predecessor=p) for p in review_preds])
-        TaskEvent.objects.create(
-            task=review,
-            action="create",
-            from_state=TaskState.TODO,
-            to_state=TaskState.TODO,
-            actor=by,
-            at=at,
-            comment=_("Brand review required by hybrid governance"),
-            data={MANDATORY_KEY: "brand_review", "depends_on": [p.key for p in review_preds]},
-        )
-    if campaign.state == CampaignState.APPROVED:
-        request_transition(
-            request_id=campaign.pk,
-            action="start_production",
-            by=by,
-            at=at,
-            comment=str(_("%(n)s tasks generated") % {"n": len(tasks)}),
-        )
-    _auto_assign([(by_pk[pk], t) for pk, t in tasks.items()], at=at, notify=notify)
-    return list(tasks.values()) + ([extra[0]] if extra else [])
+    pairs: list[tuple[TemplateEntry, Task]] = []
+    for campaign in campaigns:
+        if campaign.pk in made:
+            plan, tasks, extra = made[campaign.pk]
+            pairs += [(plan.by_pk[pk], t) for pk, t in tasks.items()]
+            result[campaign.pk] = list(tasks.values()) + ([extra[0]] if extra else [])
+    _auto_assign(pairs, at=at, notify=notify)
+    return result
 
 
 def _brand_review(
@@ -254,11 +331,13 @@ def _brand_review(
     *,
     at: dt.datetime,
     resolver: DeadlineResolver,
+    due: Callable[[TaskType, dt.datetime], tuple[dt.datetime, dt.datetime]],
 ) -> tuple[Task, list[Task]] | None:
     """Under hybrid governance, a brand-review task when no included entry is of the brand kind.
 
     It follows the last tasks of the plan (those nothing else waits for), so the brand
-    check sees the finished work. Returns the unsaved task and its predecessors, or None.
+    check sees the finished work. Returns the unsaved, unnumbered task and its predecessors, or
+    None. ``due(task_type, basis)`` gives ``(due_at, at_risk_at)``.
     """
     if not policy.brand_review_required(campaign.governance_params or {}):
         return None
@@ -272,13 +351,10 @@ def _brand_review(
     before = {pk for pk, t in tasks.items() if not anchors.is_after(t.template_entry.anchor)} or set(tasks)
     has_successor = {p for p, e in edges if e in before}
     preds = [t for pk, t in tasks.items() if pk in before and pk not in has_successor]
-    number = next(iter(next_numbers(1)))
     sla_start, basis = initial_start(at, preds, condition=resolver.rule(task_type).start_condition)
-    deadline = resolver.compute(task_type, basis)
+    due_at, risk = due(task_type, basis)
     position = max([t.position for t in tasks.values()], default=0) + 10
     task = Task(
-        number=number,
-        key=f"{KEY_PREFIX}-{number}",
         campaign=campaign,
         template_entry=None,
         task_type=task_type,
@@ -287,8 +363,8 @@ def _brand_review(
         estimated_hours=task_type.default_estimated_hours,
         hourly_rate=task_type.role.hourly_rate,
         sla_start_at=sla_start,
-        due_at=deadline.due_at,
-        at_risk_at=deadline.at_risk_at,
+        due_at=due_at,
+        at_risk_at=risk,
         created_at=at,
     )
     return task, preds
