@@ -384,9 +384,10 @@ class CampaignTimelineView(APIView):
 
 
 class PortfolioTimelineView(APIView):
-    """GET /api/timeline/?from=YYYY-MM-DD&to=YYYY-MM-DD[&unit=&campaign_type=&state=]: one row per campaign.
+    """GET /api/timeline/?from=YYYY-MM-DD&to=YYYY-MM-DD[&unit=&campaign_type=&state=&page=]: one row per campaign.
 
-    The period defaults to this quarter and the next; inverted or over two years is a 400.
+    The period defaults to this quarter and the next; inverted or over two years is a 400. Rows
+    come 50 a page by launch date; ``has_more`` says whether ``page + 1`` holds more.
     """
 
     @extend_schema(
@@ -396,6 +397,7 @@ class PortfolioTimelineView(APIView):
             OpenApiParameter("unit", OpenApiTypes.STR, required=False),
             OpenApiParameter("campaign_type", OpenApiTypes.STR, required=False),
             OpenApiParameter("state", OpenApiTypes.STR, required=False),
+            OpenApiParameter("page", OpenApiTypes.INT, required=False),
         ],
         responses={200: OpenApiTypes.OBJECT},
     )
@@ -405,15 +407,16 @@ class PortfolioTimelineView(APIView):
         if not form.is_valid():
             return Response(form.api_errors(), status=status.HTTP_400_BAD_REQUEST)
         data = form.cleaned_data
-        campaigns, tasks = selectors.portfolio_for(
+        page = selectors.portfolio_for(
             request.user,
             first=data["from_"],
             last=data["to"],
             unit=data["unit"],
             campaign_type=data["campaign_type"],
             state=data["state"],
+            page=data["page"],
         )
-        return Response(timeline.portfolio(campaigns, tasks, first=data["from_"], last=data["to"], now=now))
+        return Response(timeline.portfolio(page, first=data["from_"], last=data["to"], now=now))
 
 
 class CapacityView(APIView):

@@ -23,13 +23,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case, DateField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from governance.names import person_name
 
 from .assignment import capacity_hours, days_off_by_user, eligible_people
 from .deadlines import working_days
-from .models import OPEN_TASK_STATES, Task, WorkRole
+from .models import OPEN_TASK_STATES, Task, TaskType, WorkRole
 
 MAX_WEEKS = 52
 COST_WEEKS = 26  # the horizon of "what a yes costs" in the approval inbox
@@ -72,20 +74,46 @@ def _local_date(value: dt.datetime | None, fallback: dt.date) -> dt.date:
     return timezone.localdate(value) if value else fallback
 
 
-def task_windows(today: dt.date) -> list[dict[str, Any]]:
-    """Open tasks as ``{role, assignee_id, hours, start, due}`` windows (one query)."""
-    rows = Task.objects.filter(state__in=OPEN_TASK_STATES).values_list(
-        "task_type__role__slug", "assignee_id", "estimated_hours", "sla_start_at", "created_at", "due_at"
+def task_windows(today: dt.date, last: dt.date | None = None) -> list[dict[str, Any]]:
+    """Open tasks as ``{role, assignee_id, hours, start, due}`` windows, summed per window (one query).
+
+    The database folds tasks that share a role, an assignee and a window, so the rows (and the
+    Python spreading them) grow with the distinct windows of the horizon, not with the number of
+    tasks. Windows are clamped to today as ``spread`` would (a start or due before today counts
+    from today), which changes no spread; windows starting after ``last`` are left out.
+    """
+    # Clamp with plain comparisons against aware midnights: only the windows that start or end
+    # after today need the (on SQLite, per-row Python) local-date conversion.
+    started = Coalesce("sla_start_at", "created_at")
+    today_starts = timezone.make_aware(dt.datetime.combine(today, dt.time.min))
+    # The open tasks by their state index first: left to itself, SQLite walks an index that orders
+    # the groups and reads every task.
+    open_ids = Task.objects.filter(state__in=OPEN_TASK_STATES).values("pk")
+    qs = Task.objects.filter(pk__in=open_ids).annotate(started=started)
+    if last is not None:
+        qs = qs.filter(started__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
+    rows = (
+        qs.annotate(
+            window_start=Case(
+                When(started__lt=today_starts, then=Value(today)),
+                default=TruncDate("started"),
+                output_field=DateField(),
+            ),
+            window_due=Case(
+                When(Q(due_at__isnull=True) | Q(due_at__lt=today_starts), then=Value(today)),
+                default=TruncDate("due_at"),
+                output_field=DateField(),
+            ),
+        )
+        .values_list("task_type_id", "assignee_id", "window_start", "window_due")
+        .annotate(hours=Sum("estimated_hours"))
+        .order_by()
     )
+    # Roles by task type apart: joined in, SQLite walks every task instead of the open ones.
+    role_of = dict(TaskType.objects.values_list("id", "role__slug"))
     return [
-        {
-            "role": role,
-            "assignee_id": assignee,
-            "hours": Decimal(hours or 0),
-            "start": _local_date(start or created, today),
-            "due": _local_date(due, today),
-        }
-        for role, assignee, hours, start, created, due in rows
+        {"role": role_of.get(kind), "assignee_id": assignee, "hours": Decimal(hours or 0), "start": start, "due": due}
+        for kind, assignee, start, due, hours in rows
     ]
 
 
@@ -172,7 +200,8 @@ def forecast(
     mondays = week_starts(today, weeks)
     cap_role, cap_person, people = supply(mondays)
     approved_windows = [w for plan in approved_plans or [] for w in plan_windows(plan, today)]
-    dem_role, dem_person = demand(task_windows(today) + approved_windows, mondays, today)
+    horizon_end = mondays[-1] + dt.timedelta(days=6)
+    dem_role, dem_person = demand(task_windows(today, horizon_end) + approved_windows, mondays, today)
     pending_windows = [w for plan in pending_plans or [] for w in plan_windows(plan, today)]
     pend_role, _ = demand(pending_windows, mondays, today)
     names = dict(WorkRole.objects.values_list("slug", "name"))

@@ -144,6 +144,8 @@ class PortfolioForm(forms.Form):
         choices=[("", _("Auto")), ("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter"))],
         required=False,
     )
+    # Hidden on the page: the pager's links carry it.
+    page = BoundedIntegerField(required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, today, **kwargs):
         if data is not None and "from" in data:  # "from" is a keyword in Python, not in the query string
@@ -159,6 +161,7 @@ class PortfolioForm(forms.Form):
         first, last = default_period(self.today)
         data["from_"] = data.get("from_") or first
         data["to"] = data.get("to") or last
+        data["page"] = data.get("page") or 1
         if "from_" in self.errors or "to" in self.errors:
             return data
         if data["to"] < data["from_"]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
 from campaigns.models import CampaignRequest
 from governance import policy, roles
@@ -247,31 +250,101 @@ def campaign_timeline_tasks_for(user: Any, campaign_id: int) -> list[Task]:
     )
 
 
-def portfolio_for(
-    user: Any, *, first: Any, last: Any, unit: Any = None, campaign_type: Any = None, state: str = ""
-) -> tuple[list[CampaignRequest], list[Task]]:
-    """Campaigns ``user`` may see that run or have work due in ``[first, last]``, and their tasks.
+def _local_midnight(day: Any) -> dt.datetime:
+    """The aware instant the local ``day`` starts (a range on it can use the due-date index)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
-    Drafts, rejected and cancelled requests are left out unless ``state`` asks for them.
+
+def portfolio_for(
+    user: Any,
+    *,
+    first: Any,
+    last: Any,
+    unit: Any = None,
+    campaign_type: Any = None,
+    state: str = "",
+    page: int = 1,
+    per_page: int | None = None,
+) -> dict[str, Any]:
+    """One page of the campaigns ``user`` may see that run in ``[first, last]`` or prepare in it.
+
+    A campaign shows when it has not ended before ``first`` and it launches by ``last`` or has
+    (non-cancelled) work due in the period; one that ended before the period is history, even
+    with a late report due in it. Drafts, rejected and cancelled requests are left out unless
+    ``state`` asks for them. Returns ``{"campaigns", "summaries", "page", "has_more"}``: the page's
+    campaigns (minimal columns; pages by end date, each page by launch date) and, per campaign id,
+    its tasks folded by the database (start of work, last due, totals, open SLA states), so the
+    cost stays the same whatever the size of the portfolio.
     """
     from campaigns.selectors import request_list_for
 
-    from .timeline import PORTFOLIO_HIDDEN_STATES
+    from .timeline import PORTFOLIO_HIDDEN_STATES, PORTFOLIO_PAGE_SIZE, SLA_SEVERITY
 
-    with_work = Task.objects.filter(due_at__date__gte=first, due_at__date__lte=last).values("campaign_id")
-    qs = request_list_for(user).filter(Q(launch_date__lte=last, end_date__gte=first) | Q(pk__in=with_work))
+    per_page = per_page or PORTFOLIO_PAGE_SIZE
+    # Work due in the period, probed per campaign through (campaign, state): an aware range, no
+    # date() call, so the probe reads a campaign's few tasks and never every task of the period.
+    work_due = Task.objects.filter(
+        campaign_id=OuterRef("pk"),
+        state__in=[s for s in TaskState.values if s != TaskState.CANCELLED],
+        due_at__gte=_local_midnight(first),
+        due_at__lt=_local_midnight(last + dt.timedelta(days=1)),
+    )
+    qs = (
+        request_list_for(user)
+        .prefetch_related(None)
+        .select_related(None)
+        .select_related("campaign_type", "business_unit")
+    )
+    # Still running when the period starts, and launching in it or preparing for a later launch
+    # in it. Walked in end-date order (request_end_idx from ``first``), a page reads about its own
+    # rows whatever the size of the history before the period.
+    qs = qs.filter(Q(end_date__gte=first), Q(launch_date__lte=last) | Q(Exists(work_due)))
     qs = qs.filter(state=state) if state else qs.exclude(state__in=PORTFOLIO_HIDDEN_STATES)
     if unit is not None:
         qs = qs.filter(business_unit=unit)
     if campaign_type is not None:
         qs = qs.filter(campaign_type=campaign_type)
-    campaigns = list(qs.order_by("launch_date", "id")[:500])
-    tasks = list(
-        Task.objects.filter(campaign_id__in=[c.pk for c in campaigns]).only(
-            "id", "campaign_id", "state", "sla_state", "sla_start_at", "created_at", "due_at"
+    qs = qs.only(
+        "id",
+        "name",
+        "state",
+        "requester_id",
+        "launch_date",
+        "end_date",
+        "business_unit__slug",
+        "campaign_type__slug",
+    ).order_by("end_date", "id")
+    offset = (max(page, 1) - 1) * per_page
+    campaigns = list(qs[offset : offset + per_page + 1])  # one more: is there a next page?
+    has_more = len(campaigns) > per_page
+    # Within a page, the chart reads by launch date.
+    campaigns = sorted(campaigns[:per_page], key=lambda c: (c.launch_date, c.pk))
+    live = ~Q(state=TaskState.CANCELLED)
+    open_ = live & ~Q(state=TaskState.DONE)
+    folded = (
+        Task.objects.filter(live, campaign_id__in=[c.pk for c in campaigns])
+        .values("campaign_id")
+        .annotate(
+            # A folded row starts with its earliest task; the first tasks of a campaign run their clocks.
+            work_start=Min(Coalesce("sla_start_at", "created_at")),
+            work_finish=Max("due_at"),
+            tasks_total=Count("id"),
+            tasks_open=Count("id", filter=open_),
+            **{f"sla_{s}": Count("id", filter=open_ & Q(sla_state=s)) for s in SLA_SEVERITY},
         )
+        .order_by()
     )
-    return campaigns, tasks
+    summaries = {}
+    for row in folded:
+        worst = next((s for s in SLA_SEVERITY if row[f"sla_{s}"]), None)
+        summaries[row["campaign_id"]] = {
+            "work_start": row["work_start"],
+            "work_finish": row["work_finish"],
+            "tasks_total": row["tasks_total"],
+            "tasks_open": row["tasks_open"],
+            "sla_state": worst,
+        }
+    return {"campaigns": campaigns, "summaries": summaries, "page": max(page, 1), "has_more": has_more}
 
 
 # --- working lists: sortable columns --------------------------------------------------------

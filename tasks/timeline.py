@@ -277,6 +277,8 @@ ZOOMS = ("week", "month", "quarter")
 # Open before the worst: the SLA state a folded campaign row shows.
 SLA_SEVERITY = ["breached", "at_risk", "missed", "on_track", "met"]
 PORTFOLIO_HIDDEN_STATES = (CampaignState.DRAFT, CampaignState.REJECTED, CampaignState.CANCELLED)
+# Campaigns per portfolio page: a chart a person can read, and a page that costs the same at any size.
+PORTFOLIO_PAGE_SIZE = 50
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -287,22 +289,11 @@ def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
     return this.start, this.next().end
 
 
-def portfolio(
-    campaigns: list[CampaignRequest], tasks: list[Task], *, first: dt.date, last: dt.date, now: dt.datetime
-) -> dict[str, Any]:
-    """One row per campaign with its tasks folded: the work window, the run, counts, worst SLA."""
-    by_campaign: dict[int, list[Task]] = {}
-    for t in tasks:
-        if t.state != TaskState.CANCELLED:
-            by_campaign.setdefault(t.campaign_id, []).append(t)
+def portfolio(page: dict[str, Any], *, first: dt.date, last: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """One row per campaign of a ``selectors.portfolio_for`` page: the work window, the run, counts, worst SLA."""
     rows = []
-    for c in campaigns:
-        own = by_campaign.get(c.pk, [])
-        # A folded row starts with its earliest task; the first tasks of a campaign run their clocks.
-        starts = [t.sla_start_at or t.created_at for t in own]
-        dues = [t.due_at for t in own if t.due_at]
-        open_states = {t.sla_state for t in own if t.state != TaskState.DONE}
-        worst = next((s for s in SLA_SEVERITY if s in open_states), None)
+    empty = {"work_start": None, "work_finish": None, "tasks_total": 0, "tasks_open": 0, "sla_state": None}
+    for c in page["campaigns"]:
         rows.append(
             {
                 "id": c.pk,
@@ -313,14 +304,17 @@ def portfolio(
                 "campaign_type": c.campaign_type.slug,
                 "launch_date": c.launch_date,
                 "end_date": c.end_date,
-                "work_start": min(starts) if starts else None,
-                "work_finish": max(dues) if dues else None,
-                "tasks_total": len(own),
-                "tasks_open": sum(1 for t in own if t.state != TaskState.DONE),
-                "sla_state": worst,
+                **page["summaries"].get(c.pk, empty),
             }
         )
-    return {"from": first, "to": last, "today": timezone.localdate(now), "campaigns": rows}
+    return {
+        "from": first,
+        "to": last,
+        "today": timezone.localdate(now),
+        "page": page["page"],
+        "has_more": page["has_more"],
+        "campaigns": rows,
+    }
 
 
 def portfolio_layout(

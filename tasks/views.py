@@ -336,20 +336,25 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     data = chart = None
     if form.is_valid():
         c = form.cleaned_data
-        campaigns, tasks = selectors.portfolio_for(
+        page = selectors.portfolio_for(
             request.user,
             first=c["from_"],
             last=c["to"],
             unit=c["unit"],
             campaign_type=c["campaign_type"],
             state=c["state"],
+            page=c["page"],
         )
-        data = timeline.portfolio(campaigns, tasks, first=c["from_"], last=c["to"], now=now)
-        movable = frozenset(x.pk for x in campaigns if reschedule_refusal(x, request.user) is None)
+        data = timeline.portfolio(page, first=c["from_"], last=c["to"], now=now)
+        movable = frozenset(x.pk for x in page["campaigns"] if reschedule_refusal(x, request.user) is None)
         chart = (
             timeline.portfolio_layout(data, zoom=c["zoom"] or None, draggable=movable) if data["campaigns"] else None
         )
-    return render(request, "tasks/portfolio.html", {"form": form, "data": data, "chart": chart})
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "tasks/portfolio.html", {"form": form, "data": data, "chart": chart, "query": query.urlencode()}
+    )
 
 
 @login_required
