@@ -177,24 +177,55 @@ def test_whole_journey(browser_page, live_server, settings):
     j.act(f"/tasks/{first.pk}/pause/", comment="依頼者の原稿待ち")
     j.shot("specialist-paused")
     j.act(f"/tasks/{first.pk}/resume/")
-    j.act(f"/tasks/{first.pk}/submit_review/")
-    complete = page.locator(f"form[action$='/tasks/{first.pk}/complete/']").first
-    complete.locator("input[name=actual_hours]").fill("6")
-    complete.locator("button[type=submit]").click()
+    rule = first.task_type
+    submit = page.locator(f"form[action$='/tasks/{first.pk}/submit_review/']").first
+    if rule.deliverable in ("file", "any"):
+        pdf = {"name": "brief.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 journey brief"}
+        submit.locator("input[name=file]").set_input_files(pdf)
+    elif rule.deliverable == "link":
+        submit.locator("input[name=link]").fill("http://127.0.0.1/brief")
+    if rule.review_by:
+        submit.locator("input[name=actual_hours]").fill("6")
+    submit.locator("button[type=submit]").click()
     page.wait_for_load_state()
+    if rule.review_by:  # four-eyes: someone other than the assignee approves
+        j.shot("specialist-submitted")
+        j.login(req.requester.username if rule.review_by == "requester" else "mops")
+        page.goto(f"{live_server.url}/tasks/{first.pk}/")
+        j.act(f"/tasks/{first.pk}/complete/")
+    else:
+        complete = page.locator(f"form[action$='/tasks/{first.pk}/complete/']").first
+        complete.locator("input[name=actual_hours]").fill("6")
+        complete.locator("button[type=submit]").click()
+        page.wait_for_load_state()
     first.refresh_from_db()
     assert first.state == "done" and first.actual_hours == 6
     j.shot("specialist-completed")
     # the rest of the team finishes their tickets (through the services the pages call)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tasks.deliverables import deliverable_input
+    from tasks.models import may_review
+
+    users = first.assignee.__class__.objects
+
+    def _handed_in(task):
+        if task.task_type.deliverable == "file":
+            return deliverable_input(file=SimpleUploadedFile("work.pdf", b"%PDF-1.4 work", "application/pdf"))
+        return deliverable_input(url="http://127.0.0.1/work")
     for t in Task.objects.filter(campaign=req).exclude(pk=first.pk).order_by("position"):
+        t.refresh_from_db()
+        review = bool(t.task_type.review_by)
+        reviewer = next((u for u in users.filter(is_active=True).order_by("pk") if may_review(t, u)), None)
         for action in ("start", "submit_review", "complete"):
             t.refresh_from_db()
             task_services.task_transition(
                 task_id=t.pk,
                 action=action,
-                by=t.assignee,
+                by=reviewer if (review and action == "complete") else t.assignee,
                 comment="",
-                actual_hours=t.estimated_hours if action == "complete" else None,
+                actual_hours=t.estimated_hours if action == ("submit_review" if review else "complete") else None,
+                deliverable=_handed_in(t) if action == "submit_review" else None,
             )
     req.refresh_from_db()
     assert req.state == "ready_for_launch"
