@@ -12,7 +12,7 @@
         row.dataset.status = d.status;
         if (d.download) {
           var a = document.createElement("a");
-          a.className = "btn"; a.href = d.download; a.textContent = row.closest("table").dataset.downloadLabel || "Download";
+          a.className = "btn"; a.href = d.download; a.textContent = row.closest("table").dataset.downloadLabel;
           row.querySelector(".dl").replaceChildren(a);
         }
       });
