@@ -1,16 +1,11 @@
-"""People for pickers: who works tasks, shown by name (family name first in Japanese)."""
+"""People for pickers: who works tasks, shown by name (``governance.names.person_name``)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
 from . import roles
-from .templatetags.people import person
-
-
-def display_name(user) -> str:
-    """A person's name in the order their language writes it (the ``person`` template filter)."""
-    return person(user)
+from .names import person_name
 
 
 def worker_choices() -> list[tuple[str, str]]:
@@ -25,4 +20,4 @@ def worker_choices() -> list[tuple[str, str]]:
         .distinct()
         .only("username", "first_name", "last_name")
     )
-    return sorted(((u.username, display_name(u)) for u in users), key=lambda c: (c[1], c[0]))
+    return sorted(((u.username, person_name(u)) for u in users), key=lambda c: (c[1], c[0]))
