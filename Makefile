@@ -10,7 +10,7 @@ WORKERS ?= 2
 # Port of the servers started by make run/serve/loadtest (PORT=8166 make run).
 PORT ?= 8000
 
-.PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench bench-pages clean browser messages
+.PHONY: serve backup restore loadtest pgclient install run test test-sqlite test-postgres lint lint-imports bench bench-pages clean browser messages test-api
 
 # Not an editable install: the code runs from this directory (no packages are installed), and
 # setuptools' editable mode prints a warning box about folders shadowing the package.
@@ -93,3 +93,8 @@ loadtest: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles
+
+# The API property check with schemathesis' coverage phase too (hundreds of boundary cases per
+# operation, ~10 min): not part of `make test`, run it before a release or after API changes.
+test-api: install messages
+	env -u DATABASE_URL SCHEMATHESIS_COVERAGE=1 $(BIN)/pytest --create-db -n $(WORKERS) tests/api/test_schemathesis.py
