@@ -5,11 +5,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from tasks import selectors, services
 from tasks.models import TaskEvent
 from tests.tasks.test_review import review_task, submit  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    # A page request leaves its language active in this thread: later tests expect the default.
+    yield
+    translation.deactivate()
 
 
 def review_round_trip(task, org) -> None:
