@@ -168,7 +168,8 @@ def test_a_campaign_run_through_the_product(browser, live_server, org, template,
     assert approver.bell_count() == 2  # the request to approve, and the mention
     approver.open_notice("Mentioned in a comment", "共同作業ウェビナー")
     assert f"/requests/{req.pk}/" in page.url and "#comment-" in page.url
-    assert "KPIの根拠" in page.locator("#discussion").inner_text()
+    discussion = page.locator("#discussion").inner_text()
+    assert "KPIの根拠" in discussion and "Type @ to mention someone who can see this request" in discussion
     approver.shot("2-approver-request")
     brief = page.locator("#files a", has_text="brief.pdf")
     with page.expect_download() as download:
@@ -263,6 +264,7 @@ def test_a_campaign_run_through_the_product(browser, live_server, org, template,
     return_form.locator("textarea[name=comment]").fill("目標値の根拠を追記してください")
     return_form.locator("button[type=submit]").click()
     page.wait_for_load_state()
+    assert f"{plan.key}: 「" in page.content() and "」を実行しました。" in page.content()
     plan.refresh_from_db()
     assert plan.state == "in_progress"
 
