@@ -14,9 +14,15 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 4, "data-mentions": "1"}),
-        help_text=_("Markdown. Type @ to mention someone who can see this request. At most %(max)s characters.")
-        % {"max": COMMENT_MAX},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Filled in per form, in the reader's language: "%" on a lazy text at import time
+        # froze it in the default language (an English page showed it in Japanese).
+        self.fields["body"].help_text = _(
+            "Markdown. Type @ to mention someone who can see this request. At most %(max)s characters."
+        ) % {"max": COMMENT_MAX}
 
 
 class AttachmentForm(forms.Form):

@@ -15,7 +15,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from audit.models import AuditEvent
 from governance import policy
-from governance.models import BusinessUnit
+from governance.models import BusinessUnit, GovernanceModel
 from governance.names import localized_name
 
 
@@ -221,6 +221,14 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def governance_model_label(self) -> str:
+        """The model this request ran under, in the reader's language ("" when none was recorded)."""
+        try:
+            return str(GovernanceModel(self.governance_model).label) if self.governance_model else ""
+        except ValueError:
+            return self.governance_model
 
     def clean(self) -> None:
         errors = {}

@@ -239,13 +239,20 @@ BULK_ACTIONS = {"start_production", "mark_ready", "reopen_production", "close", 
 
 @transaction.atomic
 def requests_transition_locked(
-    *, requests: list[CampaignRequest], action: str, by, at: dt.datetime, comments: dict[int, str] | None = None
+    *,
+    requests: list[CampaignRequest],
+    action: str,
+    by,
+    at: dt.datetime,
+    comments: dict[int, str] | None = None,
+    data: dict[int, dict] | None = None,
 ) -> list[RequestEvent]:
     """Run one state-only action on many requests the caller has locked (select_for_update).
 
     The same checks as ``request_transition`` for each request (state, permission, guards,
     system actor), then one bulk update and one bulk insert of the audit events, and
-    ``request_transitioned`` for each, in order. All or nothing. ``comments`` by request id.
+    ``request_transitioned`` for each, in order. All or nothing. ``comments`` and the events'
+    ``data`` by request id.
     """
     if action not in BULK_ACTIONS:
         raise ValueError(f"{action} cannot run in bulk")
@@ -283,7 +290,7 @@ def requests_transition_locked(
                 actor=by,
                 at=at,
                 comment=comment,
-                data={},
+                data=dict((data or {}).get(request.pk) or {}),
             )
         )
     CampaignRequest.objects.bulk_update(requests, ["state", "updated_at"])

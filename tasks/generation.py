@@ -312,6 +312,8 @@ def tasks_generate_many(
         comments={
             pk: str(_("%(n)s tasks generated") % {"n": len(tasks)}) for pk, (_plan, tasks, _extra) in made.items()
         },
+        # The count, so pages say it in the reader's language (the comment is in the actor's).
+        data={pk: {"tasks_generated": len(tasks)} for pk, (_plan, tasks, _extra) in made.items()},
     )
     pairs: list[tuple[TemplateEntry, Task]] = []
     for campaign in campaigns:

@@ -164,7 +164,7 @@ def task_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except (ValidationError, Conflict, PermissionDenied) as exc:
         messages.error(request, _error_text(exc) or _("Not allowed."))
     else:
-        messages.success(request, f"{task.key} {ACTION_LABELS[action]}: OK")
+        messages.success(request, _("%(key)s: “%(action)s” done.") % {"key": task.key, "action": ACTION_LABELS[action]})
     return _back(request, task)
 
 

@@ -30,6 +30,7 @@
         (from === "in_review" && to === "in_progress")) { needs.push("comment"); }
     if (from === "in_review" && to === "done" && !review) { needs.push("actual_hours"); }
     if (from === "in_progress" && to === "in_review") {
+      needs.push("note");  // the optional note for the reviewer, as on the task page
       if (review) { needs.push("actual_hours"); }
       if (card.getAttribute("data-deliverable")) { needs.push("deliverable"); }
     }
@@ -94,13 +95,14 @@
           { key: card.getAttribute("data-key"), column: columnOf(to).getAttribute("data-label") });
         var err = dialog.querySelector("[data-dialog-error]");
         err.hidden = true;
+        var note = needs.indexOf("note") >= 0 && needs.indexOf("comment") < 0;
         dialog.querySelectorAll("[data-need]").forEach(function (box) {
           var need = box.getAttribute("data-need");
-          box.hidden = needs.indexOf(need) < 0;
+          box.hidden = needs.indexOf(need) < 0 && !(need === "comment" && note);
         });
         var label = dialog.querySelector("label[for=move-comment]");
         var comment = dialog.querySelector("#move-comment");
-        label.textContent = label.getAttribute(from === "in_review" ? "data-return-label" : "data-reason-label");
+        label.textContent = label.getAttribute(note ? "data-note-label" : from === "in_review" ? "data-return-label" : "data-reason-label");
         comment.required = needs.indexOf("comment") >= 0;
         dialog.querySelector("#move-hours").required = needs.indexOf("actual_hours") >= 0;
         function done() {

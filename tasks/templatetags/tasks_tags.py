@@ -50,6 +50,18 @@ def campaign_timeline(context, campaign):
     }
 
 
+@register.simple_tag(takes_context=True)
+def with_review_steps(context, campaign, events) -> list[dict]:
+    """``{% with_review_steps obj events as items %}``: the request's own events merged, by time,
+    with the review steps of its tasks the viewer may open (``kind`` "request" or "review")."""
+    from tasks import selectors
+
+    items = [{"kind": "request", "at": e.at, "obj": e} for e in events]
+    steps = selectors.campaign_review_steps_for(context["request"].user, campaign.pk)
+    items += [{"kind": "review", "at": e.at, "obj": e} for e in steps]
+    return sorted(items, key=lambda i: i["at"])
+
+
 @register.filter
 def can_see_capacity(user) -> bool:
     from tasks.capacity import may_see_capacity

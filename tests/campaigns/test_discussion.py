@@ -265,3 +265,13 @@ def test_request_page_query_count_does_not_grow_with_the_thread(client, org, sub
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
     assert CampaignRequest.objects.count() == 1
+
+
+def test_the_comment_box_help_is_in_the_readers_language(client, org, submitted):
+    client.force_login(org["charlie"])
+    url = f"/requests/{submitted.pk}/"
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    ja = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()  # last: its language stays active
+    assert f"Type @ to mention someone who can see this request. At most {COMMENT_MAX} characters." in en
+    assert "メンションできます" not in en
+    assert "メンションできます" in ja and "Type @ to mention" not in ja

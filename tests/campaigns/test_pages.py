@@ -135,3 +135,15 @@ def test_login_page_and_logout(client, org):
     assert client.get(reverse("home"), follow=True).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("campaigns:list")).status_code == 302
+
+
+def test_the_detail_page_names_the_governance_model_and_target_kpis_in_the_readers_language(client, org, make_request):
+    req = make_request(org["alice"], actions=["submit"])
+    assert req.governance_model == "centralised"
+    client.force_login(org["alice"])
+    url = reverse("campaigns:detail", args=[req.pk])
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    ja = client.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()  # last: the language stays active
+    assert "中央集権型" in ja and "centralised" not in ja
+    assert "リード 300" in ja and "パイプライン ¥0" in ja and "Pipeline" not in ja
+    assert "Centralised" in en and "Leads 300" in en and "Pipeline ¥0" in en

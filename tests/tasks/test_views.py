@@ -63,6 +63,17 @@ def test_actions_through_pages(generated, mona, sam):
     c.post(f"/tasks/{tasks['qa'].pk}/move/up/")
 
 
+def test_a_done_action_says_so_in_the_readers_language(generated, mona, sam):
+    req, tasks = generated
+    services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
+    services.task_assign(task_id=tasks["design"].pk, assignee=sam, by=mona)
+    s = login(sam)
+    en = s.post(f"/tasks/{tasks['plan'].pk}/start/", {}, follow=True, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{tasks['plan'].key}: “Start” done." in en
+    ja = s.post(f"/tasks/{tasks['design'].pk}/start/", {}, follow=True, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert f"{tasks['design'].key}: 「開始」を実行しました。" in ja and ": OK" not in ja
+
+
 def test_generate_button(approved, template, mona, people):
     req = approved()
     c = login(mona)
