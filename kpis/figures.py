@@ -581,9 +581,10 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
 def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, ctx: dict) -> pd.Series:
     """Open tasks whose clock runs and is past its due date at the horizon, whatever the sweep stored.
 
-    A waiting task's deadline moves by the working time of its open pause, at most the pause
-    limit (``tasks.sla_start.MAX_PAUSE_BUSINESS_DAYS``): a task paused for weeks past its due
-    date is breached once the limit is used up.
+    A waiting task's deadline moves by the working time of its open pause, at most its own SLA
+    policy's pause limit (``SLAPolicy.pause_limit_days``; ``tasks.sla_start.MAX_PAUSE_BUSINESS_DAYS``
+    for a task type without a policy), as ``tasks.sla_start.overlong_pauses_end`` would resume
+    it: a task paused for weeks past its due date is breached once its limit is used up.
     """
     running = tasks["state"].isin([TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW])
     waiting = tasks["state"] == TaskState.WAITING
@@ -594,7 +595,8 @@ def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, 
         open_p = pauses[pauses["ended_at"].isna()].drop_duplicates("task_id", keep="last").set_index("task_id")
         pause_start = tasks["id"].map(open_p["started_at"]) if len(open_p) else pd.Series(np.nan, index=tasks.index)
         paused = clock.between(pause_start.to_numpy(dtype="float64"), np.full(len(tasks), ctx["horizon"]))
-        cap = MAX_PAUSE_BUSINESS_DAYS * clock.day_seconds
+        limit_days = pd.to_numeric(tasks["pause_limit_days"], errors="coerce").fillna(MAX_PAUSE_BUSINESS_DAYS)
+        cap = limit_days.to_numpy(dtype="float64") * clock.day_seconds
         allowance = np.minimum(np.nan_to_num(paused, nan=0.0), cap)
         out |= waiting & started & pd.Series(past > allowance, index=tasks.index)
     return out
