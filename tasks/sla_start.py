@@ -101,16 +101,32 @@ def _live(task: Task, now: dt.datetime) -> str:
     return SlaState.ON_TRACK
 
 
-def planned_start(task: Task, resolver: DeadlineResolver | None = None) -> dt.datetime:
+def planned_start(
+    task: Task,
+    resolver: DeadlineResolver | None = None,
+    *,
+    predecessors: Sequence[Task] | None = None,
+    now: dt.datetime | None = None,
+) -> dt.datetime:
     """When ``task`` is planned to start: its clock start, or while the clock waits the instant its
     forecast is counted from (open predecessors' due dates, its anchor day, its creation).
 
-    Reads ``task.depends_on`` (prefetch it for lists) and, for anchored work, the campaign dates.
+    A task to do that could be worked on but whose clock waits for an assignee (its policy starts
+    the clock on assignment) starts ``now`` at the earliest: nobody has it yet.
+    Reads ``task.depends_on`` (prefetch it for lists; or pass ``predecessors``, e.g. rows being
+    re-planned in memory) and, for anchored work, the campaign dates.
     """
     if task.sla_start_at is not None:
         return task.sla_start_at
-    dues = [p.due_at for p in task.depends_on.all() if p.state in OPEN_TASK_STATES and p.due_at]
-    return max([task.created_at, *dues, *_anchor_floor(task, resolver or DeadlineResolver())])
+    preds = list(task.depends_on.all()) if predecessors is None else predecessors
+    open_preds = [p for p in preds if p.state in OPEN_TASK_STATES]
+    dues = [p.due_at for p in open_preds if p.due_at]
+    start = max([task.created_at, *dues, *_anchor_floor(task, resolver or DeadlineResolver())])
+    if task.state == TaskState.TODO and not open_preds:
+        from django.utils import timezone
+
+        start = max(start, now or timezone.now())
+    return start
 
 
 def _anchor_floor(task: Task, resolver: DeadlineResolver) -> list[dt.datetime]:
@@ -151,15 +167,17 @@ def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, act
         if condition == SLAStart.ON_CREATION:
             continue  # its clock has run since creation whatever its predecessors do
         before = (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state)
-        open_preds = [tasks[p] for p in preds[pk] if tasks[p].state in OPEN_TASK_STATES]
+        own = [tasks[p] for p in preds[pk]]
+        open_preds = [p for p in own if p.state in OPEN_TASK_STATES]
         floor = _anchor_floor(task, resolver)  # post-launch / post-end work starts on its anchor day
-        if open_preds:
-            start, basis = None, max([task.created_at, *[p.due_at for p in open_preds if p.due_at], *floor])
-        elif clock_runs(condition, actionable=True, assigned=task.assignee_id is not None):
+        if open_preds or not clock_runs(condition, actionable=True, assigned=task.assignee_id is not None):
+            # Waiting for a predecessor, or actionable and waiting for an assignee (then from now
+            # at the earliest): a forecast counted from the task's planned start.
+            task.sla_start_at = None
+            start, basis = None, planned_start(task, resolver, predecessors=own, now=at)
+        else:
             start = task.sla_start_at or max([at, *floor])
             basis = start
-        else:  # actionable, waiting for an assignee: forecast from now
-            start, basis = None, max([at, *floor])
         d = resolver.compute(task.task_type, basis, (), task.assignee_id)
         task.sla_start_at, task.due_at, task.at_risk_at = start, d.due_at, d.at_risk_at
         task.sla_state = _live(task, at)
@@ -401,8 +419,8 @@ def _replan_one(
         if rule.start_condition == SLAStart.ON_ASSIGNMENT:
             start = _assigned_from(assigned, actionable_at) if task.assignee_id else None
     if start is None:
-        dues = [p.due_at for p in open_preds if p.due_at]
-        basis = max([task.created_at, *dues, *floor]) if open_preds else max([at, *floor])
+        task.sla_start_at = None
+        basis = planned_start(task, resolver, predecessors=preds, now=at)
         d = resolver.compute(task.task_type, basis, (), task.assignee_id)
         task.sla_paused_seconds = 0
     else:
