@@ -63,7 +63,8 @@ DEFINITIONS: dict[str, list[tuple[str, object, object]]] = {
             _("Approval wait"),
             _(
                 "The wait in submitted before each decision (approve, reject, request changes), attributed to "
-                "the deciding approver and to the quarter of the decision."
+                "the deciding approver and to the quarter of the decision. A decision a delegate took on an "
+                "approver's behalf counts once, for the delegate who took it."
             ),
         ),
     ],
