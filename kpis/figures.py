@@ -928,6 +928,15 @@ MATURITY_LEVELS = {
 }
 
 
+MATURITY_CRITERIA = {
+    "via_form": _("Came through the form"),
+    "kpis_set": _("KPI targets set"),
+    "results_recorded": _("Results recorded"),
+    "retrospectives": _("Retrospective written"),
+    "sla_met": _("SLA met"),
+}
+
+
 def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
     launched = c[_in_quarter(c["launched_at"], ctx)]
     n = len(launched)
@@ -958,13 +967,7 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
             level = lvl
         else:
             break
-    labels = {
-        "via_form": _("Came through the form"),
-        "kpis_set": _("KPI targets set"),
-        "results_recorded": _("Results recorded"),
-        "retrospectives": _("Retrospective written"),
-        "sla_met": _("SLA met"),
-    }
+    labels = MATURITY_CRITERIA
     evidence = [
         {
             "criterion": k,

@@ -1,0 +1,34 @@
+"""A report stored or cached in one language reads in the page's language (fixed vocabularies)."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from campaigns.quarters import Quarter
+from kpis import figures, labels, store
+from kpis.data import KpiFilters
+
+from .conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_report_computed_in_japanese_reads_in_english(quarter_data):
+    with translation.override("ja"):
+        stored = store.as_stored(figures.compute(KpiFilters(Quarter.parse("2026Q3")), now=NOW))
+    assert stored["maturity"]["label"] == str(figures.MATURITY_LEVELS[stored["maturity"]["level"]])
+    with translation.override("en"):
+        r = labels.labelled(stored)
+        level = r["maturity"]["level"]
+        assert r["maturity"]["label"] == str(figures.MATURITY_LEVELS[level]) and r["maturity"]["label"].isascii()
+        assert all(e["label"].isascii() for e in r["maturity"]["evidence"])
+        states = {row["state"]: row["label"] for row in r["stall"]["requests"]}
+        assert states["submitted"] == "Submitted"
+        assert all(row["label"].isascii() for row in r["stall"]["tasks"])
+        questions = {q["name"]: q["label"] for q in r["satisfaction"]["questions"]}
+        assert questions["q_overall"] == "Overall satisfaction"
+        assert all(c["label"].isascii() for c in r["martech"]["categories"])
+    with translation.override("ja"):
+        r = labels.labelled(stored)
+        assert {q["name"]: q["label"] for q in r["satisfaction"]["questions"]}["q_overall"] == "総合満足度"
