@@ -32,3 +32,15 @@ def test_a_report_computed_in_japanese_reads_in_english(quarter_data):
     with translation.override("ja"):
         r = labels.labelled(stored)
         assert {q["name"]: q["label"] for q in r["satisfaction"]["questions"]}["q_overall"] == "総合満足度"
+
+
+def test_the_filter_names_units_and_types_in_the_page_language(client, org, osaka, webinar):
+    osaka.name_en = "Osaka"
+    osaka.save()
+    webinar.name_en = "Webinar"
+    webinar.save()
+    client.force_login(org["mona"])
+    en = client.get("/kpis/?quarter=2026Q3", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<option value="osaka"' in en and ">Osaka</option>" in en and ">Webinar</option>" in en
+    ja = client.get("/kpis/?quarter=2026Q3", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert ">大阪支社</option>" in ja
