@@ -140,6 +140,7 @@ def _translated_labels(r: dict[str, Any], models: dict[str, str]) -> None:
     relabel(r.get("satisfaction", {}).get("questions"), "name", dict(SURVEY_QUESTIONS))
     relabel(r.get("martech", {}).get("categories"), "category", dict(ToolCategory.choices))
     relabel(r.get("governance", {}).get("by_model"), "model", models)
+    relabel(r.get("return", {}).get("by_governance_model"), "key", models)
     m = r.get("maturity", {})
     if m.get("level") in MATURITY_LEVELS:
         m["label"] = str(MATURITY_LEVELS[m["level"]])

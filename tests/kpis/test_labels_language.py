@@ -29,6 +29,9 @@ def test_a_report_computed_in_japanese_reads_in_english(quarter_data):
         questions = {q["name"]: q["label"] for q in r["satisfaction"]["questions"]}
         assert questions["q_overall"] == "Overall satisfaction"
         assert all(c["label"].isascii() for c in r["martech"]["categories"])
+        assert r["return"]["by_governance_model"]
+        assert all(m["label"].isascii() for m in r["return"]["by_governance_model"])
+        assert all(m["label"].isascii() for m in r["governance"]["by_model"])
     with translation.override("ja"):
         r = labels.labelled(stored)
         assert {q["name"]: q["label"] for q in r["satisfaction"]["questions"]}["q_overall"] == "総合満足度"
