@@ -578,6 +578,18 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
 # 4. SLA attainment ------------------------------------------------------------------------
 
 
+def breach_reasons(why: list[list[str]]) -> list[str]:
+    """A breach's reasons as sentences in the active language from its ``why`` pairs
+    (``["waiting", pause reasons]``, ``["reopened", notes]``); the labels re-run it per page."""
+    out = []
+    for kind, text in why:
+        if kind == "waiting":
+            out.append(str(_("waiting: %(reason)s") % {"reason": text}))
+        elif kind == "reopened":
+            out.append(str(_("reopened: %(note)s") % {"note": text}))
+    return out or [str(_("no recorded reason (late delivery)"))]
+
+
 def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, ctx: dict) -> pd.Series:
     """Open tasks whose clock runs and is past its due date at the horizon, whatever the sweep stored.
 
@@ -670,9 +682,9 @@ def sla(
         for r in late.sort_values(["overrun_h", "id"], ascending=[False, True]).itertuples():
             why = []
             if r.id in reasons.index and reasons[r.id]:
-                why.append(_("waiting: %(reason)s") % {"reason": reasons[r.id]})
+                why.append(["waiting", reasons[r.id]])
             if r.id in reopen_notes.index:
-                why.append(_("reopened: %(note)s") % {"note": reopen_notes[r.id]})
+                why.append(["reopened", reopen_notes[r.id]])
             breaches.append(
                 {
                     "task_id": int(r.id),
@@ -685,7 +697,8 @@ def sla(
                     "due_at": iso(r.due_at),
                     "completed_at": iso(r.completed_at),
                     "overrun_business_hours": num(r.overrun_h),
-                    "reasons": why or [str(_("no recorded reason (late delivery)"))],
+                    "why": why,
+                    "reasons": breach_reasons(why),
                 }
             )
     met = int((t["outcome"] == "met").sum())

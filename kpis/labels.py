@@ -20,7 +20,14 @@ from governance.models import BusinessUnit
 from knowledge.models import ToolCategory
 from tasks.models import SlaState, TaskType
 
-from .figures import MATURITY_CRITERIA, MATURITY_LEVELS, MODEL_LABELS, REQUEST_STATE_LABELS, TASK_STATE_LABELS
+from .figures import (
+    MATURITY_CRITERIA,
+    MATURITY_LEVELS,
+    MODEL_LABELS,
+    REQUEST_STATE_LABELS,
+    TASK_STATE_LABELS,
+    breach_reasons,
+)
 
 MARK = "_labelled"
 
@@ -108,6 +115,8 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
     for b in sla.get("breaches", []):
         b["assignee_name"] = person(b.get("assignee"))
         b["outcome_label"] = outcomes.get(b.get("outcome"), b.get("outcome"))
+        if "why" in b:  # reports stored before ``why`` keep their sentences
+            b["reasons"] = breach_reasons(b["why"])
     for c in r.get("lead_time", {}).get("campaigns", []):
         c["unit_name"] = units.get(c.get("unit"), c.get("unit"))
         c["campaign_type_name"] = types.get(c.get("campaign_type"), c.get("campaign_type"))

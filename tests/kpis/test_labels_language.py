@@ -32,6 +32,8 @@ def test_a_report_computed_in_japanese_reads_in_english(quarter_data):
         assert r["return"]["by_governance_model"]
         assert all(m["label"].isascii() for m in r["return"]["by_governance_model"])
         assert all(m["label"].isascii() for m in r["governance"]["by_model"])
+        reasons = [x for b in r["sla"]["breaches"] for x in b["reasons"]]
+        assert "no recorded reason (late delivery)" in reasons and "reopened: 誤字あり" in reasons
     with translation.override("ja"):
         r = labels.labelled(stored)
         assert {q["name"]: q["label"] for q in r["satisfaction"]["questions"]}["q_overall"] == "総合満足度"
