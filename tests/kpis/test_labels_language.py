@@ -49,3 +49,13 @@ def test_the_filter_names_units_and_types_in_the_page_language(client, org, osak
     assert '<option value="osaka"' in en and ">Osaka</option>" in en and ">Webinar</option>" in en
     ja = client.get("/kpis/?quarter=2026Q3", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert ">大阪支社</option>" in ja
+
+
+def test_japanese_section_titles_are_numbered_once(quarter_data):
+    from kpis.pdf import render_html
+
+    with translation.override("ja"):
+        report = store.as_stored(figures.compute(KpiFilters(Quarter.parse("2026Q3")), now=NOW))
+        html = render_html(labels.labelled(report))
+    assert "4. SLA達成率" in html and "1. リードタイム" in html
+    assert "4. 4." not in html and "1. 1." not in html
