@@ -96,14 +96,38 @@ def _plan(rng: random.Random, launch: dt.date, today: dt.date, end: str | None =
     return [] if end == "draft" else path + tail
 
 
-def _current_approver(request_id: int):
+def _current_approver(request_id: int, away: tuple | None = None, at: dt.datetime | None = None):
+    """The routed approver of the request's current step; their delegate when ``at`` falls in
+    ``away`` (``(delegator, delegate, start, end)``: the CMO's business trip)."""
     request = CampaignRequest.objects.get(pk=request_id)
     route = (
         ApprovalRoute.objects.filter(request=request, round=request.approval_round, step=request.approval_step)
         .select_related("approver")
         .first()
     )
+    if away is not None and at is not None:
+        delegator, delegate, start, end = away
+        if route.approver_id == delegator.pk and start <= timezone.localdate(at) <= end:
+            return delegate
     return route.approver
+
+
+# The CMO's month-long business trip, in days before today: APAC's head decides for them (the
+# last full quarter, so its approver figures show decisions taken on the CMO's behalf).
+AWAY_DAYS = (110, 80)
+
+
+def seed_delegation(users: dict, today: dt.date) -> tuple:
+    """Backfill the CMO's past delegation to APAC's head, before the decisions it covers are
+    simulated; returns ``(delegator, delegate, start, end)``."""
+    from governance.services import delegation_create
+
+    cmo, delegate = users["cmo"], users["apac_head"]
+    start, end = today - dt.timedelta(days=AWAY_DAYS[0]), today - dt.timedelta(days=AWAY_DAYS[1])
+    delegation_create(
+        delegator=cmo, delegate=delegate, start=start, end=end, reason="海外長期出張", by=cmo, allow_past=True
+    )
+    return cmo, delegate, start, end
 
 
 def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, halfway=None) -> int:
@@ -131,6 +155,7 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
         "mark_ready": users["mops"],
         "close": users["mops"],
     }
+    away = seed_delegation(users, today) if "apac_head" in users else None
     made = 0
     for i in range(count):
         if i == count // 2 and halfway is not None:
@@ -185,7 +210,7 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
                 at = max(at, min(now, timezone.make_aware(dt.datetime.combine(launch, dt.time(10)))))
             by = actors.get(action, requester)
             if action in ("approve", "reject", "request_changes"):
-                by = _current_approver(request.pk)
+                by = _current_approver(request.pk, away, at)
             comment = ""
             if action == "request_changes":
                 comment = rng.choice(REASONS_CHANGES)
@@ -198,7 +223,7 @@ def seed_requests(*, users: dict, units: dict, seed: int = 1, count: int = 72, h
             while action == "approve" and CampaignRequest.objects.get(pk=request.pk).state == State.SUBMITTED:
                 at = min(at + dt.timedelta(days=1), now)
                 services.request_transition(
-                    request_id=request.pk, action="approve", by=_current_approver(request.pk), at=at
+                    request_id=request.pk, action="approve", by=_current_approver(request.pk, away, at), at=at
                 )
         made += 1
     return made

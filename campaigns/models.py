@@ -91,7 +91,9 @@ def _is_requester(instance: CampaignRequest, user) -> bool:
 
 
 def _can_decide(instance: CampaignRequest, user) -> bool:
-    return policy.can_decide(user, instance)
+    # ``decision_on``: the day a decision is recorded for (set by request_transition), so a
+    # decision backfilled for a past day is checked against that day's delegations.
+    return policy.can_decide(user, instance, getattr(instance, "decision_on", None))
 
 
 def _can_cancel(instance: CampaignRequest, user) -> bool:

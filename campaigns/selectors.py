@@ -65,6 +65,23 @@ def request_get_for(user: Any, request_id: int, *, with_events: bool = True) -> 
         raise Http404("Campaign request not found") from None
 
 
+def request_timeline(request: CampaignRequest) -> list[RequestEvent]:
+    """The request's events (prefetched by ``request_get_for``) for the timeline; a decision a
+    delegate took carries ``on_behalf``: the names of the approvers it was taken for (one query)."""
+    from django.contrib.auth import get_user_model
+
+    from governance.names import person_name
+
+    events = list(request.events.all())
+    usernames = {u for e in events for u in (e.data or {}).get("on_behalf_of", [])}
+    if usernames:
+        people = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+        for e in events:
+            names = [person_name(people[u]) if u in people else u for u in e.data.get("on_behalf_of", [])]
+            e.on_behalf = ", ".join(names)
+    return events
+
+
 def request_last_changes(request: CampaignRequest) -> dict[str, list]:
     """What the requester changed in their last resubmission (field -> [before, after])."""
     events = [e for e in request.events.all() if e.action == "resubmit"]

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 import django.dispatch
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +53,8 @@ ACTIONS: dict[str, str] = {
     "cancel": "cancel",
 }
 COMMENT_REQUIRED = {"reject", "request_changes"}
+# Approvers' decisions: a delegate may take them for the approver who delegated.
+DECISION_ACTIONS = {"approve", "reject", "request_changes"}
 # Actions the system (no human actor) may take, e.g. when the last task is done.
 SYSTEM_ACTIONS = {"start_production", "mark_ready", "reopen_production", "cancel"}
 USER_ACTIONS = ("submit", "resubmit", "approve", "reject", "request_changes", "launch", "close", "cancel")
@@ -176,6 +179,8 @@ def request_transition(
         .get(pk=request_id)
     )
     method = getattr(request, ACTIONS[action])
+    if at is not None:
+        request.decision_on = timezone.localdate(at)  # delegations are those of the decision's day
     if expected_state and request.state != expected_state:
         raise Conflict(_("This request changed, reload."))
     if not can_proceed(method):
@@ -194,6 +199,14 @@ def request_transition(
 
     at = at or timezone.now()
     data: dict[str, Any] = {}
+    if action in DECISION_ACTIONS and by is not None:
+        # A delegate decides for the routed approver(s) who delegated to them: the timeline
+        # says "on behalf of" them (usernames, as routed_to).
+        behalf = policy.decided_for_ids(by, request, timezone.localdate(at))
+        if behalf:
+            data["on_behalf_of"] = list(
+                get_user_model().objects.filter(pk__in=behalf).order_by("pk").values_list("username", flat=True)
+            )
     if action in ("submit", "resubmit"):
         request_validate(request=request, at=at)
         current = snapshot(request)
@@ -213,7 +226,7 @@ def request_transition(
         if request.approval_step < len(plan):
             # An intermediate step (hybrid: the unit head before the CMO): the request stays
             # submitted and moves to the next step's approvers.
-            return _advance_step(request, plan, by=by, at=at, comment=comment)
+            return _advance_step(request, plan, by=by, at=at, comment=comment, data=data)
     method()
     if action == "submit":
         request.submitted_at = at
@@ -322,13 +335,15 @@ def _route(request: CampaignRequest, approvers: list, *, at: dt.datetime) -> lis
     return [u.username for u in approvers]
 
 
-def _advance_step(request: CampaignRequest, plan: list[list], *, by, at: dt.datetime, comment: str) -> CampaignRequest:
+def _advance_step(
+    request: CampaignRequest, plan: list[list], *, by, at: dt.datetime, comment: str, data: dict
+) -> CampaignRequest:
     done = request.approval_step
     request.approval_step += 1
     request.approval_steps = len(plan)
     request.save()
     routed = _route(request, plan[request.approval_step - 1], at=at)
-    data = {"step": done, "of": len(plan), "routed_to": routed}
+    data = {**data, "step": done, "of": len(plan), "routed_to": routed}
     return _record(request, action="approve", from_state=request.state, by=by, at=at, comment=comment, data=data)
 
 

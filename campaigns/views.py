@@ -134,7 +134,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campaigns/detail.html",
         {
             "obj": obj,
-            "events": list(obj.events.all()),
+            "events": selectors.request_timeline(obj),
             "actions": actions,
             "changes": change_display.change_rows(selectors.request_last_changes(obj)),
             "can_edit": obj.is_editable and obj.requester_id == request.user.pk,

@@ -16,6 +16,8 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "tasks-sla-notifications": ("tasks.jobs.send_sla_notifications", 5),
     # tasks: a pause stops the SLA clock for at most 10 business days; then the task resumes
     "tasks-pause-limit": ("tasks.jobs.end_overlong_pauses", 60),
+    # tasks: forecasts of tasks waiting for an assignee (clock starts on assignment) count from now
+    "tasks-refresh-forecasts": ("tasks.jobs.refresh_forecasts", 60),
     # integrations: webhook retries with back-off (claims due deliveries), SLA at-risk/breach
     # announcements, and the daily digest (hourly check; once per user per local day)
     "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),

@@ -193,11 +193,11 @@ def active_delegator_ids(user: Any, on: dt.date | None = None) -> frozenset[int]
     return cached
 
 
-def acting_for_ids(user: Any) -> frozenset[int]:
-    """``user`` plus everyone whose approvals ``user`` may take today (delegations)."""
+def acting_for_ids(user: Any, on: dt.date | None = None) -> frozenset[int]:
+    """``user`` plus everyone whose approvals ``user`` may take on ``on`` (today) by delegation."""
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
-    return frozenset({user.pk}) | active_delegator_ids(user)
+    return frozenset({user.pk}) | active_delegator_ids(user, on)
 
 
 def current_approver_ids(request: Any) -> set[int]:
@@ -209,11 +209,20 @@ def current_approver_ids(request: Any) -> set[int]:
     }
 
 
-def can_decide(user: Any, request: Any) -> bool:
-    """True when ``user`` may approve, reject or send back ``request`` now."""
+def can_decide(user: Any, request: Any, on: dt.date | None = None) -> bool:
+    """True when ``user`` may approve, reject or send back ``request`` on ``on`` (today)."""
     if not has_role(user, roles.APPROVER) or user.pk == request.requester_id:
         return False
-    return bool(current_approver_ids(request) & acting_for_ids(user))
+    return bool(current_approver_ids(request) & acting_for_ids(user, on))
+
+
+def decided_for_ids(user: Any, request: Any, on: dt.date | None = None) -> list[int]:
+    """The routed approvers ``user`` decides for by delegation on ``on`` (today); empty when
+    ``user`` is a routed approver of the current step (then the decision is their own)."""
+    routed = current_approver_ids(request)
+    if user is None or user.pk in routed:
+        return []
+    return sorted(routed & active_delegator_ids(user, on))
 
 
 def request_visibility_q(user: Any) -> Q:

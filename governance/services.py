@@ -147,8 +147,15 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
 
 
 @transaction.atomic
-def delegation_create(*, delegator, delegate, start: dt.date, end: dt.date, reason: str = "", by) -> Delegation:
-    """Let ``delegate`` approve for ``delegator`` from ``start`` to ``end`` (inclusive)."""
+def delegation_create(
+    *, delegator, delegate, start: dt.date, end: dt.date, reason: str = "", by, allow_past: bool = False
+) -> Delegation:
+    """Let ``delegate`` approve for ``delegator`` from ``start`` to ``end`` (inclusive).
+
+    ``allow_past`` records a delegation that has already ended, for seeding a history (the
+    demo) only: forms and the API never pass it. Its log entry says it was backfilled, and
+    it is dated when it was recorded.
+    """
     if by.pk != delegator.pk and not policy.has_role(by, roles.ADMIN):
         raise PermissionDenied(_("You may only delegate your own approvals."))
     errors = {}
@@ -160,7 +167,7 @@ def delegation_create(*, delegator, delegate, start: dt.date, end: dt.date, reas
         errors["delegate"] = _("You cannot delegate to yourself.")
     if start and end and end < start:
         errors["end"] = _("The end must not be before the start.")
-    if end and end < timezone.localdate():
+    if end and end < timezone.localdate() and not allow_past:
         errors.setdefault("end", _("The end date is in the past."))
     if errors:
         raise ValidationError(errors)
@@ -175,6 +182,7 @@ def delegation_create(*, delegator, delegate, start: dt.date, end: dt.date, reas
             "delegate": delegate.username,
             "start": start.isoformat(),
             "end": end.isoformat(),
+            **({"backfilled": True} if allow_past else {}),
         },
     )
     return delegation

@@ -178,6 +178,7 @@ TASK_COLS = [
     "due_at",
     "sla_state",
     "sla_start_at",
+    "pause_limit_days",
 ]
 REQUEST_EVENT_COLS = ["entity", "id", "action", "from_state", "to_state", "actor", "at"]
 TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "from_state", "to_state", "actor", "at", "comment"]
@@ -280,6 +281,8 @@ def querysets(f: KpiFilters, *, trend: bool = True) -> dict[str, tuple[QuerySet,
         "due_at",
         "sla_state",
         "sla_start_at",
+        # The task's own policy's pause limit (NULL without a policy: figures apply the default).
+        "task_type__sla_policy__pause_limit_days",
     )
     active_tasks = TaskEvent.objects.filter(at__gte=qs_start, at__lt=qs_end, task__in=task_base).values("task_id")
     # Tasks alive in the quarter without an event in it still wait in some state all quarter.

@@ -63,7 +63,8 @@ DEFINITIONS: dict[str, list[tuple[str, object, object]]] = {
             _("Approval wait"),
             _(
                 "The wait in submitted before each decision (approve, reject, request changes), attributed to "
-                "the deciding approver and to the quarter of the decision."
+                "the deciding approver and to the quarter of the decision. A decision a delegate took on an "
+                "approver's behalf counts once, for the delegate who took it."
             ),
         ),
     ],
@@ -87,7 +88,8 @@ DEFINITIONS: dict[str, list[tuple[str, object, object]]] = {
                 "Tasks completed in the quarter (met when completed by the due date, else missed) plus open "
                 "tasks breached now: their clock runs and their due date in the quarter has passed at the "
                 "quarter's end (or now), whatever the sweep has stored. A paused task's due date moves by its "
-                "open pause, at most 10 business days. The clock starts when the task can be worked on (all "
+                "open pause, at most its SLA policy's pause limit (10 business days without a policy). The "
+                "clock starts when the task can be worked on (all "
                 "predecessors done); tasks still waiting for predecessors and cancelled tasks never count. "
                 "Share met = met / counted tasks, 4 decimals."
             ),

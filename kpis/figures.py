@@ -578,12 +578,25 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
 # 4. SLA attainment ------------------------------------------------------------------------
 
 
+def breach_reasons(why: list[list[str]]) -> list[str]:
+    """A breach's reasons as sentences in the active language from its ``why`` pairs
+    (``["waiting", pause reasons]``, ``["reopened", notes]``); the labels re-run it per page."""
+    out = []
+    for kind, text in why:
+        if kind == "waiting":
+            out.append(str(_("waiting: %(reason)s") % {"reason": text}))
+        elif kind == "reopened":
+            out.append(str(_("reopened: %(note)s") % {"note": text}))
+    return out or [str(_("no recorded reason (late delivery)"))]
+
+
 def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, ctx: dict) -> pd.Series:
     """Open tasks whose clock runs and is past its due date at the horizon, whatever the sweep stored.
 
-    A waiting task's deadline moves by the working time of its open pause, at most the pause
-    limit (``tasks.sla_start.MAX_PAUSE_BUSINESS_DAYS``): a task paused for weeks past its due
-    date is breached once the limit is used up.
+    A waiting task's deadline moves by the working time of its open pause, at most its own SLA
+    policy's pause limit (``SLAPolicy.pause_limit_days``; ``tasks.sla_start.MAX_PAUSE_BUSINESS_DAYS``
+    for a task type without a policy), as ``tasks.sla_start.overlong_pauses_end`` would resume
+    it: a task paused for weeks past its due date is breached once its limit is used up.
     """
     running = tasks["state"].isin([TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW])
     waiting = tasks["state"] == TaskState.WAITING
@@ -594,7 +607,8 @@ def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, 
         open_p = pauses[pauses["ended_at"].isna()].drop_duplicates("task_id", keep="last").set_index("task_id")
         pause_start = tasks["id"].map(open_p["started_at"]) if len(open_p) else pd.Series(np.nan, index=tasks.index)
         paused = clock.between(pause_start.to_numpy(dtype="float64"), np.full(len(tasks), ctx["horizon"]))
-        cap = MAX_PAUSE_BUSINESS_DAYS * clock.day_seconds
+        limit_days = pd.to_numeric(tasks["pause_limit_days"], errors="coerce").fillna(MAX_PAUSE_BUSINESS_DAYS)
+        cap = limit_days.to_numpy(dtype="float64") * clock.day_seconds
         allowance = np.minimum(np.nan_to_num(paused, nan=0.0), cap)
         out |= waiting & started & pd.Series(past > allowance, index=tasks.index)
     return out
@@ -668,9 +682,9 @@ def sla(
         for r in late.sort_values(["overrun_h", "id"], ascending=[False, True]).itertuples():
             why = []
             if r.id in reasons.index and reasons[r.id]:
-                why.append(_("waiting: %(reason)s") % {"reason": reasons[r.id]})
+                why.append(["waiting", reasons[r.id]])
             if r.id in reopen_notes.index:
-                why.append(_("reopened: %(note)s") % {"note": reopen_notes[r.id]})
+                why.append(["reopened", reopen_notes[r.id]])
             breaches.append(
                 {
                     "task_id": int(r.id),
@@ -683,7 +697,8 @@ def sla(
                     "due_at": iso(r.due_at),
                     "completed_at": iso(r.completed_at),
                     "overrun_business_hours": num(r.overrun_h),
-                    "reasons": why or [str(_("no recorded reason (late delivery)"))],
+                    "why": why,
+                    "reasons": breach_reasons(why),
                 }
             )
     met = int((t["outcome"] == "met").sum())
@@ -926,6 +941,15 @@ MATURITY_LEVELS = {
 }
 
 
+MATURITY_CRITERIA = {
+    "via_form": _("Came through the form"),
+    "kpis_set": _("KPI targets set"),
+    "results_recorded": _("Results recorded"),
+    "retrospectives": _("Retrospective written"),
+    "sla_met": _("SLA met"),
+}
+
+
 def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
     launched = c[_in_quarter(c["launched_at"], ctx)]
     n = len(launched)
@@ -956,13 +980,7 @@ def maturity(c: pd.DataFrame, sla_report: dict, ctx: dict) -> dict[str, Any]:
             level = lvl
         else:
             break
-    labels = {
-        "via_form": _("Came through the form"),
-        "kpis_set": _("KPI targets set"),
-        "results_recorded": _("Results recorded"),
-        "retrospectives": _("Retrospective written"),
-        "sla_met": _("SLA met"),
-    }
+    labels = MATURITY_CRITERIA
     evidence = [
         {
             "criterion": k,

@@ -15,11 +15,19 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils.translation import get_language
 
-from campaigns.models import CampaignType, Channel
+from campaigns.models import SURVEY_QUESTIONS, CampaignType, Channel
 from governance.models import BusinessUnit
+from knowledge.models import ToolCategory
 from tasks.models import SlaState, TaskType
 
-from .figures import MODEL_LABELS, REQUEST_STATE_LABELS
+from .figures import (
+    MATURITY_CRITERIA,
+    MATURITY_LEVELS,
+    MODEL_LABELS,
+    REQUEST_STATE_LABELS,
+    TASK_STATE_LABELS,
+    breach_reasons,
+)
 
 MARK = "_labelled"
 
@@ -107,13 +115,42 @@ def labelled(report: dict[str, Any]) -> dict[str, Any]:
     for b in sla.get("breaches", []):
         b["assignee_name"] = person(b.get("assignee"))
         b["outcome_label"] = outcomes.get(b.get("outcome"), b.get("outcome"))
+        if "why" in b:  # reports stored before ``why`` keep their sentences
+            b["reasons"] = breach_reasons(b["why"])
     for c in r.get("lead_time", {}).get("campaigns", []):
         c["unit_name"] = units.get(c.get("unit"), c.get("unit"))
         c["campaign_type_name"] = types.get(c.get("campaign_type"), c.get("campaign_type"))
     for g in r.get("governance", {}).get("trend", []):
         g["model_label"] = models.get(g.get("model"), g.get("model"))
+    _translated_labels(r, models)
     s = r.get("summary")
     if isinstance(s, dict):
         b = s.get("bottleneck")
         s["bottleneck_label"] = str(REQUEST_STATE_LABELS.get(b, b)) if b else None
     return r
+
+
+def _translated_labels(r: dict[str, Any], models: dict[str, str]) -> None:
+    """Labels of fixed vocabularies in the page's language.
+
+    A stored (closed quarter) or cached (running quarter) report holds the labels in the
+    language of whoever computed it first; the keys next to them decide what is shown here.
+    """
+
+    def relabel(rows: Any, key: str, names: dict, field: str = "label") -> None:
+        for row in rows or []:
+            if row.get(key) in names:
+                row[field] = str(names[row[key]])
+
+    stall = r.get("stall", {})
+    relabel(stall.get("requests"), "state", REQUEST_STATE_LABELS)
+    relabel(stall.get("tasks"), "state", TASK_STATE_LABELS)
+    relabel(stall.get("task_types"), "state", TASK_STATE_LABELS)
+    relabel(r.get("satisfaction", {}).get("questions"), "name", dict(SURVEY_QUESTIONS))
+    relabel(r.get("martech", {}).get("categories"), "category", dict(ToolCategory.choices))
+    relabel(r.get("governance", {}).get("by_model"), "model", models)
+    relabel(r.get("return", {}).get("by_governance_model"), "key", models)
+    m = r.get("maturity", {})
+    if m.get("level") in MATURITY_LEVELS:
+        m["label"] = str(MATURITY_LEVELS[m["level"]])
+    relabel(m.get("evidence"), "criterion", MATURITY_CRITERIA)

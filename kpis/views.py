@@ -40,9 +40,10 @@ def _filters(request: HttpRequest):
 
 def _choices() -> dict:
     return {
-        "units": list(BusinessUnit.objects.values_list("slug", "name")),
-        "types": list(CampaignType.objects.values_list("slug", "name")),
-        "channels": list(Channel.objects.values_list("slug", "name")),
+        # str(): the name in the page's language (the English name on English pages when set)
+        "units": [(u.slug, str(u)) for u in BusinessUnit.objects.only("slug", "name", "name_en")],
+        "types": [(t.slug, str(t)) for t in CampaignType.objects.only("slug", "name", "name_en")],
+        "channels": [(c.slug, str(c)) for c in Channel.objects.only("slug", "name", "name_en")],
         "models": [(m, figures.MODEL_LABELS[m]) for m in GOVERNANCE_MODELS],
     }
 

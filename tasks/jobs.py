@@ -77,3 +77,11 @@ def end_overlong_pauses(now: dt.datetime | None = None) -> list[int]:
 
     with transaction.atomic():
         return overlong_pauses_end(now=now or timezone.now())
+
+
+def refresh_forecasts(now: dt.datetime | None = None) -> int:
+    """Hourly: tasks that could be worked on but wait for an assignee (their clock starts on
+    assignment) are forecast from now, and the tasks after them follow; returns rows changed."""
+    from .recompute import recompute_forecasts
+
+    return recompute_forecasts(now=now or timezone.now(), waiting_for_assignee=True)

@@ -511,6 +511,12 @@ class Task(ConcurrentTransitionMixin, models.Model):
         return SlaState.ON_TRACK
 
     @property
+    def due_is_forecast(self) -> bool:
+        """Whether ``due_at`` is only a forecast: a task to do whose SLA clock has not started
+        (waiting for its predecessors, or for an assignee when its policy starts on assignment)."""
+        return self.state == TaskState.TODO and self.sla_start_at is None and self.due_at is not None
+
+    @property
     def live_sla_state(self) -> str:
         """``sla_state_at`` now: what pages and the API show."""
         return self.sla_state_at(timezone.now())

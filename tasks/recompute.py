@@ -17,7 +17,7 @@ import logging
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from .deadlines import DeadlineResolver
@@ -146,24 +146,28 @@ def recompute_open_deadlines(*, progress=None, chunk: int = CHUNK) -> tuple[int,
     return len(ids), changed
 
 
-def recompute_forecasts(resolver: DeadlineResolver | None = None) -> int:
+def recompute_forecasts(
+    resolver: DeadlineResolver | None = None, *, now: dt.datetime | None = None, waiting_for_assignee: bool = False
+) -> int:
     """Recompute the forecast deadline of every open task whose clock has not started.
 
     Per campaign in dependency order, so a forecast counts from its predecessors' new forecasts;
     the basis is ``sla_start.planned_start`` (open predecessors' deadlines, the anchor day, the
-    creation). Only rows whose forecast moved are written. Returns rows changed.
+    creation; for a task that waits only for an assignee, ``now`` at the earliest). Only rows
+    whose forecast moved are written. ``waiting_for_assignee`` limits the pass to campaigns with
+    such a task (the hourly refresh: their forecasts move with the clock). Returns rows changed.
     """
     from .dag import topological_order
     from .models import TaskDependency, TaskState
-    from .sla_start import _anchor_floor
+    from .sla_start import planned_start
 
     resolver = resolver or DeadlineResolver()
-    campaign_ids = list(
-        Task.objects.filter(state=TaskState.TODO, sla_start_at__isnull=True)
-        .order_by()
-        .values_list("campaign_id", flat=True)
-        .distinct()
-    )
+    now = now or timezone.now()
+    pending = Task.objects.filter(state=TaskState.TODO, sla_start_at__isnull=True)
+    if waiting_for_assignee:
+        open_pred = TaskDependency.objects.filter(task=OuterRef("pk"), predecessor__state__in=OPEN_TASK_STATES)
+        pending = pending.filter(assignee__isnull=True).exclude(Exists(open_pred))
+    campaign_ids = list(pending.order_by().values_list("campaign_id", flat=True).distinct())
     changed_total = 0
     for campaign_id in sorted(campaign_ids):
         with transaction.atomic():
@@ -185,13 +189,8 @@ def recompute_forecasts(resolver: DeadlineResolver | None = None) -> int:
                 task = tasks[pk]
                 if task.state != TaskState.TODO or task.sla_start_at is not None:
                     continue
-                open_preds = [tasks[p] for p in preds.get(pk, ()) if tasks[p].state in OPEN_TASK_STATES]
-                if preds.get(pk) and not open_preds:
-                    # Actionable, waiting for an assignee: its forecast counts from when it became
-                    # actionable (sla_start.successors_replan), which no row records; keep it.
-                    continue
-                dues = [p.due_at for p in open_preds]
-                basis = max([task.created_at, *[d for d in dues if d], *_anchor_floor(task, resolver)])
+                own = [tasks[p] for p in preds.get(pk, ()) if p in tasks]
+                basis = planned_start(task, resolver, predecessors=own, now=now)
                 d = resolver.compute(task.task_type, basis, (), task.assignee_id)
                 if (d.due_at, d.at_risk_at) != (task.due_at, task.at_risk_at):
                     task.due_at, task.at_risk_at = d.due_at, d.at_risk_at

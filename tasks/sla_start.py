@@ -101,16 +101,32 @@ def _live(task: Task, now: dt.datetime) -> str:
     return SlaState.ON_TRACK
 
 
-def planned_start(task: Task, resolver: DeadlineResolver | None = None) -> dt.datetime:
+def planned_start(
+    task: Task,
+    resolver: DeadlineResolver | None = None,
+    *,
+    predecessors: Sequence[Task] | None = None,
+    now: dt.datetime | None = None,
+) -> dt.datetime:
     """When ``task`` is planned to start: its clock start, or while the clock waits the instant its
     forecast is counted from (open predecessors' due dates, its anchor day, its creation).
 
-    Reads ``task.depends_on`` (prefetch it for lists) and, for anchored work, the campaign dates.
+    A task to do that could be worked on but whose clock waits for an assignee (its policy starts
+    the clock on assignment) starts ``now`` at the earliest: nobody has it yet.
+    Reads ``task.depends_on`` (prefetch it for lists; or pass ``predecessors``, e.g. rows being
+    re-planned in memory) and, for anchored work, the campaign dates.
     """
     if task.sla_start_at is not None:
         return task.sla_start_at
-    dues = [p.due_at for p in task.depends_on.all() if p.state in OPEN_TASK_STATES and p.due_at]
-    return max([task.created_at, *dues, *_anchor_floor(task, resolver or DeadlineResolver())])
+    preds = list(task.depends_on.all()) if predecessors is None else predecessors
+    open_preds = [p for p in preds if p.state in OPEN_TASK_STATES]
+    dues = [p.due_at for p in open_preds if p.due_at]
+    start = max([task.created_at, *dues, *_anchor_floor(task, resolver or DeadlineResolver())])
+    if task.state == TaskState.TODO and not open_preds:
+        from django.utils import timezone
+
+        start = max(start, now or timezone.now())
+    return start
 
 
 def _anchor_floor(task: Task, resolver: DeadlineResolver) -> list[dt.datetime]:
@@ -151,15 +167,17 @@ def successors_replan(*, campaign_id: int, at: dt.datetime, by, cause: Task, act
         if condition == SLAStart.ON_CREATION:
             continue  # its clock has run since creation whatever its predecessors do
         before = (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_state)
-        open_preds = [tasks[p] for p in preds[pk] if tasks[p].state in OPEN_TASK_STATES]
+        own = [tasks[p] for p in preds[pk]]
+        open_preds = [p for p in own if p.state in OPEN_TASK_STATES]
         floor = _anchor_floor(task, resolver)  # post-launch / post-end work starts on its anchor day
-        if open_preds:
-            start, basis = None, max([task.created_at, *[p.due_at for p in open_preds if p.due_at], *floor])
-        elif clock_runs(condition, actionable=True, assigned=task.assignee_id is not None):
+        if open_preds or not clock_runs(condition, actionable=True, assigned=task.assignee_id is not None):
+            # Waiting for a predecessor, or actionable and waiting for an assignee (then from now
+            # at the earliest): a forecast counted from the task's planned start.
+            task.sla_start_at = None
+            start, basis = None, planned_start(task, resolver, predecessors=own, now=at)
+        else:
             start = task.sla_start_at or max([at, *floor])
             basis = start
-        else:  # actionable, waiting for an assignee: forecast from now
-            start, basis = None, max([at, *floor])
         d = resolver.compute(task.task_type, basis, (), task.assignee_id)
         task.sla_start_at, task.due_at, task.at_risk_at = start, d.due_at, d.at_risk_at
         task.sla_state = _live(task, at)
@@ -280,4 +298,153 @@ def _mail_mops(task_ids: list[int]) -> None:
             recipient_list=emails,
             fail_silently=True,
         )
+    )
+
+
+def _closed_at(pred: Task, cancelled_at: dict[int, dt.datetime]) -> dt.datetime:
+    """When a closed predecessor stopped blocking: its completion, or its cancellation."""
+    if pred.state == TaskState.DONE and pred.completed_at:
+        return pred.completed_at
+    return cancelled_at.get(pred.pk) or pred.updated_at
+
+
+def _assigned_from(assigned: list[dt.datetime], actionable_at: dt.datetime) -> dt.datetime | None:
+    """When an on-assignment clock started: at ``actionable_at`` if assigned by then, else at the
+    first assignment after it (None when never assigned)."""
+    if any(a <= actionable_at for a in assigned):
+        return actionable_at
+    later = [a for a in assigned if a > actionable_at]
+    return min(later) if later else None
+
+
+REPLAN_FIELDS = ["sla_start_at", "due_at", "at_risk_at", "sla_paused_seconds", "sla_state", "sla_changed_at"]
+
+
+def open_tasks_replan(*, at: dt.datetime, by=None, reason: str = "migration", batch: int = 200) -> list[int]:
+    """Re-plan every open task with predecessors by the current start rule; returns changed ids.
+
+    For data planned by the earlier rule (a successor's clock started at its predecessors' due
+    dates). Per the task's policy: with an open predecessor a not-started task waits with a
+    forecast (its clock stops); once every predecessor is closed its clock starts when the last
+    one was completed or cancelled (on assignment: then, or at the first assignment after it),
+    never before its anchor day; the deadline adds the task's closed pauses. Tasks whose policy
+    starts the clock on creation start at creation. Work already under way keeps a running
+    clock even if a predecessor is open again (as the live re-plan does). Closed tasks and
+    tasks without predecessors are left alone. In batches of ``batch`` campaigns: one bulk
+    update and one ``sla_replan`` TaskEvent (``data.reason``) per changed task.
+    """
+    from django.db import transaction
+    from django.db.models import Max
+
+    campaign_ids = list(
+        Task.objects.filter(state__in=OPEN_TASK_STATES, depends_on__isnull=False)
+        .order_by("campaign_id")
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
+    resolver = DeadlineResolver()
+    changed_ids: list[int] = []
+    for i in range(0, len(campaign_ids), batch):
+        chunk = campaign_ids[i : i + batch]
+        with transaction.atomic():
+            tasks = {
+                t.pk: t
+                for t in Task.objects.select_for_update(of=("self",))
+                .filter(campaign_id__in=chunk)
+                .select_related("task_type", "template_entry", "campaign")
+                .prefetch_related("pauses")
+                .order_by("pk")
+            }
+            edges = list(
+                TaskDependency.objects.filter(task__campaign_id__in=chunk).values_list("predecessor_id", "task_id")
+            )
+            preds: dict[int, list[int]] = {}
+            for p, t in edges:
+                preds.setdefault(t, []).append(p)
+            edges = [(p, t) for p, t in edges if p in tasks and t in tasks]
+            cancelled_at = dict(
+                TaskEvent.objects.filter(task_id__in=list(tasks), action="cancel")
+                .values("task_id")
+                .annotate(last=Max("at"))
+                .values_list("task_id", "last")
+            )
+            assigned: dict[int, list[dt.datetime]] = {}
+            for tid, when in TaskEvent.objects.filter(task_id__in=list(tasks), action="assign").values_list(
+                "task_id", "at"
+            ):
+                assigned.setdefault(tid, []).append(when)
+            resolver.prime_task_types(t.task_type for t in tasks.values())
+            resolver.prime_people({t.assignee_id for t in tasks.values() if t.assignee_id})
+            changed, events = [], []
+            for pk in topological_order(list(tasks), edges):
+                task = tasks[pk]
+                if task.state not in OPEN_TASK_STATES or pk not in preds:
+                    continue
+                own = [tasks[p] for p in preds[pk] if p in tasks]
+                event = _replan_one(task, own, resolver, at, by, reason, cancelled_at, assigned.get(pk, []))
+                if event is not None:
+                    changed.append(task)
+                    events.append(event)
+            if changed:
+                Task.objects.bulk_update(changed, REPLAN_FIELDS)
+                TaskEvent.objects.bulk_create(events)
+                changed_ids += [t.pk for t in changed]
+    return changed_ids
+
+
+def _replan_one(
+    task: Task,
+    preds: list[Task],
+    resolver: DeadlineResolver,
+    at: dt.datetime,
+    by,
+    reason: str,
+    cancelled_at: dict[int, dt.datetime],
+    assigned: list[dt.datetime],
+) -> TaskEvent | None:
+    """Recompute one task's clock by the current rule in memory; its event when anything changed."""
+    rule = resolver.rule(task.task_type, task.assignee_id)
+    before = (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_paused_seconds)
+    open_preds = [p for p in preds if p.state in OPEN_TASK_STATES]
+    floor = _anchor_floor(task, resolver)
+    if rule.start_condition == SLAStart.ON_CREATION:
+        start: dt.datetime | None = max([task.created_at, *floor])
+    elif open_preds:
+        if task.state != TaskState.TODO:
+            return None  # under way although a predecessor is open again: its clock keeps running
+        start = None
+    else:
+        actionable_at = max([task.created_at, *[_closed_at(p, cancelled_at) for p in preds], *floor])
+        start = actionable_at
+        if rule.start_condition == SLAStart.ON_ASSIGNMENT:
+            start = _assigned_from(assigned, actionable_at) if task.assignee_id else None
+    if start is None:
+        task.sla_start_at = None
+        basis = planned_start(task, resolver, predecessors=preds, now=at)
+        d = resolver.compute(task.task_type, basis, (), task.assignee_id)
+        task.sla_paused_seconds = 0
+    else:
+        closed = [(p.started_at, p.ended_at) for p in task.pauses.all() if p.ended_at is not None]
+        d = resolver.compute(task.task_type, start, closed, task.assignee_id)
+        task.sla_paused_seconds = d.paused_seconds
+    task.sla_start_at, task.due_at, task.at_risk_at = start, d.due_at, d.at_risk_at
+    if (task.sla_start_at, task.due_at, task.at_risk_at, task.sla_paused_seconds) == before:
+        return None
+    if task.state != TaskState.WAITING:  # a waiting task keeps its stored state (its clock is stopped)
+        state = _live(task, at)
+        if state != task.sla_state:
+            task.sla_state, task.sla_changed_at = state, at
+    return TaskEvent(
+        task=task,
+        action=REPLAN_ACTION,
+        from_state=task.state,
+        to_state=task.state,
+        actor=by,
+        at=at,
+        data={
+            "reason": reason,
+            "clock": "running" if start else "waiting for predecessors",
+            "sla_start_at": [before[0].isoformat() if before[0] else None, start.isoformat() if start else None],
+            "due_at": [before[1].isoformat() if before[1] else None, task.due_at.isoformat()],
+        },
     )

@@ -116,6 +116,7 @@ EVENT_LABELS = {
     "reopen": _("Reopened"),
     "cancel": _("Cancelled"),
     "replan": _("Due date re-planned"),
+    "sla_replan": _("SLA clock re-planned"),
     "set_dependencies": _("Dependencies changed"),
     "import_update": _("Updated by import"),
 }
