@@ -96,10 +96,12 @@ def on_task_event_saved(sender, instance, created, raw=False, **kwargs) -> None:
         logger.exception("integrations: could not emit the assignment of task %s", instance.task_id)
 
 
-def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> None:
-    """A mention is a personal notice: in-app plus the person's own channel choices, no webhooks."""
+def on_comment_posted(sender, kind, obj, comment, mentioned, by, revision=None, **kwargs) -> None:
+    """A mention is a personal notice: in-app plus the person's own channel choices, no webhooks.
+    ``revision`` (an edit's time) gives an edit's new mentions a notice key of their own."""
     if not mentioned:
         return
+    key = f"mention:{kind}-comment:{comment.pk}" + (f":edit-{revision}" if revision else "")
     try:
         if dispatch.is_suppressed():
             return
@@ -108,10 +110,10 @@ def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> No
         dispatch.emit(
             Event.MENTIONED.value,
             data,
-            key=f"mention:{kind}-comment:{comment.pk}",
+            key=key,
             recipients=recipients.without(set(mentioned), by),
             webhooks=False,
-            occurred_at=comment.created_at,
+            occurred_at=comment.edited_at if revision else comment.created_at,
         )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the mentions of %s comment %s", kind, comment.pk)

@@ -21,11 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
-from campaigns.mentions import resolve_mentions
+from campaigns import comments
 from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState
 from campaigns.services import Conflict, request_transition
-from campaigns.signals import comment_posted
 from governance import policy, roles
 from governance.names import person_name
 
@@ -511,21 +510,62 @@ def task_cancel(*, task_id: int, by, comment: str = "", **kw: Any) -> Task:
     return task_transition(task_id=task_id, action="cancel", by=by, comment=comment, **kw)
 
 
+def may_comment(user, task: Task) -> bool:
+    """Who may comment on a task: MOps, specialists and the campaign's requester."""
+    return policy.is_ops(user) or policy.has_role(user, roles.SPECIALIST) or task.campaign.requester_id == user.pk
+
+
 @transaction.atomic
 def task_comment_add(*, task_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
-    """Comment on a task: MOps, specialists and the campaign's requester."""
-    body = _clean_text(body, "body", required=True)
+    """Comment on a task: MOps, specialists and the campaign's requester (``campaigns.comments``
+    rules: Markdown, length limit, only people who may open the task can be mentioned)."""
+    body = comments.clean_comment_body(body)
     task = Task.objects.select_related("campaign", "campaign__business_unit").get(pk=task_id)
-    if not (policy.is_ops(by) or policy.has_role(by, roles.SPECIALIST) or task.campaign.requester_id == by.pk):
+    if not may_comment(by, task):
         raise PermissionDenied(_("You may not comment on this task."))
-    # Only people who may open the task can be mentioned (a field error otherwise, nothing written).
-    mentioned = resolve_mentions(body, task_viewers(task))
-    comment = TaskComment.objects.create(task=task, author=by, body=body, created_at=at or timezone.now())
-    ids = [u.pk for u in mentioned if u.pk != by.pk]
-    transaction.on_commit(
-        lambda: comment_posted.send(sender=TaskComment, kind="task", obj=task, comment=comment, mentioned=ids, by=by),
-        robust=True,
+    comment, mentioned = comments.comment_new(
+        TaskComment, body=body, viewers=task_viewers(task), by=by, at=at or timezone.now(), task=task
     )
+    comments.announce(kind="task", obj=task, comment=comment, mentioned_ids=[u.pk for u in mentioned], by=by)
+    return comment
+
+
+def _visible_task_comment(task_id: int, comment_id: int, by) -> tuple[Task, TaskComment]:
+    """The task (visible to ``by``, else PermissionDenied) and its comment, row-locked."""
+    from .selectors import task_visibility_q
+
+    task = Task.objects.select_related("campaign", "campaign__business_unit").filter(pk=task_id).first()
+    if task is None or not Task.objects.filter(task_visibility_q(by), pk=task_id).exists():
+        raise PermissionDenied(_("You may not see this task."))
+    comment = comments.comment_locked(TaskComment.objects.filter(task=task).select_related("author"), comment_id)
+    if comment is None:
+        raise TaskComment.DoesNotExist("Comment not found")
+    return task, comment
+
+
+@transaction.atomic
+def task_comment_edit(*, task_id: int, comment_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
+    """The author replaces their task comment's text; only people newly mentioned are notified.
+
+    Audited as a ``comment_edit`` task event (the comment's id and mentions, not its text)."""
+    task, comment = _visible_task_comment(task_id, comment_id, by)
+    at = at or timezone.now()
+    data = comments.comment_edit_apply(comment, body=body, viewers=task_viewers(task), by=by, at=at)
+    added_ids = data.pop("added_ids")
+    _event(task, "comment_edit", task.state, by, at, "", data)
+    comments.announce(kind="task", obj=task, comment=comment, mentioned_ids=added_ids, by=by, edit=True)
+    return comment
+
+
+@transaction.atomic
+def task_comment_delete(*, task_id: int, comment_id: int, by, at: dt.datetime | None = None) -> TaskComment:
+    """The author, MOps or an admin deletes a task comment: a "comment deleted" tombstone stays.
+
+    Audited as a ``comment_delete`` task event (the comment's id and author, not its text)."""
+    task, comment = _visible_task_comment(task_id, comment_id, by)
+    at = at or timezone.now()
+    data = comments.comment_delete_apply(comment, by=by, at=at)
+    _event(task, "comment_delete", task.state, by, at, "", data)
     return comment
 
 

@@ -7,16 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors as campaign_selectors
+from campaigns.discussion_views import comment_delete_response, comment_edit_response
 from campaigns.forms import add_errors
 from campaigns.services import Conflict, reschedule_refusal
 from campaigns.uploads import download_response
-from governance import policy, roles
+from governance import policy
 
 from . import capacity, selectors, services, timeline
 from .assignment import suggest_for
@@ -120,9 +122,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
         "form": ActionForm(initial={"expected_state": task.state}),
         "comment_form": CommentForm(),
-        "can_comment": policy.is_ops(request.user)
-        or policy.has_role(request.user, roles.SPECIALIST)
-        or task.campaign.requester_id == request.user.pk,
+        "can_comment": services.may_comment(request.user, task),
+        "is_ops": policy.is_ops(request.user),
     }
     if policy.is_ops(request.user) and task.state in (
         TaskState.TODO,
@@ -244,6 +245,36 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
     return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_comment_edit(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    """The author edits their task comment (the request page's edit flow, with the task services)."""
+    task = selectors.task_visible_or_404(request.user, pk)
+    comment = selectors.task_comment_get_for(request.user, task.pk, comment_id)
+    return comment_edit_response(
+        request,
+        comment=comment,
+        back=reverse("tasks:detail", args=[task.pk]) + f"#task-comment-{comment.pk}",
+        title=f"{task.key} {task.title}",
+        mention_url=reverse("api-task-mentionable", args=[task.pk]),
+        save=lambda body: services.task_comment_edit(
+            task_id=task.pk, comment_id=comment.pk, body=body, by=request.user
+        ),
+    )
+
+
+@login_required
+@require_POST
+def task_comment_delete(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    """The author, MOps or an admin deletes a task comment; a tombstone stays in the timeline."""
+    task = selectors.task_visible_or_404(request.user, pk)
+    return comment_delete_response(
+        request,
+        back=reverse("tasks:detail", args=[task.pk]),
+        delete=lambda: services.task_comment_delete(task_id=task.pk, comment_id=comment_id, by=request.user),
+    )
 
 
 @login_required

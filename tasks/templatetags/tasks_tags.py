@@ -106,6 +106,9 @@ EVENT_LABELS = {
     "replan": _("Due date re-planned"),
     "set_dependencies": _("Dependencies changed"),
     "import_update": _("Updated by import"),
+    "comment_edit": _("Edited a comment"),
+    "comment_delete": _("Deleted a comment"),
+    "due_set": _("Due date moved"),
 }
 
 
