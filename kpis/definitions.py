@@ -89,6 +89,8 @@ DEFINITIONS: dict[str, list[tuple[str, object, object]]] = {
                 "quarter's end (or now), whatever the sweep has stored. A paused task's due date moves by its "
                 "open pause, at most 10 business days. The clock starts when the task can be worked on (all "
                 "predecessors done); tasks still waiting for predecessors and cancelled tasks never count. "
+                "A due date MOps moved (with a reason) is the deadline in force, as in Jira Service "
+                "Management: the task is judged against it, and the drill-down marks it “deadline moved”. "
                 "Share met = met / counted tasks, 4 decimals."
             ),
         ),

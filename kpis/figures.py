@@ -609,6 +609,7 @@ def sla(
             "met": 0,
             "missed": 0,
             "breached": 0,
+            "deadline_moved": 0,
             "share_met": None,
             "by_task_type": [],
             "by_assignee": [],
@@ -660,6 +661,13 @@ def sla(
             else pd.Series(dtype=object)
         )
         reopened = task_events[task_events["action"] == "reopen"] if len(task_events) else task_events
+        moved_notes = (
+            task_events[task_events["action"] == "due_set"]
+            .groupby("entity")["comment"]
+            .apply(lambda s: " / ".join(x for x in s if x))
+            if len(task_events)
+            else pd.Series(dtype=object)
+        )
         reopen_notes = (
             reopened.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x))
             if len(reopened)
@@ -671,6 +679,8 @@ def sla(
                 why.append(_("waiting: %(reason)s") % {"reason": reasons[r.id]})
             if r.id in reopen_notes.index:
                 why.append(_("reopened: %(note)s") % {"note": reopen_notes[r.id]})
+            if r.id in moved_notes.index:
+                why.append(_("deadline moved: %(reason)s") % {"reason": moved_notes[r.id]})
             breaches.append(
                 {
                     "task_id": int(r.id),
@@ -688,8 +698,11 @@ def sla(
             )
     met = int((t["outcome"] == "met").sum())
     ctx["sla_tasks"] = t[["id", "governance_model", "outcome"]]
+    # Judged against the deadline in force (as Jira SM does); how many of those MOps moved is shown.
+    moved_ids = set(task_events.loc[task_events["action"] == "due_set", "entity"]) if len(task_events) else set()
     return {
         "tasks": int(len(t)),
+        "deadline_moved": int(t["id"].isin(moved_ids).sum()),
         "met": met,
         "missed": int((t["outcome"] == "missed").sum()),
         "breached": int((t["outcome"] == "breached").sum()),

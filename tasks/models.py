@@ -433,6 +433,10 @@ class Task(ConcurrentTransitionMixin, models.Model):
     sla_state = models.CharField(
         "SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True
     )
+    # A due date MOps moved by hand (``services.task_due_set``) and when: later recomputations keep
+    # it, pushed only by pauses taken after the move (``deadlines.DeadlineResolver.compute_task``).
+    due_moved_to = models.DateTimeField(_("Due date moved to"), null=True, blank=True, editable=False)
+    due_moved_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Working time (on the task's SLA calendar) spent in closed pauses; the deadline includes it.
     sla_paused_seconds = models.PositiveIntegerField(_("Paused working time (s)"), default=0)
     # Bookkeeping of the SLA sweep: when sla_state last changed and the sweep run that changed it

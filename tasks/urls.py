@@ -18,6 +18,7 @@ urlpatterns = [
     path("<id:pk>/", views.task_detail, name="detail"),
     path("<id:pk>/assign/", views.task_assign, name="assign"),
     path("<id:pk>/comment/", views.task_comment, name="comment"),
+    path("<id:pk>/due/", views.task_due_set, name="due-set"),
     path("<id:pk>/comments/<id:comment_id>/edit/", views.task_comment_edit, name="comment-edit"),
     path("<id:pk>/comments/<id:comment_id>/delete/", views.task_comment_delete, name="comment-delete"),
     path("<id:pk>/move/<str:direction>/", views.task_move, name="move"),

@@ -30,6 +30,7 @@ from .forms import (
     AssignForm,
     CapacityForm,
     CommentForm,
+    DueSetForm,
     MoveForm,
     PortfolioForm,
     RescheduleForm,
@@ -132,6 +133,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         TaskState.IN_REVIEW,
     ):
         ctx["assign_form"] = AssignForm(initial={"assignee": task.assignee_id}, task=task)
+        if task.sla_start_at is not None:
+            ctx["due_form"] = DueSetForm()
         if task.assignee_id is None:
             ctx["suggestion"] = suggest_for([task]).get(task.pk)
     return render(request, "tasks/detail.html", ctx)
@@ -244,6 +247,26 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _error_text(exc) or _("You may not comment."))
     else:
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_due_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """MOps moves the task's due date to a working day, with a reason (the bulk bar does the same)."""
+    task = selectors.task_visible_or_404(request.user, pk)
+    form = DueSetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("tasks:detail", pk=task.pk)
+    try:
+        services.task_due_set(
+            task_id=task.pk, due_at=form.cleaned_data["due_date"], reason=form.cleaned_data["reason"], by=request.user
+        )
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) or _("Not allowed."))
+    else:
+        messages.success(request, _("%(key)s: due date moved.") % {"key": task.key})
     return redirect("tasks:detail", pk=task.pk)
 
 
