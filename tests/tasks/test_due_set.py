@@ -156,7 +156,10 @@ def test_closed_and_not_started_tasks_are_refused(org, generated):
     )
     assert [r["ok"] for r in body["results"]] == [False, False, True]
     assert tasks["email"].key in body["results"][0]["error"]
-    assert "forecast" in body["results"][1]["error"]  # qa waits for predecessors
+    # qa waits for predecessors: its date is a forecast
+    assert body["results"][1]["error"] == ja(
+        "%(key)s: its SLA clock has not started, so its due date is a forecast that follows its predecessors."
+    ) % {"key": tasks["qa"].key}
     assert not TaskEvent.objects.filter(task_id__in=[tasks["email"].pk, tasks["qa"].pk], action="due_set").exists()
 
 
