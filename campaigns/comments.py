@@ -25,7 +25,7 @@ from . import mentions
 from .markup import render_markdown
 from .models import COMMENT_MAX, ThreadComment
 from .services import Conflict
-from .signals import comment_posted
+from .signals import comment_deleted, comment_posted
 
 
 class CommentGone(Conflict):
@@ -118,3 +118,8 @@ def announce(*, kind: str, obj, comment: ThreadComment, mentioned_ids: list[int]
         ),
         robust=True,
     )
+
+
+def announce_deleted(*, kind: str, comment: ThreadComment) -> None:
+    """On commit, tell ``integrations`` a comment was deleted (its notices stop quoting it)."""
+    transaction.on_commit(lambda: comment_deleted.send(sender=type(comment), kind=kind, comment=comment), robust=True)

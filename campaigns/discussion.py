@@ -96,6 +96,7 @@ def request_comment_delete(*, request_id: int, comment_id: int, by, at: dt.datet
     at = at or timezone.now()
     data = comments.comment_delete_apply(comment, by=by, at=at)
     _comment_event(req, "comment_delete", by, at, "", data)
+    comments.announce_deleted(kind="request", comment=comment)
     return comment
 
 

@@ -641,6 +641,7 @@ def task_comment_delete(*, task_id: int, comment_id: int, by, at: dt.datetime | 
     at = at or timezone.now()
     data = comments.comment_delete_apply(comment, by=by, at=at)
     _event(task, "comment_delete", task.state, by, at, "", data)
+    comments.announce_deleted(kind="task", comment=comment)
     return comment
 
 

@@ -192,3 +192,26 @@ def test_edited_mark_on_the_page(client, org, submitted, comment):
     client.force_login(org["charlie"])
     html = client.get(f"/requests/{submitted.pk}/").content.decode()
     assert 'class="edited"' in html
+
+
+def test_deleting_drops_the_words_from_the_mention_notices(org, submitted, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        c = discussion.request_comment_add(request_id=submitted.pk, body="@mona 内密の件", by=org["alice"])
+    with django_capture_on_commit_callbacks(execute=True):
+        discussion.request_comment_edit(
+            request_id=submitted.pk, comment_id=c.pk, body="@mona @charlie 内密の件", by=org["alice"]
+        )
+    assert Notification.objects.filter(event="comment.mentioned").count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        discussion.request_comment_delete(request_id=submitted.pk, comment_id=c.pk, by=org["alice"])
+    for note in Notification.objects.filter(event="comment.mentioned"):
+        assert note.data["comment"]["excerpt"] == "" and note.data["comment"]["deleted"] is True
+    r = api_as(org["charlie"]).get("/api/notifications/")
+    assert "内密" not in r.content.decode()
+
+
+def test_admin_shows_comments_read_only(client, org, submitted, comment):
+    client.force_login(org["root"])
+    r = client.get(f"/admin/campaigns/requestcomment/{comment.pk}/change/")
+    assert r.status_code == 200 and "予算案 v1 です" in r.content.decode()
+    assert client.post(f"/admin/campaigns/requestcomment/{comment.pk}/change/", {"body": "x"}).status_code == 403

@@ -142,3 +142,12 @@ def test_page_controls_edit_and_delete(client, org, plan, comment):
     assert TaskComment.objects.get(pk=comment.pk).is_deleted
     html = client.get(f"/tasks/{plan.pk}/").content.decode()
     assert "comment_delete" not in html  # the event shows its label, not its key
+
+
+def test_admin_shows_task_comments_read_only(client, org, plan, comment):
+    services.task_comment_delete(task_id=plan.pk, comment_id=comment.pk, by=org["sam"])
+    client.force_login(org["root"])
+    r = client.get(f"/admin/tasks/taskcomment/{comment.pk}/change/")
+    assert r.status_code == 200 and "金曜" in r.content.decode()
+    assert client.post(f"/admin/tasks/taskcomment/{comment.pk}/change/", {"body": "x"}).status_code == 403
+    assert client.get("/admin/tasks/taskcomment/add/").status_code == 403
