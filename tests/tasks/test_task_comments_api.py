@@ -143,3 +143,16 @@ def test_openapi_schema_documents_the_task_comment_endpoints(org):
     assert set(paths["/api/tasks/{id}/comments/"]) >= {"get", "post"}
     assert set(paths["/api/tasks/{id}/comments/{comment_id}/"]) >= {"patch", "delete"}
     assert set(paths["/api/requests/{id}/comments/{comment_id}/"]) >= {"patch", "delete"}
+
+
+def test_imported_comments_are_served_as_markdown_too(org, plan):
+    from django.utils import timezone
+
+    from tasks.history import task_import_comment
+
+    comment, created = task_import_comment(
+        task_id=plan.pk, author=org["sam"], body="Jiraから **移行**", at=timezone.now(), by=org["mona"]
+    )
+    assert created
+    (row,) = api_as(org["alice"]).get(f"/api/tasks/{plan.pk}/comments/").json()["results"]
+    assert row["body_html"] == "<p>Jiraから <strong>移行</strong></p>"
