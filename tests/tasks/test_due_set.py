@@ -19,6 +19,7 @@ from django.utils import translation
 
 from tasks import services
 from tasks.models import SlaState, Task, TaskEvent, TaskState
+from tasks.recompute import recompute_open_deadlines
 from tests.conftest import api_as
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,9 @@ def test_recomputing_keeps_the_moved_date_and_a_later_pause_pushes_it(org, plan,
     services.task_due_set(task_id=plan.pk, due_at=FRI, reason=REASON, by=org["mona"])
     task = Task.objects.select_related("task_type").get(pk=plan.pk)
     services.recompute_deadline(task)
-    assert task.due_at == FRI_CLOSE  # a policy or calendar recomputation keeps it
+    assert task.due_at == FRI_CLOSE  # a new assignee's calendar keeps it
+    recompute_open_deadlines()  # the job after a policy or calendar change
+    assert Task.objects.get(pk=plan.pk).due_at == FRI_CLOSE
     # One working hour paused (11:00-12:00) pushes Fri 18:00 to the next opening + 1 h: Mon 10:00.
     frozen.move_to(dt.datetime(2026, 6, 1, 11, 0, tzinfo=JST))
     services.task_pause(task_id=plan.pk, by=org["sam"], comment="素材待ち")
