@@ -147,10 +147,12 @@ class SurveyAdmin(admin.ModelAdmin):
 class RequestCommentAdmin(admin.ModelAdmin):
     """Read-only: comments are written on the request page or the API (audited there)."""
 
-    list_display = ["created_at", "request", "author"]
+    list_display = ["created_at", "request", "author", "edited_at", "deleted_at"]
+    list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["request__name", "author__username", "body"]
     list_select_related = ["request", "author"]
-    readonly_fields = ["request", "author", "body", "created_at"]
+    # A deleted comment keeps its text here (admins only); pages and the API show a tombstone.
+    readonly_fields = ["request", "author", "body", "created_at", "edited_at", "deleted_at", "deleted_by"]
     exclude = ["body_html"]
 
     def has_add_permission(self, request):

@@ -28,6 +28,14 @@ class EventSerializer(serializers.ModelSerializer):
         model = RequestEvent
         fields = ["action", "from_state", "to_state", "actor", "at", "comment"]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.action == "comment":
+            # The comment's words are served by /comments/ only, where edits show and a deleted
+            # comment's body is gone; the (immutable) event keeps them for the audit trail.
+            data["comment"] = ""
+        return data
+
 
 class CampaignRequestSerializer(serializers.ModelSerializer):
     campaign_type = serializers.SlugRelatedField(

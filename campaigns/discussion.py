@@ -2,7 +2,9 @@
 
 Everyone who may see a request may take part; each comment or file writes a ``RequestEvent``
 (``comment`` / ``attach``, state unchanged) in the same transaction, so the request's history
-shows it. Mentions are announced on commit through ``campaigns.signals.comment_posted``.
+shows it; editing and deleting a comment write ``comment_edit`` / ``comment_delete``. The rules
+of comments are ``campaigns.comments`` (shared with task comments); mentions are announced on
+commit through ``campaigns.signals.comment_posted``.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -18,27 +20,13 @@ from django.utils.translation import gettext as _
 
 from governance import policy
 
-from . import mentions, uploads
-from .markup import render_markdown
-from .models import COMMENT_MAX, CampaignRequest, RequestAttachment, RequestComment, RequestEvent
-from .signals import comment_posted
+from . import comments, uploads
+from .models import CampaignRequest, RequestAttachment, RequestComment, RequestEvent
 
 
 def request_viewers(request: CampaignRequest) -> QuerySet:
     """Active users who may open ``request`` (the policy's inverse of request visibility)."""
     return get_user_model().objects.filter(is_active=True).filter(policy.request_viewers_q(request))
-
-
-def clean_comment_body(body: str, *, field: str = "body", limit: int = COMMENT_MAX) -> str:
-    """The stripped comment text; a field error when it is empty or too long."""
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({field: _("Write a comment.")})
-    if len(body) > limit:
-        raise ValidationError(
-            {field: _("At most %(max)s characters (this one has %(n)s).") % {"max": limit, "n": len(body)}}
-        )
-    return body
 
 
 def _visible_request(request_id: int, by) -> CampaignRequest:
@@ -56,30 +44,59 @@ def _visible_request(request_id: int, by) -> CampaignRequest:
 @transaction.atomic
 def request_comment_add(*, request_id: int, body: str, by, at: dt.datetime | None = None) -> RequestComment:
     """Comment on a request (anyone who may see it); mentioned people must be able to see it too."""
-    body = clean_comment_body(body)
+    body = comments.clean_comment_body(body)
     req = _visible_request(request_id, by)
-    mentioned = mentions.resolve_mentions(body, request_viewers(req))
     at = at or timezone.now()
-    comment = RequestComment.objects.create(
-        request=req, author=by, body=body, body_html=render_markdown(body), created_at=at
+    comment, mentioned = comments.comment_new(
+        RequestComment, body=body, viewers=request_viewers(req), by=by, at=at, request=req
     )
-    RequestEvent.objects.create(
-        request=req,
-        action="comment",
-        from_state=req.state,
-        to_state=req.state,
-        actor=by,
-        at=at,
-        comment=body,
-        data={"comment_id": comment.pk, "mentions": [u.username for u in mentioned]},
+    data = {"comment_id": comment.pk, "mentions": [u.username for u in mentioned]}
+    _comment_event(req, "comment", by, at, body, data)
+    comments.announce(kind="request", obj=req, comment=comment, mentioned_ids=[u.pk for u in mentioned], by=by)
+    return comment
+
+
+def _comment_event(req: CampaignRequest, action: str, by, at: dt.datetime, text: str, data: dict) -> RequestEvent:
+    return RequestEvent.objects.create(
+        request=req, action=action, from_state=req.state, to_state=req.state, actor=by, at=at, comment=text, data=data
     )
-    ids = [u.pk for u in mentioned if u.pk != by.pk]
-    transaction.on_commit(
-        lambda: comment_posted.send(
-            sender=RequestComment, kind="request", obj=req, comment=comment, mentioned=ids, by=by
-        ),
-        robust=True,
-    )
+
+
+def _locked_comment(req: CampaignRequest, comment_id: int) -> RequestComment:
+    comment = comments.comment_locked(RequestComment.objects.filter(request=req).select_related("author"), comment_id)
+    if comment is None:
+        raise RequestComment.DoesNotExist("Comment not found")
+    return comment
+
+
+@transaction.atomic
+def request_comment_edit(
+    *, request_id: int, comment_id: int, body: str, by, at: dt.datetime | None = None
+) -> RequestComment:
+    """The author replaces their comment's text; only people newly mentioned are notified.
+
+    Audited as a ``comment_edit`` request event (the comment's id and mentions, not its text)."""
+    req = _visible_request(request_id, by)
+    comment = _locked_comment(req, comment_id)
+    at = at or timezone.now()
+    data = comments.comment_edit_apply(comment, body=body, viewers=request_viewers(req), by=by, at=at)
+    added_ids = data.pop("added_ids")
+    _comment_event(req, "comment_edit", by, at, "", data)
+    comments.announce(kind="request", obj=req, comment=comment, mentioned_ids=added_ids, by=by, edit=True)
+    return comment
+
+
+@transaction.atomic
+def request_comment_delete(*, request_id: int, comment_id: int, by, at: dt.datetime | None = None) -> RequestComment:
+    """The author, MOps or an admin deletes a comment: a "comment deleted" tombstone stays.
+
+    Audited as a ``comment_delete`` request event (the comment's id and author, not its text)."""
+    req = _visible_request(request_id, by)
+    comment = _locked_comment(req, comment_id)
+    at = at or timezone.now()
+    data = comments.comment_delete_apply(comment, by=by, at=at)
+    _comment_event(req, "comment_delete", by, at, "", data)
+    comments.announce_deleted(kind="request", comment=comment)
     return comment
 
 

@@ -5,6 +5,8 @@ may not see it), then calls the same services as the page."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,15 +29,39 @@ class CommentAuthorSerializer(serializers.Serializer):
         return user.get_full_name() or user.username
 
 
-class RequestCommentSerializer(serializers.ModelSerializer):
+class CommentSerializer(serializers.ModelSerializer):
+    """The shape of a request or task comment. A deleted comment is a tombstone: its body and
+    HTML are null, ``deleted_at`` says when."""
+
     author = CommentAuthorSerializer(read_only=True)
-    body = serializers.CharField(max_length=COMMENT_MAX * 2, help_text="Markdown; @username mentions someone")
-    body_html = serializers.CharField(read_only=True, help_text="Sanitised HTML of the Markdown")
+    body = serializers.CharField(
+        max_length=COMMENT_MAX * 2, allow_null=True, help_text="Markdown; @username mentions someone"
+    )
+    body_html = serializers.CharField(read_only=True, allow_null=True, help_text="Sanitised HTML of the Markdown")
+    edited_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="When the author last edited it")
+    deleted_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Set on a deleted comment")
 
     class Meta:
         model = RequestComment
-        fields = ["id", "author", "body", "body_html", "created_at"]
-        read_only_fields = ["id", "author", "body_html", "created_at"]
+        fields = ["id", "author", "body", "body_html", "created_at", "edited_at", "deleted_at"]
+        read_only_fields = ["id", "author", "body_html", "created_at", "edited_at", "deleted_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if instance.deleted_at is not None:
+            data["body"] = data["body_html"] = None
+        return data
+
+
+class CommentBodySerializer(serializers.Serializer):
+    """What a client sends to post or edit a comment (the service checks length and mentions)."""
+
+    body = serializers.CharField(max_length=COMMENT_MAX * 2, help_text="Markdown; @username mentions someone")
+
+
+class RequestCommentSerializer(CommentSerializer):
+    class Meta(CommentSerializer.Meta):
+        model = RequestComment
 
 
 class RequestAttachmentSerializer(serializers.ModelSerializer):
@@ -65,14 +91,48 @@ class RequestCommentsView(GenericAPIView):
         page = self.paginate_queryset(selectors.request_comments_for(request.user, pk))
         return self.get_paginated_response(RequestCommentSerializer(page, many=True).data)
 
+    @extend_schema(request=CommentBodySerializer, responses={201: RequestCommentSerializer})
     def post(self, request, pk: int):
         req = selectors.request_get_for(request.user, pk, with_events=False)
-        payload = RequestCommentSerializer(data=request.data)
+        payload = CommentBodySerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         comment = discussion.request_comment_add(
             request_id=req.pk, body=payload.validated_data["body"], by=request.user
         )
         return Response(RequestCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+def comment_or_404(call):
+    """Run a comment service; a comment id that is not one of the object's comments is 404."""
+    try:
+        return call()
+    except ObjectDoesNotExist:
+        raise Http404("Comment not found") from None
+
+
+class RequestCommentDetailView(APIView):
+    """PATCH {body}: the author edits their comment. DELETE: the author, MOps or an admin deletes
+    it (a tombstone stays). 404 when the request is not yours to see or the comment is not its."""
+
+    @extend_schema(request=CommentBodySerializer, responses={200: RequestCommentSerializer})
+    def patch(self, request, pk: int, comment_id: int):
+        req = selectors.request_get_for(request.user, pk, with_events=False)
+        payload = CommentBodySerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        comment = comment_or_404(
+            lambda: discussion.request_comment_edit(
+                request_id=req.pk, comment_id=comment_id, body=payload.validated_data["body"], by=request.user
+            )
+        )
+        return Response(RequestCommentSerializer(comment).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int, comment_id: int):
+        req = selectors.request_get_for(request.user, pk, with_events=False)
+        comment_or_404(
+            lambda: discussion.request_comment_delete(request_id=req.pk, comment_id=comment_id, by=request.user)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RequestAttachmentsView(GenericAPIView):

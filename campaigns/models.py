@@ -556,16 +556,39 @@ class SurveyResponse(models.Model):
 COMMENT_MAX = 4000  # characters of Markdown
 
 
-class RequestComment(models.Model):
+class ThreadComment(models.Model):
+    """What request and task comments share (``campaigns.comments`` writes both): Markdown with
+    its sanitised HTML, the author, and the edit / delete marks.
+
+    A deleted comment keeps its row (and its text, for the admin) as a tombstone so the thread
+    and the timeline still read right; pages and the API no longer serve its body.
+    """
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("Comment"), max_length=COMMENT_MAX)
+    body_html = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    edited_at = models.DateTimeField(_("Edited"), null=True, blank=True)
+    deleted_at = models.DateTimeField(_("Deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "id"]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class RequestComment(ThreadComment):
     """A comment in a request's discussion (Markdown; the sanitised HTML is stored with it)."""
 
     request = models.ForeignKey(CampaignRequest, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(_("Comment"), max_length=COMMENT_MAX)
-    body_html = models.TextField(editable=False)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(ThreadComment.Meta):
         ordering = ["created_at", "id"]
         verbose_name = _("Request comment")
         verbose_name_plural = _("Request comments")

@@ -169,6 +169,7 @@ def request_sorted(qs: QuerySet[CampaignRequest], sort: Any) -> QuerySet[Campaig
 
     return apply_sort(qs, sort, REQUEST_SORTS, REQUEST_DEFAULT_ORDER)
 
+
 # --- discussion ----------------------------------------------------------------------------
 
 
@@ -177,6 +178,14 @@ def request_comments_for(user: Any, request_id: int) -> QuerySet:
 
     req = request_get_for(user, request_id, with_events=False)
     return RequestComment.objects.filter(request=req).select_related("author").order_by("created_at", "id")
+
+
+def request_comment_get_for(user: Any, request_id: int, comment_id: int) -> RequestComment:
+    """One comment of a request ``user`` may see, or Http404 (a comment of another request too)."""
+    try:
+        return request_comments_for(user, request_id).get(pk=comment_id)
+    except ObjectDoesNotExist:
+        raise Http404("Comment not found") from None
 
 
 def request_attachments_for(user: Any, request_id: int) -> QuerySet:

@@ -16,7 +16,7 @@ from governance import policy
 
 from . import change_display, history, results, selectors, services
 from .forms import CampaignRequestForm, ExternalRefForm, RequestFilter, TransitionForm, add_errors
-from .models import CampaignResult
+from .models import CampaignResult, RequestComment
 from .sorting import parse_sort
 
 ACTION_LABELS = {
@@ -135,6 +135,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "obj": obj,
             "events": selectors.request_timeline(obj),
+            # Comment events of deleted comments show a tombstone, not the words they recorded.
+            "deleted_comment_ids": set(
+                RequestComment.objects.filter(request=obj, deleted_at__isnull=False).values_list("pk", flat=True)
+            ),
             "actions": actions,
             "changes": change_display.change_rows(selectors.request_last_changes(obj)),
             "can_edit": obj.is_editable and obj.requester_id == request.user.pk,

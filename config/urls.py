@@ -10,6 +10,7 @@ from campaigns.api import CampaignRequestViewSet, FeasibilityView, ResultImportV
 from campaigns.discussion_api import (
     RequestAttachmentDownloadView,
     RequestAttachmentsView,
+    RequestCommentDetailView,
     RequestCommentsView,
     RequestMentionableView,
 )
@@ -30,7 +31,7 @@ from tasks.api import (
     TaskViewSet,
     WorkloadViewSet,
 )
-from tasks.discussion_api import TaskMentionableView
+from tasks.discussion_api import TaskCommentDetailView, TaskCommentsView, TaskMentionableView
 from worklists import views as worklist_views
 from worklists.api import RequestBulkView, SavedViewViewSet, SearchView, TaskBulkView
 
@@ -85,6 +86,11 @@ urlpatterns = [
     path("api/requests/<id:pk>/timeline/", CampaignTimelineView.as_view(), name="api-request-timeline"),
     path("api/requests/<id:pk>/reschedule/", RescheduleView.as_view(), name="api-request-reschedule"),
     path("api/requests/<id:pk>/comments/", RequestCommentsView.as_view(), name="api-request-comments"),
+    path(
+        "api/requests/<id:pk>/comments/<id:comment_id>/",
+        RequestCommentDetailView.as_view(),
+        name="api-request-comment",
+    ),
     path("api/requests/<id:pk>/attachments/", RequestAttachmentsView.as_view(), name="api-request-attachments"),
     path(
         "api/requests/<id:pk>/attachments/<id:attachment_id>/",
@@ -92,6 +98,8 @@ urlpatterns = [
         name="api-request-attachment",
     ),
     path("api/requests/<id:pk>/mentionable/", RequestMentionableView.as_view(), name="api-request-mentionable"),
+    path("api/tasks/<id:pk>/comments/", TaskCommentsView.as_view(), name="api-task-comments"),
+    path("api/tasks/<id:pk>/comments/<id:comment_id>/", TaskCommentDetailView.as_view(), name="api-task-comment"),
     path("api/tasks/<id:pk>/mentionable/", TaskMentionableView.as_view(), name="api-task-mentionable"),
     path("api/timeline/", PortfolioTimelineView.as_view(), name="api-timeline"),
     path("api/capacity/", CapacityView.as_view(), name="api-capacity"),

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db.models.signals import post_save
 
 from campaigns.models import State as RequestState
-from campaigns.signals import comment_posted
+from campaigns.signals import comment_deleted, comment_posted
 
 from . import dispatch, recipients
 from .events import REQUEST_ACTION_EVENTS, Event
@@ -29,6 +29,7 @@ def connect() -> None:
     pause_limit_reached.connect(on_pause_limit_reached, dispatch_uid="integrations.on_pause_limit_reached")
     request_transitioned.connect(on_request_transitioned, dispatch_uid="integrations.on_request_transitioned")
     comment_posted.connect(on_comment_posted, dispatch_uid="integrations.on_comment_posted")
+    comment_deleted.connect(on_comment_deleted, dispatch_uid="integrations.on_comment_deleted")
     post_save.connect(on_task_event_saved, sender="tasks.TaskEvent", dispatch_uid="integrations.on_task_event_saved")
     from .review_notices import on_task_review_event
 
@@ -96,10 +97,12 @@ def on_task_event_saved(sender, instance, created, raw=False, **kwargs) -> None:
         logger.exception("integrations: could not emit the assignment of task %s", instance.task_id)
 
 
-def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> None:
-    """A mention is a personal notice: in-app plus the person's own channel choices, no webhooks."""
+def on_comment_posted(sender, kind, obj, comment, mentioned, by, revision=None, **kwargs) -> None:
+    """A mention is a personal notice: in-app plus the person's own channel choices, no webhooks.
+    ``revision`` (an edit's time) gives an edit's new mentions a notice key of their own."""
     if not mentioned:
         return
+    key = f"mention:{kind}-comment:{comment.pk}" + (f":edit-{revision}" if revision else "")
     try:
         if dispatch.is_suppressed():
             return
@@ -108,13 +111,31 @@ def on_comment_posted(sender, kind, obj, comment, mentioned, by, **kwargs) -> No
         dispatch.emit(
             Event.MENTIONED.value,
             data,
-            key=f"mention:{kind}-comment:{comment.pk}",
+            key=key,
             recipients=recipients.without(set(mentioned), by),
             webhooks=False,
-            occurred_at=comment.created_at,
+            occurred_at=comment.edited_at if revision else comment.created_at,
         )
     except Exception:  # noqa: BLE001
         logger.exception("integrations: could not emit the mentions of %s comment %s", kind, comment.pk)
+
+
+def on_comment_deleted(sender, kind, comment, **kwargs) -> None:
+    """A deleted comment's words leave the in-app notices that quoted them (mail already sent stays sent)."""
+    from django.db.models import Q
+
+    from .models import Notification
+
+    key = f"mention:{kind}-comment:{comment.pk}"
+    try:
+        rows = Notification.objects.filter(
+            Q(dedupe_key=key) | Q(dedupe_key__startswith=f"{key}:"), event=Event.MENTIONED.value
+        )
+        for note in rows:
+            note.data = {**note.data, "comment": {**(note.data.get("comment") or {}), "excerpt": "", "deleted": True}}
+            note.save(update_fields=["data"])
+    except Exception:  # noqa: BLE001
+        logger.exception("integrations: could not clear the notices of deleted %s comment %s", kind, comment.pk)
 
 
 def on_pause_limit_reached(sender, task_ids, at, **kwargs) -> None:

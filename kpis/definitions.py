@@ -91,6 +91,8 @@ DEFINITIONS: dict[str, list[tuple[str, object, object]]] = {
                 "open pause, at most its SLA policy's pause limit (10 business days without a policy). The "
                 "clock starts when the task can be worked on (all "
                 "predecessors done); tasks still waiting for predecessors and cancelled tasks never count. "
+                "A due date MOps moved (with a reason) is the deadline in force, as in Jira Service "
+                "Management: the task is judged against it, and the drill-down marks it “deadline moved”. "
                 "Share met = met / counted tasks, 4 decimals."
             ),
         ),

@@ -580,13 +580,16 @@ def _balance(rows: list[tuple[str, float, float | None]]) -> dict[str, float | N
 
 def breach_reasons(why: list[list[str]]) -> list[str]:
     """A breach's reasons as sentences in the active language from its ``why`` pairs
-    (``["waiting", pause reasons]``, ``["reopened", notes]``); the labels re-run it per page."""
+    (``["waiting", pause reasons]``, ``["reopened", notes]``, ``["deadline_moved", reason]``);
+    the labels re-run it per page."""
     out = []
     for kind, text in why:
         if kind == "waiting":
             out.append(str(_("waiting: %(reason)s") % {"reason": text}))
         elif kind == "reopened":
             out.append(str(_("reopened: %(note)s") % {"note": text}))
+        elif kind == "deadline_moved":
+            out.append(str(_("deadline moved: %(reason)s") % {"reason": text}))
     return out or [str(_("no recorded reason (late delivery)"))]
 
 
@@ -623,6 +626,7 @@ def sla(
             "met": 0,
             "missed": 0,
             "breached": 0,
+            "deadline_moved": 0,
             "share_met": None,
             "by_task_type": [],
             "by_assignee": [],
@@ -674,6 +678,13 @@ def sla(
             else pd.Series(dtype=object)
         )
         reopened = task_events[task_events["action"] == "reopen"] if len(task_events) else task_events
+        moved_notes = (
+            task_events[task_events["action"] == "due_set"]
+            .groupby("entity")["comment"]
+            .apply(lambda s: " / ".join(x for x in s if x))
+            if len(task_events)
+            else pd.Series(dtype=object)
+        )
         reopen_notes = (
             reopened.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x))
             if len(reopened)
@@ -685,6 +696,8 @@ def sla(
                 why.append(["waiting", reasons[r.id]])
             if r.id in reopen_notes.index:
                 why.append(["reopened", reopen_notes[r.id]])
+            if r.id in moved_notes.index:
+                why.append(["deadline_moved", moved_notes[r.id]])
             breaches.append(
                 {
                     "task_id": int(r.id),
@@ -703,8 +716,11 @@ def sla(
             )
     met = int((t["outcome"] == "met").sum())
     ctx["sla_tasks"] = t[["id", "governance_model", "outcome"]]
+    # Judged against the deadline in force (as Jira SM does); how many of those MOps moved is shown.
+    moved_ids = set(task_events.loc[task_events["action"] == "due_set", "entity"]) if len(task_events) else set()
     return {
         "tasks": int(len(t)),
+        "deadline_moved": int(t["id"].isin(moved_ids).sum()),
         "met": met,
         "missed": int((t["outcome"] == "missed").sum()),
         "breached": int((t["outcome"] == "breached").sum()),

@@ -263,7 +263,21 @@ class TaskPauseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(TaskComment)
 class TaskCommentAdmin(admin.ModelAdmin):
-    list_display = ["task", "author", "created_at"]
+    """Read-only: comments are written, edited and deleted on the task page or the API (audited
+    there); a deleted comment keeps its text here for admins only."""
+
+    list_display = ["task", "author", "created_at", "edited_at", "deleted_at"]
+    list_filter = [("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task__key", "author__username", "body"]
+    list_select_related = ["task", "author"]
+    readonly_fields = ["task", "author", "body", "created_at", "edited_at", "deleted_at", "deleted_by"]
+    exclude = ["body_html"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Person)

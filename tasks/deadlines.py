@@ -22,7 +22,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from sla.calendar import WorkCalendar, deadline, paused_working_time
+from sla.business_time import advance
+from sla.calendar import WorkCalendar, deadline, paused_working_time, working_time_between
 from sla.calendar import is_working_day as _is_working_day
 from sla.models import DEFAULT_PAUSE_LIMIT_DAYS, SLAPolicy, SLAStart, SLAUnit, WorkingCalendar, default_calendar
 
@@ -162,6 +163,48 @@ class DeadlineResolver:
         due, risk = deadline(cal, start, pauses=clipped, at_risk_share=rule.share, **rule.kwargs)
         paused = int(paused_working_time(cal, clipped).total_seconds()) if clipped else 0
         return Deadline(due, risk, paused, rule)
+
+    def compute_task(self, task, pauses: Iterable[Sequence[dt.datetime]] = ()) -> Deadline:
+        """``compute`` for a started task, keeping a due date MOps moved by hand (``task.due_moved_to``):
+        only the working time of pauses taken after the move pushes it later."""
+        d = self.compute(task.task_type, task.sla_start_at, pauses, task.assignee_id)
+        if task.due_moved_to is None:
+            return d
+        cal = self.work_calendar(d.rule.calendar_id)
+        due, risk = moved_deadline(
+            cal,
+            start=task.sla_start_at,
+            moved_to=task.due_moved_to,
+            moved_at=task.due_moved_at or task.sla_start_at,
+            share=d.rule.share,
+            pauses=pauses,
+        )
+        return Deadline(due, risk, d.paused_seconds, d.rule)
+
+
+def moved_deadline(
+    cal: WorkCalendar,
+    *,
+    start: dt.datetime,
+    moved_to: dt.datetime,
+    moved_at: dt.datetime,
+    share: Decimal,
+    pauses: Iterable[Sequence[dt.datetime]] = (),
+) -> tuple[dt.datetime, dt.datetime]:
+    """``(due_at, at_risk_at)`` of a task whose due date was moved to ``moved_to`` at ``moved_at``.
+
+    Pauses closed after the move push the date by the working time paused (as they push an SLA
+    deadline); at-risk is where ``share`` of the working time from the clock's start to the due
+    date is used, as for a computed deadline.
+    """
+    later = [(max(s, moved_at), e) for s, e in pauses if e is not None and e > moved_at]
+    extra = paused_working_time(cal, later) if later else dt.timedelta(0)
+    due = advance(cal, moved_to, extra, []) if extra else moved_to
+    span = working_time_between(cal, start, due)
+    if span <= dt.timedelta(0):
+        return due, due
+    risk_us = int((Decimal(span // dt.timedelta(microseconds=1)) * Decimal(share)).to_integral_value())
+    return due, advance(cal, start, dt.timedelta(microseconds=risk_us), [])
 
 
 def compute_due(

@@ -56,6 +56,7 @@ class TaskFilter(django_filters.FilterSet):
             *worker_choices(),
         ]
         self.form.fields["assignee"].widget.attrs["data-picker"] = ""
+
     def filter_sla_state(self, qs, name, value):
         """The live SLA state (what each row's badge shows), not the last sweep's."""
         from django.utils import timezone
@@ -72,6 +73,13 @@ class TaskFilter(django_filters.FilterSet):
 
 class CommentForm(forms.Form):
     body = forms.CharField(max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label=_("Comment"))
+
+
+class DueSetForm(forms.Form):
+    """MOps moves one task's due date (``services.task_due_set`` checks the calendar)."""
+
+    due_date = forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason (required)"), max_length=4000, widget=forms.TextInput())
 
 
 class ActionForm(forms.Form):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from campaigns.history import imported_marker
+from campaigns.markup import render_markdown
 from campaigns.models import CampaignRequest
 from governance import policy
 
@@ -210,5 +211,8 @@ def task_import_comment(*, task_id: int, author, body: str, at: dt.datetime, by)
     body = (body or "").strip()[:4000]
     if not body:
         raise ValidationError({"body": _("The comment is empty.")})
-    comment, created = TaskComment.objects.get_or_create(task_id=task_id, author=author, created_at=at, body=body)
+    # Task comments are Markdown shown from their sanitised HTML, like those written on the page.
+    comment, created = TaskComment.objects.get_or_create(
+        task_id=task_id, author=author, created_at=at, body=body, defaults={"body_html": render_markdown(body)}
+    )
     return comment, created

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from audit.models import AppendOnlyModel, AuditEvent
-from campaigns.models import CampaignRequest, CampaignType
+from campaigns.models import CampaignRequest, CampaignType, ThreadComment
 from governance import policy
 from governance.names import localized_name, person_name
 from sla.models import SLAPolicy, WorkingCalendar
@@ -433,6 +433,10 @@ class Task(ConcurrentTransitionMixin, models.Model):
     sla_state = models.CharField(
         "SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True
     )
+    # A due date MOps moved by hand (``services.task_due_set``) and when: later recomputations keep
+    # it, pushed only by pauses taken after the move (``deadlines.DeadlineResolver.compute_task``).
+    due_moved_to = models.DateTimeField(_("Due date moved to"), null=True, blank=True, editable=False)
+    due_moved_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Working time (on the task's SLA calendar) spent in closed pauses; the deadline includes it.
     sla_paused_seconds = models.PositiveIntegerField(_("Paused working time (s)"), default=0)
     # Bookkeeping of the SLA sweep: when sla_state last changed and the sweep run that changed it
@@ -659,14 +663,12 @@ class TaskPause(models.Model):
         return f"task {self.task_id} paused {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class TaskComment(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField(max_length=4000)
-    created_at = models.DateTimeField(default=timezone.now)
+class TaskComment(ThreadComment):
+    """A comment on a task (Markdown, like request comments; ``campaigns.comments`` writes it)."""
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+
+    class Meta(ThreadComment.Meta):
         verbose_name = _("Comment")
         verbose_name_plural = _("Comments")
 

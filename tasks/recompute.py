@@ -107,6 +107,8 @@ def _recompute_chunk(ids: list[int], resolver: DeadlineResolver, types: dict[int
                 "due_at",
                 "at_risk_at",
                 "sla_paused_seconds",
+                "due_moved_to",
+                "due_moved_at",
             )
         )
         pauses = _closed_pauses([t.pk for t in tasks])
@@ -118,7 +120,8 @@ def _recompute_chunk(ids: list[int], resolver: DeadlineResolver, types: dict[int
         changed = []
         for _rule, members in groups.items():
             for t in members:
-                d = resolver.compute(types[t.task_type_id], t.sla_start_at, pauses.get(t.pk, ()), t.assignee_id)
+                t.task_type = types[t.task_type_id]
+                d = resolver.compute_task(t, pauses.get(t.pk, ()))
                 if (d.due_at, d.at_risk_at, d.paused_seconds) != (t.due_at, t.at_risk_at, t.sla_paused_seconds):
                     t.due_at, t.at_risk_at, t.sla_paused_seconds = d.due_at, d.at_risk_at, d.paused_seconds
                     changed.append(t)

@@ -52,6 +52,7 @@ def task_viewers(task: Task) -> QuerySet:
     q |= Q(pk__in=specialists.values("pk"))
     return User.objects.filter(is_active=True).filter(q)
 
+
 def live_sla_q(sla_state: str, now: Any) -> Q:
     """Tasks whose live SLA state (``Task.sla_state_at(now)``) is ``sla_state``, as a database filter.
 
@@ -119,6 +120,29 @@ def task_get_for(user: Any, task_id: int) -> Task:
         return qs.get(pk=task_id)
     except Task.DoesNotExist:
         raise Http404("Task not found") from None
+
+
+def task_visible_or_404(user: Any, task_id: int) -> Task:
+    """The bare task row (with its campaign) if ``user`` may see it, or Http404: one query, for
+    endpoints that need the task's existence, not its events."""
+    task = Task.objects.select_related("campaign").filter(task_visibility_q(user), pk=task_id).first()
+    if task is None:
+        raise Http404("Task not found")
+    return task
+
+
+def task_comments_for(user: Any, task_id: int) -> QuerySet[TaskComment]:
+    """The comments of a task ``user`` may see, oldest first (Http404 otherwise)."""
+    task = task_visible_or_404(user, task_id)
+    return TaskComment.objects.filter(task=task).select_related("author").order_by("created_at", "id")
+
+
+def task_comment_get_for(user: Any, task_id: int, comment_id: int) -> TaskComment:
+    """One comment of a task ``user`` may see, or Http404 (a comment of another task too)."""
+    row = task_comments_for(user, task_id).filter(pk=comment_id).first()
+    if row is None:
+        raise Http404("Comment not found")
+    return row
 
 
 def deliverable_get_for(user: Any, deliverable_id: int) -> Deliverable:

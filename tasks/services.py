@@ -21,17 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed, has_transition_perm
 
-from campaigns.mentions import resolve_mentions
+from campaigns import comments
 from campaigns.models import CampaignRequest
 from campaigns.models import State as CampaignState
 from campaigns.services import Conflict, request_transition
-from campaigns.signals import comment_posted
 from governance import policy, roles
 from governance.names import person_name
+from sla.calendar import is_working_day
+from sla.workcal import closing_instant
 
 from .anchors import LAUNCH_WORK_Q, is_post_launch
 from .dag import find_cycle, format_cycle
-from .deadlines import DeadlineResolver
+from .deadlines import DeadlineResolver, moved_deadline
 from .deliverables import DeliverableInput, deliverable_save, required_error
 from .deliverables import event_data as deliverable_event_data
 from .models import (
@@ -167,14 +168,15 @@ def pauses_of(task: Task, now: dt.datetime | None = None) -> list[tuple[dt.datet
 
 def recompute_deadline(task: Task, resolver: DeadlineResolver | None = None) -> None:
     """Recompute due_at/at_risk_at/sla_paused_seconds from the original SLA start and the
-    closed pauses, with the task type's current policy and the assignee's calendar (no save).
-    A task whose clock has not started gets its forecast (from its open predecessors' due dates)."""
+    closed pauses, with the task type's current policy and the assignee's calendar (no save);
+    a due date MOps moved by hand is kept (``task_due_set``). A task whose clock has not started
+    gets its forecast (from its open predecessors' due dates)."""
     if task.sla_start_at is None:
         d = (resolver or DeadlineResolver()).compute(task.task_type, forecast_basis(task), (), task.assignee_id)
         task.due_at, task.at_risk_at, task.sla_paused_seconds = d.due_at, d.at_risk_at, 0
         return
     closed = [(p.started_at, p.ended_at) for p in task.pauses.all() if p.ended_at is not None]
-    d = (resolver or DeadlineResolver()).compute(task.task_type, task.sla_start_at, closed, task.assignee_id)
+    d = (resolver or DeadlineResolver()).compute_task(task, closed)
     task.due_at, task.at_risk_at, task.sla_paused_seconds = d.due_at, d.at_risk_at, d.paused_seconds
 
 
@@ -512,20 +514,134 @@ def task_cancel(*, task_id: int, by, comment: str = "", **kw: Any) -> Task:
 
 
 @transaction.atomic
-def task_comment_add(*, task_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
-    """Comment on a task: MOps, specialists and the campaign's requester."""
-    body = _clean_text(body, "body", required=True)
-    task = Task.objects.select_related("campaign", "campaign__business_unit").get(pk=task_id)
-    if not (policy.is_ops(by) or policy.has_role(by, roles.SPECIALIST) or task.campaign.requester_id == by.pk):
-        raise PermissionDenied(_("You may not comment on this task."))
-    # Only people who may open the task can be mentioned (a field error otherwise, nothing written).
-    mentioned = resolve_mentions(body, task_viewers(task))
-    comment = TaskComment.objects.create(task=task, author=by, body=body, created_at=at or timezone.now())
-    ids = [u.pk for u in mentioned if u.pk != by.pk]
-    transaction.on_commit(
-        lambda: comment_posted.send(sender=TaskComment, kind="task", obj=task, comment=comment, mentioned=ids, by=by),
-        robust=True,
+def task_due_set(*, task_id: int, due_at: dt.date, reason: str, by, at: dt.datetime | None = None) -> Task:
+    """MOps moves an open task's due date to ``due_at`` (a day), with a required reason.
+
+    The task is then due at that day's closing time on the calendar its SLA is measured on (the
+    SLA policy's, or its assignee's own); a non-working day, a time already past, a closed task
+    or a task whose clock has not started (its date is a forecast that follows its predecessors)
+    is refused. Later recomputations keep the moved date (``DeadlineResolver.compute_task``).
+    The live SLA state follows the new date, and the SLA goal is judged against it on completion.
+    Audited as a ``due_set`` task event with from, to and the reason.
+    """
+    reason = _clean_text(reason, "reason", required=True)
+    if not isinstance(due_at, dt.date) or isinstance(due_at, dt.datetime):
+        raise ValidationError({"due_at": _("Enter a date.")})
+    if by is None or not policy.is_ops(by):
+        raise PermissionDenied(_("Only MOps may move a due date."))
+    at = at or timezone.now()
+    campaign, task = _lock(task_id)
+    if task.state not in OPEN_TASK_STATES:
+        raise TaskConflict(
+            _("%(key)s: the due date of a %(state)s task cannot move.")
+            % {"key": task.key, "state": task.get_state_display()}
+        )
+    if task.sla_start_at is None:
+        raise TaskConflict(
+            _("%(key)s: its SLA clock has not started, so its due date is a forecast that follows its predecessors.")
+            % {"key": task.key}
+        )
+    resolver = DeadlineResolver()
+    rule = resolver.rule(task.task_type, task.assignee_id)
+    cal = resolver.work_calendar(rule.calendar_id)
+    if not is_working_day(cal, due_at):
+        raise ValidationError(
+            {
+                "due_at": _("%(key)s: %(day)s is not a working day on the calendar “%(calendar)s”.")
+                % {"key": task.key, "day": due_at.isoformat(), "calendar": resolver.calendar_row(rule.calendar_id)}
+            }
+        )
+    new_due = closing_instant(cal, due_at)
+    if new_due is None or new_due <= at:
+        raise ValidationError({"due_at": _("%(key)s: that day has already ended.") % {"key": task.key}})
+    old_due = task.due_at
+    if old_due == new_due:
+        raise ValidationError({"due_at": _("%(key)s is already due then.") % {"key": task.key}})
+    task.due_moved_to, task.due_moved_at = new_due, at
+    task.due_at, task.at_risk_at = moved_deadline(
+        cal, start=task.sla_start_at, moved_to=new_due, moved_at=at, share=rule.share
     )
+    old_sla = task.sla_state
+    fields = ["due_at", "at_risk_at", "due_moved_to", "due_moved_at", "updated_at"]
+    if task.state != TaskState.WAITING:
+        task.sla_state = live_sla_state(task, at)
+        fields.append("sla_state")
+    if task.sla_state != old_sla:
+        task.sla_changed_at = at
+        fields.append("sla_changed_at")
+    task.save(update_fields=fields)
+    _event(
+        task,
+        "due_set",
+        task.state,
+        by,
+        at,
+        reason,
+        {"from": old_due.isoformat() if old_due else None, "to": task.due_at.isoformat(), "day": due_at.isoformat()},
+    )
+    _sla_changed(task, old_sla, at, "due_set")
+    # Successors still waiting for this task forecast from its due date.
+    successors_replan(campaign_id=campaign.pk, at=at, by=by, cause=task, action="due_set")
+    return task
+
+
+def may_comment(user, task: Task) -> bool:
+    """Who may comment on a task: MOps, specialists and the campaign's requester."""
+    return policy.is_ops(user) or policy.has_role(user, roles.SPECIALIST) or task.campaign.requester_id == user.pk
+
+
+@transaction.atomic
+def task_comment_add(*, task_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
+    """Comment on a task: MOps, specialists and the campaign's requester (``campaigns.comments``
+    rules: Markdown, length limit, only people who may open the task can be mentioned)."""
+    body = comments.clean_comment_body(body)
+    task = Task.objects.select_related("campaign", "campaign__business_unit").get(pk=task_id)
+    if not may_comment(by, task):
+        raise PermissionDenied(_("You may not comment on this task."))
+    comment, mentioned = comments.comment_new(
+        TaskComment, body=body, viewers=task_viewers(task), by=by, at=at or timezone.now(), task=task
+    )
+    comments.announce(kind="task", obj=task, comment=comment, mentioned_ids=[u.pk for u in mentioned], by=by)
+    return comment
+
+
+def _visible_task_comment(task_id: int, comment_id: int, by) -> tuple[Task, TaskComment]:
+    """The task (visible to ``by``, else PermissionDenied) and its comment, row-locked."""
+    from .selectors import task_visibility_q
+
+    task = Task.objects.select_related("campaign", "campaign__business_unit").filter(pk=task_id).first()
+    if task is None or not Task.objects.filter(task_visibility_q(by), pk=task_id).exists():
+        raise PermissionDenied(_("You may not see this task."))
+    comment = comments.comment_locked(TaskComment.objects.filter(task=task).select_related("author"), comment_id)
+    if comment is None:
+        raise TaskComment.DoesNotExist("Comment not found")
+    return task, comment
+
+
+@transaction.atomic
+def task_comment_edit(*, task_id: int, comment_id: int, body: str, by, at: dt.datetime | None = None) -> TaskComment:
+    """The author replaces their task comment's text; only people newly mentioned are notified.
+
+    Audited as a ``comment_edit`` task event (the comment's id and mentions, not its text)."""
+    task, comment = _visible_task_comment(task_id, comment_id, by)
+    at = at or timezone.now()
+    data = comments.comment_edit_apply(comment, body=body, viewers=task_viewers(task), by=by, at=at)
+    added_ids = data.pop("added_ids")
+    _event(task, "comment_edit", task.state, by, at, "", data)
+    comments.announce(kind="task", obj=task, comment=comment, mentioned_ids=added_ids, by=by, edit=True)
+    return comment
+
+
+@transaction.atomic
+def task_comment_delete(*, task_id: int, comment_id: int, by, at: dt.datetime | None = None) -> TaskComment:
+    """The author, MOps or an admin deletes a task comment: a "comment deleted" tombstone stays.
+
+    Audited as a ``comment_delete`` task event (the comment's id and author, not its text)."""
+    task, comment = _visible_task_comment(task_id, comment_id, by)
+    at = at or timezone.now()
+    data = comments.comment_delete_apply(comment, by=by, at=at)
+    _event(task, "comment_delete", task.state, by, at, "", data)
+    comments.announce_deleted(kind="task", comment=comment)
     return comment
 
 

@@ -7,16 +7,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors as campaign_selectors
+from campaigns.discussion_views import comment_delete_response, comment_edit_response
 from campaigns.forms import add_errors
 from campaigns.services import Conflict, reschedule_refusal
 from campaigns.uploads import download_response
-from governance import policy, roles
+from governance import policy
 
 from . import capacity, selectors, services, timeline
 from .assignment import suggest_for
@@ -28,6 +30,7 @@ from .forms import (
     AssignForm,
     CapacityForm,
     CommentForm,
+    DueSetForm,
     MoveForm,
     PortfolioForm,
     RescheduleForm,
@@ -120,9 +123,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
         "form": ActionForm(initial={"expected_state": task.state}),
         "comment_form": CommentForm(),
-        "can_comment": policy.is_ops(request.user)
-        or policy.has_role(request.user, roles.SPECIALIST)
-        or task.campaign.requester_id == request.user.pk,
+        "can_comment": services.may_comment(request.user, task),
+        "is_ops": policy.is_ops(request.user),
     }
     if policy.is_ops(request.user) and task.state in (
         TaskState.TODO,
@@ -131,6 +133,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         TaskState.IN_REVIEW,
     ):
         ctx["assign_form"] = AssignForm(initial={"assignee": task.assignee_id}, task=task)
+        if task.sla_start_at is not None:
+            ctx["due_form"] = DueSetForm()
         if task.assignee_id is None:
             ctx["suggestion"] = suggest_for([task]).get(task.pk)
     return render(request, "tasks/detail.html", ctx)
@@ -244,6 +248,56 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
     return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_due_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """MOps moves the task's due date to a working day, with a reason (the bulk bar does the same)."""
+    task = selectors.task_visible_or_404(request.user, pk)
+    form = DueSetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("tasks:detail", pk=task.pk)
+    try:
+        services.task_due_set(
+            task_id=task.pk, due_at=form.cleaned_data["due_date"], reason=form.cleaned_data["reason"], by=request.user
+        )
+    except (ValidationError, Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc) or _("Not allowed."))
+    else:
+        messages.success(request, _("%(key)s: due date moved.") % {"key": task.key})
+    return redirect("tasks:detail", pk=task.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_comment_edit(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    """The author edits their task comment (the request page's edit flow, with the task services)."""
+    task = selectors.task_visible_or_404(request.user, pk)
+    comment = selectors.task_comment_get_for(request.user, task.pk, comment_id)
+    return comment_edit_response(
+        request,
+        comment=comment,
+        back=reverse("tasks:detail", args=[task.pk]) + f"#task-comment-{comment.pk}",
+        title=f"{task.key} {task.title}",
+        mention_url=reverse("api-task-mentionable", args=[task.pk]),
+        save=lambda body: services.task_comment_edit(
+            task_id=task.pk, comment_id=comment.pk, body=body, by=request.user
+        ),
+    )
+
+
+@login_required
+@require_POST
+def task_comment_delete(request: HttpRequest, pk: int, comment_id: int) -> HttpResponse:
+    """The author, MOps or an admin deletes a task comment; a tombstone stays in the timeline."""
+    task = selectors.task_visible_or_404(request.user, pk)
+    return comment_delete_response(
+        request,
+        back=reverse("tasks:detail", args=[task.pk]),
+        delete=lambda: services.task_comment_delete(task_id=task.pk, comment_id=comment_id, by=request.user),
+    )
 
 
 @login_required

@@ -140,6 +140,13 @@ class TaskBulkSerializer(serializers.Serializer):
     actual_hours = serializers.DecimalField(
         required=False, allow_null=True, max_digits=6, decimal_places=1, min_value=0, default=None
     )
+    due_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="set_due: the new due date (a working day of the task's SLA calendar); "
+        "the reason goes in comment (required)",
+    )
 
 
 class RequestBulkSerializer(serializers.Serializer):
@@ -155,7 +162,8 @@ def _bulk_response(results) -> Response:
 
 
 class TaskBulkView(APIView):
-    """Assign or move many tasks; each row succeeds or fails on its own (200 with per-row results)."""
+    """Assign, move or re-date many tasks; each row succeeds or fails on its own (200 with per-row
+    results). ``set_due`` (MOps) needs ``due_date`` and a reason in ``comment``."""
 
     @extend_schema(request=TaskBulkSerializer, responses=BulkResponseSerializer)
     def post(self, request):
@@ -169,6 +177,7 @@ class TaskBulkView(APIView):
             assignee=d["assignee"] or None,
             comment=d["comment"],
             actual_hours=d["actual_hours"],
+            due_date=d["due_date"],
         )
         return _bulk_response(results)
 

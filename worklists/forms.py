@@ -29,6 +29,7 @@ TASK_ACTION_LABELS = {
     "complete": _("Complete"),
     "reopen": _("Reopen"),
     "cancel": _("Cancel"),
+    "set_due": _("Move the due date (reason required)"),
 }
 
 
@@ -69,6 +70,7 @@ class TaskBulkForm(forms.Form):
     actual_hours = forms.DecimalField(
         label=_("Actual hours"), required=False, min_value=0, max_digits=6, decimal_places=1
     )
+    due_date = forms.DateField(label=_("New due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

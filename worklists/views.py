@@ -93,14 +93,20 @@ def bulk_tasks(request: HttpRequest) -> HttpResponse:
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect(back)
     d = form.cleaned_data
-    results = tasks_bulk(
-        task_ids=d["ids"],
-        action=d["action"],
-        by=request.user,
-        assignee=d["assignee"] or None,
-        comment=d["comment"],
-        actual_hours=d["actual_hours"],
-    )
+    try:
+        results = tasks_bulk(
+            task_ids=d["ids"],
+            action=d["action"],
+            by=request.user,
+            assignee=d["assignee"] or None,
+            comment=d["comment"],
+            actual_hours=d["actual_hours"],
+            due_date=d["due_date"],
+        )
+    except ValidationError as exc:
+        # Something every row needs is missing (the new date, the reason): nothing was written.
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
     return _bulk_result(request, results, back, _("Bulk action on tasks"))
 
 

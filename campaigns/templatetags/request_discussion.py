@@ -4,6 +4,7 @@ from django import template
 
 from campaigns import selectors
 from campaigns.discussion_forms import AttachmentForm, CommentForm
+from governance import policy
 
 register = template.Library()
 
@@ -19,5 +20,7 @@ def request_discussion(context, obj, comment_form=None, attachment_form=None):
         "comment_form": comment_form or CommentForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "request": request,
+        "user": request.user,
+        "is_ops": policy.is_ops(request.user),
         "csrf_token": context.get("csrf_token"),
     }

@@ -119,6 +119,9 @@ EVENT_LABELS = {
     "sla_replan": _("SLA clock re-planned"),
     "set_dependencies": _("Dependencies changed"),
     "import_update": _("Updated by import"),
+    "comment_edit": _("Edited a comment"),
+    "comment_delete": _("Deleted a comment"),
+    "due_set": _("Due date moved"),
 }
 
 
@@ -127,3 +130,17 @@ def task_event_label(action: str) -> str:
     """``{{ e.action|task_event_label }}``: the translated label; an unknown key shows as is."""
     label = EVENT_LABELS.get(action)
     return str(label) if label is not None else action
+
+
+@register.filter
+def iso_datetime(value: str | None):
+    """``{{ e.data.to|iso_datetime|date:"Y-m-d H:i" }}``: an ISO time stored in an event's data as
+    an aware datetime in the current time zone (None for an empty or malformed value)."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        parsed = parse_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return timezone.localtime(parsed) if parsed and timezone.is_aware(parsed) else parsed

@@ -1,6 +1,6 @@
 """Open tasks planned by the earlier rule (a successor's clock started at its predecessors' due
 dates) are re-planned by the current rule: ``manage.py sla_replan_open``, run by the migration
-``tasks.0011_replan_open_tasks``.
+``tasks.0013_replan_open_tasks``.
 
 Same template and calendar as test_sla_start.py (Mon-Fri 09:00-18:00 Asia/Tokyo, no policies:
 plan, email, design 3 business days, lp 5, qa 1). Generated Mon 1 Jun 10:00; plan is done early,
@@ -76,7 +76,26 @@ def test_the_command_replans_open_successors_by_the_current_rule(old_rule_data, 
 
 def test_the_migration_runs_the_command(old_rule_data):
     tasks, _live = old_rule_data
-    migration = importlib.import_module("tasks.migrations.0011_replan_open_tasks")
+    migration = importlib.import_module("tasks.migrations.0013_replan_open_tasks")
     migration.replan(apps, None)
     assert reload(tasks["email"]).sla_start_at == at(2, 10)
     assert TaskEvent.objects.filter(task=tasks["email"], action="sla_replan", data__reason="migration").exists()
+
+
+def test_the_migration_skips_and_says_so_when_later_migrations_change_the_tables(old_rule_data, capsys):
+    """On an upgrade that jumps releases, today's models would read columns not yet created:
+    the migration leaves the tasks alone and names the command to run after migrate."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    tasks, _live = old_rule_data
+    before = reload(tasks["email"]).sla_start_at
+    events = TaskEvent.objects.count()
+    migration = importlib.import_module("tasks.migrations.0013_replan_open_tasks")
+    # The tables as they were before the due-date move columns (tasks 0012) existed.
+    state = MigrationLoader(connection).project_state(("tasks", "0011_task_comment_markdown_edit_delete"))
+    assert migration._models_match(state.apps) is False
+    migration.replan(state.apps, None)
+    assert reload(tasks["email"]).sla_start_at == before
+    assert TaskEvent.objects.count() == events
+    assert "manage.py sla_replan_open" in capsys.readouterr().out

@@ -1,6 +1,6 @@
 """``manage.py sla_replan_open``: re-plan open tasks' SLA clocks by the current start rule.
 
-Run once by the migration ``tasks.0011_replan_open_tasks`` for data planned by the earlier rule
+Run once by the migration ``tasks.0013_replan_open_tasks`` for data planned by the earlier rule
 (a successor's clock started at its predecessors' due dates); safe to run again (a task already
 planned by the current rule does not change and gets no event). Prints the number of changed tasks.
 """
