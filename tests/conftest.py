@@ -176,8 +176,31 @@ def _no_login_lockout(settings):
 
 @pytest.fixture(autouse=True)
 def _jobs_run_inline(settings):
-    # django-q2 runs jobs synchronously in tests: no cluster needed.
+    # Code that reads Q_CLUSTER["sync"] per call (kpis.reviews) runs its jobs inline. django-q2's
+    # own async_task reads its copy once at import: tests that need those jobs run use
+    # ``jobs_inline``.
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A page request through the test client leaves its language active in the thread; later
+    # tests in the same process would read English.
+    yield
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def jobs_inline(monkeypatch):
+    """django-q2 jobs (notices, mails, webhooks) run inline, in the test's thread. django-q2
+    reads Q_CLUSTER["sync"] once at import (``Conf.SYNC``), so a settings override cannot do it;
+    the patch is undone after the test (assigning ``Conf.SYNC`` would leak into later tests)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
 
 
 def api_as(user):

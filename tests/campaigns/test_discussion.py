@@ -30,10 +30,8 @@ def submitted(org, make_request, settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 def test_viewers_are_exactly_the_people_the_request_page_lets_in(org, submitted):

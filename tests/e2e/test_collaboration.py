@@ -32,12 +32,8 @@ BRIEF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _jobs_inline(monkeypatch):
-    # Notices are made by a django-q2 job, and django-q2 reads Q_CLUSTER["sync"] once at import
-    # (Conf.SYNC): the settings override in tests/conftest.py alone leaves the job in the queue.
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _jobs_inline(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 @pytest.fixture

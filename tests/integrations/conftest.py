@@ -53,12 +53,8 @@ def receiver():
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    # django-q2 reads Q_CLUSTER["sync"] once at import (Conf.SYNC): the settings override in
-    # tests/conftest.py alone does not make async_task run inline.
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -154,12 +154,9 @@ def test_notifications_never_reveal_an_object_to_someone_who_cannot_open_it(org,
 
 
 def test_a_mention_notice_links_to_the_comment_and_only_the_mentioned_person_sees_it(
-    org, make_request, settings, tmp_path, django_capture_on_commit_callbacks
+    org, make_request, settings, tmp_path, django_capture_on_commit_callbacks, jobs_inline
 ):
-    from django_q.conf import Conf
-
     settings.MEDIA_ROOT = tmp_path
-    Conf.SYNC = True
     req = make_request(org["alice"], actions=["submit"])
     with django_capture_on_commit_callbacks(execute=True):
         c = discussion.request_comment_add(request_id=req.pk, body="@charlie 承認前に確認を", by=org["alice"])

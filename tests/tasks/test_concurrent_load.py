@@ -24,10 +24,8 @@ ROUNDS = 2
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 def payload(name: str) -> dict:

@@ -13,10 +13,8 @@ from tests.conftest import api_as
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 def test_task_viewers_match_the_task_visibility_filter(generated, org):

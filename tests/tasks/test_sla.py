@@ -33,11 +33,8 @@ T0 = at(1, 10)  # Monday
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    # django-q2 reads Q_CLUSTER["sync"] once at import (Conf.SYNC).
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 @pytest.fixture(autouse=True)

@@ -19,10 +19,8 @@ NOW = dt.datetime(2026, 6, 3, 11, tzinfo=TOKYO)  # Wednesday, working hours
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 def run_twice(fn) -> list:

@@ -26,10 +26,8 @@ MAY_POST = {"alice", "mona", "root", "sam"}
 
 
 @pytest.fixture(autouse=True)
-def _q_sync(monkeypatch):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
+def _q_sync(jobs_inline):
+    """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
 
 
 @pytest.fixture

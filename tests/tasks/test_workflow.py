@@ -180,11 +180,8 @@ def test_events_are_append_only(generated):
 
 
 def test_assignment_mail_is_sent_after_commit(
-    generated, mona, sam, mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+    generated, mona, sam, mailoutbox, django_capture_on_commit_callbacks, jobs_inline
 ):
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
     req, tasks = generated
     with django_capture_on_commit_callbacks(execute=True):
         services.task_assign(task_id=tasks["lp"].pk, assignee=sam, by=mona)
