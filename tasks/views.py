@@ -242,9 +242,13 @@ def task_comment(request: HttpRequest, pk: int) -> HttpResponse:
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
-            services.task_comment_add(task_id=task.pk, body=form.cleaned_data["body"], by=request.user)
+            comment = services.task_comment_add(task_id=task.pk, body=form.cleaned_data["body"], by=request.user)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, _error_text(exc) or _("You may not comment."))
+        else:
+            # Like a request comment: say it was posted and land on it.
+            messages.success(request, _("Comment posted."))
+            return redirect(reverse("tasks:detail", args=[task.pk]) + f"#task-comment-{comment.pk}")
     else:
         messages.error(request, "; ".join(str(e) for e in form.errors.values()))
     return redirect("tasks:detail", pk=task.pk)

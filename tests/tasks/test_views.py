@@ -53,8 +53,13 @@ def test_actions_through_pages(generated, mona, sam):
     assert Task.objects.get(pk=plan.pk).state == TaskState.IN_REVIEW
     s.post(f"/tasks/{plan.pk}/complete/", {"actual_hours": "3.5"})
     assert Task.objects.get(pk=plan.pk).state == TaskState.DONE
-    s.post(f"/tasks/{plan.pk}/comment/", {"body": "完了しました"})
-    assert "完了しました" in s.get(f"/tasks/{plan.pk}/").content.decode()
+    res = s.post(f"/tasks/{plan.pk}/comment/", {"body": "完了しました"})
+    comment = plan.comments.get()
+    # the page says so and lands on the new comment, as a request comment does
+    assert res.status_code == 302 and res["Location"] == f"/tasks/{plan.pk}/#task-comment-{comment.pk}"
+    page = s.get(f"/tasks/{plan.pk}/").content.decode()
+    assert "完了しました" in page and "コメントを投稿しました" in page
+    assert '<label for="id_body">コメント</label>' in page
     # MOps drops a task and adds one from the campaign page.
     c.post(f"/tasks/{tasks['design'].pk}/cancel/", {"next": f"/tasks/campaign/{req.pk}/"})
     assert Task.objects.get(pk=tasks["design"].pk).state == TaskState.CANCELLED
