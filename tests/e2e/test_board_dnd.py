@@ -6,35 +6,22 @@ tests/e2e/test_journey.py.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from tasks import services
 from tests.conftest import PASSWORD
 from tests.tasks.conftest import approved, generated, people, task_types, template, work_roles  # noqa: F401
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    if CHROMIUM is None:
-        msg = "e2e skipped: no Chromium at /usr/bin/chromium (install the Debian package 'chromium')"
-        print(msg)
-        pytest.skip(msg)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
-        pg = context.new_page()
-        pg.set_default_timeout(15_000)
-        yield pg
-        context.close()
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
 
 
 @pytest.fixture

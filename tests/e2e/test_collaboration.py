@@ -24,7 +24,7 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from tests.tasks.conftest import people, task_types, template, work_roles  # noqa: F401
 
-from .test_journey import ARTIFACTS, CHROMIUM
+from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -34,24 +34,6 @@ BRIEF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 @pytest.fixture(autouse=True)
 def _jobs_inline(jobs_inline):
     """Notices, mails and webhooks run inline (``jobs_inline`` in tests/conftest.py)."""
-
-
-@pytest.fixture
-def browser(live_server, monkeypatch):
-    if CHROMIUM is None:
-        msg = "e2e skipped: no Chromium at /usr/bin/chromium (install the Debian package 'chromium')"
-        print(msg)
-        pytest.skip(msg)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-        )
-        yield chromium
-        chromium.close()
 
 
 class Person:

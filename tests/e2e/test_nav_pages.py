@@ -20,10 +20,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from .test_journey import ARTIFACTS as JOURNEY_ARTIFACTS
-from .test_journey import CHROMIUM
+from .conftest import ARTIFACTS as E2E_ARTIFACTS
 
-ARTIFACTS = JOURNEY_ARTIFACTS.parent / "nav"
+ARTIFACTS = E2E_ARTIFACTS.parent / "nav"
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 ROLES = {"marketer": "ja", "cmo": "en", "mops": "ja", "designer": "en", "admin": "ja", "osaka_head": "en"}
 WIDTHS = (1440, 390)
@@ -32,21 +31,6 @@ SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "1"
 NOT_OURS = ("/api/", "/admin/")
 
 pytestmark = [pytest.mark.e2e]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if CHROMIUM is None:
-        msg = "e2e skipped: no Chromium at /usr/bin/chromium (install the Debian package 'chromium')"
-        print(msg)
-        pytest.skip(msg)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield chromium
-        chromium.close()
 
 
 def _slug(path: str) -> str:
@@ -71,6 +55,7 @@ def test_every_nav_page_for_every_role(browser, live_server, settings):
     settings.AXES_ENABLED = False
     call_command("seed_demo", "--seed", "2")
     problems: list[str] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for username, language in ROLES.items():
         NotificationPreference.objects.filter(user__username=username).update(language=language, language_chosen=True)
         # One context (one login) per role; each width is the same session resized, which
