@@ -184,13 +184,39 @@ def demand(windows: list[dict[str, Any]], mondays: list[dt.date], today: dt.date
     last = mondays[-1] + dt.timedelta(days=6)
     by_role: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
     by_person: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    # Windows of one role, person and dates add up before spreading (the spread is linear), and
+    # each (start, due) pair's working days are counted per week once: the work grows with the
+    # distinct windows, not with the tasks or their days (issue 19).
+    folded: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for w in windows:
-        for day, hours in spread(w["hours"], w["start"], w["due"], today, last).items():
-            monday = _week_of(day, mondays)
-            _add(by_role, w["role"], monday, hours)
-            if w["assignee_id"]:
-                _add(by_person, w["assignee_id"], monday, hours)
+        folded[(w["role"], w["assignee_id"], max(w["start"], today), w["due"])] += w["hours"]
+    weeks = frozenset(mondays)
+    for (role, assignee, start, due), total in folded.items():
+        per_week, n_days = _weeks_of_window(start, max(due, start), last, weeks)
+        if not n_days or total <= 0:
+            continue
+        share = Decimal(total) / n_days
+        for monday, n in per_week:
+            hours = share * n
+            _add(by_role, role, monday, hours)
+            if assignee:
+                _add(by_person, assignee, monday, hours)
     return by_role, by_person
+
+
+@functools.lru_cache(maxsize=65536)
+def _weeks_of_window(
+    first: dt.date, end: dt.date, last: dt.date, weeks: frozenset[dt.date]
+) -> tuple[tuple[tuple[dt.date, int], ...], int]:
+    """``spread``'s days of a window counted per Monday of ``weeks`` (days after ``last`` dropped),
+    and the number of days the hours are shared over."""
+    days = _window_days(first, end)
+    counts: dict[dt.date, int] = defaultdict(int)
+    for day in days:
+        monday = day - dt.timedelta(days=day.weekday())
+        if day <= last and monday in weeks:
+            counts[monday] += 1
+    return tuple(sorted(counts.items())), len(days)
 
 
 def _q(value: Decimal) -> Decimal:
