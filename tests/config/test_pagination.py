@@ -85,3 +85,21 @@ def test_bad_cursor_or_unsupported_sort_is_a_json_error(org, url, status):
     response = api_as(org["mona"]).get(url)
     assert response.status_code == status
     assert response.json()
+
+
+def test_deep_page_numbers_read_ids_first_and_keep_the_order(org):
+    """Past DEEP_OFFSET rows a page reads its ids, then its rows: same rows, same order."""
+    from config.pagination import DEEP_OFFSET
+
+    _requests(DEEP_OFFSET + 60, org["alice"])
+    client = api_as(org["mona"])
+    everything = [r["id"] for r in client.get("/api/requests/?page_size=500").json()["results"]]
+    page = DEEP_OFFSET // 25 + 1  # starts past DEEP_OFFSET with 25 a page
+    body = client.get(f"/api/requests/?page_size=25&page={page}").json()
+    assert body["count"] == len(everything)
+    assert [r["id"] for r in body["results"]] == everything[(page - 1) * 25 : page * 25]
+    with CaptureQueriesContext(connection) as shallow:
+        client.get("/api/requests/?page_size=25&page=2")
+    with CaptureQueriesContext(connection) as deep:
+        client.get(f"/api/requests/?page_size=25&page={page}")
+    assert len(deep.captured_queries) == len(shallow.captured_queries) + 1  # the ids
