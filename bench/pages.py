@@ -54,7 +54,11 @@ ROWS: list[tuple[str, str, str]] = [
     ("capacity forecast", "mops", "/tasks/capacity/"),
     ("API requests", "mops", "/api/requests/"),
     ("API requests, deep page", "mops", "/api/requests/?page={deep_api}"),
+    ("API requests, filtered by state", "mops", "/api/requests/?state=launched"),
+    ("API requests, deep keyset page", "mops", "/api/requests/?paging=cursor&cursor={cursor_requests}"),
     ("API tasks", "mops", "/api/tasks/"),
+    ("API tasks, deep page", "mops", "/api/tasks/?page={deep_api_tasks}"),
+    ("API tasks, deep keyset page", "mops", "/api/tasks/?paging=cursor&cursor={cursor_tasks}"),
     ("API tasks, mine (designer)", "designer", "/api/tasks/"),
     ("API workload", "mops", "/api/workload/"),
     ("API timeline", "mops", "/api/timeline/"),
@@ -307,11 +311,33 @@ def _context(size: int) -> dict[str, Any]:
             "designer": users["designer"].pk,
             "deep": max(size // 25 // 2, 1),
             "deep_api": max(size // 50 // 2, 1),
+            "deep_api_tasks": max(size * 10 // 50 // 2, 1),
+            # Keyset cursors at the same depths (half-way down each list), as a client following
+            # ``next`` would hold them.
+            "cursor_requests": _cursor(CampaignRequest.objects.order_by("-created_at", "-id")),
+            "cursor_tasks": _cursor(Task.objects.order_by("campaign_id", "position", "id")),
             "month": today.replace(day=1).isoformat(),
             "token": _feed_token(users["designer"]),
             "token_mops": _feed_token(users["mops"]),
         },
     }
+
+
+def _cursor(queryset) -> str:
+    """The ``cursor`` query value of the keyset page starting half-way down ``queryset``."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from rest_framework.pagination import Cursor
+    from rest_framework.test import APIRequestFactory
+
+    from config.pagination import KeysetPagination
+
+    row = queryset[queryset.count() // 2]
+    pager = KeysetPagination()
+    pager.base_url = APIRequestFactory().get("/").build_absolute_uri()
+    position = pager._key(row, tuple(queryset.query.order_by))
+    url = pager.encode_cursor(Cursor(offset=0, reverse=False, position=position))
+    return parse_qs(urlsplit(url).query)["cursor"][0]
 
 
 def _hit(client, url: str) -> tuple[float, int, int, int]:

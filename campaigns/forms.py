@@ -67,7 +67,9 @@ class TransitionForm(forms.Form):
 class RequestFilter(django_filters.FilterSet):
     """Filters of the request list page and the API list."""
 
-    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"))
+    # A column of the row itself: no join, no duplicates. The default DISTINCT made the count a
+    # SELECT DISTINCT over every column (a sort of the whole filtered set, issue 19).
+    state = django_filters.MultipleChoiceFilter(choices=State.choices, label=_("State"), distinct=False)
     campaign_type = django_filters.ModelChoiceFilter(
         field_name="campaign_type", to_field_name="slug", queryset=CampaignType.objects.all(), label=_("Type")
     )

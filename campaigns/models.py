@@ -213,6 +213,8 @@ class CampaignRequest(ConcurrentTransitionMixin, models.Model):
             # The calendar and the feed: launches and ends within a date range.
             models.Index(fields=["launch_date", "id"], name="request_launch_idx"),
             models.Index(fields=["end_date", "id"], name="request_end_idx"),
+            # Campaigns a specialist's unit scope leaves out (decentralised, another unit).
+            models.Index(fields=["governance_model", "business_unit"], name="request_governance_unit_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -18,12 +18,14 @@ whether the request's own launch is still feasible if approved today.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, DateField, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, DateField, Func, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -53,11 +55,36 @@ def spread(hours: Decimal, start: dt.date, due: dt.date, today: dt.date, last: d
     """
     first = max(start, today)
     end = max(due, first)
-    days = working_days(first, end) or working_days(first, first + dt.timedelta(days=14))[:1]
+    days = _window_days(first, end)
     if not days or hours <= 0:
         return {}
     share = Decimal(hours) / len(days)
     return {d: share for d in days if d <= last}
+
+
+@functools.lru_cache(maxsize=65536)
+def _window_days(first: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    # Windows repeat (same start and due for many tasks and people): the working days of each
+    # pair are worked out once. The plain calendar is fixed (weekends and national holidays).
+    return tuple(working_days(first, end) or working_days(first, first + dt.timedelta(days=14))[:1])
+
+
+def _local_day(expr: Any, first: dt.date, last: dt.date) -> Any:
+    """The local date of the datetime ``expr``, as a database expression.
+
+    On SQLite Django's ``TruncDate`` calls a Python function per row; when the time zone keeps
+    one UTC offset over ``[first, last]`` (Japan always does) SQLite's own ``date()`` with that
+    offset gives the same day, in C."""
+    if connection.vendor == "sqlite":
+        tz = timezone.get_current_timezone()
+        offsets = {
+            tz.utcoffset(dt.datetime.combine(first + dt.timedelta(days=k), dt.time(12)))
+            for k in range((last - first).days + 2)
+        }
+        if len(offsets) == 1:
+            minutes = int(offsets.pop().total_seconds() // 60)
+            return Func(expr, template=f"date(%(expressions)s, '{minutes:+d} minutes')", output_field=DateField())
+    return TruncDate(expr)
 
 
 def _week_of(day: dt.date, mondays: list[dt.date]) -> dt.date | None:
@@ -92,16 +119,18 @@ def task_windows(today: dt.date, last: dt.date | None = None) -> list[dict[str, 
     qs = Task.objects.filter(pk__in=open_ids).annotate(started=started)
     if last is not None:
         qs = qs.filter(started__lt=timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)))
+    # Due dates past the horizon only need their local day for the spread; bound the offset check.
+    span_end = max(last or today, today) + dt.timedelta(days=MAX_WEEKS * 7)
     rows = (
         qs.annotate(
             window_start=Case(
                 When(started__lt=today_starts, then=Value(today)),
-                default=TruncDate("started"),
+                default=_local_day("started", today, span_end),
                 output_field=DateField(),
             ),
             window_due=Case(
                 When(Q(due_at__isnull=True) | Q(due_at__lt=today_starts), then=Value(today)),
-                default=TruncDate("due_at"),
+                default=_local_day("due_at", today, span_end),
                 output_field=DateField(),
             ),
         )
@@ -155,13 +184,39 @@ def demand(windows: list[dict[str, Any]], mondays: list[dt.date], today: dt.date
     last = mondays[-1] + dt.timedelta(days=6)
     by_role: dict[str, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
     by_person: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    # Windows of one role, person and dates add up before spreading (the spread is linear), and
+    # each (start, due) pair's working days are counted per week once: the work grows with the
+    # distinct windows, not with the tasks or their days (issue 19).
+    folded: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
     for w in windows:
-        for day, hours in spread(w["hours"], w["start"], w["due"], today, last).items():
-            monday = _week_of(day, mondays)
-            _add(by_role, w["role"], monday, hours)
-            if w["assignee_id"]:
-                _add(by_person, w["assignee_id"], monday, hours)
+        folded[(w["role"], w["assignee_id"], max(w["start"], today), w["due"])] += w["hours"]
+    weeks = frozenset(mondays)
+    for (role, assignee, start, due), total in folded.items():
+        per_week, n_days = _weeks_of_window(start, max(due, start), last, weeks)
+        if not n_days or total <= 0:
+            continue
+        share = Decimal(total) / n_days
+        for monday, n in per_week:
+            hours = share * n
+            _add(by_role, role, monday, hours)
+            if assignee:
+                _add(by_person, assignee, monday, hours)
     return by_role, by_person
+
+
+@functools.lru_cache(maxsize=65536)
+def _weeks_of_window(
+    first: dt.date, end: dt.date, last: dt.date, weeks: frozenset[dt.date]
+) -> tuple[tuple[tuple[dt.date, int], ...], int]:
+    """``spread``'s days of a window counted per Monday of ``weeks`` (days after ``last`` dropped),
+    and the number of days the hours are shared over."""
+    days = _window_days(first, end)
+    counts: dict[dt.date, int] = defaultdict(int)
+    for day in days:
+        monday = day - dt.timedelta(days=day.weekday())
+        if day <= last and monday in weeks:
+            counts[monday] += 1
+    return tuple(sorted(counts.items())), len(days)
 
 
 def _q(value: Decimal) -> Decimal:

@@ -19,7 +19,9 @@ class TaskFilter(django_filters.FilterSet):
     campaign = IdFilter(field_name="campaign_id", label=_("Campaign id"))
     # A username or "none" (the querystring and the API speak usernames); the page shows names.
     assignee = django_filters.CharFilter(method="filter_assignee", label=_("Assignee"), widget=forms.Select)
-    state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"))
+    # A column of the row itself: no join, no duplicates. The default DISTINCT made the count a
+    # SELECT DISTINCT over every column (a sort of the whole filtered set, issue 19).
+    state = django_filters.MultipleChoiceFilter(choices=TaskState.choices, label=_("State"), distinct=False)
     unit = django_filters.ModelChoiceFilter(
         field_name="campaign__business_unit",
         to_field_name="slug",

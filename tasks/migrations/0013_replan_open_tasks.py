@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("tasks", "0012_task_due_moved"),
         ("sla", "0004_sla_policy_pause_limit"),
-        ("campaigns", "0011_comment_edit_delete"),  # the campaign columns the re-plan reads
+        ("campaigns", "0012_governance_unit_index"),  # the campaign tables as the re-plan reads them
     ]
 
     operations = [migrations.RunPython(replan, migrations.RunPython.noop)]

@@ -211,3 +211,18 @@ def test_list_query_count_is_constant(generated, org, task_types, user):
     assert _count(c, "/api/tasks/?page_size=1000") == small_api
     assert _count(c, "/tasks/") == small_board
     assert _count(c, "/tasks/mine/") == _count(c, "/tasks/mine/")
+
+
+def test_task_list_keyset_paging_walks_the_board_order(generated, mona):
+    """?paging=cursor on /api/tasks/: every visible task once, in the list's order (issue 19)."""
+    from tests.conftest import api_as
+
+    client = api_as(mona)
+    numbered = [t["id"] for t in client.get("/api/tasks/?page_size=500").json()["results"]]
+    ids, url = [], "/api/tasks/?paging=cursor&page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert "count" not in body
+        ids += [t["id"] for t in body["results"]]
+        url = body["next"]
+    assert ids == numbered and len(ids) == 5

@@ -1,0 +1,77 @@
+"""Task visibility written index-friendly (issue 19): who sees what does not change.
+
+A specialist's rule is evaluated as "every task except hidden campaigns' tasks not assigned to
+them", and the API counts it as all - hidden + hidden-and-assigned. Checked here against the
+rule spelled out by hand, for each kind of user, with the API's count and rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from campaigns.models import CampaignRequest
+from governance import roles
+from tasks.models import Task
+from tasks.selectors import task_list_for
+from tests.conftest import api_as, make_user
+
+_numbers = itertools.count(700001)
+
+
+def _task(req, kind, assignee=None) -> Task:
+    n = next(_numbers)
+    return Task.objects.create(
+        campaign=req, task_type=kind, number=n, key=f"MOPS-{n}", title="作業", position=1, assignee=assignee
+    )
+
+
+@pytest.fixture
+def board(org, make_request, task_types, osaka):
+    """Tokyo and Osaka campaigns, centralised and decentralised, with tasks assigned or not."""
+    sam, alice, bob = org["sam"], org["alice"], org["bob"]
+    kind = task_types["email"]
+    oscar = make_user("oscar", roles.SPECIALIST, osaka)
+    reqs = {
+        "tokyo-central": make_request(alice),
+        "tokyo-dec": make_request(alice),
+        "osaka-central": make_request(bob, business_unit=osaka),
+        "osaka-dec": make_request(bob, business_unit=osaka),
+        "osaka-dec-2": make_request(bob, business_unit=osaka),
+    }
+    for name in ("tokyo-dec", "osaka-dec", "osaka-dec-2"):
+        CampaignRequest.objects.filter(pk=reqs[name].pk).update(governance_model="decentralised")
+    tasks = {
+        "tokyo-central": _task(reqs["tokyo-central"], kind),
+        "tokyo-dec": _task(reqs["tokyo-dec"], kind, oscar),
+        "osaka-central": _task(reqs["osaka-central"], kind),
+        "osaka-dec": _task(reqs["osaka-dec"], kind),
+        "osaka-dec-for-sam": _task(reqs["osaka-dec"], kind, sam),
+        "osaka-dec-2": _task(reqs["osaka-dec-2"], kind, oscar),
+    }
+    return {"oscar": oscar, "tasks": tasks}
+
+
+EXPECTED = {
+    # Tokyo specialist: all but Osaka's decentralised work, except the Osaka task assigned to him.
+    "sam": {"tokyo-central", "tokyo-dec", "osaka-central", "osaka-dec-for-sam"},
+    # Osaka specialist: all but Tokyo's decentralised work, except the Tokyo task assigned to him.
+    "oscar": {"tokyo-central", "tokyo-dec", "osaka-central", "osaka-dec", "osaka-dec-for-sam", "osaka-dec-2"},
+    # Requesters: their own campaigns' tasks.
+    "alice": {"tokyo-central", "tokyo-dec"},
+    "bob": {"osaka-central", "osaka-dec", "osaka-dec-for-sam", "osaka-dec-2"},
+    "mona": {"tokyo-central", "tokyo-dec", "osaka-central", "osaka-dec", "osaka-dec-for-sam", "osaka-dec-2"},
+}
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_each_user_sees_and_counts_exactly_their_tasks(org, board, who):
+    user = board["oscar"] if who == "oscar" else org[who]
+    names = {t.pk: name for name, t in board["tasks"].items()}
+    assert {names[pk] for pk in task_list_for(user).values_list("pk", flat=True)} == EXPECTED[who]
+    body = api_as(user).get("/api/tasks/?page_size=2").json()
+    assert body["count"] == len(EXPECTED[who])
+    # The count follows the list's filters too (here: one state).
+    assert api_as(user).get("/api/tasks/?state=todo").json()["count"] == len(EXPECTED[who])
+    assert api_as(user).get("/api/tasks/?state=done").json()["count"] == 0
