@@ -55,6 +55,10 @@ IN_FLIGHT = [
     "submitted",
     "in_production",
     "ready_for_launch",
+    # Two campaigns in production for about three weeks, so that a fresh demo has live work at
+    # every SLA state (on track, at risk, breached) on the board and the MOps home.
+    "in_production",
+    "in_production",
 ]
 
 

@@ -113,6 +113,21 @@ def test_every_kpi_section_is_filled_with_an_sla_attainment_below_100_percent():
     assert r["maturity"]["level"] is not None and r["governance"]["by_model"]
 
 
+def test_live_work_includes_breached_tasks_for_the_mops_home(client):
+    """Campaigns in production for weeks leave open tasks past their due date: the running
+    quarter's SLA counts them, and the MOps home lists them under breached."""
+    from tasks.models import Task
+    from tasks.selectors import live_sla_q
+
+    r = figures.compute(KpiFilters(Quarter.of(timezone.localdate())))
+    assert r["sla"]["breached"] > 0
+    breached = Task.objects.filter(live_sla_q("breached", timezone.now())).order_by("pk")
+    assert breached.exists()
+    client.force_login(get_user_model().objects.get(username="mops"))
+    page = client.get("/home/mops/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No breached task." not in page and breached[0].key in page
+
+
 def test_decisions_taken_by_a_delegate_are_shown_and_counted_for_the_delegate(client):
     """The CMO's backfilled business trip: APAC's head decides for the CMO; the timeline says so and
     the approval-wait table counts each such decision once, for the delegate."""
