@@ -95,3 +95,22 @@ def test_workload_rows_and_balance(generated, mona, sam):
     assert b["utilisation_cv"] == 0
     # hours 12, 6: sum |xi - xj| = 12; 2 * 4 * 9 = 72 -> 1/6
     assert b["open_hours_gini"] == pytest.approx(1 / 6, abs=1e-4)
+
+
+def test_workload_rows_add_up_a_persons_tasks_across_states(generated, mona, sam):
+    """One person with a task in progress and one to do: one row with both counted."""
+    from tasks import services
+    from tasks.models import Task
+
+    req, tasks = generated
+    services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
+    services.task_assign(task_id=tasks["lp"].pk, assignee=sam, by=mona)  # 12 h
+    services.task_start(task_id=tasks["plan"].pk, by=sam)
+    plan = Task.objects.get(pk=tasks["plan"].pk)
+    assert plan.state == "in_progress"
+    later = plan.due_at + dt.timedelta(hours=1)  # an hour after plan was due
+    rows = {r["username"]: r for r in workload_rows(now=later)}
+    lp = Task.objects.get(pk=tasks["lp"].pk)
+    assert rows["sam"]["open_tasks"] == 2
+    assert rows["sam"]["open_hours"] == plan.estimated_hours + lp.estimated_hours
+    assert rows["sam"]["overdue"] == 1 + (1 if lp.due_at and lp.due_at < later else 0)
