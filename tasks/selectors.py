@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignRequest
 from governance import policy, roles
+from governance.names import person_name
 
 from .models import OPEN_TASK_STATES, Deliverable, Task, TaskComment, TaskEvent, TaskPause, TaskState
 
@@ -249,9 +251,23 @@ def campaign_review_steps_for(user: Any, campaign_id: int) -> list[TaskEvent]:
 
 def timeline(task: Task) -> list[dict]:
     """Events and comments of a prefetched task, oldest first."""
-    items = [{"kind": "event", "at": e.at, "obj": e} for e in task.events.all()]
+    events = list(task.events.all())
+    _name_assignees(events)
+    items = [{"kind": "event", "at": e.at, "obj": e} for e in events]
     items += [{"kind": "comment", "at": c.created_at, "obj": c} for c in task.comments.all()]
     return sorted(items, key=lambda i: (i["at"], i["kind"] == "comment"))
+
+
+def _name_assignees(events: list) -> None:
+    """Assignment events store usernames: give them ``assign_from`` / ``assign_to`` display
+    names (one query for all of them; a username no longer found stays as stored)."""
+    moves = [e for e in events if e.action in ("assign", "unassign")]
+    usernames = {(e.data or {}).get(k) for e in moves for k in ("from", "to")} - {None, ""}
+    names = {u.username: person_name(u) for u in get_user_model().objects.filter(username__in=usernames)}
+    for e in moves:
+        data = e.data or {}
+        e.assign_from = names.get(data.get("from"), data.get("from"))
+        e.assign_to = names.get(data.get("to"), data.get("to"))
 
 
 # --- SLA attainment (for the KPI work) -----------------------------------------------------

@@ -86,3 +86,13 @@ def test_generate_button(approved, template, mona, people):
     c.post(f"/tasks/campaign/{req.pk}/generate/")
     req.refresh_from_db()
     assert req.state == State.IN_PRODUCTION and Task.objects.filter(campaign=req).count() == 5
+
+
+def test_the_timeline_names_the_people_a_task_was_assigned_to(generated, mona, sam):
+    """Assignment events store usernames; the page shows the person's name."""
+    req, tasks = generated
+    sam.last_name, sam.first_name = "佐藤", "誠"
+    sam.save()
+    services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
+    page = login(mona).get(f"/tasks/{tasks['plan'].pk}/").content.decode()
+    assert "— → 佐藤誠" in page and "→ sam" not in page
