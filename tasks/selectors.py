@@ -255,7 +255,28 @@ def timeline(task: Task) -> list[dict]:
     _name_assignees(events)
     items = [{"kind": "event", "at": e.at, "obj": e} for e in events]
     items += [{"kind": "comment", "at": c.created_at, "obj": c} for c in task.comments.all()]
-    return sorted(items, key=lambda i: (i["at"], i["kind"] == "comment"))
+    return _fold_replans(sorted(items, key=lambda i: (i["at"], i["kind"] == "comment")))
+
+
+def _fold_replans(items: list[dict]) -> list[dict]:
+    """Consecutive SLA re-plans (one per predecessor that moved) read as one line: the last
+    event, with ``replans`` (how many) and ``due_from`` / ``due_to`` across the whole run."""
+    out: list[dict] = []
+    for item in items:
+        e = item["obj"]
+        if item["kind"] != "event" or e.action != "sla_replan":
+            out.append(item)
+            continue
+        due = (e.data or {}).get("due_at") or [None, None]
+        prev = out[-1]["obj"] if out and out[-1]["kind"] == "event" else None
+        if prev is not None and prev.action == "sla_replan":
+            e.replans, e.due_from = prev.replans + 1, prev.due_from
+            out[-1] = item
+        else:
+            e.replans, e.due_from = 1, due[0]
+            out.append(item)
+        e.due_to = due[1]
+    return out
 
 
 def _name_assignees(events: list) -> None:

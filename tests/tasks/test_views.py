@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -96,3 +98,30 @@ def test_the_timeline_names_the_people_a_task_was_assigned_to(generated, mona, s
     services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
     page = login(mona).get(f"/tasks/{tasks['plan'].pk}/").content.decode()
     assert "— → 佐藤誠" in page and "→ sam" not in page
+
+
+def test_consecutive_sla_replans_read_as_one_line_with_the_whole_move(generated, mona):
+    """Each predecessor that moves re-plans its successors: the timeline folds a run of them."""
+    from tasks.models import TaskEvent
+
+    req, tasks = generated
+    lp = tasks["lp"]
+    at = lp.created_at
+    moves = [
+        ("2026-06-05T09:00:00+00:00", "2026-06-08T09:00:00+00:00"),
+        ("2026-06-08T09:00:00+00:00", "2026-06-09T09:00:00+00:00"),
+    ]
+    for i, due in enumerate(moves):
+        TaskEvent.objects.create(
+            task=lp,
+            action="sla_replan",
+            from_state=lp.state,
+            to_state=lp.state,
+            actor=None,
+            at=at + dt.timedelta(minutes=i + 1),
+            data={"due_at": list(due)},
+        )
+    c = login(mona)
+    page = c.get(f"/tasks/{lp.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("SLA clock re-planned") == 1
+    assert "(2 times)" in page and "due 2026-06-05 18:00 → 2026-06-09 18:00" in page
