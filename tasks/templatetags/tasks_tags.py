@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from governance import policy
 
+from ..models import SlaState
+
 register = template.Library()
 
 
@@ -122,7 +124,14 @@ EVENT_LABELS = {
     "comment_edit": _("Edited a comment"),
     "comment_delete": _("Deleted a comment"),
     "due_set": _("Due date moved"),
+    "sla_state": _("SLA state changed"),
 }
+
+
+@register.filter
+def sla_state_label(value: str | None) -> str:
+    """``{{ e.data.sla_to|sla_state_label }}``: "breached" -> "Breached" / 超過; unknown keys as is."""
+    return str(dict(SlaState.choices).get(value, value or "—"))
 
 
 @register.filter

@@ -125,3 +125,22 @@ def test_consecutive_sla_replans_read_as_one_line_with_the_whole_move(generated,
     page = c.get(f"/tasks/{lp.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert page.count("SLA clock re-planned") == 1
     assert "(2 times)" in page and "due 2026-06-05 18:00 → 2026-06-09 18:00" in page
+
+
+def test_a_swept_sla_change_reads_as_words_in_the_timeline(generated, mona):
+    from tasks.models import TaskEvent
+
+    req, tasks = generated
+    lp = tasks["lp"]
+    TaskEvent.objects.create(
+        task=lp,
+        action="sla_state",
+        from_state=lp.state,
+        to_state=lp.state,
+        at=lp.created_at + dt.timedelta(minutes=1),
+        data={"sla_from": "at_risk", "sla_to": "breached", "source": "sweep"},
+    )
+    c = login(mona)
+    en = c.get(f"/tasks/{lp.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "SLA state changed" in en and "At risk</span> → <span" in en and ">Breached</span>" in en
+    assert "sla_state" not in en.split("Timeline and comments")[1].split("<form")[0]
