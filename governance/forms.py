@@ -4,6 +4,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import BusinessUnit, GovernanceModel
+from .names import person_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A people picker that shows names (佐藤花子 · sato), not bare usernames."""
+
+    def label_from_instance(self, obj) -> str:
+        name = person_name(obj)
+        return name if name == obj.username else f"{name} · {obj.username}"
+
 
 INHERIT = ""
 
@@ -51,7 +61,7 @@ class GovernanceForm(forms.Form):
 
 
 class DelegationForm(forms.Form):
-    delegate = forms.ModelChoiceField(label=_("Delegate"), queryset=None)
+    delegate = PersonChoiceField(label=_("Delegate"), queryset=None)
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import CampaignType
 from campaigns.models import State as CampaignState
 from campaigns.params import BoundedIntegerField, IdFilter
+from governance.forms import PersonChoiceField
 from governance.models import BusinessUnit
 
 from .models import SlaState, Task, TaskState, TaskType
@@ -103,7 +104,7 @@ class MoveForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
+    assignee = PersonChoiceField(
         queryset=get_user_model().objects.none(), required=False, label=_("Assignee"), empty_label=_("unassigned —")
     )
 

@@ -98,6 +98,7 @@ def test_the_timeline_names_the_people_a_task_was_assigned_to(generated, mona, s
     services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
     page = login(mona).get(f"/tasks/{tasks['plan'].pk}/").content.decode()
     assert "— → 佐藤誠" in page and "→ sam" not in page
+    assert ">佐藤誠 · sam</option>" in page  # the assignee picker names people too
 
 
 def test_consecutive_sla_replans_read_as_one_line_with_the_whole_move(generated, mona):
