@@ -387,8 +387,21 @@ def seed_history(*, users: dict, seed: int = 1) -> int:
                     )
     from .jobs import sweep_sla
 
+    if made:
+        # Replay the sweep once a working morning over the last three weeks, so the open tasks
+        # that are late now went on track -> at risk -> breached on the days it happened (their
+        # history shows it). Only on the run that made the history: a sweep at a past instant
+        # moves later states back.
+        day = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
+        for back in range(HISTORY_SWEEP_DAYS, 0, -1):
+            at = day - dt.timedelta(days=back)
+            if at.weekday() < 5:
+                sweep_sla(at, notify=False)
     sweep_sla(now, notify=False)  # history: no mail for old deadlines
     return made
+
+
+HISTORY_SWEEP_DAYS = 21
 
 
 # Demo four-eyes rules: the brief is reviewed by the requester (a file or a link), design assets
