@@ -70,6 +70,11 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="on_track | at_risk | breached | met | missed, live at the time of the request",
     )
+    due_is_forecast = serializers.BooleanField(
+        read_only=True,
+        help_text="true when due_at is only a forecast: the SLA clock has not started (waiting for "
+        "predecessors, or for an assignee when the policy starts the clock on assignment)",
+    )
     depends_on = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
     blocked_by = serializers.SerializerMethodField(
@@ -99,6 +104,7 @@ class TaskSerializer(serializers.ModelSerializer):
             "actual_hours",
             "depends_on",
             "due_at",
+            "due_is_forecast",
             "at_risk_at",
             "sla_state",
             "started_at",

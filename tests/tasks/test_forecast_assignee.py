@@ -91,3 +91,16 @@ def test_the_task_page_and_board_show_a_forecast_not_a_deadline(waiting, client,
     assert plan.due_is_forecast is False  # a real deadline (closed, its clock ran)
     board = client.get(reverse("tasks:board"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "forecast due" in board
+
+
+def test_the_api_says_which_due_dates_are_forecasts(waiting, mona):
+    from tests.conftest import api_as
+
+    req, tasks = waiting
+    client = api_as(mona)
+    email = client.get(f"/api/tasks/{tasks['email'].pk}/").json()
+    plan = client.get(f"/api/tasks/{tasks['plan'].pk}/").json()
+    assert email["due_at"] and email["due_is_forecast"] is True
+    assert plan["due_is_forecast"] is False
+    listed = {t["id"]: t["due_is_forecast"] for t in client.get("/api/tasks/", {"campaign": req.pk}).json()["results"]}
+    assert listed[tasks["email"].pk] is True and listed[tasks["plan"].pk] is False
