@@ -68,17 +68,14 @@ def request_get_for(user: Any, request_id: int, *, with_events: bool = True) -> 
 def request_timeline(request: CampaignRequest) -> list[RequestEvent]:
     """The request's events (prefetched by ``request_get_for``) for the timeline; a decision a
     delegate took carries ``on_behalf``: the names of the approvers it was taken for (one query)."""
-    from django.contrib.auth import get_user_model
-
-    from governance.names import person_name
+    from governance.names import names_by_username
 
     events = list(request.events.all())
     usernames = {u for e in events for u in (e.data or {}).get("on_behalf_of", [])}
     if usernames:
-        people = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+        people = names_by_username(usernames)
         for e in events:
-            names = [person_name(people[u]) if u in people else u for u in e.data.get("on_behalf_of", [])]
-            e.on_behalf = ", ".join(names)
+            e.on_behalf = ", ".join(people.get(u, u) for u in e.data.get("on_behalf_of", []))
     return events
 
 

@@ -36,6 +36,17 @@ def person_name(user: Any, language: str | None = None) -> str:
     return f"{first} {last}".strip()
 
 
+def names_by_username(usernames) -> dict[str, str]:
+    """username -> ``person_name`` in the active language, for usernames stored in event data
+    (one query; a username no longer found is left out: callers show it as stored)."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    return {u.username: person_name(u) for u in get_user_model().objects.filter(username__in=wanted)}
+
+
 def localized_name(name: str, name_en: str, language: str | None = None) -> str:
     """A configurable table's label (campaign type, channel, unit) in the page's language.
 

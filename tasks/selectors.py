@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import CampaignRequest
 from governance import policy, roles
-from governance.names import person_name
+from governance.names import names_by_username
 
 from .models import OPEN_TASK_STATES, Deliverable, Task, TaskComment, TaskEvent, TaskPause, TaskState
 
@@ -69,7 +69,6 @@ def task_viewers(task: Task) -> QuerySet:
     """Active users who may open ``task`` (the inverse of ``task_visibility_q``): those who may
     see its request, its assignee, and specialists unless the request ran decentralised in a
     unit they do not belong to. Mentions and notifications ask this."""
-    from django.contrib.auth import get_user_model
 
     from governance.models import Membership
 
@@ -283,8 +282,7 @@ def _name_assignees(events: list) -> None:
     """Assignment events store usernames: give them ``assign_from`` / ``assign_to`` display
     names (one query for all of them; a username no longer found stays as stored)."""
     moves = [e for e in events if e.action in ("assign", "unassign")]
-    usernames = {(e.data or {}).get(k) for e in moves for k in ("from", "to")} - {None, ""}
-    names = {u.username: person_name(u) for u in get_user_model().objects.filter(username__in=usernames)}
+    names = names_by_username({(e.data or {}).get(k) for e in moves for k in ("from", "to")})
     for e in moves:
         data = e.data or {}
         e.assign_from = names.get(data.get("from"), data.get("from"))
