@@ -4,9 +4,9 @@ Builds two databases with the KPI benchmark's generator (``bench.kpis.generate``
 10 N tasks, 3 events per task), over the eight quarters up to the current one, then turns the work
 of campaigns launching after today into open work (to do / in progress, assigned) and gives the
 generated people roles. Each database is cached under ``BENCH_DATA`` (default /work/benchdata/,
-outside the repository), keyed by size, seed and generator version; a cached database is migrated
-forward on reuse (new indexes are built on it), and rebuilt when it holds migrations this checkout
-does not know.
+outside the repository; ``BENCH_PG_TAG`` suffixes the PostgreSQL names), keyed by size, seed and
+generator version; a cached database is migrated forward on reuse (new indexes are built on it),
+and rebuilt when it holds migrations this checkout does not know.
 
 Then every list page, API list, dashboard, drill-down, export, calendar view and feed is requested
 through Django's test Client, logged in as the role that uses it, alternating between the small and
@@ -33,6 +33,9 @@ SEED = 7
 # Bump when the data the bench builds changes (the cache key).
 GENERATOR_VERSION = "pages-1"
 REPEAT = int(os.environ.get("BENCH_PAGES_REPEAT", "5"))
+# Appended to the PostgreSQL database names (as BENCH_DATA moves the SQLite files): two checkouts
+# with different migrations each keep their own copy instead of rebuilding each other's.
+PG_TAG = os.environ.get("BENCH_PG_TAG", "")
 
 # (label, role, url) — urls may use {request}, {task}, {token}, {month}, {deep}.
 ROWS: list[tuple[str, str, str]] = [
@@ -114,7 +117,7 @@ def _settings_for(vendor: str, size: int) -> dict[str, Any]:
     if vendor == "sqlite":
         url = f"sqlite:///{BENCH_DATA / (_key(size) + '.sqlite3')}"
     else:
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + _key(size).replace("-", "_")
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + _key(size).replace("-", "_") + PG_TAG
     entry = dj_database_url.parse(url, conn_max_age=0)
     if vendor == "sqlite":
         entry["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
