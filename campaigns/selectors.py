@@ -30,6 +30,17 @@ def request_list_for(user: Any) -> QuerySet[CampaignRequest]:
     return _base().filter(pk__in=visible).prefetch_related(_routes(), "channels")
 
 
+def request_ids_visible_to(user: Any, ids: Any) -> set[int]:
+    """Which of ``ids`` ``user`` may see (the rule of ``request_list_for``), in one query driven by
+    the ids: each is checked on its own row, so a short list costs the same at any size (the list
+    page's subquery reads every visible request)."""
+    qs = CampaignRequest.objects.filter(pk__in=list(ids))
+    q = policy.request_visibility_q(user)
+    if q:
+        qs = qs.filter(Exists(CampaignRequest.objects.filter(q, pk=OuterRef("pk"))))
+    return set(qs.values_list("pk", flat=True))
+
+
 def request_inbox_for(user: Any) -> QuerySet[CampaignRequest]:
     """Submitted requests waiting for ``user``'s decision."""
     routed = ApprovalRoute.objects.filter(

@@ -28,7 +28,12 @@ class ToolCostSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class QuarterFiguresAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["quarter", "filters", "stale", "stale_reason", "computed_at", "compute_seconds"]
     list_filter = ["stale", "quarter"]
-    exclude = ["report_json"]  # the whole report is large; the pages and the API show it
+    # The report and its details are large (megabytes at scale); the pages, the API and the
+    # exports show them. Not read for the list either.
+    exclude = ["report_json", "lists_json", "ids_json"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer(*self.exclude)
 
 
 @admin.register(QuarterFiguresEvent)

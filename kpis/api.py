@@ -19,6 +19,9 @@ class KpiView(APIView):
         + [OpenApiParameter("imported", str, required=False, enum=["", "exclude", "only"])],
         responses={200: dict},
         description="Every KPI figure of the quarterly review with its name and value (None = no data). "
+        "The per-campaign and per-task lists (lead_time.campaigns, return.campaigns, sla.breaches) hold "
+        "their first 500 rows, worst first; meta.rows gives each list's whole length (null for a viewer "
+        "who sees only some rows). The CSV/Excel table exports have every row. "
         "MOps, Admins and Approvers only; 400 for a malformed quarter.",
     )
     def get(self, request: Request) -> Response:

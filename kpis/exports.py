@@ -1,7 +1,8 @@
 """KPI exports that stream: the CSV leaves row by row, the workbook is built write-only.
 
-The figures come from the store (``kpis.store.report``); only the data sheets read rows
-(``kpis.drill.data``: the quarter's campaigns and tasks, not the whole report).
+The figures come from the store (``kpis.store.report``), the whole row lists of a table export
+from its details; only the data sheets read rows (``kpis.drill.data``: the quarter's campaigns
+and tasks, not the whole report).
 """
 
 from __future__ import annotations
@@ -24,9 +25,14 @@ class _Echo:
         return value
 
 
-def report_for(f: KpiFilters, user: Any, *, with_data: bool) -> dict[str, Any]:
-    """The stored report (plus the data sheets when asked), restricted to what ``user`` may open."""
+def report_for(f: KpiFilters, user: Any, *, with_data: bool, whole_lists: bool = False) -> dict[str, Any]:
+    """The stored report (plus the data sheets when asked), restricted to what ``user`` may open.
+
+    ``whole_lists``: the per-campaign and per-task lists whole, as a table export needs them
+    (the served report cuts them, see ``kpis.store.split``)."""
     report = store.report(f)
+    if whole_lists:
+        report = store.with_lists(report, store.details(f, "lists"))
     if with_data:
         report["data"] = drill.data(f)
     return reviews.restrict_rows(report, user)

@@ -84,10 +84,12 @@ class ToolCostSnapshot(models.Model):
 class QuarterFigures(models.Model):
     """The KPI report of one closed quarter for one filter set, stored so pages never recompute it.
 
-    ``report`` is the plain-data dict ``kpis.figures.compute`` returns (no drill-down ids, no
-    data sheets). A late audit event (older than ``quarter_end``, written after
-    ``computed_at``) marks the row stale (kpis.signals); the next read recomputes it and
-    writes a ``QuarterFiguresEvent``. The watermarks (highest event ids seen) let a read also
+    ``report`` is the plain-data dict ``kpis.figures.compute`` returns, light (no drill-down
+    ids, no data sheets, row lists cut: ``kpis.store.split``); ``lists_json`` and ``ids_json``
+    hold the whole row lists and the drill-down ids, read only by the exports and drill-downs.
+    A late audit event (older than ``quarter_end``, written after ``computed_at``) marks the
+    row stale (kpis.signals); the next read recomputes it and writes a ``QuarterFiguresEvent``.
+    The watermarks (highest event ids seen) let a read also
     notice events written without signals (bulk imports, raw SQL).
     """
 
@@ -98,6 +100,10 @@ class QuarterFigures(models.Model):
     # JSON text, not a JSONField: PostgreSQL's jsonb reorders keys, and the exports and pages
     # list figures in the report's own order.
     report_json = models.TextField(_("Report"), default="{}")
+    lists_json = models.TextField(_("Row lists"), default="", blank=True)
+    ids_json = models.TextField(_("Drill-down ids"), default="", blank=True)
+    # False on rows stored before the report was split: the next read recomputes them.
+    ids_stored = models.BooleanField(default=False)
     computed_at = models.DateTimeField(_("Computed at"), default=timezone.now)
     compute_seconds = models.FloatField(_("Compute time (s)"), default=0)
     request_event_watermark = models.BigIntegerField(_("Last request event id"), default=0)

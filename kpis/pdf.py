@@ -102,6 +102,14 @@ def _table(name: str, t: dict[str, Any], rows: list[dict], more: int, max_column
     return out
 
 
+# Tables of the row lists the served report cuts (kpis.store.LISTS).
+LIST_TABLES = {
+    "lead_time_campaigns": "lead_time.campaigns",
+    "return_campaigns": "return.campaigns",
+    "sla_breaches": "sla.breaches",
+}
+
+
 def sections(
     report: dict[str, Any],
     *,
@@ -137,7 +145,11 @@ def sections(
         for n, name in enumerate(names, start=1):
             t = tables[name]
             rows = t["rows"] if row_limit is None else t["rows"][:row_limit]
-            for part in _table(name, t, rows, len(t["rows"]) - len(rows), max_columns):
+            # A cut list (kpis.store.split) knows its whole length; None: not known for this
+            # viewer (their rows among the whole list are not counted on the page).
+            total = report.get("meta", {}).get("rows", {}).get(LIST_TABLES.get(name, ""), len(t["rows"]))
+            more = -1 if total is None else total - len(rows)
+            for part in _table(name, t, rows, more, max_columns):
                 ts.append({**part, "number": f"{i + 1}.{n}"})
         # The image's box in the page keeps the chart's own proportions (tall bar charts).
         ratio = charts.height_for(spec, size["height"]) / size["width"] if spec else 0

@@ -14,6 +14,13 @@
 
 Everything served is the JSON round trip of ``figures.compute``'s plain data, so a stored
 report, a cached one and a fresh one have the same shape.
+
+The served report is light (issue 19): its per-campaign and per-task lists (``LISTS``, sorted
+worst / largest first) keep their first ``LIST_ROWS`` rows, with every list's full length in
+``meta.rows``. The whole lists and the drill-down ids are kept beside it (``details``): the
+table exports read the lists, the drill-downs the ids, and the pages and the API read neither.
+At 100k campaigns the whole report is 12.7 MB (20k breaches, 8k campaigns) and its ids as much
+again; reading it back cost more than a page may take.
 """
 
 from __future__ import annotations
@@ -41,6 +48,60 @@ from .plain import plain_data
 
 # Dropped before comparing two computations of the same figures.
 VOLATILE = (("meta", "generated_at"),)
+# Row lists (a row per campaign or task) cut in the served report; their full length is in meta.rows.
+LISTS = (("lead_time", "campaigns"), ("return", "campaigns"), ("sla", "breaches"))
+LIST_ROWS = 500
+DETAIL_PARTS = ("lists", "ids")
+
+
+def split(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``report`` (plain data, computed with ids) as (the served report, its details).
+
+    Details: ``lists`` maps "lead_time.campaigns"-style paths to the whole lists; ``ids`` is
+    the report's shape holding only the drill-down ids and the keys of their rows (the
+    drill-down looks a row up by its key as it would in the report). ``report`` is changed."""
+    ids = _pop_ids(report) or {}
+    lists: dict[str, list] = {}
+    rows: dict[str, int] = {}
+    for path in LISTS:
+        node = report.get(path[0])
+        if not isinstance(node, dict) or not isinstance(node.get(path[1]), list):
+            continue
+        name = ".".join(path)
+        lists[name] = node[path[1]]
+        rows[name] = len(node[path[1]])
+        node[path[1]] = node[path[1]][:LIST_ROWS]
+    report.setdefault("meta", {})["rows"] = rows
+    return report, {"lists": lists, "ids": ids}
+
+
+def _pop_ids(node: Any) -> Any:
+    """Take every "ids" list out of ``node``; the same shape holding the ids and their rows' keys."""
+    if isinstance(node, list):
+        subs = [_pop_ids(item) for item in node]
+        return subs if any(subs) else None
+    if not isinstance(node, dict):
+        return None
+    out: dict[str, Any] = {}
+    if "ids" in node:
+        out["ids"] = node.pop("ids")
+    for key, value in node.items():
+        sub = _pop_ids(value)
+        if sub:
+            out[key] = sub
+    if out:  # the row's own scalar values: the keys a drill-down finds it by
+        out.update({k: v for k, v in node.items() if k not in out and (v is None or isinstance(v, str | int | float))})
+    return out or None
+
+
+def with_lists(report: dict[str, Any], lists: dict[str, list]) -> dict[str, Any]:
+    """``report`` with its cut lists put back whole (for the table exports); changes ``report``."""
+    for name, rows in lists.items():
+        section, key = name.split(".")
+        if isinstance(report.get(section), dict):
+            report[section][key] = rows
+    report.get("meta", {}).pop("rows", None)
+    return report
 
 
 def filters_key(f: KpiFilters) -> str:
@@ -98,39 +159,62 @@ def _compute(f: KpiFilters, *, now: dt.datetime) -> dict[str, Any]:
     computation, as ``figures.compute``). Missing quarters are not computed here: the store
     fills as quarters are read (or by ``kpi_recompute``)."""
     earlier = [str(q) for q in trend_quarters(f.quarter)[:-1]]
-    rows = {r.quarter: r for r in QuarterFigures.objects.filter(filters_key=filters_key(f), quarter__in=earlier)}
+    rows = {
+        r.quarter: r
+        for r in QuarterFigures.objects.filter(filters_key=filters_key(f), quarter__in=earlier).defer(*DETAIL_COLUMNS)
+    }
     trend = {}
     for q in earlier:
         row = rows.get(q)
         if row is None or row.stale or _unsignalled_late_event(row):
-            return figures.compute(f, now=now)
+            return figures.compute(f, now=now, include_ids=True)
         trend[q] = figures.trend_point(row.report)
-    return figures.compute(f, now=now, trend=trend)
+    return figures.compute(f, now=now, trend=trend, include_ids=True)
+
+
+DETAIL_COLUMNS = ("lists_json", "ids_json")
 
 
 def report(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The KPI report for ``f``: stored for a closed quarter, cached briefly for the running one."""
-    now = now or timezone.now()
+    return _read(f, "report", now=now or timezone.now())
+
+
+def details(f: KpiFilters, part: str, *, now: dt.datetime | None = None) -> Any:
+    """The report's whole row lists (``part="lists"``) or its drill-down ids (``"ids"``), see ``split``."""
+    if part not in DETAIL_PARTS:
+        raise ValueError(part)
+    return _read(f, part, now=now or timezone.now())
+
+
+def _read(f: KpiFilters, part: str, *, now: dt.datetime) -> Any:
     if is_closed(f.quarter, now):
-        return stored(f, now=now).report
+        row = stored(f, now=now, part=part)
+        return row.report if part == "report" else json.loads(getattr(row, f"{part}_json") or "{}")
     marks = watermarks()
     key = f"kpis:running:{f.quarter}:{filters_key(f)}:{marks['request']}:{marks['task']}"
-    hit = cache.get(key)
+    hit = cache.get(f"{key}:{part}")
     if hit is not None:
         return hit
-    data = as_stored(_compute(f, now=now))
-    cache.set(key, data, settings.MOPS_KPI_RUNNING_TTL)
-    return data
+    light, extra = split(as_stored(_compute(f, now=now)))
+    parts = {"report": light, **extra}
+    cache.set_many({f"{key}:{name}": value for name, value in parts.items()}, settings.MOPS_KPI_RUNNING_TTL)
+    return parts[part]
 
 
-def stored(f: KpiFilters, *, now: dt.datetime | None = None) -> QuarterFigures:
-    """The stored row of a closed quarter, (re)computed first when missing or stale."""
+def stored(f: KpiFilters, *, now: dt.datetime | None = None, part: str = "report") -> QuarterFigures:
+    """The stored row of a closed quarter, (re)computed first when missing or stale.
+
+    Only ``part`` is read of the large columns ("report", "lists" or "ids")."""
     now = now or timezone.now()
     key = filters_key(f)
-    row = QuarterFigures.objects.filter(quarter=str(f.quarter), filters_key=key).first()
+    rows = QuarterFigures.objects.filter(quarter=str(f.quarter), filters_key=key)
+    row = rows.defer(*(c for c in ("report_json", *DETAIL_COLUMNS) if c != f"{part}_json")).first()
     if row is None:
         return recompute(f, now=now, reason="first read")
     reason = row.stale_reason or ("stale" if row.stale else "") or _unsignalled_late_event(row)
+    if not reason and not row.ids_stored:
+        reason = "details not stored yet"  # stored before the report was split (issue 19)
     if reason:
         return recompute(f, now=now, reason=reason)
     return row
@@ -144,7 +228,7 @@ def recompute(f: KpiFilters, *, now: dt.datetime | None = None, reason: str = ""
     key = filters_key(f)
     marks = watermarks()  # before computing: an event written meanwhile is caught next read
     t0 = time.perf_counter()
-    data = as_stored(_compute(f, now=now))
+    data, extra = split(as_stored(_compute(f, now=now)))
     seconds = time.perf_counter() - t0
     last_event = max(
         (
@@ -164,6 +248,9 @@ def recompute(f: KpiFilters, *, now: dt.datetime | None = None, reason: str = ""
             "filters": {**f.as_dict(), "scope": sorted(f.scope) if f.scope is not None else None},
             "quarter_end": bounds(f.quarter)[1],
             "report_json": json.dumps(data, ensure_ascii=False),
+            "lists_json": json.dumps(extra["lists"], ensure_ascii=False),
+            "ids_json": json.dumps(extra["ids"]),
+            "ids_stored": True,
             "computed_at": now if now < timezone.now() else timezone.now(),
             "compute_seconds": round(seconds, 3),
             "request_event_watermark": marks["request"],

@@ -173,7 +173,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         return JsonResponse(error.message_dict, status=400)
     name = request.GET.get("table", "")
     # The same rows the pages show: only campaigns and tasks the viewer could open.
-    report = kpi_exports.report_for(f, request.user, with_data=fmt == "xlsx" or name.startswith("data_"))
+    report = kpi_exports.report_for(
+        f,
+        request.user,
+        with_data=fmt == "xlsx" or name.startswith("data_"),
+        whole_lists=fmt == "xlsx" or name in pdf.LIST_TABLES,
+    )
     stem = f"mops-kpi-{f.quarter}{'-' + f.unit if f.unit else ''}"
     if fmt == "xlsx":
         resp = HttpResponse(

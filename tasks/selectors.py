@@ -125,6 +125,22 @@ def _base() -> QuerySet[Task]:
     return Task.objects.select_related("campaign", "task_type", "task_type__role", "task_type__sla_policy", "assignee")
 
 
+def task_ids_visible_to(user: Any, ids: Any) -> set[int]:
+    """Which of ``ids`` ``user`` may see (``task_visibility_q``), driven by the ids: for a short
+    list of a report, cheap at any size. A task is visible through its campaign or its assignee;
+    for specialists the rule's own form (its terms are on the task row)."""
+    ids = list(ids)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    if policy.is_ops(user) or _hidden_campaigns(user) is not None:
+        return set(Task.objects.filter(task_visibility_q(user), pk__in=ids).values_list("pk", flat=True))
+    from campaigns.selectors import request_ids_visible_to
+
+    rows = list(Task.objects.filter(pk__in=ids).values_list("pk", "campaign_id", "assignee_id"))
+    campaigns = request_ids_visible_to(user, {campaign for _, campaign, _ in rows})
+    return {pk for pk, campaign, assignee in rows if campaign in campaigns or assignee == user.pk}
+
+
 def task_list_for(user: Any) -> QuerySet[Task]:
     """Tasks ``user`` may see, ready for lists (constant query count with the prefetches)."""
     return _base().filter(task_visibility_q(user)).prefetch_related(Prefetch("depends_on", queryset=PREDECESSOR_FIELDS))

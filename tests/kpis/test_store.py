@@ -20,11 +20,17 @@ from kpis.data import KpiFilters, trend_quarters
 from kpis.models import QuarterFigures, QuarterFiguresEvent
 from kpis.views import DRILL
 from tasks.models import TaskEvent
+from tests.conftest import api_as as api
 
 from .conftest import NOW, jst
 
 pytestmark = pytest.mark.django_db
 Q3 = KpiFilters(Quarter.parse("2026Q3"))
+
+
+def served(report: dict) -> dict:
+    """A fresh computation as the store serves it (row lists cut, see kpis.store.split)."""
+    return store.split(store.as_stored(report))[0]
 
 
 @pytest.fixture
@@ -35,7 +41,7 @@ def frozen():
 
 def test_stored_figures_equal_a_fresh_computation(quarter_data, frozen):
     row = store.stored(Q3)
-    assert store.comparable(row.report) == store.comparable(figures.compute(Q3))
+    assert store.comparable(row.report) == store.comparable(served(figures.compute(Q3)))
     assert row.report["summary"]["lead_time_bd_median"] == 7.22 and not row.stale
     assert row.request_event_watermark == RequestEvent.objects.order_by("-id").first().pk
     # Read again: served as stored, nothing recomputed (one "computed" audit row).
@@ -51,7 +57,7 @@ def test_trend_reads_the_stored_earlier_quarters(quarter_data, frozen):
     for q in trend_quarters(Q3.quarter)[:-1]:
         store.stored(KpiFilters(q))
     row = store.recompute(Q3, reason="test")
-    assert store.comparable(row.report) == store.comparable(figures.compute(Q3))
+    assert store.comparable(row.report) == store.comparable(served(figures.compute(Q3)))
     assert [t["quarter"] for t in row.report["lead_time"]["trend"]][0] == "2024Q4"
     assert row.report["governance"]["trend"][-2]["model"] == "decentralised"  # E, launched in Q2
     # The points really come from the store: a stored Q2 point shows in Q3's trend as stored.
@@ -81,7 +87,7 @@ def test_late_event_marks_the_quarter_stale_and_the_recompute_is_audited(quarter
     fresh = store.report(Q3)
     row.refresh_from_db()
     assert not row.stale and row.request_event_watermark == late.pk
-    assert store.comparable(fresh) == store.comparable(figures.compute(Q3))
+    assert store.comparable(fresh) == store.comparable(served(figures.compute(Q3)))
     event = QuarterFiguresEvent.objects.filter(quarter="2026Q3").last()
     assert (event.action, event.reason) == ("recomputed", f"late request event #{late.pk}")
     assert event.data["previous_watermarks"]["request"] < late.pk == event.data["watermarks"]["request"]
@@ -141,7 +147,7 @@ def test_exports_stream_the_same_content(client, org, quarter_data, frozen):
         assert body == "\ufeff" + kpi_tables.table_csv(tables[name])
     r = client.get("/kpis/export.csv?quarter=2026Q3")
     body = b"".join(r.streaming_content).decode("utf-8-sig")
-    assert body == kpi_tables.figures_csv(report)
+    assert body == kpi_tables.figures_csv(reviews.restrict_rows(served(figures.compute(Q3)), org["mona"]))
     assert list(csv.reader(io.StringIO(body)))[0] == ["name", "value"]
 
 
@@ -180,3 +186,41 @@ def test_kpi_recompute_command_fills_verifies_and_refreshes(quarter_data, frozen
     assert QuarterFiguresEvent.objects.filter(quarter="2026Q3", reason="test").exists()
     with pytest.raises(CommandError):
         call_command("kpi_recompute", "--quarter", "2026Q4", stdout=io.StringIO())  # not ended yet
+
+
+def test_long_row_lists_are_cut_in_the_served_report_and_whole_in_the_exports(
+    client, org, quarter_data, frozen, monkeypatch
+):
+    """The pages and the API get the first rows of each per-campaign / per-task list with the
+    list's length; a table export and the drill-downs still have every row (issue 19)."""
+    monkeypatch.setattr(store, "LIST_ROWS", 1)
+    full = figures.compute(Q3, include_ids=True)
+    assert len(full["lead_time"]["campaigns"]) == 2 and len(full["sla"]["breaches"]) == 3
+    served_report = store.report(Q3)
+    assert served_report["lead_time"]["campaigns"] == store.as_stored(full)["lead_time"]["campaigns"][:1]
+    assert served_report["meta"]["rows"] == {"lead_time.campaigns": 2, "return.campaigns": 2, "sla.breaches": 3}
+    # The API says how long each list is; the first row is the worst (the longest lead time).
+    body = api(org["mona"]).get("/api/kpis/?quarter=2026Q3").json()
+    names = {f["name"]: f["value"] for f in body["figures"]}
+    assert names["meta.rows.sla.breaches"] == 3
+    assert sum(n.startswith("sla.breaches[") and n.endswith(".task_id") for n in names) == 1
+    # The dashboard counts what the export adds; the export has every row.
+    client.force_login(org["mona"])
+    page = client.get("/kpis/?quarter=2026Q3", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 more rows in the CSV/Excel export." in page
+    body = b"".join(client.get("/kpis/export.csv?quarter=2026Q3&table=sla_breaches").streaming_content)
+    assert body.decode("utf-8-sig") == kpi_tables.table_csv(kpi_tables.tables(full)["sla_breaches"])
+    # Drill-downs read the ids kept beside the report, whole.
+    assert drill.ids(Q3, ("sla",), None, "") == full["sla"]["ids"]
+    # An approver sees only the rows they may open: how many of the cut rows those are is not
+    # counted on the page (it says the list is cut instead of a number).
+    restricted = reviews.restrict_rows(store.report(Q3), org["charlie"])
+    assert restricted["meta"]["rows"]["sla.breaches"] is None
+
+
+def test_a_row_stored_before_the_split_is_recomputed_with_its_details(quarter_data, frozen):
+    row = store.stored(Q3)
+    QuarterFigures.objects.filter(pk=row.pk).update(ids_stored=False, ids_json="", lists_json="")
+    assert drill.ids(Q3, ("sla",), None, "") == figures.compute(Q3, include_ids=True)["sla"]["ids"]
+    assert QuarterFiguresEvent.objects.last().reason == "details not stored yet"
+    assert QuarterFigures.objects.get(pk=row.pk).ids_stored

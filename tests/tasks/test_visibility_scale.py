@@ -75,3 +75,20 @@ def test_each_user_sees_and_counts_exactly_their_tasks(org, board, who):
     # The count follows the list's filters too (here: one state).
     assert api_as(user).get("/api/tasks/?state=todo").json()["count"] == len(EXPECTED[who])
     assert api_as(user).get("/api/tasks/?state=done").json()["count"] == 0
+
+
+def test_visible_ids_of_a_short_list_follow_the_list_rules(org, board, django_assert_max_num_queries):
+    """The report lists' check (kpis.reviews.restrict_rows) agrees with the list pages, for everyone."""
+    from campaigns.selectors import request_ids_visible_to, request_list_for
+    from tasks.selectors import task_ids_visible_to
+
+    task_ids = [t.pk for t in board["tasks"].values()] + [999999]  # an unknown id is never visible
+    request_ids = sorted({t.campaign_id for t in board["tasks"].values()}) + [999999]
+    users = [*org.values(), board["oscar"]]
+    for user in users:
+        expected_tasks = set(task_list_for(user).filter(pk__in=task_ids).values_list("pk", flat=True))
+        expected_requests = set(request_list_for(user).filter(pk__in=request_ids).values_list("pk", flat=True))
+        with django_assert_max_num_queries(6):
+            assert task_ids_visible_to(user, task_ids) == expected_tasks, user.username
+            assert request_ids_visible_to(user, request_ids) == expected_requests, user.username
+    assert task_ids_visible_to(org["alice"], task_ids) == {board["tasks"][n].pk for n in EXPECTED["alice"]}

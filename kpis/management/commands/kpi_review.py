@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis import figures, reviews
+from kpis import reviews, store
 from kpis import tables as kpi_tables
 
 
@@ -38,7 +38,9 @@ class Command(BaseCommand):
             f = reviews.filters_from(params, check_unit=True)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        report = figures.compute(f)
+        # The figures the dashboard and the API serve (stored or cached; row lists cut, their
+        # lengths in meta.rows): the command and the API answer alike.
+        report = store.report(f)
         if format == "pdf":
             from kpis.pdf import render_pdf
 
