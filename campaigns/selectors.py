@@ -41,6 +41,11 @@ def request_ids_visible_to(user: Any, ids: Any) -> set[int]:
     return set(qs.values_list("pk", flat=True))
 
 
+def request_list_of(user: Any, ids: Any) -> QuerySet[CampaignRequest]:
+    """The requests among ``ids`` (a short list) that ``user`` may see, ready for a list page."""
+    return _base().filter(pk__in=request_ids_visible_to(user, ids)).prefetch_related(_routes(), "channels")
+
+
 def request_inbox_for(user: Any) -> QuerySet[CampaignRequest]:
     """Submitted requests waiting for ``user``'s decision."""
     routed = ApprovalRoute.objects.filter(

@@ -146,9 +146,9 @@ def drill(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     ids = ids[:DRILL_LIMIT]
     if kind == "campaigns":
-        items = list(campaign_selectors.request_list_for(request.user).filter(pk__in=ids).order_by("id"))
+        items = list(campaign_selectors.request_list_of(request.user, ids).order_by("id"))
     else:
-        items = list(task_selectors.task_list_for(request.user).filter(pk__in=ids).order_by("id"))
+        items = list(task_selectors.task_list_of(request.user, ids).order_by("id"))
     return render(
         request,
         "kpis/drill.html",

@@ -141,6 +141,13 @@ def task_ids_visible_to(user: Any, ids: Any) -> set[int]:
     return {pk for pk, campaign, assignee in rows if campaign in campaigns or assignee == user.pk}
 
 
+def task_list_of(user: Any, ids: Any) -> QuerySet[Task]:
+    """The tasks among ``ids`` (a short list) that ``user`` may see, ready for a list page."""
+    return _base().filter(pk__in=task_ids_visible_to(user, ids)).prefetch_related(
+        Prefetch("depends_on", queryset=PREDECESSOR_FIELDS)
+    )
+
+
 def task_list_for(user: Any) -> QuerySet[Task]:
     """Tasks ``user`` may see, ready for lists (constant query count with the prefetches)."""
     return _base().filter(task_visibility_q(user)).prefetch_related(Prefetch("depends_on", queryset=PREDECESSOR_FIELDS))
