@@ -52,6 +52,7 @@ VOLATILE = (("meta", "generated_at"),)
 LISTS = (("lead_time", "campaigns"), ("return", "campaigns"), ("sla", "breaches"))
 LIST_ROWS = 500
 DETAIL_PARTS = ("lists", "ids")
+DETAIL_COLUMNS = ("lists_json", "ids_json")
 
 
 def split(report: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -170,9 +171,6 @@ def _compute(f: KpiFilters, *, now: dt.datetime) -> dict[str, Any]:
             return figures.compute(f, now=now, include_ids=True)
         trend[q] = figures.trend_point(row.report)
     return figures.compute(f, now=now, trend=trend, include_ids=True)
-
-
-DETAIL_COLUMNS = ("lists_json", "ids_json")
 
 
 def report(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[str, Any]:
