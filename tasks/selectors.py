@@ -143,8 +143,10 @@ def task_ids_visible_to(user: Any, ids: Any) -> set[int]:
 
 def task_list_of(user: Any, ids: Any) -> QuerySet[Task]:
     """The tasks among ``ids`` (a short list) that ``user`` may see, ready for a list page."""
-    return _base().filter(pk__in=task_ids_visible_to(user, ids)).prefetch_related(
-        Prefetch("depends_on", queryset=PREDECESSOR_FIELDS)
+    return (
+        _base()
+        .filter(pk__in=task_ids_visible_to(user, ids))
+        .prefetch_related(Prefetch("depends_on", queryset=PREDECESSOR_FIELDS))
     )
 
 
