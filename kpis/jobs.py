@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import reviews
+from . import reviews, store
 
 
 def build_review(report_id: int) -> str:
@@ -21,3 +21,11 @@ def reclaim_stale_reviews() -> str:
     """Every 5 minutes: requeue (or fail with a reason) reviews whose worker died mid-build."""
     counts = reviews.review_reclaim_stale()
     return f"requeued {counts['requeued']}, failed {counts['failed']}"
+
+
+def refresh_running_figures(filters: dict) -> str:
+    """Recompute the running quarter's cached figures for one filter set (queued by a page that
+    served the previous ones, kpis.store.refresh_later); running twice only computes twice."""
+    f = store.filters_from_payload(filters)
+    store.running_compute(f)
+    return f"computed {f.quarter}"

@@ -9,8 +9,13 @@
 - Events written without signals (bulk imports, raw SQL) are caught on read: each row keeps
   the highest request / task event ids it saw (watermarks); one indexed query per event
   table asks whether a newer event is dated before the quarter's end.
-- The running quarter changes with every event: it is computed and kept in the cache for
-  ``MOPS_KPI_RUNNING_TTL`` seconds (default 300), keyed by the filters and the watermarks.
+- The running quarter changes with every event: it is computed and kept in the cache, keyed by
+  the filters and the watermarks, fresh for ``MOPS_KPI_RUNNING_TTL`` seconds (default 300).
+  Once a newer event exists or that time has passed, the last figures are still served (they
+  carry ``meta.generated_at``) while a django-q2 job recomputes them, one job at a time per
+  filter set (``refresh_later``): at 100k campaigns a computation takes 10-15 s, and in a busy
+  team every page would otherwise wait for one. Only the very first read computes in the
+  request; with jobs run inline (tests, ``Q_SYNC``) every read computes when not fresh.
 
 Everything served is the JSON round trip of ``figures.compute``'s plain data, so a stored
 report, a cached one and a fresh one have the same shape.
@@ -25,6 +30,7 @@ again; reading it back cost more than a page may take.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -189,15 +195,62 @@ def _read(f: KpiFilters, part: str, *, now: dt.datetime) -> Any:
     if is_closed(f.quarter, now):
         row = stored(f, now=now, part=part)
         return row.report if part == "report" else json.loads(getattr(row, f"{part}_json") or "{}")
+    base, key = _running_keys(f)
+    latest = cache.get(f"{base}:latest")
+    if latest is not None:
+        fresh = latest["key"] == key and now.timestamp() - latest["at"] < settings.MOPS_KPI_RUNNING_TTL
+        hit = cache.get(f"{latest['key']}:{part}")
+        if hit is not None and (fresh or refresh_later(f)):
+            return hit
+    return running_compute(f, now=now)[part]
+
+
+# How long the running quarter's last figures are kept to be served while a job recomputes them.
+RUNNING_KEEP = 24 * 3600
+
+
+def _running_keys(f: KpiFilters) -> tuple[str, str]:
+    """The cache prefix of ``f``'s running-quarter figures and the key of the current events."""
     marks = watermarks()
-    key = f"kpis:running:{f.quarter}:{filters_key(f)}:{marks['request']}:{marks['task']}"
-    hit = cache.get(f"{key}:{part}")
-    if hit is not None:
-        return hit
+    base = f"kpis:running:{f.quarter}:{filters_key(f)}"
+    return base, f"{base}:{marks['request']}:{marks['task']}"
+
+
+def running_compute(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Compute the running quarter's figures now and cache every part (the refresh job's work)."""
+    now = now or timezone.now()
+    base, key = _running_keys(f)  # before computing: an event written meanwhile is caught next read
     light, extra = split(as_stored(_compute(f, now=now)))
     parts = {"report": light, **extra}
-    cache.set_many({f"{key}:{name}": value for name, value in parts.items()}, settings.MOPS_KPI_RUNNING_TTL)
-    return parts[part]
+    cache.set_many({f"{key}:{name}": value for name, value in parts.items()}, RUNNING_KEEP)
+    cache.set(f"{base}:latest", {"key": key, "at": now.timestamp()}, RUNNING_KEEP)
+    cache.delete(f"{base}:refreshing")
+    return parts
+
+
+def refresh_later(f: KpiFilters) -> bool:
+    """Queue a recomputation of ``f``'s running quarter unless one is queued; False when jobs run
+    inline (tests, ``Q_SYNC``): the caller then computes in the request."""
+    if settings.Q_CLUSTER.get("sync"):
+        return False
+    from django_q.tasks import async_task
+
+    base, _key = _running_keys(f)
+    # cache.add is atomic: one queued job per filter set; it expires if the worker dies.
+    if cache.add(f"{base}:refreshing", 1, timeout=600):
+        async_task("kpis.jobs.refresh_running_figures", filters_payload(f), task_name=f"kpi-running-{base[-8:]}")
+    return True
+
+
+def filters_payload(f: KpiFilters) -> dict[str, Any]:
+    """``f`` as plain data (for a job's arguments), ``filters_from_payload`` reads it back."""
+    return {**f.as_dict(), "scope": list(f.scope) if f.scope is not None else None}
+
+
+def filters_from_payload(data: dict[str, Any]) -> KpiFilters:
+    scope = data.get("scope")
+    f = KpiFilters.from_params({k: v for k, v in data.items() if k != "scope"})
+    return dataclasses.replace(f, scope=tuple(scope) if scope is not None else None)
 
 
 def stored(f: KpiFilters, *, now: dt.datetime | None = None, part: str = "report") -> QuarterFigures:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -81,8 +82,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "params": params,
             "sla_link": f"{reverse('kpis:drill', args=['sla'])}?{params}",
             "defs": {d["key"]: d["text"] for d in definitions.all_definitions()},
+            # The running quarter may be served from its last computation while a job refreshes it.
+            "generated_at": _parse_time(report["meta"].get("generated_at")),
         },
     )
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 
@@ -208,6 +209,7 @@ def test_long_row_lists_are_cut_in_the_served_report_and_whole_in_the_exports(
     client.force_login(org["mona"])
     page = client.get("/kpis/?quarter=2026Q3", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 more rows in the CSV/Excel export." in page
+    assert "Figures as of 2026-10-01 00:00" in page  # when they were computed (NOW, Tokyo time)
     body = b"".join(client.get("/kpis/export.csv?quarter=2026Q3&table=sla_breaches").streaming_content)
     assert body.decode("utf-8-sig") == kpi_tables.table_csv(kpi_tables.tables(full)["sla_breaches"])
     # Drill-downs read the ids kept beside the report, whole.
@@ -224,3 +226,30 @@ def test_a_row_stored_before_the_split_is_recomputed_with_its_details(quarter_da
     assert drill.ids(Q3, ("sla",), None, "") == figures.compute(Q3, include_ids=True)["sla"]["ids"]
     assert QuarterFiguresEvent.objects.last().reason == "details not stored yet"
     assert QuarterFigures.objects.get(pk=row.pk).ids_stored
+
+
+def test_running_quarter_is_served_while_a_job_recomputes_it(quarter_data, frozen, monkeypatch, settings):
+    """A new event makes the running quarter's figures old: the page still gets them at once and
+    one job recomputes them (at 100k campaigns a computation takes 10-15 s)."""
+    from django.core.cache import cache
+
+    from kpis import jobs
+
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kw: queued.append((func, args)))
+    q4 = KpiFilters(Quarter.parse("2026Q4"), unit="tokyo", scope=("tokyo",))
+    assert store.filters_from_payload(store.filters_payload(q4)) == q4
+    first = store.report(q4)  # nothing cached yet: computed in the request
+    assert queued == []
+    TaskEvent.objects.create(task=quarter_data["T4"], action="comment", from_state="todo", to_state="todo", at=NOW)
+    assert store.report(q4) == first and store.details(q4, "ids") is not None
+    assert [func for func, _ in queued] == ["kpis.jobs.refresh_running_figures"]  # one job for all reads
+    assert jobs.refresh_running_figures(*queued[0][1]) == "computed 2026Q4"
+    base, key = store._running_keys(q4)
+    assert cache.get(f"{base}:latest")["key"] == key
+    store.report(q4)
+    assert len(queued) == 1  # fresh: no job
+    with time_machine.travel(NOW + dt.timedelta(seconds=settings.MOPS_KPI_RUNNING_TTL + 1), tick=False):
+        assert store.report(q4) == first  # old by time alone (open waits grow): served, refreshed
+    assert len(queued) == 2
