@@ -14,7 +14,7 @@ import pytest
 from campaigns.models import CampaignRequest
 from governance import roles
 from tasks.models import Task
-from tasks.selectors import task_list_for
+from tasks.selectors import task_list_for, task_mine
 from tests.conftest import api_as, make_user
 
 _numbers = itertools.count(700001)
@@ -75,3 +75,18 @@ def test_each_user_sees_and_counts_exactly_their_tasks(org, board, who):
     # The count follows the list's filters too (here: one state).
     assert api_as(user).get("/api/tasks/?state=todo").json()["count"] == len(EXPECTED[who])
     assert api_as(user).get("/api/tasks/?state=done").json()["count"] == 0
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_my_tasks_are_the_visible_tasks_assigned_to_me(org, board, who):
+    # task_mine skips the visibility filter (one's own tasks are always visible): same rows.
+    user = board["oscar"] if who == "oscar" else org[who]
+    visible_mine = set(task_list_for(user).filter(assignee=user).values_list("pk", flat=True))
+    assert set(task_mine(user).values_list("pk", flat=True)) == visible_mine
+    assert visible_mine == set(Task.objects.filter(assignee=user).values_list("pk", flat=True))
+
+
+def test_nobody_logged_in_has_no_tasks(board):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not task_mine(AnonymousUser()).exists() and not task_mine(None).exists()
