@@ -1,7 +1,7 @@
 """Task visibility written index-friendly (issue 19): who sees what does not change.
 
 A specialist's rule is evaluated as "every task except hidden campaigns' tasks not assigned to
-them", and the API counts it as all - hidden + hidden-and-assigned. Checked here against the
+them", and the API counts the visible rows (bounded, config.pagination). Checked here against the
 rule spelled out by hand, for each kind of user, with the API's count and rows.
 """
 
