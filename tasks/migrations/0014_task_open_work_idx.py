@@ -5,16 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0012_governance_unit_index'),
-        ('tasks', '0013_replan_open_tasks'),
+        ("campaigns", "0012_governance_unit_index"),
+        ("tasks", "0013_replan_open_tasks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['state', 'assignee', 'due_at', 'estimated_hours', 'created_at', 'sla_start_at', 'task_type'], name='task_open_work_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["state", "assignee", "due_at", "estimated_hours", "created_at", "sla_start_at", "task_type"],
+                name="task_open_work_idx",
+            ),
         ),
     ]
