@@ -219,25 +219,6 @@ def _transition(action_name: str, payload_class=ReasonSerializer):
     return action(detail=True, methods=["post"], url_path=action_name.replace("_", "-"))(view)
 
 
-class _Counted:
-    """A queryset whose ``count()`` is computed another way (Django's Paginator asks it)."""
-
-    def __init__(self, queryset, count) -> None:
-        self._queryset, self._count = queryset, count
-
-    def count(self) -> int:
-        return self._count()
-
-    def __getitem__(self, key):
-        return self._queryset[key]
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getattr__(self, name: str):
-        return getattr(self._queryset, name)
-
-
 class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Tasks. Writes go through tasks.services; reads through tasks.selectors."""
 
@@ -255,14 +236,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _reload(self, pk: int) -> Task:
         return self.get_queryset().get(pk=pk)
-
-    def paginate_queryset(self, queryset):
-        # Page numbers answer with a count; for a specialist it is counted the cheap way round
-        # (selectors.task_count_for), on the same filters, and only when a page-number page asks.
-        if self.action == "list" and selectors.task_count_for(self.request.user, Task.objects.none()) is not None:
-            matching = self.filter_queryset(Task.objects.all())
-            queryset = _Counted(queryset, lambda: selectors.task_count_for(self.request.user, matching))
-        return super().paginate_queryset(queryset)
 
     @extend_schema(request=AssignSerializer, responses=TaskSerializer)
     @action(detail=True, methods=["post"])

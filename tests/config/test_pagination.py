@@ -103,3 +103,66 @@ def test_deep_page_numbers_read_ids_first_and_keep_the_order(org):
     with CaptureQueriesContext(connection) as deep:
         client.get(f"/api/requests/?page_size=25&page={page}")
     assert len(deep.captured_queries) == len(shallow.captured_queries) + 1  # the ids
+
+
+@pytest.fixture
+def small_limit(monkeypatch):
+    from config import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 10)
+    return 10
+
+
+def test_count_is_exact_up_to_the_limit(org, small_limit):
+    _requests(small_limit, org["alice"])
+    body = api_as(org["mona"]).get("/api/requests/?page_size=3").json()
+    assert body["count"] == small_limit and body["count_capped"] is False
+
+
+def test_count_past_the_limit_is_a_flagged_lower_bound_and_paging_goes_on(org, small_limit):
+    _requests(23, org["alice"])
+    client = api_as(org["mona"])
+    everything = [r["id"] for r in client.get("/api/requests/?page_size=500").json()["results"]]
+    first = client.get("/api/requests/?page_size=3").json()
+    assert first["count"] == small_limit and first["count_capped"] is True
+    # Walking by page number still gives every row once, in list order, past the counted ones.
+    ids, pages = _walk(client, "/api/requests/?page_size=3")
+    assert ids == everything and len(ids) == 23
+    assert [p["count_capped"] for p in pages] == [True] * 7 + [False]
+    assert pages[-1]["count"] == 23 and pages[-1]["next"] is None  # the last page knows the total
+    assert pages[4]["count"] == 15  # a page past the limit: rows up to its end, and more
+    assert client.get("/api/requests/?page_size=3&page=9").status_code == 404
+
+
+def test_last_page_counts_every_row(org, small_limit):
+    _requests(23, org["alice"])
+    body = api_as(org["mona"]).get("/api/requests/?page_size=3&page=last").json()
+    assert body["count"] == 23 and body["count_capped"] is False and len(body["results"]) == 2
+
+
+def test_bounded_count_costs_the_same_queries_as_an_exact_one(org, small_limit):
+    _requests(5, org["alice"])
+    client = api_as(org["mona"])
+    client.get("/api/requests/?page_size=3")
+    with CaptureQueriesContext(connection) as exact:
+        assert client.get("/api/requests/?page_size=3").json()["count_capped"] is False
+    _requests(30, org["alice"])
+    with CaptureQueriesContext(connection) as capped:
+        assert client.get("/api/requests/?page_size=3").json()["count_capped"] is True
+    with CaptureQueriesContext(connection) as deep:
+        assert client.get("/api/requests/?page_size=3&page=6").json()["count_capped"] is True
+    assert len(capped.captured_queries) == len(exact.captured_queries)
+    assert len(deep.captured_queries) <= len(exact.captured_queries)
+
+
+def test_schema_documents_the_bounded_count(client):
+    from config.pagination import COUNT_LIMIT
+
+    schema = client.get("/api/schema/?format=json").json()
+    paged = schema["components"]["schemas"]["PaginatedTaskList"]["properties"]
+    assert "count_capped" in paged and f"{COUNT_LIMIT:,}" in paged["count"]["description"]
+
+
+def test_a_page_past_any_table_is_not_found(org, small_limit):
+    _requests(3, org["alice"])
+    assert api_as(org["mona"]).get(f"/api/requests/?page={10**30}").status_code == 404
