@@ -42,6 +42,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from campaigns.models import RequestEvent
 from campaigns.quarters import Quarter
@@ -124,8 +125,21 @@ def is_closed(quarter: Quarter, now: dt.datetime) -> bool:
 
 
 def as_stored(report: dict[str, Any]) -> dict[str, Any]:
-    """The report as it comes back from a JSON column (lazy strings -> str, tuples -> lists)."""
-    return json.loads(json.dumps(plain_data(report)))
+    """The report as it comes back from a JSON column (lazy strings -> str, tuples -> lists).
+
+    The encoder turns lazy strings into text as it meets them: walking the report first
+    (``plain_data``) visited each of its 2.5M values at 100k campaigns, the ids included."""
+    try:
+        text = json.dumps(report, default=_lazy_text)
+    except TypeError:  # a lazy string as a dict key: the encoder does not ask ``default`` for keys
+        text = json.dumps(plain_data(report))
+    return json.loads(text)
+
+
+def _lazy_text(value: Any) -> str:
+    if isinstance(value, Promise):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def comparable(report: dict[str, Any]) -> dict[str, Any]:
