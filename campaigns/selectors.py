@@ -30,6 +30,17 @@ def request_list_for(user: Any) -> QuerySet[CampaignRequest]:
     return _base().filter(pk__in=visible).prefetch_related(_routes(), "channels")
 
 
+def request_rows_for(user: Any) -> QuerySet[CampaignRequest]:
+    """Requests ``user`` may see, with the rule (``policy.request_visibility_q``) on the row itself.
+
+    Same rule as ``request_list_for``, without its id-list subquery: reads that pick a few rows out
+    of many by another index (the calendar's per-day slices, each its own subquery) would otherwise
+    materialise every visible id once per slice (issue 19). An approver's rule joins the approval
+    routes, so a request routed to them twice appears twice: count with ``distinct=True``."""
+    q = policy.request_visibility_q(user)
+    return CampaignRequest.objects.filter(q) if q else CampaignRequest.objects.all()
+
+
 def request_inbox_for(user: Any) -> QuerySet[CampaignRequest]:
     """Submitted requests waiting for ``user``'s decision."""
     routed = ApprovalRoute.objects.filter(
