@@ -144,7 +144,10 @@ def task_own_for(user: Any) -> QuerySet[Task]:
     if user is None or not getattr(user, "is_authenticated", False):
         return Task.objects.none()
     requested = CampaignRequest.objects.filter(requester=user)
-    if requested[:OWN_CAMPAIGNS_LISTED].count() < OWN_CAMPAIGNS_LISTED:
+    how_many = requested[:OWN_CAMPAIGNS_LISTED].count()
+    if not how_many:  # most people request nothing: one term, read in order from its index
+        return Task.objects.filter(assignee=user)
+    if how_many < OWN_CAMPAIGNS_LISTED:
         # Few campaigns: both terms are on the task row and each has an index (an OR of two seeks).
         return Task.objects.filter(Q(assignee=user) | Q(campaign_id__in=requested.values("pk")))
     return Task.objects.filter(Q(assignee=user) | Q(campaign__requester=user))
