@@ -41,7 +41,7 @@ MAX_MONTHS_BACK = 12
 FEED_PAST = dt.timedelta(days=30)
 FEED_AHEAD = dt.timedelta(days=180)
 FEED_LIMIT = 500
-# Items of one kind shown per day on the page; the rest is a "+N more" link to the day's list.
+# Items shown per day on the page (launches, then deadlines, then ends); the rest is "+N more".
 PER_DAY = 4
 
 
@@ -129,13 +129,14 @@ def _tasks(user, unit_id, type_id, include_all: bool, own_tasks: bool):
 
 # Stand-ins for one day's bounds while the per-day query is compiled once (no real row is dated
 # in the year 1); each day's query is that SQL with the day's bounds in their place.
-_SLICE_DATES = (dt.date(1, 1, 2), dt.date(1, 1, 3))
+_SLICE_DATES = (dt.date(1, 1, 2), None)
 _SLICE_INSTANTS = (dt.datetime(1, 1, 2, tzinfo=dt.UTC), dt.datetime(1, 1, 3, tzinfo=dt.UTC))
 
 
 def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: list[str], per_day, distinct: bool):
     """(a subquery of the ids to show, the total per day) for ``qs`` over the days ``spans``
-    (``column`` in [lo, hi) per day), ``day_key`` grouping rows by day (``keys[i]`` for day i).
+    (``column`` in [lo, hi) per day, or equal to lo when hi is None), ``day_key`` grouping rows by
+    day (``keys[i]`` for day i).
 
     Totals come from one GROUP BY over the indexed date column. The ids are one UNION ALL: the
     quiet days (at most ``per_day`` items) in one member, and a member of at most ``per_day`` rows
@@ -165,20 +166,24 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
         return queryset.query.get_compiler(using=queryset.db).as_sql()
 
     if quiet:
-        sql, p = member(qs.filter(reduce(operator.or_, (_span_q(column, *spans[i]) for i in quiet))))
+        if spans[0][1] is None:
+            quiet_q = Q(**{f"{column}__in": [spans[i][0] for i in quiet]})
+        else:
+            quiet_q = reduce(operator.or_, (_span_q(column, *spans[i]) for i in quiet))
+        sql, p = member(qs.filter(quiet_q))
         parts.append(sql)
         params.extend(p)
     if busy:
         field = qs.model._meta.get_field(column)
         stand_in = _SLICE_INSTANTS if isinstance(spans[0][0], dt.datetime) else _SLICE_DATES
         sql, p = member(qs.filter(_span_q(column, *stand_in)), per_day)
-        prep = [field.get_db_prep_value(v, connection, prepared=False) for v in stand_in]
+        prep = [field.get_db_prep_value(v, connection, prepared=False) for v in stand_in if v is not None]
         at = [[k for k, v in enumerate(p) if v == stand] for stand in prep]
         assert all(len(found) == 1 for found in at), "the stand-in bounds must each appear once"
         for i in busy:
             day_params = list(p)
-            for k, value in zip((at[0][0], at[1][0]), spans[i], strict=True):
-                day_params[k] = field.get_db_prep_value(value, connection, prepared=False)
+            for found, value in zip(at, spans[i], strict=False):
+                day_params[found[0]] = field.get_db_prep_value(value, connection, prepared=False)
             parts.append(sql)
             params.extend(day_params)
     if not parts:
@@ -188,6 +193,9 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
 
 
 def _span_q(column: str, lo, hi) -> Q:
+    # One date: an equality, so the (date, id) index also gives the order of the day's rows.
+    if hi is None:
+        return Q(**{column: lo})
     return Q(**{f"{column}__gte": lo, f"{column}__lt": hi})
 
 
@@ -216,20 +224,24 @@ def items_for(
 ) -> list[Item]:
     """Everything ``user`` may see dated within [first, last] (task deadlines in ``tz``).
 
-    ``per_day``: at most this many launches, ends and tasks per day (the count of the rest is added
-    to ``more``); ``own_tasks``: only tasks assigned to ``user`` or of campaigns they requested.
+    ``per_day``: at most this many items per day, launches first, then task deadlines, then ends
+    (the count of the rest is added to ``more``); ``own_tasks``: only tasks assigned to ``user`` or
+    of campaigns they requested.
     Issue 19: the work is bounded by what is shown, not by what exists. Per kind, one GROUP BY counts
     each day's items over an indexed date column and one query reads the first ``per_day`` of each
-    day by index seeks; no window over every row of the period, no model object per hidden item.
+    day by index seeks; no window over every row of the period, no model object per item.
     """
     items: list[Item] = []
     more = more if more is not None else {}
+    names = _Names()
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    date_spans = [(d, d + dt.timedelta(days=1)) for d in dates]
+    date_spans = [(d, None) for d in dates]
     campaigns = _campaigns(user, unit_id, type_id, include_all)
     distinct = _may_repeat(campaigns)
     launches = campaigns.filter(launch_date__range=(first, last))
     ends = campaigns.filter(end_date__range=(first, last)).exclude(end_date=F("launch_date"))
+    request_states = {value: str(label) for value, label in RequestState.choices}
+    campaign_url = _url_maker("campaigns:detail", absolute_url=False)
     for kind, rows, column in (("launch", launches, "launch_date"), ("end", ends, "end_date")):
         ids, by_date = _per_day(rows, column, F(column), dates, date_spans, ["id"], per_day, distinct)
         for d, n in by_date.items():
@@ -237,22 +249,20 @@ def items_for(
                 more[d] = more.get(d, 0) + n - per_day
         if ids is None:
             continue
-        shown = (
-            CampaignRequest.objects.filter(pk__in=ids)
-            .select_related("business_unit", "campaign_type")
-            .only("id", "name", "state", "launch_date", "end_date", "business_unit", "campaign_type")
+        shown = CampaignRequest.objects.filter(pk__in=ids).values(
+            "id", "name", "state", column, *_Names.fields("business_unit"), *_Names.fields("campaign_type")
         )
         for req in shown:
             items.append(
                 Item(
                     kind=kind,
-                    date=getattr(req, column),
-                    title=req.name,
-                    state=req.state,
-                    state_label=req.get_state_display(),
-                    url=reverse("campaigns:detail", args=[req.pk]),
-                    unit=str(req.business_unit),
-                    campaign_type=str(req.campaign_type),
+                    date=req[column],
+                    title=req["name"],
+                    state=req["state"],
+                    state_label=request_states.get(req["state"], req["state"]),
+                    url=campaign_url(req["id"]),
+                    unit=names(req, "business_unit"),
+                    campaign_type=names(req, "campaign_type"),
                 )
             )
     # Task deadlines by local day: the day's bounds in ``tz`` are computed here, so the database
@@ -266,38 +276,62 @@ def items_for(
         if per_day is not None and n > per_day:
             more[dates[i]] = more.get(dates[i], 0) + n - per_day
     if ids is not None:
-        rows = (
-            Task.objects.filter(pk__in=ids)
-            .select_related("campaign__business_unit", "campaign__campaign_type")
-            .only(
-                "id",
-                "key",
-                "title",
-                "state",
-                "due_at",
-                "campaign__state",  # read by the task model (state labels of a finished campaign)
-                "campaign__business_unit",
-                "campaign__campaign_type",
-            )
+        task_states = {value: str(label) for value, label in TaskState.choices}
+        task_url = _url_maker("tasks:detail", absolute_url=False)
+        shown = Task.objects.filter(pk__in=ids).values(
+            "id",
+            "key",
+            "title",
+            "state",
+            "due_at",
+            *_Names.fields("campaign__business_unit"),
+            *_Names.fields("campaign__campaign_type"),
         )
-        for task in rows:
-            local = task.due_at.astimezone(tz)
+        for task in shown:
+            local = task["due_at"].astimezone(tz)
             items.append(
                 Item(
                     kind="task",
                     date=local.date(),
                     time=local,
-                    title=f"{task.key} {task.title}",
-                    state=task.state,
-                    state_label=task.get_state_display(),
-                    url=reverse("tasks:detail", args=[task.pk]),
-                    unit=str(task.campaign.business_unit),
-                    campaign_type=str(task.campaign.campaign_type),
+                    title=f"{task['key']} {task['title']}",
+                    state=task["state"],
+                    state_label=task_states.get(task["state"], task["state"]),
+                    url=task_url(task["id"]),
+                    unit=names(task, "campaign__business_unit"),
+                    campaign_type=names(task, "campaign__campaign_type"),
                 )
             )
     order = {"launch": 0, "task": 1, "end": 2}
     items.sort(key=lambda i: (i.date, order[i.kind], i.time or dt.datetime.min.replace(tzinfo=dt.UTC), i.title))
-    return items
+    if per_day is None:
+        return items
+    # At most ``per_day`` a day in all (a cell holds what a person can read); the rest joins "+N more".
+    kept: list[Item] = []
+    for date, day_items in itertools.groupby(items, key=lambda i: i.date):
+        day_items = list(day_items)
+        kept.extend(day_items[:per_day])
+        if len(day_items) > per_day:
+            more[date] = more.get(date, 0) + len(day_items) - per_day
+    return kept
+
+
+class _Names:
+    """Labels of configurable tables (unit, campaign type) in the page's language, from ``values()``
+    rows (``name`` and ``name_en`` of a relation), each pair localised once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], str] = {}
+
+    @staticmethod
+    def fields(prefix: str) -> tuple[str, str]:
+        return f"{prefix}__name", f"{prefix}__name_en"
+
+    def __call__(self, row: dict, prefix: str) -> str:
+        key = (row[f"{prefix}__name"] or "", row[f"{prefix}__name_en"] or "")
+        if key not in self._seen:
+            self._seen[key] = localized_name(*key)
+        return self._seen[key]
 
 
 def month_grid(first: dt.date, items: list[Item], more: dict[dt.date, int] | None = None) -> Month:
@@ -329,10 +363,11 @@ def _uid_domain() -> str:
     return urlsplit(base_url()).hostname or "mops-desk"
 
 
-def _url_maker(name: str):
-    """``absolute(name, pk)`` for many pks with one ``reverse`` (the feed writes a URL per event)."""
+def _url_maker(name: str, *, absolute_url: bool = True):
+    """The URL of ``name`` for many pks with one ``reverse`` (a URL per item)."""
     marker = 987654321
-    head, tail = absolute(name, marker).split(str(marker), 1)
+    url = absolute(name, marker) if absolute_url else reverse(name, args=[marker])
+    head, tail = url.split(str(marker), 1)
     return lambda pk: f"{head}{pk}{tail}"
 
 
@@ -356,10 +391,8 @@ def _feed_campaigns(user, today: dt.date, first: dt.date, last: dt.date) -> tupl
         "launch_date",
         "end_date",
         "updated_at",
-        "business_unit__name",
-        "business_unit__name_en",
-        "campaign_type__name",
-        "campaign_type__name_en",
+        *_Names.fields("business_unit"),
+        *_Names.fields("campaign_type"),
     )
     if _may_repeat(visible):
         rows = rows.distinct()
@@ -452,13 +485,7 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
     labels = {value: str(label) for value, label in RequestState.choices}
     campaign_url = _url_maker("campaigns:detail")
     period = _("Launch %(launch)s – end %(end)s")
-    names: dict[tuple[str, str], str] = {}
-
-    def name(row: dict, prefix: str) -> str:
-        key = (row[f"{prefix}__name"] or "", row[f"{prefix}__name_en"] or "")
-        if key not in names:
-            names[key] = localized_name(*key)
-        return names[key]
+    name = _Names()
 
     for req in campaigns:
         state = req["state"]
