@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.db.models import Q
 
 from campaigns.models import CampaignRequest
 from governance import roles
@@ -75,3 +76,22 @@ def test_each_user_sees_and_counts_exactly_their_tasks(org, board, who):
     # The count follows the list's filters too (here: one state).
     assert api_as(user).get("/api/tasks/?state=todo").json()["count"] == len(EXPECTED[who])
     assert api_as(user).get("/api/tasks/?state=done").json()["count"] == 0
+
+
+@pytest.mark.parametrize("who", [*sorted(EXPECTED), "charlie"])
+def test_own_tasks_are_assigned_or_of_requested_campaigns_and_always_visible(org, board, who, monkeypatch):
+    """``task_own_for`` (the calendar's and the feed's deadlines) reads without the visibility
+    subquery: it must stay inside ``task_list_for``, under each of its plans."""
+    from tasks import selectors
+
+    user = board["oscar"] if who == "oscar" else org[who]
+    expected = set(
+        Task.objects.filter(pk__in=[t.pk for t in board["tasks"].values()])
+        .filter(Q(assignee=user) | Q(campaign__requester=user))
+        .values_list("pk", flat=True)
+    )
+    visible = set(task_list_for(user).values_list("pk", flat=True))
+    for listed in (selectors.OWN_CAMPAIGNS_LISTED, 1):  # few campaigns (an id list) and many (a join)
+        monkeypatch.setattr(selectors, "OWN_CAMPAIGNS_LISTED", listed)
+        own = set(selectors.task_own_for(user).values_list("pk", flat=True))
+        assert own == expected and own <= visible
