@@ -339,7 +339,7 @@ def test_feed_holds_the_nearest_items_within_its_window_and_says_when_capped(cli
     r = client.get(feed_url(token))
     assert summaries(r) == ["running", "soon"]  # the nearest: running (0 days), then 3 days ahead
     note = str(icalendar.Calendar.from_ical(r.content)["x-wr-caldesc"])
-    assert "2" in note and "/calendar/" in note
+    assert "2 件" in note and "/calendar/" in note  # in the default language (Japanese)
 
 
 def test_feed_query_count_does_not_grow_with_the_items(client, org, webinar, tokyo):
