@@ -141,6 +141,8 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
     (``column`` in [lo, hi) per day, or equal to lo when hi is None), ``day_key`` grouping rows by
     day (``keys[i]`` for day i).
 
+    ``qs`` is not limited to the period: the totals' query adds the whole period, each day's query
+    only its day (with both, SQLite walked the index from the period's start on every day).
     Totals come from one GROUP BY over the indexed date column. The ids are one UNION ALL: the
     quiet days (at most ``per_day`` items) in one member, and a member of at most ``per_day`` rows
     for each busy day, an index seek with a LIMIT. The ORM refuses a limited member in a compound
@@ -148,7 +150,12 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
     is compiled once and repeated with each day's bounds; each member is wrapped in its own SELECT,
     which both databases accept. Days without items cost nothing."""
     totals = dict(
-        qs.annotate(cal_day=day_key)
+        qs.filter(
+            _span_q(column, spans[0][0], spans[-1][1])
+            if spans[0][1]
+            else Q(**{f"{column}__range": (spans[0][0], spans[-1][0])})
+        )
+        .annotate(cal_day=day_key)
         .values_list("cal_day")
         .annotate(n=Count("pk", distinct=distinct))
         .order_by()
@@ -257,8 +264,8 @@ def items_for(
     date_spans = [(d, None) for d in dates]
     campaigns = _campaigns(user, unit_id, type_id, include_all)
     distinct = _may_repeat(campaigns)
-    launches = campaigns.filter(launch_date__range=(first, last))
-    ends = campaigns.filter(end_date__range=(first, last)).exclude(end_date=F("launch_date"))
+    launches = campaigns
+    ends = campaigns.exclude(end_date=F("launch_date"))
     request_states = {value: str(label) for value, label in RequestState.choices}
     campaign_url = _url_maker("campaigns:detail", absolute_url=False)
     for kind, rows, column in (("launch", launches, "launch_date"), ("end", ends, "end_date")):
@@ -287,7 +294,7 @@ def items_for(
     # Task deadlines by local day: the day's bounds in ``tz`` are computed here, so the database
     # compares stored instants (an index range) instead of converting each row's time zone.
     bounds = [dt.datetime.combine(d, dt.time.min, tzinfo=tz) for d in [*dates, last + dt.timedelta(days=1)]]
-    tasks = _tasks(user, unit_id, type_id, include_all, own_tasks).filter(due_at__gte=bounds[0], due_at__lt=bounds[-1])
+    tasks = _tasks(user, unit_id, type_id, include_all, own_tasks)
     spans = list(itertools.pairwise(bounds))
     index = list(range(len(dates)))
     ids, totals = _per_day(
