@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -63,13 +63,20 @@ class Day:
     date: dt.date
     in_month: bool
     items: list[Item] = field(default_factory=list)
-    more: int = 0  # items of this day beyond the per-day cap
+    more: int = 0  # launches and ends of this day beyond the per-day cap
+    more_tasks: int = 0  # deadlines of this day beyond it
 
     @property
     def more_url(self) -> str:
         """The day's campaigns in the request list (where the rest can be read)."""
         day = self.date.isoformat()
         return f"{reverse('campaigns:list')}?launch_from={day}&launch_to={day}"
+
+    @property
+    def more_tasks_url(self) -> str:
+        """The day's deadlines in the task list (what of them the user may see, sortable and paged)."""
+        day = self.date.isoformat()
+        return f"{reverse('worklists:tasks')}?due_after={day}&due_before={day}"
 
 
 @dataclass
@@ -119,10 +126,11 @@ def _tasks(user, unit_id, type_id, include_all: bool, own_tasks: bool):
     # without the visibility subquery; the team's tasks (under a filter) go through task_list_for.
     qs = task_own_for(user) if own_tasks else task_list_for(user).prefetch_related(None).select_related(None)
     if not include_all:
-        # Hidden campaigns are few (drafts, rejected, cancelled): their ids as one small set, so a
-        # person's deadlines are read without joining each task to its campaign.
-        hidden = CampaignRequest.objects.filter(state__in=HIDDEN_REQUEST_STATES).values("pk")
-        qs = qs.exclude(state=TaskState.CANCELLED).exclude(campaign_id__in=hidden)
+        # NOT EXISTS rather than a join: PostgreSQL answers it by hashing the few hidden campaigns
+        # (it hash-joined every campaign for a person's month), and it is no id list that SQLite
+        # would build again in each day's slice.
+        hidden = CampaignRequest.objects.filter(pk=OuterRef("campaign_id"), state__in=HIDDEN_REQUEST_STATES)
+        qs = qs.exclude(state=TaskState.CANCELLED).filter(~Exists(hidden))
     if unit_id:
         qs = qs.filter(campaign__business_unit_id=unit_id)
     if type_id:
@@ -247,18 +255,20 @@ def items_for(
     per_day: int | None = None,
     own_tasks: bool = False,
     more: dict[dt.date, int] | None = None,
+    more_tasks: dict[dt.date, int] | None = None,
 ) -> list[Item]:
     """Everything ``user`` may see dated within [first, last] (task deadlines in ``tz``).
 
     ``per_day``: at most this many items per day, launches first, then task deadlines, then ends
-    (the count of the rest is added to ``more``); ``own_tasks``: only tasks assigned to ``user`` or
-    of campaigns they requested.
+    (the count of the rest is added to ``more`` for campaigns, to ``more_tasks`` for deadlines);
+    ``own_tasks``: only tasks assigned to ``user`` or of campaigns they requested.
     Issue 19: the work is bounded by what is shown, not by what exists. Per kind, one GROUP BY counts
     each day's items over an indexed date column and one query reads the first ``per_day`` of each
     day by index seeks; no window over every row of the period, no model object per item.
     """
     items: list[Item] = []
     more = more if more is not None else {}
+    more_tasks = more_tasks if more_tasks is not None else {}
     names = _Names()
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     date_spans = [(d, None) for d in dates]
@@ -302,7 +312,7 @@ def items_for(
     )
     for i, n in totals.items():
         if per_day is not None and n > per_day:
-            more[dates[i]] = more.get(dates[i], 0) + n - per_day
+            more_tasks[dates[i]] = more_tasks.get(dates[i], 0) + n - per_day
     if ids is not None:
         task_states = {value: str(label) for value, label in TaskState.choices}
         task_url = _url_maker("tasks:detail", absolute_url=False)
@@ -339,8 +349,9 @@ def items_for(
     for date, day_items in itertools.groupby(items, key=lambda i: i.date):
         day_items = list(day_items)
         kept.extend(day_items[:per_day])
-        if len(day_items) > per_day:
-            more[date] = more.get(date, 0) + len(day_items) - per_day
+        for item in day_items[per_day:]:
+            counter = more_tasks if item.kind == "task" else more
+            counter[date] = counter.get(date, 0) + 1
     return kept
 
 
@@ -362,13 +373,18 @@ class _Names:
         return self._seen[key]
 
 
-def month_grid(first: dt.date, items: list[Item], more: dict[dt.date, int] | None = None) -> Month:
+def month_grid(
+    first: dt.date,
+    items: list[Item],
+    more: dict[dt.date, int] | None = None,
+    more_tasks: dict[dt.date, int] | None = None,
+) -> Month:
     by_day: dict[dt.date, list[Item]] = {}
     for item in items:
         by_day.setdefault(item.date, []).append(item)
-    more = more or {}
+    more, more_tasks = more or {}, more_tasks or {}
     weeks = [
-        [Day(d, d.month == first.month, by_day.get(d, []), more.get(d, 0)) for d in week]
+        [Day(d, d.month == first.month, by_day.get(d, []), more.get(d, 0), more_tasks.get(d, 0)) for d in week]
         for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     ]
     return Month(first=first, weeks=weeks)
