@@ -141,6 +141,7 @@ def _tasks(user, unit_id, type_id, include_all: bool, own_tasks: bool):
 # Stand-ins for one day's bounds while the per-day query is compiled once (no real row is dated
 # in the year 1); each day's query is that SQL with the day's bounds in their place.
 _SLICE_DATES = (dt.date(1, 1, 2), None)
+_UNION_GROUP = 400
 _SLICE_INSTANTS = (dt.datetime(1, 1, 2, tzinfo=dt.UTC), dt.datetime(1, 1, 3, tzinfo=dt.UTC))
 
 
@@ -212,8 +213,13 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
             params.extend(day_params)
     if not parts:
         return None, totals
-    union = " UNION ALL ".join(f"SELECT * FROM ({sql}) AS cal_slice_{n}" for n, sql in enumerate(parts))
-    return RawSQL(union, params), totals
+    members = [f"SELECT * FROM ({sql}) AS cal_slice_{n}" for n, sql in enumerate(parts)]
+    # SQLite allows 500 terms in one compound SELECT (a 12-month list has up to 367): groups of
+    # fewer, each its own compound, keep any period well inside it.
+    groups = [" UNION ALL ".join(members[k : k + _UNION_GROUP]) for k in range(0, len(members), _UNION_GROUP)]
+    if len(groups) > 1:
+        groups = [f"SELECT * FROM ({group}) AS cal_group_{k}" for k, group in enumerate(groups)]
+    return RawSQL(" UNION ALL ".join(groups), params), totals
 
 
 def _span_q(column: str, lo, hi) -> Q:

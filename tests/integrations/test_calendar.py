@@ -360,3 +360,18 @@ def test_feed_query_count_does_not_grow_with_the_items(client, org, webinar, tok
     few = queries()
     _bulk_launches(org, webinar, tokyo, day, 60, 100)
     assert queries() == few
+
+
+def test_many_busy_days_are_read_in_groups_of_union_members(client, org, webinar, tokyo, monkeypatch):
+    """SQLite allows 500 terms in a compound SELECT: the per-day members are grouped (2 here)."""
+    from integrations import calendar
+
+    monkeypatch.setattr(calendar, "_UNION_GROUP", 2)
+    first = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
+    days = [first.replace(day=d) for d in (3, 5, 7, 9, 11)]
+    for n, day in enumerate(days):
+        _bulk_launches(org, webinar, tokyo, day, calendar.PER_DAY + 2, 100 * n)
+    client.force_login(org["mona"])
+    r = client.get(f"/calendar/?start={first:%Y-%m}")
+    cells = {d.date: d for week in r.context["grids"][0].weeks for d in week if d.date in days}
+    assert all(len(cell.items) == calendar.PER_DAY and cell.more == 2 for cell in cells.values())
