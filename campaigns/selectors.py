@@ -30,15 +30,22 @@ def request_list_for(user: Any) -> QuerySet[CampaignRequest]:
     return _base().filter(pk__in=visible).prefetch_related(_routes(), "channels")
 
 
+def request_rows_for(user: Any) -> QuerySet[CampaignRequest]:
+    """Requests ``user`` may see, with the rule (``policy.request_visibility_q``) on the row itself.
+
+    Same rule as ``request_list_for``, without its id-list subquery: reads that pick a few rows out
+    of many by another index (the calendar's per-day slices, each its own subquery) would otherwise
+    materialise every visible id once per slice (issue 19). An approver's rule joins the approval
+    routes, so a request routed to them twice appears twice: count with ``distinct=True``."""
+    q = policy.request_visibility_q(user)
+    return CampaignRequest.objects.filter(q) if q else CampaignRequest.objects.all()
+
+
 def request_ids_visible_to(user: Any, ids: Any) -> set[int]:
     """Which of ``ids`` ``user`` may see (the rule of ``request_list_for``), in one query driven by
     the ids: each is checked on its own row, so a short list costs the same at any size (the list
     page's subquery reads every visible request)."""
-    qs = CampaignRequest.objects.filter(pk__in=list(ids))
-    q = policy.request_visibility_q(user)
-    if q:
-        qs = qs.filter(Exists(CampaignRequest.objects.filter(q, pk=OuterRef("pk"))))
-    return set(qs.values_list("pk", flat=True))
+    return set(request_rows_for(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
 def request_list_of(user: Any, ids: Any) -> QuerySet[CampaignRequest]:

@@ -31,6 +31,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     first, last = months[0], cal.add_months(months[-1], 1) - dt.timedelta(days=1)
     unit, ctype = data.get("unit"), data.get("campaign_type")
     more: dict[dt.date, int] = {}
+    more_tasks: dict[dt.date, int] = {}
     # Bounded (issue 19): a few items per day with "+N more", and the team's tasks only under a filter.
     items = cal.items_for(
         request.user,
@@ -43,9 +44,11 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         per_day=cal.PER_DAY,
         own_tasks=not (unit or ctype),
         more=more,
+        more_tasks=more_tasks,
     )
     grids = [
-        cal.month_grid(m, [i for i in items if i.date.year == m.year and i.date.month == m.month], more) for m in months
+        cal.month_grid(m, [i for i in items if i.date.year == m.year and i.date.month == m.month], more, more_tasks)
+        for m in months
     ]
     step = {"month": 1, "quarter": 3, "list": 12}[view]
     query = request.GET.copy()

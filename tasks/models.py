@@ -497,6 +497,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
                 fields=["state", "assignee", "due_at", "estimated_hours", "created_at", "sla_start_at", "task_type"],
                 name="task_open_work_idx",
             ),
+            # The calendar's deadlines per day: a period's own tasks counted from the index alone
+            # (state and the two owner columns beside the date), not from 40,000 task rows a month.
+            models.Index(fields=["due_at", "state", "assignee", "campaign"], name="task_due_day_idx"),
         ]
 
     def __str__(self) -> str:

@@ -161,3 +161,17 @@ def test_admin_access(role, expected, org, world):
         listed = {req.name for req in r.context["cl"].result_list}
         assert listed == {w.name for k, w in world.items() if k in SEES[role]}
         assert page.get("/admin/campaigns/requestevent/add/").status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_request_rows_for_applies_the_same_rule_as_the_list(role, org, world):
+    """``request_rows_for`` (the calendar's and the feed's reads) is ``request_list_for`` without
+    the id-list subquery: the same requests, for every role."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from campaigns.selectors import request_list_for, request_rows_for
+
+    user = AnonymousUser() if role == "anonymous" else org[role]
+    rows = set(request_rows_for(user).values_list("pk", flat=True))
+    assert rows == set(request_list_for(user).values_list("pk", flat=True))
+    assert rows == {world[key].pk for key in SEES[role]}

@@ -201,3 +201,177 @@ def test_calendar_day_is_capped_with_more_link_and_constant_queries(client, org,
     # The list view caps the same way.
     listed = client.get(f"/calendar/?view=list&start={day:%Y-%m}").content.decode()
     assert listed.count("▶") == PER_DAY and f"{link}他 {more} 件<" in listed
+
+
+def _own_tasks(owner, campaign, due_at: dt.datetime, n: int, start: int) -> None:
+    from tasks.models import TaskType, WorkRole
+
+    role, _ = WorkRole.objects.get_or_create(slug="ops", defaults={"name": "ops"})
+    kind, _ = TaskType.objects.get_or_create(slug="lp", defaults={"name": "LP", "role": role})
+    Task.objects.bulk_create(
+        Task(
+            number=start + i,
+            key=f"MOPS-{start + i}",
+            campaign=campaign,
+            task_type=kind,
+            title=f"Due {start + i}",
+            due_at=due_at + dt.timedelta(minutes=i),
+            assignee=owner,
+        )
+        for i in range(n)
+    )
+
+
+def test_a_day_shows_at_most_per_day_items_in_all_launches_first(client, org, webinar, tokyo, campaigns):
+    """Issue 19: launches, then deadlines, then ends, PER_DAY in all; "+N more" per kind of the rest."""
+    from integrations.calendar import PER_DAY
+
+    tz = dt.timezone(dt.timedelta(hours=9))  # the user's zone (Asia/Tokyo)
+    day = timezone.localdate() + dt.timedelta(days=16)
+    _bulk_launches(org, webinar, tokyo, day, 2, 0)
+    _own_tasks(org["mona"], campaigns[0], dt.datetime.combine(day, dt.time(10), tzinfo=tz), 7, 900)
+    client.force_login(org["mona"])
+    r = client.get(f"/calendar/?start={day:%Y-%m}")
+    cell = next(d for week in r.context["grids"][0].weeks for d in week if d.date == day)
+    assert [i.kind for i in cell.items] == ["launch", "launch"] + ["task"] * (PER_DAY - 2)
+    # The earliest deadlines are the ones shown; the rest is counted, every kind together.
+    assert [i.title for i in cell.items[2:]] == [f"MOPS-{900 + i} Due {900 + i}" for i in range(PER_DAY - 2)]
+    # The rest is counted by kind, each linking to the list where it can be read.
+    assert cell.more == 0 and cell.more_tasks == 2 + 7 - PER_DAY
+    page = r.content.decode()
+    assert f'href="/work/tasks/?due_after={day}&amp;due_before={day}">他 {cell.more_tasks} 件の期限<' in page
+
+
+def test_deadlines_fall_on_the_users_local_day(client, org, campaigns):
+    from integrations.calendar import items_for
+
+    tokyo = dt.timezone(dt.timedelta(hours=9))
+    day = timezone.localdate() + dt.timedelta(days=12)
+    late = dt.datetime.combine(day, dt.time(23, 30), tzinfo=tokyo)  # 14:30 UTC the same day
+    _own_tasks(org["mona"], campaigns[0], late, 2, 950)  # 23:30 on ``day`` and 23:31
+    _own_tasks(org["mona"], campaigns[0], late + dt.timedelta(hours=1), 1, 960)  # 00:30 the day after
+    import zoneinfo
+
+    items = items_for(org["mona"], day, day + dt.timedelta(days=1), tz=zoneinfo.ZoneInfo("Asia/Tokyo"), own_tasks=True)
+    dates = {i.title.split(" ", 1)[0]: i.date for i in items if i.kind == "task"}
+    assert dates == {"MOPS-950": day, "MOPS-951": day, "MOPS-960": day + dt.timedelta(days=1)}
+
+
+def test_calendar_query_count_stays_flat_with_busy_days_of_every_kind(client, org, webinar, tokyo, campaigns):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    day = timezone.localdate() + dt.timedelta(days=16)
+    tz = dt.timezone(dt.timedelta(hours=9))
+    client.force_login(org["mona"])
+    url = f"/calendar/?view=quarter&start={day:%Y-%m}"
+    client.get(url)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    _bulk_launches(org, webinar, tokyo, day, 1, 0)
+    _own_tasks(org["mona"], campaigns[0], dt.datetime.combine(day, dt.time(9), tzinfo=tz), 1, 800)
+    few = queries()
+    for offset in range(0, 40, 3):  # many busy days, each over the cap
+        other = day + dt.timedelta(days=offset)
+        _bulk_launches(org, webinar, tokyo, other, 6, 1000 + offset * 10)
+        _own_tasks(org["mona"], campaigns[0], dt.datetime.combine(other, dt.time(9), tzinfo=tz), 6, 2000 + offset * 10)
+    assert queries() == few
+
+
+def test_an_approver_sees_a_request_routed_twice_once(client, org, make_request):
+    """Routes of two rounds to the same approver join twice: the calendar and the feed count it once."""
+    today = timezone.localdate()
+    req = make_request(
+        org["alice"],
+        actions=["submit", "request_changes", "resubmit"],
+        actors={"request_changes": org["charlie"]},
+        name="Twice routed",
+        launch_date=today + dt.timedelta(days=25),
+        end_date=today + dt.timedelta(days=27),
+    )
+    from campaigns.models import ApprovalRoute
+
+    assert ApprovalRoute.objects.filter(request=req, approver=org["charlie"]).count() >= 2
+    client.force_login(org["charlie"])
+    page = client.get(f"/calendar/?start={req.launch_date:%Y-%m}&view=quarter").content.decode()
+    assert page.count(">▶ Twice routed<") == 1 and page.count(">■ Twice routed<") == 1
+    token = services.feed_token_regenerate(user=org["charlie"])
+    assert list(events_of(client.get(feed_url(token)))).count(f"campaign-{req.pk}@127.0.0.1") == 1
+
+
+def test_feed_holds_the_nearest_items_within_its_window_and_says_when_capped(client, org, webinar, tokyo, monkeypatch):
+    from campaigns.models import CampaignRequest
+    from integrations import calendar
+
+    today = timezone.localdate()
+    for offset, name in [
+        (-40, "too old"),
+        (-5, "ended"),
+        (-2, "running"),
+        (3, "soon"),
+        (60, "later"),
+        (200, "too far"),
+    ]:
+        launch = today + dt.timedelta(days=offset)
+        end = launch + dt.timedelta(days=4) if name == "running" else launch
+        CampaignRequest.objects.create(
+            name=name,
+            objective="-",
+            campaign_type=webinar,
+            business_unit=tokyo,
+            requester=org["alice"],
+            launch_date=launch,
+            end_date=end,
+            budget=1,
+            state="approved",
+        )
+    token = services.feed_token_regenerate(user=org["mona"])
+
+    def summaries(response) -> list[str]:
+        return sorted(str(ev["summary"]).split(" [")[0] for ev in events_of(response).values())
+
+    r = client.get(feed_url(token))
+    assert summaries(r) == sorted(["ended", "running", "soon", "later"])  # the window: a month back, 180 days on
+    assert "X-WR-CALDESC" not in r.content.decode()
+    monkeypatch.setattr(calendar, "FEED_LIMIT", 2)
+    r = client.get(feed_url(token))
+    assert summaries(r) == ["running", "soon"]  # the nearest: running (0 days), then 3 days ahead
+    note = str(icalendar.Calendar.from_ical(r.content)["x-wr-caldesc"])
+    assert "2 件" in note and "/calendar/" in note  # in the default language (Japanese)
+
+
+def test_feed_query_count_does_not_grow_with_the_items(client, org, webinar, tokyo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    token = services.feed_token_regenerate(user=org["mona"])
+    day = timezone.localdate() + dt.timedelta(days=10)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(feed_url(token)).status_code == 200
+        return len(ctx.captured_queries)
+
+    _bulk_launches(org, webinar, tokyo, day, 2, 0)
+    few = queries()
+    _bulk_launches(org, webinar, tokyo, day, 60, 100)
+    assert queries() == few
+
+
+def test_many_busy_days_are_read_in_groups_of_union_members(client, org, webinar, tokyo, monkeypatch):
+    """SQLite allows 500 terms in a compound SELECT: the per-day members are grouped (2 here)."""
+    from integrations import calendar
+
+    monkeypatch.setattr(calendar, "_UNION_GROUP", 2)
+    first = timezone.localdate().replace(day=1) + dt.timedelta(days=40)
+    days = [first.replace(day=d) for d in (3, 5, 7, 9, 11)]
+    for n, day in enumerate(days):
+        _bulk_launches(org, webinar, tokyo, day, calendar.PER_DAY + 2, 100 * n)
+    client.force_login(org["mona"])
+    r = client.get(f"/calendar/?start={first:%Y-%m}")
+    cells = {d.date: d for week in r.context["grids"][0].weeks for d in week if d.date in days}
+    assert all(len(cell.items) == calendar.PER_DAY and cell.more == 2 for cell in cells.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.db.models import Q
 
 from campaigns.models import CampaignRequest
 from governance import roles
@@ -107,3 +108,22 @@ def test_nobody_logged_in_has_no_tasks(board):
     from django.contrib.auth.models import AnonymousUser
 
     assert not task_mine(AnonymousUser()).exists() and not task_mine(None).exists()
+
+
+@pytest.mark.parametrize("who", [*sorted(EXPECTED), "charlie"])
+def test_own_tasks_are_assigned_or_of_requested_campaigns_and_always_visible(org, board, who, monkeypatch):
+    """``task_own_for`` (the calendar's and the feed's deadlines) reads without the visibility
+    subquery: it must stay inside ``task_list_for``, under each of its plans."""
+    from tasks import selectors
+
+    user = board["oscar"] if who == "oscar" else org[who]
+    expected = set(
+        Task.objects.filter(pk__in=[t.pk for t in board["tasks"].values()])
+        .filter(Q(assignee=user) | Q(campaign__requester=user))
+        .values_list("pk", flat=True)
+    )
+    visible = set(task_list_for(user).values_list("pk", flat=True))
+    for listed in (selectors.OWN_CAMPAIGNS_LISTED, 1):  # few campaigns (an id list) and many (a join)
+        monkeypatch.setattr(selectors, "OWN_CAMPAIGNS_LISTED", listed)
+        own = set(selectors.task_own_for(user).values_list("pk", flat=True))
+        assert own == expected and own <= visible
