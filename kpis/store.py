@@ -214,7 +214,7 @@ def _read(f: KpiFilters, part: str, *, now: dt.datetime) -> Any:
     if latest is not None:
         fresh = latest["key"] == key and now.timestamp() - latest["at"] < settings.MOPS_KPI_RUNNING_TTL
         hit = cache.get(f"{latest['key']}:{part}")
-        if hit is not None and (fresh or refresh_later(f)):
+        if hit is not None and (fresh or refresh_later(f, base=base)):
             return hit
     return running_compute(f, now=now)[part]
 
@@ -242,14 +242,15 @@ def running_compute(f: KpiFilters, *, now: dt.datetime | None = None) -> dict[st
     return parts
 
 
-def refresh_later(f: KpiFilters) -> bool:
+def refresh_later(f: KpiFilters, *, base: str | None = None) -> bool:
     """Queue a recomputation of ``f``'s running quarter unless one is queued; False when jobs run
-    inline (tests, ``Q_SYNC``): the caller then computes in the request."""
+    inline (tests, ``Q_SYNC``): the caller then computes in the request. ``base``: its cache
+    prefix when the caller has it (no second read of the watermarks)."""
     if settings.Q_CLUSTER.get("sync"):
         return False
     from django_q.tasks import async_task
 
-    base, _key = _running_keys(f)
+    base = base or _running_keys(f)[0]
     # cache.add is atomic: one queued job per filter set; it expires if the worker dies.
     if cache.add(f"{base}:refreshing", 1, timeout=600):
         async_task("kpis.jobs.refresh_running_figures", filters_payload(f), task_name=f"kpi-running-{base[-8:]}")

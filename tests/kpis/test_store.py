@@ -248,8 +248,11 @@ def test_running_quarter_is_served_while_a_job_recomputes_it(quarter_data, froze
     assert jobs.refresh_running_figures(*queued[0][1]) == "computed 2026Q4"
     base, key = store._running_keys(q4)
     assert cache.get(f"{base}:latest")["key"] == key
-    store.report(q4)
+    with CaptureQueriesContext(connection) as fresh_read:
+        store.report(q4)
     assert len(queued) == 1  # fresh: no job
     with time_machine.travel(NOW + dt.timedelta(seconds=settings.MOPS_KPI_RUNNING_TTL + 1), tick=False):
-        assert store.report(q4) == first  # old by time alone (open waits grow): served, refreshed
+        with CaptureQueriesContext(connection) as stale_read:
+            assert store.report(q4) == first  # old by time alone (open waits grow): served, refreshed
     assert len(queued) == 2
+    assert len(stale_read) == len(fresh_read)  # serving the old figures reads no more than fresh ones
