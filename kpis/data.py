@@ -256,12 +256,13 @@ def querysets(f: KpiFilters, *, trend: bool = True) -> dict[str, tuple[QuerySet,
         .values_list("campaignrequest_id", "channel__slug")
     )
     task_base = Task.objects.filter(f.campaign_q("campaign__"))
-    tasks = (
-        task_base.filter(created_at__lt=qs_end)
-        .exclude(state=TaskState.DONE, completed_at__lt=qs_start)
-        .exclude(state=TaskState.CANCELLED, updated_at__lt=qs_start)
-        .order_by()
+    # Alive in the quarter: created before its end, not finished or cancelled before its start.
+    alive = (
+        Q(created_at__lt=qs_end)
+        & ~Q(state=TaskState.DONE, completed_at__lt=qs_start)
+        & ~Q(state=TaskState.CANCELLED, updated_at__lt=qs_start)
     )
+    tasks = task_base.filter(alive).order_by()
     task_rows = tasks.values_list(
         "id",
         "key",
@@ -289,8 +290,7 @@ def querysets(f: KpiFilters, *, trend: bool = True) -> dict[str, tuple[QuerySet,
     # subplan per event row, and once (a) outgrows work_mem (300k rows at 100k campaigns) it
     # scans (a) for each of 3.5M events; a single IN is a semi-join.
     in_quarter = TaskEvent.objects.filter(task_id=OuterRef("pk"), at__gte=qs_start, at__lt=qs_end)
-    alive = ~Q(state=TaskState.DONE, completed_at__lt=qs_start) & ~Q(state=TaskState.CANCELLED, updated_at__lt=qs_start)
-    event_tasks = task_base.filter(Q(created_at__lt=qs_end) & alive | Exists(in_quarter)).order_by().values("pk")
+    event_tasks = task_base.filter(alive | Exists(in_quarter)).order_by().values("pk")
     task_events = (
         TaskEvent.objects.filter(task_id__in=event_tasks, at__lt=qs_end)
         .order_by("task_id", "at", "id")

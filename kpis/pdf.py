@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
-from . import charts, definitions
+from . import charts, definitions, store
 from . import tables as kpi_tables
 from . import tiles as kpi_tiles
 from .labels import labelled
@@ -102,14 +102,6 @@ def _table(name: str, t: dict[str, Any], rows: list[dict], more: int, max_column
     return out
 
 
-# Tables of the row lists the served report cuts (kpis.store.LISTS).
-LIST_TABLES = {
-    "lead_time_campaigns": "lead_time.campaigns",
-    "return_campaigns": "return.campaigns",
-    "sla_breaches": "sla.breaches",
-}
-
-
 def sections(
     report: dict[str, Any],
     *,
@@ -147,7 +139,7 @@ def sections(
             rows = t["rows"] if row_limit is None else t["rows"][:row_limit]
             # A cut list (kpis.store.split) knows its whole length; None: not known for this
             # viewer (their rows among the whole list are not counted on the page).
-            total = report.get("meta", {}).get("rows", {}).get(LIST_TABLES.get(name, ""), len(t["rows"]))
+            total = report.get("meta", {}).get("rows", {}).get(store.LIST_TABLES.get(name, ""), len(t["rows"]))
             more = -1 if total is None else total - len(rows)
             for part in _table(name, t, rows, more, max_columns):
                 ts.append({**part, "number": f"{i + 1}.{n}"})

@@ -58,6 +58,8 @@ VOLATILE = (("meta", "generated_at"),)
 # Row lists (a row per campaign or task) cut in the served report; their full length is in meta.rows.
 LISTS = (("lead_time", "campaigns"), ("return", "campaigns"), ("sla", "breaches"))
 LIST_ROWS = 500
+# The tables of those lists (kpis.tables names them section_list): table name -> "section.list".
+LIST_TABLES = {"_".join(path): ".".join(path) for path in LISTS}
 DETAIL_PARTS = ("lists", "ids")
 DETAIL_COLUMNS = ("lists_json", "ids_json")
 
@@ -258,8 +260,9 @@ def refresh_later(f: KpiFilters, *, base: str | None = None) -> bool:
 
 
 def filters_payload(f: KpiFilters) -> dict[str, Any]:
-    """``f`` as plain data (for a job's arguments), ``filters_from_payload`` reads it back."""
-    return {**f.as_dict(), "scope": list(f.scope) if f.scope is not None else None}
+    """``f`` as plain data (a job's arguments, ``QuarterFigures.filters``); ``filters_from_payload``
+    reads it back."""
+    return {**f.as_dict(), "scope": sorted(f.scope) if f.scope is not None else None}
 
 
 def filters_from_payload(data: dict[str, Any]) -> KpiFilters:
@@ -311,7 +314,7 @@ def recompute(f: KpiFilters, *, now: dt.datetime | None = None, reason: str = ""
         old = QuarterFigures.objects.select_for_update().filter(quarter=str(f.quarter), filters_key=key).first()
         previous = None if old is None else {"request": old.request_event_watermark, "task": old.task_event_watermark}
         values = {
-            "filters": {**f.as_dict(), "scope": sorted(f.scope) if f.scope is not None else None},
+            "filters": filters_payload(f),
             "quarter_end": bounds(f.quarter)[1],
             "report_json": json.dumps(data, ensure_ascii=False),
             "lists_json": json.dumps(extra["lists"], ensure_ascii=False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -12,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -83,16 +83,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "sla_link": f"{reverse('kpis:drill', args=['sla'])}?{params}",
             "defs": {d["key"]: d["text"] for d in definitions.all_definitions()},
             # The running quarter may be served from its last computation while a job refreshes it.
-            "generated_at": _parse_time(report["meta"].get("generated_at")),
+            "generated_at": parse_datetime(report["meta"].get("generated_at") or ""),
         },
     )
-
-
-def _parse_time(value: str | None) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @login_required
@@ -187,7 +180,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         f,
         request.user,
         with_data=fmt == "xlsx" or name.startswith("data_"),
-        whole_lists=fmt == "xlsx" or name in pdf.LIST_TABLES,
+        whole_lists=fmt == "xlsx" or name in store.LIST_TABLES,
     )
     stem = f"mops-kpi-{f.quarter}{'-' + f.unit if f.unit else ''}"
     if fmt == "xlsx":

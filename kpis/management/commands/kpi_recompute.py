@@ -36,7 +36,7 @@ class Command(BaseCommand):
             return self._verify()
         if stale:
             for row in QuarterFigures.objects.filter(stale=True).order_by("quarter", "id"):
-                f = self._filters(row.filters)
+                f = store.filters_from_payload(row.filters)
                 took = self._recompute(f, reason=row.stale_reason or "stale")
                 self.stdout.write(f"{row.quarter} {row.filters_key[:8]} recomputed in {took:.2f} s")
             return
@@ -60,13 +60,6 @@ class Command(BaseCommand):
             took = self._recompute(replace(f, quarter=q), reason="kpi_recompute")
             self.stdout.write(f"{q} recomputed in {took:.2f} s")
 
-    def _filters(self, stored: dict):
-        f = reviews.filters_from({k: v for k, v in stored.items() if k != "scope"})
-        scope = stored.get("scope")
-        if scope is not None:
-            f = replace(f, scope=tuple(scope))
-        return f
-
     def _recompute(self, f, *, reason: str) -> float:
         t0 = time.perf_counter()
         try:
@@ -78,7 +71,7 @@ class Command(BaseCommand):
     def _verify(self) -> None:
         differ = []
         for row in QuarterFigures.objects.order_by("quarter", "id"):
-            f = self._filters(row.filters)
+            f = store.filters_from_payload(row.filters)
             # The whole computation, split as the store splits it: the served report, the row
             # lists and the drill-down ids must all match.
             light, extra = store.split(store.as_stored(figures.compute(f, include_ids=True)))
