@@ -15,7 +15,7 @@ from functools import reduce
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
@@ -202,13 +202,15 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
         field = qs.model._meta.get_field(column)
         stand_in = _SLICE_INSTANTS if isinstance(spans[0][0], dt.datetime) else _SLICE_DATES
         sql, p = member(qs.filter(_span_q(column, *stand_in)), per_day)
-        prep = [field.get_db_prep_value(v, connection, prepared=False) for v in stand_in if v is not None]
+        db = connections[qs.db]  # the connection the SQL was compiled for
+        prep = [field.get_db_prep_value(v, db, prepared=False) for v in stand_in if v is not None]
         at = [[k for k, v in enumerate(p) if v == stand] for stand in prep]
-        assert all(len(found) == 1 for found in at), "the stand-in bounds must each appear once"
+        if not all(len(found) == 1 for found in at):  # not an assert: ``python -O`` drops those
+            raise RuntimeError("calendar: the stand-in bounds must each appear once in the day's SQL")
         for i in busy:
             day_params = list(p)
             for found, value in zip(at, spans[i], strict=False):
-                day_params[found[0]] = field.get_db_prep_value(value, connection, prepared=False)
+                day_params[found[0]] = field.get_db_prep_value(value, db, prepared=False)
             parts.append(sql)
             params.extend(day_params)
     if not parts:
@@ -220,6 +222,11 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
     if len(groups) > 1:
         groups = [f"SELECT * FROM ({group}) AS cal_group_{k}" for k, group in enumerate(groups)]
     return RawSQL(" UNION ALL ".join(groups), params), totals
+
+
+def _labels(choices: type) -> dict[str, str]:
+    """A choices enum's values -> their labels in the active language."""
+    return {value: str(label) for value, label in choices.choices}
 
 
 def _span_q(column: str, lo, hi) -> Q:
@@ -282,7 +289,7 @@ def items_for(
     distinct = _may_repeat(campaigns)
     launches = campaigns
     ends = campaigns.exclude(end_date=F("launch_date"))
-    request_states = {value: str(label) for value, label in RequestState.choices}
+    request_states = _labels(RequestState)
     campaign_url = _url_maker("campaigns:detail", absolute_url=False)
     for kind, rows, column in (("launch", launches, "launch_date"), ("end", ends, "end_date")):
         ids, by_date = _per_day(rows, column, F(column), dates, date_spans, ["id"], per_day, distinct)
@@ -320,7 +327,7 @@ def items_for(
         if per_day is not None and n > per_day:
             more_tasks[dates[i]] = more_tasks.get(dates[i], 0) + n - per_day
     if ids is not None:
-        task_states = {value: str(label) for value, label in TaskState.choices}
+        task_states = _labels(TaskState)
         task_url = _url_maker("tasks:detail", absolute_url=False)
         shown = Task.objects.filter(pk__in=ids).values(
             "id",
@@ -532,7 +539,7 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
     if notes:
         out.prop("X-WR-CALDESC", ical.text("\n".join(str(n) for n in notes)))
 
-    labels = {value: str(label) for value, label in RequestState.choices}
+    labels = _labels(RequestState)
     campaign_url = _url_maker("campaigns:detail")
     period = _("Launch %(launch)s – end %(end)s")
     name = _Names()
@@ -563,8 +570,8 @@ def feed_ics(user, *, now: dt.datetime | None = None, tz_name: str = "Asia/Tokyo
         out.prop("TRANSP", "TRANSPARENT")
         out.end("VEVENT")
 
-    task_labels = {value: str(label) for value, label in TaskState.choices}
-    sla_labels = {value: str(label) for value, label in SlaState.choices}
+    task_labels = _labels(TaskState)
+    sla_labels = _labels(SlaState)
     task_url = _url_maker("tasks:detail")
     due = _("Due: %(key)s %(title)s")
     for task in tasks:
