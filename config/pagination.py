@@ -187,12 +187,7 @@ class DeepPaginator(DjangoPaginator):
         """A page past the counted rows: its ids and one more, no count (see the class docstring)."""
         if bottom > MAX_OFFSET:
             raise EmptyPage(_("That page contains no results"))  # past any table, and past SQL's integers
-        rows = self.object_list
-        if self._by_ids(rows):
-            ids = list(rows.values_list("pk", flat=True)[bottom : bottom + self.per_page + 1])
-            found: list = ids
-        else:
-            found = list(rows[bottom : bottom + self.per_page + 1])
+        found = list(self._rows(bottom, bottom + self.per_page + 1))  # one more: is there a next page?
         if not found:
             raise EmptyPage(_("That page contains no results"))
         more = len(found) > self.per_page
@@ -200,9 +195,6 @@ class DeepPaginator(DjangoPaginator):
         self.__dict__["count"] = bottom + len(found)
         self.count_capped = more
         self.__dict__["num_pages"] = number + 1 if more else number
-        if self._by_ids(rows):
-            by_id = {row.pk: row for row in rows.filter(pk__in=found).order_by()}
-            found = [by_id[pk] for pk in found if pk in by_id]
         return self._get_page(found, number, self)
 
     @staticmethod

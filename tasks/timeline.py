@@ -43,8 +43,9 @@ ROW_H = 26
 HEAD_H = 34
 
 
-def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
-    """Plain rows of generated tasks (``depends_on`` prefetched), cancelled ones left out."""
+def task_rows(tasks: list[Task], *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Plain rows of generated tasks (``depends_on`` prefetched), cancelled ones left out;
+    forecasts count from ``now`` (the timeline's own clock; the real one when None)."""
     rows = []
     resolver = DeadlineResolver()
     for t in tasks:
@@ -56,7 +57,7 @@ def task_rows(tasks: list[Task]) -> list[dict[str, Any]]:
                 "id": t.pk,
                 "key": t.key,
                 "title": t.title,
-                "planned_start": planned_start(t, resolver),
+                "planned_start": planned_start(t, resolver, now=now),
                 "due": t.due_at,
                 "state": t.state,
                 "sla_state": t.sla_state,
@@ -111,7 +112,7 @@ def critical_path(rows: list[dict[str, Any]]) -> list[str]:
 def campaign_timeline(campaign: CampaignRequest, tasks: list[Task], *, now: dt.datetime) -> dict[str, Any]:
     """The timeline of one campaign: its tasks, or its template's plan before production."""
     source = "tasks"
-    rows = task_rows(tasks)
+    rows = task_rows(tasks, now=now)
     if not rows and campaign.state in PLAN_STATES:
         from campaigns.selectors import request_feasibility
 
