@@ -47,6 +47,16 @@ class AnnualRange(NamedTuple):
 
 
 @functools.cache
+def _supported_countries() -> frozenset[str]:
+    # The registry's codes (aliases included), as ``list_supported_countries`` keys them: that
+    # function also imports every country's module to list subdivisions (50-80 ms, the first
+    # calendar of each process: a third of a cold SLA sweep).
+    from holidays.registry import EntityLoader
+
+    return frozenset(EntityLoader.get_country_codes(include_aliases=True))
+
+
+@functools.cache
 def national_holidays(country: str, year: int) -> frozenset[dt.date]:
     """National holidays of ``country`` in ``year``, from the ``holidays`` package (cached)."""
     return frozenset(holidays_lib.country_holidays(country, years=year).keys())
@@ -153,7 +163,7 @@ class WorkCalendar:
         if not any(periods):
             raise ValueError("calendar has no working weekday with working periods")
         country = (self.country or "").strip().upper() or None
-        if country is not None and country not in holidays_lib.utils.list_supported_countries():
+        if country is not None and country not in _supported_countries():
             raise ValueError(f"unknown holiday country {country!r}")
         ranges = tuple(_normalise_range(r) for r in self.company_holidays)
         closures = frozenset(self.closures)

@@ -386,8 +386,14 @@ class Task(ConcurrentTransitionMixin, models.Model):
 
     number = models.PositiveBigIntegerField(unique=True, editable=False)
     key = models.CharField(_("Key"), max_length=20, unique=True, editable=False)
+    # No single-column indexes where a composite index starts with the column (issue 19): each
+    # index is written on every UPDATE of a task, and the SLA sweep's cold run changes thousands.
     campaign = models.ForeignKey(
-        CampaignRequest, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("Campaign")
+        CampaignRequest,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        verbose_name=_("Campaign"),
+        db_index=False,  # task_campaign_order_idx starts with it
     )
     template_entry = models.ForeignKey(
         TemplateEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
@@ -403,8 +409,10 @@ class Task(ConcurrentTransitionMixin, models.Model):
         blank=True,
         related_name="tasks",
         verbose_name=_("Assignee"),
+        db_index=False,  # task_mine_due_idx and the other assignee indexes start with it
     )
-    state = FSMField(_("State"), default=TaskState.TODO, choices=TaskState.choices, protected=True, db_index=True)
+    # Indexed by task_state_due_idx and task_open_work_idx, which start with it.
+    state = FSMField(_("State"), default=TaskState.TODO, choices=TaskState.choices, protected=True)
     estimated_hours = models.DecimalField(
         _("Estimate (h)"), max_digits=6, decimal_places=1, default=Decimal(0), validators=NON_NEGATIVE
     )
@@ -428,11 +436,10 @@ class Task(ConcurrentTransitionMixin, models.Model):
     )
     # SLA: the clock starts at sla_start_at; pauses (TaskPause) push the deadline later.
     sla_start_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(_("Due"), null=True, blank=True, db_index=True)
-    at_risk_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    sla_state = models.CharField(
-        "SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK, db_index=True
-    )
+    # Indexed by task_due_day_idx (due_at first) and the SLA sweep's two (sla_state first).
+    due_at = models.DateTimeField(_("Due"), null=True, blank=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    sla_state = models.CharField("SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK)
     # A due date MOps moved by hand (``services.task_due_set``) and when: later recomputations keep
     # it, pushed only by pauses taken after the move (``deadlines.DeadlineResolver.compute_task``).
     due_moved_to = models.DateTimeField(_("Due date moved to"), null=True, blank=True, editable=False)
@@ -442,7 +449,7 @@ class Task(ConcurrentTransitionMixin, models.Model):
     # Bookkeeping of the SLA sweep: when sla_state last changed and the sweep run that changed it
     # (a conditional UPDATE writes the claim, so only the worker whose update changed a row notifies).
     sla_changed_at = models.DateTimeField(null=True, blank=True)
-    sla_claim = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
+    sla_claim = models.CharField(max_length=40, blank=True, default="", editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -473,8 +480,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["assignee", "state"]),
             models.Index(fields=["campaign", "state"]),
+            # Equality only: a plain index, without the pattern-ops copy db_index adds on PostgreSQL.
+            models.Index(fields=["sla_claim"], name="task_sla_claim_idx"),
             # The SLA sweep: "sla_state = X and due_at/at_risk_at <= now" is a range scan.
             models.Index(fields=["sla_state", "due_at"], name="task_sla_due_idx"),
             models.Index(fields=["sla_state", "at_risk_at"], name="task_sla_risk_idx"),
@@ -773,14 +781,15 @@ class SlaNotification(models.Model):
         ASSIGNEE = "assignee", _("Assignee")
         ESCALATION = "escalation", _("Escalation (MOps)")
 
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="sla_notifications")
+    # sla_notification_once starts with the task.
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="sla_notifications", db_index=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     role = models.CharField(max_length=12, choices=Role.choices)
     changed_at = models.DateTimeField(help_text="When the sweep changed the task's SLA state")
     send_after = models.DateTimeField(db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    claim = models.CharField(max_length=40, blank=True, default="", db_index=True, editable=False)
+    claim = models.CharField(max_length=40, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -790,7 +799,10 @@ class SlaNotification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["task", "kind", "recipient", "changed_at"], name="sla_notification_once"),
         ]
-        indexes = [models.Index(fields=["sent_at", "send_after"], name="sla_notification_due_idx")]
+        indexes = [
+            models.Index(fields=["sent_at", "send_after"], name="sla_notification_due_idx"),
+            models.Index(fields=["claim"], name="sla_notification_claim_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind} -> {self.recipient_id}"

@@ -54,6 +54,18 @@ def test_no_country_means_no_national_holidays() -> None:
     assert is_working_day(WorkCalendar(country=""), D(2026, 5, 6))
 
 
+def test_countries_are_checked_against_the_holidays_registry() -> None:
+    import holidays
+
+    from sla.workcal import _supported_countries
+
+    assert _supported_countries() == set(holidays.utils.list_supported_countries())
+    assert WorkCalendar(country="jp").country == "JP"
+    assert WorkCalendar(country="UK").country == "UK"  # an alias of GB
+    with pytest.raises(ValueError, match="unknown holiday country"):
+        WorkCalendar(country="XX")
+
+
 def test_year_end_company_holiday_wraps_the_year() -> None:
     for day in (D(2026, 12, 29), D(2026, 12, 31), D(2027, 1, 1), D(2027, 1, 3)):
         assert is_holiday(JP, day)
