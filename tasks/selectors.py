@@ -43,8 +43,13 @@ def _hidden_campaigns(user: Any) -> QuerySet | None:
     subquery of ids; None for everyone else (they see only a few campaigns: the plain filter)."""
     if not policy.has_role(user, roles.SPECIALIST) or policy.is_ops(user):
         return None
-    visible = CampaignRequest.objects.filter(policy.request_visibility_q(user)).values("pk")
-    return CampaignRequest.objects.filter(policy.out_of_unit_scope_q(user)).exclude(pk__in=visible).values("pk")
+    # The visibility rule negated on the same rows (not "pk not in <every visible request>", which
+    # scanned every campaign for the requester-or-head test): the scope index holds both columns.
+    return (
+        CampaignRequest.objects.filter(policy.out_of_unit_scope_q(user))
+        .exclude(policy.request_visibility_q(user))
+        .values("pk")
+    )
 
 
 def task_viewers(task: Task) -> QuerySet:
