@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.db import connection, connections
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from campaigns.models import State as RequestState
 from campaigns.selectors import request_rows_for
 from governance.names import localized_name, person_name
 from tasks.models import SlaState, Task, TaskState
-from tasks.selectors import task_list_for, task_own_for
+from tasks.selectors import campaign_in_states, task_list_for, task_own_for
 
 from . import ical
 from .payloads import absolute, base_url
@@ -124,13 +124,15 @@ def _campaigns(user, unit_id, type_id, include_all: bool):
 def _tasks(user, unit_id, type_id, include_all: bool, own_tasks: bool):
     # Own tasks are always visible (task_own_for is a subset of task_list_for) and read by date
     # without the visibility subquery; the team's tasks (under a filter) go through task_list_for.
-    qs = task_own_for(user) if own_tasks else task_list_for(user).prefetch_related(None).select_related(None)
+    hiding = () if include_all else HIDDEN_REQUEST_STATES
+    if own_tasks:
+        qs = task_own_for(user, hiding_campaign_states=hiding)
+    else:
+        qs = task_list_for(user).prefetch_related(None).select_related(None)
+        if hiding:
+            qs = qs.filter(~Exists(campaign_in_states(hiding)))
     if not include_all:
-        # NOT EXISTS rather than a join: PostgreSQL answers it by hashing the few hidden campaigns
-        # (it hash-joined every campaign for a person's month), and it is no id list that SQLite
-        # would build again in each day's slice.
-        hidden = CampaignRequest.objects.filter(pk=OuterRef("campaign_id"), state__in=HIDDEN_REQUEST_STATES)
-        qs = qs.exclude(state=TaskState.CANCELLED).filter(~Exists(hidden))
+        qs = qs.exclude(state=TaskState.CANCELLED)
     if unit_id:
         qs = qs.filter(campaign__business_unit_id=unit_id)
     if type_id:

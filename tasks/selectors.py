@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -147,22 +148,39 @@ def task_list_for(user: Any) -> QuerySet[Task]:
 OWN_CAMPAIGNS_LISTED = 200
 
 
-def task_own_for(user: Any) -> QuerySet[Task]:
+def task_own_for(user: Any, *, hiding_campaign_states: Sequence[str] = ()) -> QuerySet[Task]:
     """The tasks that are ``user``'s own: assigned to them, or of campaigns they requested.
 
     A subset of ``task_list_for(user)`` (everyone sees the tasks assigned to them and those of
     their own requests), so it needs no visibility subquery: the calendar and the feed read a
-    person's deadlines by date through it (issue 19). No prefetches; one query to choose the plan."""
+    person's deadlines by date through it (issue 19). No prefetches; one query to choose the plan.
+    ``hiding_campaign_states``: leave out the tasks of campaigns in these states, tested in the
+    form that suits the plan (on the joined campaign when there is one)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return Task.objects.none()
     requested = CampaignRequest.objects.filter(requester=user)
     how_many = requested[:OWN_CAMPAIGNS_LISTED].count()
+    if how_many >= OWN_CAMPAIGNS_LISTED:
+        qs = Task.objects.filter(Q(assignee=user) | Q(campaign__requester=user))
+        # The campaign row is joined already: its state is read there (request_owner_state_idx
+        # holds both columns), not looked up a second time by a NOT EXISTS per task.
+        return qs.exclude(campaign__state__in=hiding_campaign_states) if hiding_campaign_states else qs
     if not how_many:  # most people request nothing: one term, read in order from its index
-        return Task.objects.filter(assignee=user)
-    if how_many < OWN_CAMPAIGNS_LISTED:
+        qs = Task.objects.filter(assignee=user)
+    else:
         # Few campaigns: both terms are on the task row and each has an index (an OR of two seeks).
-        return Task.objects.filter(Q(assignee=user) | Q(campaign_id__in=requested.values("pk")))
-    return Task.objects.filter(Q(assignee=user) | Q(campaign__requester=user))
+        qs = Task.objects.filter(Q(assignee=user) | Q(campaign_id__in=requested.values("pk")))
+    if hiding_campaign_states:
+        # NOT EXISTS rather than a join: PostgreSQL answers it by hashing the few hidden campaigns
+        # (it hash-joined every campaign for a person's month), and it is no id list that SQLite
+        # would build again in each day's slice of the calendar.
+        qs = qs.filter(~Exists(campaign_in_states(hiding_campaign_states)))
+    return qs
+
+
+def campaign_in_states(states: Sequence[str]) -> QuerySet[CampaignRequest]:
+    """The task's campaign when it is in one of ``states``: ``~Exists(...)`` on tasks leaves them out."""
+    return CampaignRequest.objects.filter(pk=OuterRef("campaign_id"), state__in=states)
 
 
 def task_list_with_events_for(user: Any) -> QuerySet[Task]:
