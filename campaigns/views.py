@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from governance import policy
+from paging import DeepPaginator
 
 from . import change_display, history, results, selectors, services
 from .forms import CampaignRequestForm, ExternalRefForm, RequestFilter, TransitionForm, add_errors
@@ -32,7 +32,8 @@ ACTION_LABELS = {
 
 
 def _paginate(request: HttpRequest, qs, per_page: int = 25):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    # Exact counts (the page shows "page X of Y"); a deep page reads its ids first (issue 19).
+    return DeepPaginator(qs, per_page, exact=True).get_page(request.GET.get("page"))
 
 
 @login_required

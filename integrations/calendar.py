@@ -209,12 +209,17 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
         at = [[k for k, v in enumerate(p) if v == stand] for stand in prep]
         if not all(len(found) == 1 for found in at):  # not an assert: ``python -O`` drops those
             raise RuntimeError("calendar: the stand-in bounds must each appear once in the day's SQL")
-        for i in busy:
-            day_params = list(p)
-            for found, value in zip(at, spans[i], strict=False):
-                day_params[found[0]] = field.get_db_prep_value(value, db, prepared=False)
-            parts.append(sql)
-            params.extend(day_params)
+        lateral = _lateral_days(sql, p, [found[0] for found in at], field, db, [spans[i] for i in busy])
+        if lateral is not None:
+            parts.append(lateral[0])
+            params.extend(lateral[1])
+        else:
+            for i in busy:
+                day_params = list(p)
+                for found, value in zip(at, spans[i], strict=False):
+                    day_params[found[0]] = field.get_db_prep_value(value, db, prepared=False)
+                parts.append(sql)
+                params.extend(day_params)
     if not parts:
         return None, totals
     members = [f"SELECT * FROM ({sql}) AS cal_slice_{n}" for n, sql in enumerate(parts)]
@@ -224,6 +229,42 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
     if len(groups) > 1:
         groups = [f"SELECT * FROM ({group}) AS cal_group_{k}" for k, group in enumerate(groups)]
     return RawSQL(" UNION ALL ".join(groups), params), totals
+
+
+def _lateral_days(
+    sql: str, params: list, bounds_at: list[int], field, db, spans: list[tuple]
+) -> tuple[str, list] | None:
+    """PostgreSQL: the busy days' slices as one LATERAL join over the days' bounds, or None (SQLite,
+    or SQL this cannot rewrite: the caller repeats the day's query per day).
+
+    ``sql`` is one day's query with its bounds at the parameters ``bounds_at``; they become columns
+    of a VALUES list, so the query is planned once (a UNION of 90 copies, a quarter's busy days, cost
+    PostgreSQL 18 ms of planning for 5 ms of work) and still seeks each day's index range."""
+    if db.vendor != "postgresql" or "%%" in sql:
+        return None
+    pieces = sql.split("%s")
+    if len(pieces) != len(params) + 1:
+        return None
+    names = ["lo", "hi"][: len(bounds_at)]
+    columns = [f"cal_days.{name}" for name in names]
+    day_params = []
+    out = [pieces[0]]
+    for k, piece in enumerate(pieces[1:]):
+        if k in bounds_at:
+            out.append(columns[bounds_at.index(k)])
+        else:
+            out.append("%s")
+            day_params.append(params[k])
+        out.append(piece)
+    db_type = field.db_type(db)
+    width = len(bounds_at)
+    values = ", ".join("(" + ", ".join([f"CAST(%s AS {db_type})"] * width) + ")" for _ in spans)
+    values_params = [field.get_db_prep_value(v, db, prepared=False) for span in spans for v in span[:width]]
+    lateral = (
+        f"SELECT cal_day_rows.* FROM (VALUES {values}) AS cal_days({', '.join(names)}) "
+        f"CROSS JOIN LATERAL ({''.join(out)}) AS cal_day_rows"
+    )
+    return lateral, [*values_params, *day_params]
 
 
 def _labels(choices: type) -> dict[str, str]:

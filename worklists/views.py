@@ -7,7 +7,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from campaigns.bulk import requests_bulk_transition
 from campaigns.forms import add_errors
 from campaigns.sorting import parse_sort
+from paging import DeepPaginator
 from tasks import selectors as task_selectors
 from tasks.bulk import tasks_bulk
 from tasks.forms import TaskFilter
@@ -56,7 +56,9 @@ def task_list(request: HttpRequest) -> HttpResponse:
         qs = qs.exclude(state=TaskState.DONE, completed_at__lt=timezone.now() - dt.timedelta(days=14))
     filterset = TaskFilter(request.GET, queryset=qs)
     sort = parse_sort(request.GET.get("sort"), task_selectors.TASK_SORTS)
-    page = Paginator(task_selectors.task_sorted(filterset.qs, sort), TASK_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Exact counts (the page shows "page X of Y"); a deep page reads its ids first (issue 19).
+    tasks = task_selectors.task_sorted(filterset.qs, sort)
+    page = DeepPaginator(tasks, TASK_PAGE_SIZE, exact=True).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

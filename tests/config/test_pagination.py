@@ -89,7 +89,7 @@ def test_bad_cursor_or_unsupported_sort_is_a_json_error(org, url, status):
 
 def test_deep_page_numbers_read_ids_first_and_keep_the_order(org):
     """Past DEEP_OFFSET rows a page reads its ids, then its rows: same rows, same order."""
-    from config.pagination import DEEP_OFFSET
+    from paging import DEEP_OFFSET
 
     _requests(DEEP_OFFSET + 60, org["alice"])
     client = api_as(org["mona"])
@@ -107,9 +107,9 @@ def test_deep_page_numbers_read_ids_first_and_keep_the_order(org):
 
 @pytest.fixture
 def small_limit(monkeypatch):
-    from config import pagination
+    import paging
 
-    monkeypatch.setattr(pagination, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(paging, "COUNT_LIMIT", 10)
     return 10
 
 
@@ -156,7 +156,7 @@ def test_bounded_count_costs_the_same_queries_as_an_exact_one(org, small_limit):
 
 
 def test_schema_documents_the_bounded_count(client):
-    from config.pagination import COUNT_LIMIT
+    from paging import COUNT_LIMIT
 
     schema = client.get("/api/schema/?format=json").json()
     paged = schema["components"]["schemas"]["PaginatedTaskList"]["properties"]
