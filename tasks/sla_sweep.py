@@ -27,7 +27,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Func, Q
+from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,6 +65,23 @@ def moves(now: dt.datetime) -> list[tuple[str, str, Q, bool]]:
         (SlaState.BREACHED, SlaState.AT_RISK, Q(due_at__gt=now), False),
         (SlaState.AT_RISK, SlaState.ON_TRACK, Q(at_risk_at__gt=now), False),
     ]
+
+
+def _swept_states() -> Q | In:
+    """The swept states as a filter that leaves the index choice to the SLA columns.
+
+    SQLite keeps one average per index prefix, not the few breached or at-risk rows: it read every
+    open task with a later deadline through (state, due_at) to find the breached ones whose
+    deadline moved (30 ms of each sweep at 100k open tasks). ``+state`` is the same value in an
+    expression no index serves; PostgreSQL's statistics already choose the SLA indexes."""
+    if connection.vendor == "sqlite":
+        return In(Func(F("state"), template="+%(expressions)s", output_field=CharField()), SWEPT_STATES)
+    return Q(state__in=SWEPT_STATES)
+
+
+def _move_rows(old: str, test: Q):
+    """The tasks one move (see ``moves``) changes: swept, clock started, in ``old``, past ``test``."""
+    return Task.objects.filter(_swept_states(), sla_state=old, sla_start_at__isnull=False).filter(test)
 
 
 def _mops_user_ids() -> list[int]:
@@ -205,11 +223,7 @@ def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
     claims: dict[str, tuple[str, str, bool]] = {}
     for i, (old, new, test, loud) in enumerate(moves(now)):
         claim = f"{token}:{i}"
-        changed = (
-            Task.objects.filter(state__in=SWEPT_STATES, sla_state=old, sla_start_at__isnull=False)
-            .filter(test)
-            .update(sla_state=new, sla_changed_at=now, sla_claim=claim)
-        )
+        changed = _move_rows(old, test).update(sla_state=new, sla_changed_at=now, sla_claim=claim)
         counts[new if loud else "recovered"] += changed
         if changed:
             claims[claim] = (old, new, loud)
