@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
@@ -123,6 +124,14 @@ def _records(df: pd.DataFrame) -> list[dict]:
                 clean[k] = v
         out.append(clean)
     return out
+
+
+def _tuples(df: pd.DataFrame):
+    """``df.itertuples()``, read column by column: ``tolist`` converts an Arrow-backed string column
+    in one call, where iterating it converts each value on its own (the per-campaign and per-task
+    lists of a 100k-campaign quarter)."""
+    row = namedtuple("Row", ["Index", *map(str, df.columns)], rename=True)
+    return map(row._make, zip(df.index.tolist(), *(df[c].tolist() for c in df.columns), strict=True))
 
 
 def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkClock:
@@ -320,7 +329,7 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
                 "business_days": num(r.business_days),
                 "calendar_days": num(r.calendar_days),
             }
-            for r in rows.itertuples()
+            for r in _tuples(rows)
         ],
     }
     return out
@@ -690,7 +699,7 @@ def sla(
             if len(reopened)
             else pd.Series(dtype=object)
         )
-        for r in late.sort_values(["overrun_h", "id"], ascending=[False, True]).itertuples():
+        for r in _tuples(late.sort_values(["overrun_h", "id"], ascending=[False, True])):
             why = []
             if r.id in reasons.index and reasons[r.id]:
                 why.append(["waiting", reasons[r.id]])
@@ -819,7 +828,7 @@ def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any
         ratio(retained_known["retained"].sum(), retained_known["revenue"].sum()) if len(retained_known) else None
     )
     out["campaigns"] = []
-    for row in r.sort_values(["revenue", "id"], ascending=[False, True]).itertuples():
+    for row in _tuples(r.sort_values(["revenue", "id"], ascending=[False, True])):
         d = {k: getattr(row, k) for k in SUM_COLS}
         out["campaigns"].append(
             {
@@ -869,9 +878,7 @@ def satisfaction(survey: pd.DataFrame, ctx: dict) -> dict[str, Any]:
             }
         )
     scores = cur[[n for n, _ in SURVEY_QUESTIONS]].astype("float64")
-    comments = [
-        {"strengthen": r.strengthen, "unclear": r.unclear} for r in cur.itertuples() if r.strengthen or r.unclear
-    ]
+    comments = [{"strengthen": r.strengthen, "unclear": r.unclear} for r in _tuples(cur) if r.strengthen or r.unclear]
     return {
         "responses": int(len(cur)),
         # "overall" is the overall-satisfaction question; the mean of every answer has its own name.
