@@ -25,7 +25,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, CharField, DateField, F, Func, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, CharField, DateField, Func, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from governance.names import person_name
 from .assignment import capacity_hours, days_off_by_user, eligible_people
 from .deadlines import working_days
 from .models import OPEN_TASK_STATES, Task, TaskType, WorkRole
+from .planner_hints import unindexed
 
 MAX_WEEKS = 52
 COST_WEEKS = 26  # the horizon of "what a yes costs" in the approval inbox
@@ -87,11 +88,6 @@ def _local_day(expr: Any, first: dt.date, last: dt.date) -> Any:
     return TruncDate(expr)
 
 
-def _unindexed(column: str) -> Func:
-    """``+column``: the column's value, in an expression no index orders (both databases)."""
-    return Func(F(column), template="+%(expressions)s", output_field=IntegerField())
-
-
 def _local_date(value: dt.datetime | None, fallback: dt.date) -> dt.date:
     return timezone.localdate(value) if value else fallback
 
@@ -135,7 +131,7 @@ def task_windows(today: dt.date, last: dt.date | None = None) -> list[dict[str, 
             role=_role_of_type(),
             # Grouped by "+column" (the same value): grouping by a plain column, SQLite walks that
             # column's index for the grouping order and reads every task's row.
-            who=_unindexed("assignee_id"),
+            who=unindexed("assignee_id"),
         )
         .values_list("window_start", "window_due", "role", "who")
         .annotate(hours=Sum("estimated_hours"))

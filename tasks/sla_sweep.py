@@ -27,7 +27,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import CharField, F, Func, Q
+from django.db.models import CharField, Q
 from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +39,7 @@ from sla.calendar import next_opening
 
 from .deadlines import DeadlineResolver
 from .models import OPEN_TASK_STATES, SlaNotification, SlaState, Task, TaskEvent, TaskState
+from .planner_hints import unindexed
 from .signals import sla_state_changed
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def _swept_states() -> Q | In:
     deadline moved (30 ms of each sweep at 100k open tasks). ``+state`` is the same value in an
     expression no index serves; PostgreSQL's statistics already choose the SLA indexes."""
     if connection.vendor == "sqlite":
-        return In(Func(F("state"), template="+%(expressions)s", output_field=CharField()), SWEPT_STATES)
+        return In(unindexed("state", CharField()), SWEPT_STATES)
     return Q(state__in=SWEPT_STATES)
 
 
