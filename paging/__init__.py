@@ -30,13 +30,13 @@ class DeepPaginator(DjangoPaginator):
     whole list (a specialist sees nearly every task). Past the limit ``count`` is ``COUNT_LIMIT``
     and ``count_capped`` is set; a page whose rows lie past the limit is not counted at all: it
     reads its ids plus one (is there a next page?) and reports the rows up to its end as the lower
-    bound, exact on the last page. ``exact = True`` (``?page=last``) counts every row.
+    bound, exact on the last page. ``exact=True`` (the HTML lists, the API's ``?page=last``) counts
+    every row.
 
     ``OFFSET n`` over the list query makes the database build (join, and on SQLite read) every
     skipped row; over the ids alone it walks the ordering index only. One more query, and only
     for pages past ``DEEP_OFFSET`` rows of a plain (not DISTINCT) queryset."""
 
-    exact = False
     count_capped = False
 
     def __init__(self, *args: Any, exact: bool = False, **kwargs: Any) -> None:
