@@ -41,8 +41,10 @@ MAX_MONTHS_BACK = 12
 FEED_PAST = dt.timedelta(days=30)
 FEED_AHEAD = dt.timedelta(days=180)
 FEED_LIMIT = 500
-# Items shown per day on the page (launches, then deadlines, then ends); the rest is "+N more".
+# Items shown per day on the page (launches, then deadlines, then ends); the rest is "+N more",
+# counted up to MORE_CAP per kind ("+100 or more"): a cell's count need not read 40,000 rows.
 PER_DAY = 4
+MORE_CAP = 100
 
 
 @dataclass
@@ -65,6 +67,9 @@ class Day:
     items: list[Item] = field(default_factory=list)
     more: int = 0  # launches and ends of this day beyond the per-day cap
     more_tasks: int = 0  # deadlines of this day beyond it
+    # The count stopped at MORE_CAP: "+N or more".
+    more_capped: bool = False
+    more_tasks_capped: bool = False
 
     @property
     def more_url(self) -> str:
@@ -152,41 +157,34 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
     (``column`` in [lo, hi) per day, or equal to lo when hi is None), ``day_key`` grouping rows by
     day (``keys[i]`` for day i).
 
-    ``qs`` is not limited to the period: the totals' query adds the whole period, each day's query
-    only its day (with both, SQLite walked the index from the period's start on every day).
-    Totals come from one GROUP BY over the indexed date column. The ids are one UNION ALL: the
-    quiet days (at most ``per_day`` items) in one member, and a member of at most ``per_day`` rows
-    for each busy day, an index seek with a LIMIT. The ORM refuses a limited member in a compound
-    query on SQLite and compiling one query per day costs more than running it, so the day's query
-    is compiled once and repeated with each day's bounds; each member is wrapped in its own SELECT,
-    which both databases accept. Days without items cost nothing."""
-    totals = dict(
-        qs.filter(
-            _span_q(column, spans[0][0], spans[-1][1])
-            if spans[0][1]
-            else Q(**{f"{column}__range": (spans[0][0], spans[-1][0])})
+    ``qs`` is not limited to the period: each day's query adds only its day (with the period too,
+    SQLite walked the index from the period's start on every day).
+    With ``per_day`` the totals are counted per day up to ``per_day + MORE_CAP`` (a day's "+N more"
+    reads "+100 or more" past that): each day an index seek with a LIMIT, so a month costs the same
+    with 40 or 40,000 deadlines. Without it, one GROUP BY over the indexed date column counts all.
+    The ids are one UNION ALL: the quiet days (at most ``per_day`` items) in one member, and a
+    member of at most ``per_day`` rows for each busy day. Days without items cost nothing."""
+    if per_day is None:
+        totals = dict(
+            qs.filter(
+                _span_q(column, spans[0][0], spans[-1][1])
+                if spans[0][1]
+                else Q(**{f"{column}__range": (spans[0][0], spans[-1][0])})
+            )
+            .annotate(cal_day=day_key)
+            .values_list("cal_day")
+            .annotate(n=Count("pk", distinct=distinct))
+            .order_by()
+            .values_list("cal_day", "n")
         )
-        .annotate(cal_day=day_key)
-        .values_list("cal_day")
-        .annotate(n=Count("pk", distinct=distinct))
-        .order_by()
-        .values_list("cal_day", "n")
-    )
+    else:
+        totals = _capped_totals(qs, column, keys, spans, per_day + MORE_CAP, distinct)
     counts = [totals.get(key, 0) for key in keys]
     quiet = [i for i, n in enumerate(counts) if n and (per_day is None or n <= per_day)]
     busy = [i for i, n in enumerate(counts) if per_day is not None and n > per_day]
     busy_days = set(busy)
     parts: list[str] = []
     params: list = []
-
-    def member(queryset, limit=None) -> tuple[str, list]:
-        queryset = queryset.order_by(*order).values("pk")
-        if distinct:
-            queryset = queryset.distinct()
-        if limit is not None:
-            queryset = queryset[:limit]
-        return queryset.query.get_compiler(using=queryset.db).as_sql()
-
     if quiet:
         if spans[0][1] is None:
             quiet_q = Q(**{f"{column}__in": [spans[i][0] for i in quiet]})
@@ -197,49 +195,85 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
                 operator.or_,
                 (_span_q(column, spans[run[0]][0], spans[run[-1]][1]) for run in runs if run[0] not in busy_days),
             )
-        sql, p = member(qs.filter(quiet_q))
+        sql, p = _compiled(qs.filter(quiet_q), order, None, distinct)
         parts.append(sql)
         params.extend(p)
     if busy:
-        field = qs.model._meta.get_field(column)
-        stand_in = _SLICE_INSTANTS if isinstance(spans[0][0], dt.datetime) else _SLICE_DATES
-        sql, p = member(qs.filter(_span_q(column, *stand_in)), per_day)
-        db = connections[qs.db]  # the connection the SQL was compiled for
-        prep = [field.get_db_prep_value(v, db, prepared=False) for v in stand_in if v is not None]
-        at = [[k for k, v in enumerate(p) if v == stand] for stand in prep]
-        if not all(len(found) == 1 for found in at):  # not an assert: ``python -O`` drops those
-            raise RuntimeError("calendar: the stand-in bounds must each appear once in the day's SQL")
-        lateral = _lateral_days(sql, p, [found[0] for found in at], field, db, [spans[i] for i in busy])
-        if lateral is not None:
-            parts.append(lateral[0])
-            params.extend(lateral[1])
-        else:
-            for i in busy:
-                day_params = list(p)
-                for found, value in zip(at, spans[i], strict=False):
-                    day_params[found[0]] = field.get_db_prep_value(value, db, prepared=False)
-                parts.append(sql)
-                params.extend(day_params)
+        for sql, p in _each_day(qs, column, [spans[i] for i in busy], order, per_day, distinct):
+            parts.append(sql)
+            params.extend(p)
     if not parts:
         return None, totals
-    members = [f"SELECT * FROM ({sql}) AS cal_slice_{n}" for n, sql in enumerate(parts)]
+    return RawSQL(_union([f"SELECT * FROM ({sql}) AS cal_slice_{n}" for n, sql in enumerate(parts)]), params), totals
+
+
+def _compiled(queryset, order: list[str], limit: int | None, distinct: bool) -> tuple[str, list]:
+    """The SQL of ``queryset``'s ids in ``order`` (at most ``limit``)."""
+    queryset = queryset.order_by(*order).values("pk")
+    if distinct:
+        queryset = queryset.distinct()
+    if limit is not None:
+        queryset = queryset[:limit]
+    return queryset.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _union(members: list[str]) -> str:
     # SQLite allows 500 terms in one compound SELECT (a 12-month list has up to 367): groups of
     # fewer, each its own compound, keep any period well inside it.
     groups = [" UNION ALL ".join(members[k : k + _UNION_GROUP]) for k in range(0, len(members), _UNION_GROUP)]
     if len(groups) > 1:
         groups = [f"SELECT * FROM ({group}) AS cal_group_{k}" for k, group in enumerate(groups)]
-    return RawSQL(" UNION ALL ".join(groups), params), totals
+    return " UNION ALL ".join(groups)
+
+
+def _each_day(
+    qs, column: str, spans: list[tuple], order: list[str], limit: int, distinct: bool, *, count: bool = False
+) -> list[tuple[str, list]]:
+    """One day's query of ``qs`` (at most ``limit`` ids in ``order``, or with ``count`` the
+    number of those ids as ``(day's position in spans, n)``) for each of ``spans``, as SQL parts to
+    join with UNION ALL.
+
+    The ORM refuses a limited member in a compound query on SQLite and compiling one query per
+    day costs more than running it, so the day's query is compiled once with stand-in bounds and
+    repeated with each day's; on PostgreSQL it is one LATERAL join over the days' bounds instead."""
+    field = qs.model._meta.get_field(column)
+    stand_in = _SLICE_INSTANTS if isinstance(spans[0][0], dt.datetime) else _SLICE_DATES
+    sql, p = _compiled(qs.filter(_span_q(column, *stand_in)), [] if count else order, limit, distinct)
+    db = connections[qs.db]  # the connection the SQL was compiled for
+    prep = [field.get_db_prep_value(v, db, prepared=False) for v in stand_in if v is not None]
+    at = [[k for k, v in enumerate(p) if v == stand] for stand in prep]
+    if not all(len(found) == 1 for found in at):  # not an assert: ``python -O`` drops those
+        raise RuntimeError("calendar: the stand-in bounds must each appear once in the day's SQL")
+    lateral = _lateral_days(sql, p, [found[0] for found in at], field, db, spans, count=count)
+    if lateral is not None:
+        return [lateral]
+    parts = []
+    for i, span in enumerate(spans):
+        day_params = list(p)
+        for found, value in zip(at, span, strict=False):
+            day_params[found[0]] = field.get_db_prep_value(value, db, prepared=False)
+        parts.append((f"SELECT {i} AS cal_i, COUNT(*) AS n FROM ({sql}) AS cal_ids" if count else sql, day_params))
+    return parts
+
+
+def _capped_totals(qs, column: str, keys: list, spans: list[tuple], cap: int, distinct: bool) -> dict:
+    """Each day's number of rows of ``qs`` up to ``cap`` (``keys[i]`` -> n, days with rows only)."""
+    parts = _each_day(qs, column, spans, [], cap, distinct, count=True)
+    with connections[qs.db].cursor() as cur:
+        cur.execute(_union([sql for sql, _ in parts]), [x for _, p in parts for x in p])
+        return {keys[i]: n for i, n in cur.fetchall() if n}
 
 
 def _lateral_days(
-    sql: str, params: list, bounds_at: list[int], field, db, spans: list[tuple]
+    sql: str, params: list, bounds_at: list[int], field, db, spans: list[tuple], *, count: bool = False
 ) -> tuple[str, list] | None:
-    """PostgreSQL: the busy days' slices as one LATERAL join over the days' bounds, or None (SQLite,
+    """PostgreSQL: the days' slices as one LATERAL join over the days' bounds, or None (SQLite,
     or SQL this cannot rewrite: the caller repeats the day's query per day).
 
     ``sql`` is one day's query with its bounds at the parameters ``bounds_at``; they become columns
     of a VALUES list, so the query is planned once (a UNION of 90 copies, a quarter's busy days, cost
-    PostgreSQL 18 ms of planning for 5 ms of work) and still seeks each day's index range."""
+    PostgreSQL 18 ms of planning for 5 ms of work) and still seeks each day's index range. With
+    ``count``, the rows are (the day's position in ``spans``, the number of rows of its query)."""
     if db.vendor != "postgresql" or "%%" in sql:
         return None
     pieces = sql.split("%s")
@@ -258,11 +292,16 @@ def _lateral_days(
         out.append(piece)
     db_type = field.db_type(db)
     width = len(bounds_at)
-    values = ", ".join("(" + ", ".join([f"CAST(%s AS {db_type})"] * width) + ")" for _ in spans)
+    values = ", ".join(f"({i}, " + ", ".join([f"CAST(%s AS {db_type})"] * width) + ")" for i, _ in enumerate(spans))
     values_params = [field.get_db_prep_value(v, db, prepared=False) for span in spans for v in span[:width]]
+    day = "".join(out)
+    if count:
+        select, day = "cal_days.i, cal_day_rows.n", f"SELECT COUNT(*) AS n FROM ({day}) AS cal_ids"
+    else:
+        select = "cal_day_rows.*"
     lateral = (
-        f"SELECT cal_day_rows.* FROM (VALUES {values}) AS cal_days({', '.join(names)}) "
-        f"CROSS JOIN LATERAL ({''.join(out)}) AS cal_day_rows"
+        f"SELECT {select} FROM (VALUES {values}) AS cal_days(i, {', '.join(names)}) "
+        f"CROSS JOIN LATERAL ({day}) AS cal_day_rows"
     )
     return lateral, [*values_params, *day_params]
 
@@ -312,11 +351,14 @@ def items_for(
     own_tasks: bool = False,
     more: dict[dt.date, int] | None = None,
     more_tasks: dict[dt.date, int] | None = None,
+    capped: set[tuple[str, dt.date]] | None = None,
 ) -> list[Item]:
     """Everything ``user`` may see dated within [first, last] (task deadlines in ``tz``).
 
     ``per_day``: at most this many items per day, launches first, then task deadlines, then ends
-    (the count of the rest is added to ``more`` for campaigns, to ``more_tasks`` for deadlines);
+    (the count of the rest is added to ``more`` for campaigns, to ``more_tasks`` for deadlines; a
+    day's kind counted only up to ``per_day + MORE_CAP`` is added to ``capped`` as ``("more", day)``
+    or ``("tasks", day)``);
     ``own_tasks``: only tasks assigned to ``user`` or of campaigns they requested.
     Issue 19: the work is bounded by what is shown, not by what exists. Per kind, one GROUP BY counts
     each day's items over an indexed date column and one query reads the first ``per_day`` of each
@@ -325,6 +367,7 @@ def items_for(
     items: list[Item] = []
     more = more if more is not None else {}
     more_tasks = more_tasks if more_tasks is not None else {}
+    capped = capped if capped is not None else set()
     names = _Names()
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     date_spans = [(d, None) for d in dates]
@@ -339,6 +382,8 @@ def items_for(
         for d, n in by_date.items():
             if per_day is not None and n > per_day:
                 more[d] = more.get(d, 0) + n - per_day
+                if n >= per_day + MORE_CAP:
+                    capped.add(("more", d))
         if ids is None:
             continue
         shown = CampaignRequest.objects.filter(pk__in=ids).values(
@@ -369,6 +414,8 @@ def items_for(
     for i, n in totals.items():
         if per_day is not None and n > per_day:
             more_tasks[dates[i]] = more_tasks.get(dates[i], 0) + n - per_day
+            if n >= per_day + MORE_CAP:
+                capped.add(("tasks", dates[i]))
     if ids is not None:
         task_states = _labels(TaskState)
         task_url = _url_maker("tasks:detail", absolute_url=False)
@@ -434,13 +481,25 @@ def month_grid(
     items: list[Item],
     more: dict[dt.date, int] | None = None,
     more_tasks: dict[dt.date, int] | None = None,
+    capped: set[tuple[str, dt.date]] | None = None,
 ) -> Month:
     by_day: dict[dt.date, list[Item]] = {}
     for item in items:
         by_day.setdefault(item.date, []).append(item)
-    more, more_tasks = more or {}, more_tasks or {}
+    more, more_tasks, capped = more or {}, more_tasks or {}, capped or set()
     weeks = [
-        [Day(d, d.month == first.month, by_day.get(d, []), more.get(d, 0), more_tasks.get(d, 0)) for d in week]
+        [
+            Day(
+                d,
+                d.month == first.month,
+                by_day.get(d, []),
+                more.get(d, 0),
+                more_tasks.get(d, 0),
+                ("more", d) in capped,
+                ("tasks", d) in capped,
+            )
+            for d in week
+        ]
         for week in pycal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
     ]
     return Month(first=first, weeks=weeks)

@@ -32,6 +32,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     unit, ctype = data.get("unit"), data.get("campaign_type")
     more: dict[dt.date, int] = {}
     more_tasks: dict[dt.date, int] = {}
+    capped: set[tuple[str, dt.date]] = set()
     # Bounded (issue 19): a few items per day with "+N more", and the team's tasks only under a filter.
     items = cal.items_for(
         request.user,
@@ -45,9 +46,12 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         own_tasks=not (unit or ctype),
         more=more,
         more_tasks=more_tasks,
+        capped=capped,
     )
     grids = [
-        cal.month_grid(m, [i for i in items if i.date.year == m.year and i.date.month == m.month], more, more_tasks)
+        cal.month_grid(
+            m, [i for i in items if i.date.year == m.year and i.date.month == m.month], more, more_tasks, capped
+        )
         for m in months
     ]
     step = {"month": 1, "quarter": 3, "list": 12}[view]

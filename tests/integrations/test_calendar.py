@@ -242,6 +242,33 @@ def test_a_day_shows_at_most_per_day_items_in_all_launches_first(client, org, we
     assert f'href="/work/tasks/?due_after={day}&amp;due_before={day}">他 {cell.more_tasks} 件の期限<' in page
 
 
+def test_a_day_counts_its_rest_up_to_a_cap_and_says_or_more(client, org, webinar, tokyo, campaigns, monkeypatch):
+    """Issue 19: a day's "+N more" counts at most MORE_CAP past what is shown, then reads "or more"
+    (a cell need not count 40,000 deadlines); below the cap the count stays exact."""
+    from integrations import calendar as cal
+
+    monkeypatch.setattr(cal, "MORE_CAP", 3)
+    tz = dt.timezone(dt.timedelta(hours=9))
+    day = timezone.localdate() + dt.timedelta(days=16)
+    busy, quiet = day, day + dt.timedelta(days=1)
+    _bulk_launches(org, webinar, tokyo, busy, cal.PER_DAY + 9, 0)  # 13 launches: counted up to 4 + 3
+    _own_tasks(org["mona"], campaigns[0], dt.datetime.combine(busy, dt.time(10), tzinfo=tz), 12, 900)
+    _bulk_launches(org, webinar, tokyo, quiet, cal.PER_DAY + 2, 100)  # 6 launches: exact
+    client.force_login(org["mona"])
+    r = client.get(f"/calendar/?start={day:%Y-%m}")
+    cells = {d.date: d for week in r.context["grids"][0].weeks for d in week}
+    assert len(cells[busy].items) == cal.PER_DAY
+    assert (cells[busy].more, cells[busy].more_capped) == (3, True)
+    # The launches fill the cell: the 4 deadlines read for it join the 3 counted past them.
+    assert (cells[busy].more_tasks, cells[busy].more_tasks_capped) == (7, True)
+    assert (cells[quiet].more, cells[quiet].more_capped) == (2, False)
+    page = r.content.decode()
+    assert f'launch_to={busy}">他 3 件以上<' in page and f'due_before={busy}">他 7 件以上の期限<' in page
+    assert f'launch_to={quiet}">他 2 件<' in page
+    english = client.get(f"/calendar/?start={day:%Y-%m}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'launch_to={busy}">+3 or more<' in english and f'due_before={busy}">+7 or more deadlines<' in english
+
+
 def test_deadlines_fall_on_the_users_local_day(client, org, campaigns):
     from integrations.calendar import items_for
 
