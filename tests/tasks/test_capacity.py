@@ -164,3 +164,48 @@ def test_zero_negative_or_impossible_capacity_is_refused(people, hours):
     with pytest.raises(ValidationError) as exc:
         person.full_clean()
     assert "weekly_hours" in exc.value.message_dict
+
+
+def _demand_total(data) -> Decimal:
+    return sum(c["demand_hours"] for r in data["roles"] for c in r["weeks"])
+
+
+def test_task_demand_is_cached_until_the_task_data_changes(generated, mona):
+    """Issue 19: a second look reads the open tasks' demand from the cache (no GROUP BY over
+    them); a transition, a new task or a deadline recomputation is seen at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.services import task_cancel
+
+    req, tasks = generated
+    first = team_forecast(weeks=12, now=NOW)
+    with CaptureQueriesContext(connection) as again:
+        second = team_forecast(weeks=12, now=NOW)
+    assert second["roles"] == first["roles"] and second["people"] == first["people"]
+    assert not [q for q in again.captured_queries if "GROUP BY" in q["sql"] and "tasks_task" in q["sql"]]
+
+    lp = tasks["lp"]
+    task_cancel(task_id=lp.pk, by=mona, comment="not needed")  # a transition: a new TaskEvent
+    cancelled = team_forecast(weeks=12, now=NOW)
+    assert _demand_total(first) - _demand_total(cancelled) == pytest.approx(lp.estimated_hours, abs=Decimal("0.5"))
+
+    from tasks.models import DeadlineRecompute
+
+    DeadlineRecompute.objects.create(reason="calendar saved")  # a recomputation under way
+    with CaptureQueriesContext(connection) as after_recompute:
+        team_forecast(weeks=12, now=NOW)
+    assert [q for q in after_recompute.captured_queries if "GROUP BY" in q["sql"] and "tasks_task" in q["sql"]]
+
+
+def test_a_write_without_an_event_shows_within_the_cache_time(generated):
+    from tasks.capacity import DEMAND_CACHE_SECONDS
+    from tasks.models import Task
+
+    req, tasks = generated
+    before = _demand_total(team_forecast(weeks=12, now=NOW))
+    Task.objects.filter(pk=tasks["lp"].pk).update(estimated_hours=tasks["lp"].estimated_hours + 10)  # no event
+    assert _demand_total(team_forecast(weeks=12, now=NOW)) == before
+    with time_machine.travel(NOW + dt.timedelta(seconds=DEMAND_CACHE_SECONDS + 1), tick=False):
+        later = _demand_total(team_forecast(weeks=12, now=NOW))
+    assert later - before == pytest.approx(Decimal(10), abs=Decimal("0.5"))
