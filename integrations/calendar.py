@@ -42,9 +42,11 @@ FEED_PAST = dt.timedelta(days=30)
 FEED_AHEAD = dt.timedelta(days=180)
 FEED_LIMIT = 500
 # Items shown per day on the page (launches, then deadlines, then ends); the rest is "+N more",
-# counted up to MORE_CAP per kind ("+100 or more"): a cell's count need not read 40,000 rows.
+# counted in the month view up to MORE_CAP per kind ("+100 or more"): a cell's count need not read
+# 40,000 rows.
 PER_DAY = 4
 MORE_CAP = 100
+CAPPED_DAYS = 42  # a month view (six weeks at most); longer views count exactly
 
 
 @dataclass
@@ -159,12 +161,13 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
 
     ``qs`` is not limited to the period: each day's query adds only its day (with the period too,
     SQLite walked the index from the period's start on every day).
-    With ``per_day`` the totals are counted per day up to ``per_day + MORE_CAP`` (a day's "+N more"
-    reads "+100 or more" past that): each day an index seek with a LIMIT, so a month costs the same
-    with 40 or 40,000 deadlines. Without it, one GROUP BY over the indexed date column counts all.
+    With ``per_day``, over a month at most, the totals are counted per day up to ``per_day +
+    MORE_CAP`` (a day's "+N more" reads "+100 or more" past that): each day an index seek with a
+    LIMIT, so a month costs the same with 40 or 40,000 deadlines. Otherwise one GROUP BY over the
+    indexed date column counts all (for a quarter or a year, a seek per day read as many rows).
     The ids are one UNION ALL: the quiet days (at most ``per_day`` items) in one member, and a
     member of at most ``per_day`` rows for each busy day. Days without items cost nothing."""
-    if per_day is None:
+    if not _counts_capped(per_day, len(spans)):
         totals = dict(
             qs.filter(
                 _span_q(column, spans[0][0], spans[-1][1])
@@ -205,6 +208,11 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
     if not parts:
         return None, totals
     return RawSQL(_union([f"SELECT * FROM ({sql}) AS cal_slice_{n}" for n, sql in enumerate(parts)]), params), totals
+
+
+def _counts_capped(per_day: int | None, days: int) -> bool:
+    """Whether ``_per_day`` counts each day only up to ``per_day + MORE_CAP`` (a month view)."""
+    return per_day is not None and days <= CAPPED_DAYS
 
 
 def _compiled(queryset, order: list[str], limit: int | None, distinct: bool) -> tuple[str, list]:
@@ -371,6 +379,7 @@ def items_for(
     names = _Names()
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     date_spans = [(d, None) for d in dates]
+    capping = _counts_capped(per_day, len(dates))
     campaigns = _campaigns(user, unit_id, type_id, include_all)
     distinct = _may_repeat(campaigns)
     launches = campaigns
@@ -382,7 +391,7 @@ def items_for(
         for d, n in by_date.items():
             if per_day is not None and n > per_day:
                 more[d] = more.get(d, 0) + n - per_day
-                if n >= per_day + MORE_CAP:
+                if capping and n >= per_day + MORE_CAP:
                     capped.add(("more", d))
         if ids is None:
             continue
@@ -414,7 +423,7 @@ def items_for(
     for i, n in totals.items():
         if per_day is not None and n > per_day:
             more_tasks[dates[i]] = more_tasks.get(dates[i], 0) + n - per_day
-            if n >= per_day + MORE_CAP:
+            if capping and n >= per_day + MORE_CAP:
                 capped.add(("tasks", dates[i]))
     if ids is not None:
         task_states = _labels(TaskState)

@@ -267,6 +267,10 @@ def test_a_day_counts_its_rest_up_to_a_cap_and_says_or_more(client, org, webinar
     assert f'launch_to={quiet}">他 2 件<' in page
     english = client.get(f"/calendar/?start={day:%Y-%m}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'launch_to={busy}">+3 or more<' in english and f'due_before={busy}">+7 or more deadlines<' in english
+    # Longer views count exactly (a seek per day would read as much as counting the period).
+    quarter = client.get(f"/calendar/?view=quarter&start={day:%Y-%m}")
+    cell = next(d for g in quarter.context["grids"] for week in g.weeks for d in week if d.date == busy and d.in_month)
+    assert (cell.more, cell.more_capped) == (9, False)
 
 
 def test_deadlines_fall_on_the_users_local_day(client, org, campaigns):
