@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from campaigns.quarters import Quarter
 from kpis import figures as kpis
@@ -363,3 +366,33 @@ def _lazy_paths(value, path="report"):
     elif isinstance(value, (list, tuple)):
         for i, v in enumerate(value):
             yield from _lazy_paths(v, f"{path}[{i}]")
+
+
+# --- column helpers: the same values as their per-value forms --------------------------------
+
+
+_seconds = st.one_of(
+    st.none(),
+    st.just(float("nan")),
+    st.integers(min_value=0, max_value=4_102_444_800).map(float),  # whole seconds up to 2100
+    st.integers(min_value=0, max_value=4_102_444_800_000_000).map(lambda us: us / 1_000_000),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_seconds, max_size=30))
+def test_iso_list_formats_a_column_as_iso_formats_each_value(values):
+    assert kpis.iso_list(pd.Series(values, dtype="float64")) == [kpis.iso(v) for v in values]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True, width=64)), max_size=30),
+    st.integers(min_value=0, max_value=6),
+)
+def test_num_list_rounds_a_column_as_num_rounds_each_value(values, digits):
+    assert kpis.num_list(pd.Series(values, dtype="float64"), digits) == [kpis.num(v, digits) for v in values]
+
+
+def test_row_dicts_zip_columns_into_rows():
+    assert kpis.row_dicts(a=[1, 2], b=["x", "y"]) == [{"a": 1, "b": "x"}, {"a": 2, "b": "y"}]
