@@ -256,3 +256,39 @@ def test_running_quarter_is_served_while_a_job_recomputes_it(quarter_data, froze
         assert store.report(q4) == first  # old by time alone (open waits grow): served, refreshed
     assert len(queued) == 2
     assert len(stale_read) == len(fresh_read)  # serving the old figures reads no more than fresh ones
+
+
+def test_split_before_encoding_stores_what_splitting_the_decoded_report_does():
+    """recompute splits the computed report before encoding it (lazy labels, numpy numbers and
+    tuples still in it): the drill-down keys and every part must be those of the decoded report."""
+    import copy
+
+    import numpy as np
+    import orjson
+    from django.utils.translation import gettext_lazy
+
+    report = {
+        "meta": {"quarter": "2026Q3"},
+        "sla": {
+            "by_unit": [
+                {
+                    "key": "tokyo",
+                    "label": gettext_lazy("Launch"),
+                    "n": np.int64(3),
+                    "share": np.float64(0.5),
+                    "ids": [1, 2],
+                },
+                {"key": "osaka", "label": "Osaka", "n": 1, "ok": np.bool_(True), "ids": [3]},
+            ],
+            "pairs": ({"key": "t", "ids": [4]}, {"key": "u"}),
+        },
+    }
+    decoded = store.split(store.as_stored(copy.deepcopy(report)))
+    raw = store.split(report)
+    assert [orjson.loads(store.dumps(part)) for part in (raw[0], raw[1]["lists"], raw[1]["ids"])] == [
+        decoded[0],
+        decoded[1]["lists"],
+        decoded[1]["ids"],
+    ]
+    keys = decoded[1]["ids"]["sla"]["by_unit"][0]
+    assert keys == {"ids": [1, 2], "key": "tokyo", "label": str(gettext_lazy("Launch")), "n": 3, "share": 0.5}
