@@ -13,7 +13,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from functools import reduce
 from types import SimpleNamespace
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.db import connection, connections
 from django.db.models import Count, Exists, F, IntegerField, Q
@@ -72,18 +72,39 @@ class Day:
     # The count stopped at MORE_CAP: "+N or more".
     more_capped: bool = False
     more_tasks_capped: bool = False
+    # The calendar's own filters in the lists' terms (``more_queries``), appended to the links.
+    request_query: str = ""
+    task_query: str = ""
 
     @property
     def more_url(self) -> str:
-        """The day's campaigns in the request list (where the rest can be read)."""
+        """The day's launches in the request list, under the calendar's filters (where the rest can be read)."""
         day = self.date.isoformat()
-        return f"{reverse('campaigns:list')}?launch_from={day}&launch_to={day}"
+        return f"{reverse('campaigns:list')}?launch_from={day}&launch_to={day}{self.request_query}"
 
     @property
     def more_tasks_url(self) -> str:
-        """The day's deadlines in the task list (what of them the user may see, sortable and paged)."""
+        """The day's deadlines in the task list, the same ones the calendar counts (sortable and paged)."""
         day = self.date.isoformat()
-        return f"{reverse('worklists:tasks')}?due_after={day}&due_before={day}"
+        return f"{reverse('worklists:tasks')}?due_after={day}&due_before={day}{self.task_query}"
+
+
+def more_queries(
+    *, unit=None, campaign_type=None, include_all: bool = False, own_tasks: bool = False
+) -> tuple[str, str]:
+    """The calendar's filters as (request list, task list) query suffixes for the "+N more" links:
+    the unit and campaign type; the states the calendar shows (hidden ones only with "all"); and
+    the user's own deadlines when the calendar shows only those."""
+    common = [("business_unit", unit.slug)] if unit else []
+    if campaign_type:
+        common.append(("campaign_type", campaign_type.slug))
+    states = [] if include_all else [("state", s) for s in RequestState.values if s not in HIDDEN_REQUEST_STATES]
+    tasks = [("unit", unit.slug)] if unit else []
+    if campaign_type:
+        tasks.append(("campaign_type", campaign_type.slug))
+    if own_tasks:
+        tasks.append(("mine", "on"))
+    return tuple("&" + urlencode(pairs) if pairs else "" for pairs in (common + states, tasks))
 
 
 @dataclass
@@ -491,6 +512,7 @@ def month_grid(
     more: dict[dt.date, int] | None = None,
     more_tasks: dict[dt.date, int] | None = None,
     capped: set[tuple[str, dt.date]] | None = None,
+    queries: tuple[str, str] = ("", ""),
 ) -> Month:
     by_day: dict[dt.date, list[Item]] = {}
     for item in items:
@@ -506,6 +528,7 @@ def month_grid(
                 more_tasks.get(d, 0),
                 ("more", d) in capped,
                 ("tasks", d) in capped,
+                *queries,
             )
             for d in week
         ]

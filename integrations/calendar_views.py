@@ -48,9 +48,17 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         more_tasks=more_tasks,
         capped=capped,
     )
+    queries = cal.more_queries(
+        unit=unit, campaign_type=ctype, include_all=bool(data.get("all")), own_tasks=not (unit or ctype)
+    )
     grids = [
         cal.month_grid(
-            m, [i for i in items if i.date.year == m.year and i.date.month == m.month], more, more_tasks, capped
+            m,
+            [i for i in items if i.date.year == m.year and i.date.month == m.month],
+            more,
+            more_tasks,
+            capped,
+            queries,
         )
         for m in months
     ]

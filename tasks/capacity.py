@@ -102,7 +102,9 @@ def _local_date(value: dt.datetime | None, fallback: dt.date) -> dt.date:
     return timezone.localdate(value) if value else fallback
 
 
-def task_windows(today: dt.date, last: dt.date | None = None) -> list[dict[str, Any]]:
+def task_windows(
+    today: dt.date, last: dt.date | None = None, roles: list[tuple[int, str]] | None = None
+) -> list[dict[str, Any]]:
     """Open tasks as ``{role, assignee_id, hours, start, due}`` windows, summed per window (one query).
 
     The database folds tasks that share a role, an assignee and a window, so the rows (and the
@@ -138,7 +140,7 @@ def task_windows(today: dt.date, last: dt.date | None = None) -> list[dict[str, 
             ),
             # The role as a CASE over the task type (joined in, SQLite walks every task instead of
             # the open ones): tasks of one role fold together whatever their type.
-            role=_role_of_type(),
+            role=_role_of_type(roles if roles is not None else task_type_roles()),
             # Grouped by "+column" (the same value): grouping by a plain column, SQLite walks that
             # column's index for the grouping order and reads every task's row.
             who=unindexed("assignee_id"),
@@ -162,10 +164,14 @@ def _iso_day(value: str) -> dt.date:
     return dt.date.fromisoformat(value[:10])
 
 
-def _role_of_type() -> Any:
-    """The task's role slug from its type, as a database expression (the types are few)."""
-    role_of = TaskType.objects.values_list("id", "role__slug").order_by("id")
-    whens = [When(task_type_id=kind, then=Value(slug)) for kind, slug in role_of]
+def task_type_roles() -> list[tuple[int, str]]:
+    """(task type id, its role's slug) of every task type (the types are few)."""
+    return list(TaskType.objects.values_list("id", "role__slug").order_by("id"))
+
+
+def _role_of_type(roles: list[tuple[int, str]]) -> Any:
+    """The task's role slug from its type, as a database expression."""
+    whens = [When(task_type_id=kind, then=Value(slug)) for kind, slug in roles]
     if not whens:
         return Value(None, output_field=CharField())
     return Case(*whens, default=Value(None), output_field=CharField())
@@ -251,19 +257,20 @@ def _weeks_of_window(
 
 def task_demand(today: dt.date, mondays: list[dt.date]) -> tuple[dict, dict]:
     """``demand`` of the open tasks (per role slug, per assignee), cached per version of the task data."""
-    key = f"capacity-demand:{today}:{mondays[0]}:{len(mondays)}:{_task_data_version()}"
+    roles = task_type_roles()
+    key = f"capacity-demand:{today}:{mondays[0]}:{len(mondays)}:{_task_data_version(roles)}"
     hit = cache.get(key)
     if hit is not None:
         return hit
-    by_role, by_person = demand(task_windows(today, mondays[-1] + dt.timedelta(days=6)), mondays, today)
+    by_role, by_person = demand(task_windows(today, mondays[-1] + dt.timedelta(days=6), roles), mondays, today)
     value = ({k: dict(v) for k, v in by_role.items()}, {k: dict(v) for k, v in by_person.items()})
     cache.set(key, value, DEMAND_CACHE_SECONDS)
     return value
 
 
-def _task_data_version() -> str:
+def _task_data_version(roles: list[tuple[int, str]]) -> str:
     """What changes whenever the open tasks' demand may have: the newest task, task event and
-    deadline recomputation (with its progress), and the task types' roles (two index reads)."""
+    deadline recomputation (with its progress), and ``roles`` (one query of index reads)."""
     task, event, recompute = (connection.ops.quote_name(m._meta.db_table) for m in (Task, TaskEvent, DeadlineRecompute))
     with connection.cursor() as cur:
         cur.execute(
@@ -271,8 +278,7 @@ def _task_data_version() -> str:
             f"(SELECT MAX(id) FROM {recompute}), (SELECT done FROM {recompute} ORDER BY id DESC LIMIT 1)"
         )
         version = cur.fetchone()
-    roles = TaskType.objects.values_list("id", "role__slug").order_by("id")
-    digest = hashlib.sha256(repr(list(roles)).encode()).hexdigest()[:16]  # the same in every process
+    digest = hashlib.sha256(repr(roles).encode()).hexdigest()[:16]  # the same in every process
     return ":".join(map(str, (*version, digest)))
 
 

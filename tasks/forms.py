@@ -3,6 +3,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignType
@@ -31,6 +32,16 @@ class TaskFilter(django_filters.FilterSet):
     )
     task_type = django_filters.ModelChoiceFilter(
         field_name="task_type", to_field_name="slug", queryset=TaskType.objects.all(), label=_("Type")
+    )
+    campaign_type = django_filters.ModelChoiceFilter(
+        field_name="campaign__campaign_type",
+        to_field_name="slug",
+        queryset=CampaignType.objects.all(),
+        label=_("Campaign type"),
+    )
+    # The calendar's deadlines: assigned to the user or of campaigns they requested (its "+N more").
+    mine = django_filters.BooleanFilter(
+        method="filter_mine", label=_("Mine (assigned to me or of my requests)"), widget=forms.CheckboxInput
     )
     due_after = django_filters.DateFilter(
         field_name="due_at",
@@ -67,6 +78,12 @@ class TaskFilter(django_filters.FilterSet):
         from .selectors import live_sla_q
 
         return qs.filter(live_sla_q(value, timezone.now()))
+
+    def filter_mine(self, qs, name, value):
+        user = getattr(self.request, "user", None)
+        if not value or user is None or not user.is_authenticated:
+            return qs
+        return qs.filter(Q(assignee=user) | Q(campaign__requester=user))
 
     def filter_assignee(self, qs, name, value):
         if value == "none":

@@ -75,7 +75,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
     Everyone sees the tasks they may see (requesters: their campaigns' tasks, read-only)."""
     qs = selectors.task_list_for(request.user)
-    filterset = TaskFilter(request.GET, queryset=qs)
+    filterset = TaskFilter(request.GET, queryset=qs, request=request)
     # Positive, bounded column queries (tasks.lists): flat whatever the number of tasks.
     states = filterset.form.cleaned_data.get("state") or [] if filterset.is_valid() else []
     cols, truncated = board_columns(filterset.qs, states=states, now=timezone.now(), limit=BOARD_LIMIT)

@@ -17,13 +17,26 @@ PAGE_URLS = {Page.REQUESTS: "campaigns:list", Page.BOARD: "tasks:board", Page.TA
 # Querystring keys a view may keep per page (filters and sort); anything else is dropped.
 PAGE_KEYS = {
     Page.REQUESTS: {"state", "campaign_type", "business_unit", "launch_from", "launch_to", "q", "assignee", "sort"},
-    Page.BOARD: {"campaign", "assignee", "state", "unit", "task_type", "due_after", "due_before", "sla_state"},
+    Page.BOARD: {
+        "campaign",
+        "assignee",
+        "state",
+        "unit",
+        "task_type",
+        "campaign_type",
+        "mine",
+        "due_after",
+        "due_before",
+        "sla_state",
+    },
     Page.TASKS: {
         "campaign",
         "assignee",
         "state",
         "unit",
         "task_type",
+        "campaign_type",
+        "mine",
         "due_after",
         "due_before",
         "sla_state",

@@ -54,7 +54,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     qs = task_selectors.task_list_for(request.user).exclude(state=TaskState.CANCELLED)
     if not request.GET.get("state"):  # as on the board: done work of the last two weeks only
         qs = qs.exclude(state=TaskState.DONE, completed_at__lt=timezone.now() - dt.timedelta(days=14))
-    filterset = TaskFilter(request.GET, queryset=qs)
+    filterset = TaskFilter(request.GET, queryset=qs, request=request)
     sort = parse_sort(request.GET.get("sort"), task_selectors.TASK_SORTS)
     # Exact counts (the page shows "page X of Y"); a deep page reads its ids first (issue 19).
     tasks = task_selectors.task_sorted(filterset.qs, sort)

@@ -8,8 +8,12 @@ import icalendar
 import pytest
 from django.utils import timezone
 
+from campaigns.models import State as RequestState
 from integrations import services
 from tasks.models import Task
+
+# The request states the calendar shows by default, as its "+N more" link filters the request list.
+SHOWN = "".join(f"&amp;state={s}" for s in RequestState.values if s not in ("draft", "rejected", "cancelled"))
 
 
 @pytest.fixture
@@ -196,7 +200,7 @@ def test_calendar_day_is_capped_with_more_link_and_constant_queries(client, org,
     page = large.content.decode()
     assert page.count("kind-launch state-") == PER_DAY
     more = PER_DAY + 41 - PER_DAY
-    link = f'class="cal-more" href="/requests/?launch_from={day.isoformat()}&amp;launch_to={day.isoformat()}">'
+    link = f'class="cal-more" href="/requests/?launch_from={day.isoformat()}&amp;launch_to={day.isoformat()}{SHOWN}">'
     assert page.count(link) == 1 and f"{link}他 {more} 件<" in page  # "+N more" in Japanese
     # The list view caps the same way.
     listed = client.get(f"/calendar/?view=list&start={day:%Y-%m}").content.decode()
@@ -239,7 +243,9 @@ def test_a_day_shows_at_most_per_day_items_in_all_launches_first(client, org, we
     # The rest is counted by kind, each linking to the list where it can be read.
     assert cell.more == 0 and cell.more_tasks == 2 + 7 - PER_DAY
     page = r.content.decode()
-    assert f'href="/work/tasks/?due_after={day}&amp;due_before={day}">他 {cell.more_tasks} 件の期限<' in page
+    assert (
+        f'href="/work/tasks/?due_after={day}&amp;due_before={day}&amp;mine=on">他 {cell.more_tasks} 件の期限<' in page
+    )
 
 
 def test_a_day_counts_its_rest_up_to_a_cap_and_says_or_more(client, org, webinar, tokyo, campaigns, monkeypatch):
@@ -263,10 +269,14 @@ def test_a_day_counts_its_rest_up_to_a_cap_and_says_or_more(client, org, webinar
     assert (cells[busy].more_tasks, cells[busy].more_tasks_capped) == (7, True)
     assert (cells[quiet].more, cells[quiet].more_capped) == (2, False)
     page = r.content.decode()
-    assert f'launch_to={busy}">他 3 件以上<' in page and f'due_before={busy}">他 7 件以上の期限<' in page
-    assert f'launch_to={quiet}">他 2 件<' in page
+    assert (
+        f'launch_to={busy}{SHOWN}">他 3 件以上<' in page
+        and f'due_before={busy}&amp;mine=on">他 7 件以上の期限<' in page
+    )
+    assert f'launch_to={quiet}{SHOWN}">他 2 件<' in page
     english = client.get(f"/calendar/?start={day:%Y-%m}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert f'launch_to={busy}">+3 or more<' in english and f'due_before={busy}">+7 or more deadlines<' in english
+    assert f'launch_to={busy}{SHOWN}">+3 or more<' in english
+    assert f'due_before={busy}&amp;mine=on">+7 or more deadlines<' in english
     # Longer views count exactly (a seek per day would read as much as counting the period).
     quarter = client.get(f"/calendar/?view=quarter&start={day:%Y-%m}")
     cell = next(d for g in quarter.context["grids"] for week in g.weeks for d in week if d.date == busy and d.in_month)
@@ -406,3 +416,30 @@ def test_many_busy_days_are_read_in_groups_of_union_members(client, org, webinar
     r = client.get(f"/calendar/?start={first:%Y-%m}")
     cells = {d.date: d for week in r.context["grids"][0].weeks for d in week if d.date in days}
     assert all(len(cell.items) == calendar.PER_DAY and cell.more == 2 for cell in cells.values())
+
+
+def test_more_links_open_the_lists_on_what_the_calendar_counted(client, org, webinar, tokyo, campaigns):
+    """The "+N more deadlines" link opens the task list on the same deadlines: the user's own when
+    the calendar shows only those (not every task they may see that day), the unit and campaign
+    type when it is filtered by them."""
+    from integrations.calendar import PER_DAY
+
+    tz = dt.timezone(dt.timedelta(hours=9))
+    day = timezone.localdate() + dt.timedelta(days=16)
+    mine, theirs = campaigns
+    _own_tasks(org["mona"], mine, dt.datetime.combine(day, dt.time(10), tzinfo=tz), PER_DAY + 3, 900)
+    _own_tasks(org["sam"], mine, dt.datetime.combine(day, dt.time(11), tzinfo=tz), 5, 950)  # not mona's
+    client.force_login(org["mona"])
+    page = client.get(f"/calendar/?start={day:%Y-%m}")
+    cell = next(d for week in page.context["grids"][0].weeks for d in week if d.date == day)
+    assert cell.more_tasks == 3 and cell.more_tasks_url.endswith("&mine=on")
+    listed = client.get(cell.more_tasks_url)
+    assert listed.context["page"].paginator.count == PER_DAY + 3  # what the calendar counted, not sam's
+    assert "MOPS-950" not in listed.content.decode()
+
+    filtered = client.get(f"/calendar/?start={day:%Y-%m}&unit={tokyo.pk}&campaign_type={webinar.pk}")
+    cell = next(d for week in filtered.context["grids"][0].weeks for d in week if d.date == day)
+    assert cell.more_url.endswith(
+        f"&business_unit={tokyo.slug}&campaign_type={webinar.slug}" + SHOWN.replace("&amp;", "&")
+    )
+    assert cell.more_tasks_url.endswith(f"&unit={tokyo.slug}&campaign_type={webinar.slug}")

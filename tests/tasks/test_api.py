@@ -226,3 +226,21 @@ def test_task_list_keyset_paging_walks_the_board_order(generated, mona):
         ids += [t["id"] for t in body["results"]]
         url = body["next"]
     assert ids == numbered and len(ids) == 5
+
+
+def test_mine_and_campaign_type_filters(generated, mona, sam, alice):
+    """?mine=true: assigned to the caller or of their requests (the calendar's own deadlines);
+    ?campaign_type=<slug>: the campaign's type."""
+    req, tasks = generated
+    services.task_assign(task_id=tasks["plan"].pk, assignee=sam, by=mona)
+
+    def keys(client, **params) -> set[str]:
+        data = client.get("/api/tasks/", params).json()
+        return {r["key"] for r in (data["results"] if isinstance(data, dict) else data)}
+
+    assert keys(client_for(sam), mine="true") == {tasks["plan"].key}
+    assert keys(client_for(alice), mine="true") == {t.key for t in tasks.values()}  # her request's tasks
+    assert keys(client_for(mona), mine="true") == set()
+    assert keys(client_for(mona), mine="false") == {t.key for t in tasks.values()}
+    assert keys(client_for(mona), campaign_type=req.campaign_type.slug) == {t.key for t in tasks.values()}
+    assert client_for(mona).get("/api/tasks/", {"campaign_type": "no-such-type"}).status_code == 400
