@@ -10,38 +10,17 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from governance import policy, roles
+from tasks.forms import TaskFilter
 
 from .models import Page, SavedView
 
 PAGE_URLS = {Page.REQUESTS: "campaigns:list", Page.BOARD: "tasks:board", Page.TASKS: "worklists:tasks"}
 # Querystring keys a view may keep per page (filters and sort); anything else is dropped.
+TASK_FILTER_KEYS = set(TaskFilter.base_filters)  # the board's and the list's filters
 PAGE_KEYS = {
     Page.REQUESTS: {"state", "campaign_type", "business_unit", "launch_from", "launch_to", "q", "assignee", "sort"},
-    Page.BOARD: {
-        "campaign",
-        "assignee",
-        "state",
-        "unit",
-        "task_type",
-        "campaign_type",
-        "mine",
-        "due_after",
-        "due_before",
-        "sla_state",
-    },
-    Page.TASKS: {
-        "campaign",
-        "assignee",
-        "state",
-        "unit",
-        "task_type",
-        "campaign_type",
-        "mine",
-        "due_after",
-        "due_before",
-        "sla_state",
-        "sort",
-    },
+    Page.BOARD: TASK_FILTER_KEYS,
+    Page.TASKS: TASK_FILTER_KEYS | {"sort"},
 }
 
 
