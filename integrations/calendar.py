@@ -137,8 +137,9 @@ def clamp_start(requested: dt.date | None, today: dt.date) -> dt.date:
 
 
 def _campaigns(user, unit_id, type_id, include_all: bool):
-    """The campaigns ``user`` may see under the page's filters (the rule on the row: the per-day
-    slices below each carry it, and an id-list subquery would be built once per slice)."""
+    """The campaigns ``user`` may see under the page's filters: the rule on the row, or the few
+    visible ids as a literal list (``request_rows_few_for``); the per-day slices below each carry
+    it, where an id-list subquery would be built once per slice."""
     qs = request_rows_few_for(user)
     if not include_all:
         qs = qs.exclude(state__in=HIDDEN_REQUEST_STATES)
