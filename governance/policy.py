@@ -9,6 +9,8 @@ on field names (``requester``, ``business_unit``, ``approval_routes``) that call
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from decimal import Decimal
 from typing import Any
 
@@ -233,16 +235,23 @@ def request_visibility_q(user: Any) -> Q:
     routed to them, or to someone they stand in for today. Unit heads: their unit's
     requests, read-only. Anonymous users: nothing.
     """
+    terms = request_visibility_terms(user)
+    return Q() if terms is None else functools.reduce(operator.or_, terms)
+
+
+def request_visibility_terms(user: Any) -> list[Q] | None:
+    """The terms ``request_visibility_q`` ORs together, each served by its own index (a reader
+    may run them apart); None when ``user`` sees every request."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return Q(pk__in=[])
+        return [Q(pk__in=[])]
     if is_ops(user):
-        return Q()
+        return None
     # Units they head as an id subquery, not a join: each term then has its own index (requester,
     # unit), where the OR over a joined unit read every request (issue 19).
-    q = Q(requester=user) | Q(business_unit_id__in=BusinessUnit.objects.filter(head=user).values("pk"))
+    terms = [Q(requester=user), Q(business_unit_id__in=BusinessUnit.objects.filter(head=user).values("pk"))]
     if has_role(user, roles.APPROVER):
-        q |= Q(approval_routes__approver__in=acting_for_ids(user))
-    return q
+        terms.append(Q(approval_routes__approver__in=acting_for_ids(user)))
+    return terms
 
 
 def request_viewers_q(request: Any, on: dt.date | None = None) -> Q:
