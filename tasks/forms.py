@@ -3,7 +3,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import CampaignType
@@ -83,7 +82,9 @@ class TaskFilter(django_filters.FilterSet):
         user = getattr(self.request, "user", None)
         if not value or user is None or not user.is_authenticated:
             return qs
-        return qs.filter(Q(assignee=user) | Q(campaign__requester=user))
+        from .selectors import own_task_q
+
+        return qs.filter(own_task_q(user))
 
     def filter_assignee(self, qs, name, value):
         if value == "none":

@@ -161,7 +161,7 @@ def task_own_for(user: Any, *, hiding_campaign_states: Sequence[str] = ()) -> Qu
     requested = CampaignRequest.objects.filter(requester=user)
     how_many = requested[:OWN_CAMPAIGNS_LISTED].count()
     if how_many >= OWN_CAMPAIGNS_LISTED:
-        qs = Task.objects.filter(Q(assignee=user) | Q(campaign__requester=user))
+        qs = Task.objects.filter(own_task_q(user))
         # The campaign row is joined already: its state is read there (request_owner_state_idx
         # holds both columns), not looked up a second time by a NOT EXISTS per task.
         return qs.exclude(campaign__state__in=hiding_campaign_states) if hiding_campaign_states else qs
@@ -176,6 +176,12 @@ def task_own_for(user: Any, *, hiding_campaign_states: Sequence[str] = ()) -> Qu
         # would build again in each day's slice of the calendar.
         qs = qs.filter(~Exists(campaign_in_states(hiding_campaign_states)))
     return qs
+
+
+def own_task_q(user: Any) -> Q:
+    """A filter on tasks: ``user``'s own, assigned to them or of campaigns they requested (the rule
+    of ``task_own_for`` in its joined form; the task filter ``mine`` applies it to any list)."""
+    return Q(assignee=user) | Q(campaign__requester=user)
 
 
 def campaign_in_states(states: Sequence[str]) -> QuerySet[CampaignRequest]:
