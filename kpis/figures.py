@@ -97,15 +97,6 @@ def quantiles(values: pd.Series) -> dict[str, float | None]:
     }
 
 
-def iso(seconds: Any) -> str | None:
-    x = num(seconds, 6)
-    if x is None:
-        return None
-    return (
-        dt.datetime.fromtimestamp(x, tz=dt.UTC).astimezone(timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
-    )
-
-
 def num_list(values: pd.Series, digits: int = 2) -> list[float | None]:
     """``num`` of every value of a numeric column, with one call per value (``round``) instead of
     four (the per-campaign and per-task lists of a 100k-campaign quarter hold ~500k numbers)."""
@@ -115,7 +106,8 @@ def num_list(values: pd.Series, digits: int = 2) -> list[float | None]:
 
 
 def iso_list(seconds: pd.Series) -> list[str | None]:
-    """``iso`` of every value of a column of epoch seconds, converted and formatted as one array."""
+    """Epoch seconds as local "YYYY-MM-DD HH:MM" text (None when absent), converted and formatted
+    as one array (the per-campaign and per-task lists of a 100k-campaign quarter)."""
     x = pd.to_numeric(seconds, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     present = np.isfinite(x)
     stamps = pd.to_datetime(np.where(present, x, 0.0), unit="s", utc=True)
