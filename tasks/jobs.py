@@ -47,8 +47,9 @@ def send_assignment_email(task_id: int, assignee_id: int) -> bool:
 
 
 def sweep_sla(now: dt.datetime | None = None, notify: bool = True) -> dict[str, int]:
-    """Every 5 minutes: on_track -> at_risk -> breached (and back when deadlines moved later),
-    from the indexed deadlines with conditional bulk updates; notifies each change once."""
+    """Every 5 minutes: on_track -> at_risk -> breached, from the indexed deadlines with
+    conditional bulk updates; notifies each change once. (Deadlines that move later put their
+    task back where they are written; see ``tasks.sla_sweep``.)"""
     from .sla_sweep import sweep
 
     return sweep(now or timezone.now(), notify=notify)

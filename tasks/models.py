@@ -436,7 +436,7 @@ class Task(ConcurrentTransitionMixin, models.Model):
     )
     # SLA: the clock starts at sla_start_at; pauses (TaskPause) push the deadline later.
     sla_start_at = models.DateTimeField(null=True, blank=True)
-    # Indexed by task_due_day_idx (due_at first) and the SLA sweep's two (sla_state first).
+    # Indexed by task_due_day_idx (due_at first) and task_state_due_idx (the SLA sweep's breaches).
     due_at = models.DateTimeField(_("Due"), null=True, blank=True)
     at_risk_at = models.DateTimeField(null=True, blank=True)
     sla_state = models.CharField("SLA", max_length=10, choices=SlaState.choices, default=SlaState.ON_TRACK)
@@ -446,10 +446,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
     due_moved_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Working time (on the task's SLA calendar) spent in closed pauses; the deadline includes it.
     sla_paused_seconds = models.PositiveIntegerField(_("Paused working time (s)"), default=0)
-    # Bookkeeping of the SLA sweep: when sla_state last changed and the sweep run that changed it
-    # (a conditional UPDATE writes the claim, so only the worker whose update changed a row notifies).
+    # When sla_state last changed. Neither column is in any index: the SLA sweep's UPDATE then
+    # changes no indexed column, which PostgreSQL writes as a HOT update (see tasks.sla_sweep).
     sla_changed_at = models.DateTimeField(null=True, blank=True)
-    sla_claim = models.CharField(max_length=40, blank=True, default="", editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -481,11 +480,9 @@ class Task(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["campaign", "state"]),
-            # Equality only: a plain index, without the pattern-ops copy db_index adds on PostgreSQL.
-            models.Index(fields=["sla_claim"], name="task_sla_claim_idx"),
-            # The SLA sweep: "sla_state = X and due_at/at_risk_at <= now" is a range scan.
-            models.Index(fields=["sla_state", "due_at"], name="task_sla_due_idx"),
-            models.Index(fields=["sla_state", "at_risk_at"], name="task_sla_risk_idx"),
+            # The SLA sweep: "state in (open) and due_at / at_risk_at <= now" are range scans of
+            # task_state_due_idx and this one. No index may name sla_state (see sla_changed_at).
+            models.Index(fields=["state", "at_risk_at"], name="task_state_risk_idx"),
             # Issue 19: one index per default ordering and list filter, so pages stay flat at 100k campaigns.
             # The default ordering (a campaign's tasks, the API list).
             models.Index(fields=["campaign", "position", "id"], name="task_campaign_order_idx"),
@@ -787,7 +784,7 @@ class SlaNotification(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     role = models.CharField(max_length=12, choices=Role.choices)
     changed_at = models.DateTimeField(help_text="When the sweep changed the task's SLA state")
-    send_after = models.DateTimeField(db_index=True)
+    send_after = models.DateTimeField()  # sla_notification_due_idx: (sent_at, send_after)
     sent_at = models.DateTimeField(null=True, blank=True)
     claim = models.CharField(max_length=40, blank=True, default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
@@ -801,7 +798,9 @@ class SlaNotification(models.Model):
         ]
         indexes = [
             models.Index(fields=["sent_at", "send_after"], name="sla_notification_due_idx"),
-            models.Index(fields=["claim"], name="sla_notification_claim_idx"),
+            # Only a sender's claimed rows are looked up by claim: rows waiting to be sent (claim "")
+            # are left out, so the sweep's inserts (thousands at once) do not write this index.
+            models.Index(fields=["claim"], name="sla_notification_claim_idx", condition=~models.Q(claim="")),
         ]
 
     def __str__(self) -> str:

@@ -6,8 +6,9 @@ changes (an admin save of a calendar and its inline periods, closures …) share
 ``DeadlineRecompute`` row; the django-q2 job is queued when the transaction commits. The job
 walks the open tasks in chunks, recomputes each from its original SLA start with its recorded
 pauses (``DeadlineResolver`` builds each calendar once), writes only rows whose deadline
-moved with ``bulk_update``, records progress after each chunk, and finally runs the sweep so
-states follow the new deadlines (and new at-risk/breach states are notified once).
+moved with ``bulk_update``, records progress after each chunk, and finally runs the sweep with its recoveries
+(``recover=True``) so states follow the new deadlines, later ones included (new at-risk/breach
+states are notified once).
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ def run_recompute(recompute_id: int, *, now: dt.datetime) -> dict[str, int]:
         total, changed = recompute_open_deadlines(progress=progress)
         from .sla_sweep import sweep
 
-        swept = sweep(now)
+        swept = sweep(now, recover=True)
     except Exception as exc:
         log.exception("Deadline recomputation %s failed", recompute_id)
         DeadlineRecompute.objects.filter(pk=recompute_id).update(

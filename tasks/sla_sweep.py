@@ -1,14 +1,22 @@
 """The SLA sweep: at-risk / breached from the indexed deadlines, notifications exactly once.
 
-- Each state move is one conditional ``UPDATE … WHERE sla_state = <old> AND <deadline test>``
-  over the ``(sla_state, due_at)`` / ``(sla_state, at_risk_at)`` indexes: only rows that
-  change are written, and the number of queries does not depend on the number of tasks.
-- The UPDATE also writes a claim token unique to this sweep (``sla_claim``). Two workers
-  sweeping at once cannot both change a row (the second one's WHERE no longer matches:
-  PostgreSQL re-checks it after the first commits; SQLite serialises writers), so only the
-  rows carrying this sweep's token are notified — exactly once per state change.
+- Each state move is one conditional ``UPDATE … WHERE sla_state = <old> AND <deadline test>
+  RETURNING id``, a range scan of the open states' ``(state, due_at)`` / ``(state, at_risk_at)``
+  indexes: only rows that change are written, and the number of queries does not depend on the
+  number of tasks.
+- No index names ``sla_state`` or ``sla_changed_at`` (issue 19). On PostgreSQL an UPDATE that
+  changes no indexed column is a HOT update: it writes the row again on its own page (the table
+  keeps free room, ``fillfactor``) and none of the table's ~18 indexes, so a first sweep that
+  moves thousands of tasks writes a row each, not a row and 18 index entries each.
+- Two workers sweeping at once cannot both change a row (the second one's WHERE no longer
+  matches: PostgreSQL re-checks it after the first commits; SQLite serialises writers), and each
+  notifies only the rows its own UPDATE returned — exactly once per state change.
 - Waiting tasks are not swept: their clock is stopped (resume recomputes the deadline); nor
   are tasks whose clock has not started (``sla_start_at`` NULL: waiting for predecessors).
+- Deadlines that move later put a task back at once where they are written (resume, assignment,
+  a due date set by hand, replanning all store the live state); only the recomputation after a
+  calendar or policy change leaves that to its closing sweep, ``sweep(now, recover=True)``.
+  The five-minute sweep therefore only looks for deadlines that have passed.
 - Notifications are ``SlaNotification`` rows with ``send_after`` = the recipient's next
   working instant on their calendar (now, when they are at work); ``send_due_notifications``
   mails the due ones, claiming each row with a conditional update.
@@ -22,13 +30,12 @@ import datetime as dt
 import json
 import logging
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import CharField, Q
-from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +46,6 @@ from sla.calendar import next_opening
 
 from .deadlines import DeadlineResolver
 from .models import OPEN_TASK_STATES, SlaNotification, SlaState, Task, TaskEvent, TaskState
-from .planner_hints import unindexed
 from .signals import sla_state_changed
 
 log = logging.getLogger(__name__)
@@ -47,42 +53,50 @@ log = logging.getLogger(__name__)
 # The clock runs in these states; WAITING is paused.
 SWEPT_STATES = [TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW]
 NOTIFY_BATCH = 500
+LISTENER_BATCH = 1000
 
 
-def moves(now: dt.datetime) -> list[tuple[str, str, Q, bool]]:
-    """(old state, new state, deadline test, notify?) — upgrades notify, recoveries do not.
+class Move(NamedTuple):
+    """One state move of the sweep: tasks in ``old`` whose ``column`` is ``op`` now go to ``new``."""
 
-    Run in this order inside one transaction, each test needs one column only, so it is a
-    range scan on ``(sla_state, due_at)`` or ``(sla_state, at_risk_at)``
-    (``at_risk_at <= due_at`` always): after the first two moves no on_track/at_risk task is
-    past its due time, and after the fourth no breached task is before its at-risk time.
-    """
-    return [
-        (SlaState.ON_TRACK, SlaState.BREACHED, Q(due_at__lte=now), True),
-        (SlaState.AT_RISK, SlaState.BREACHED, Q(due_at__lte=now), True),
-        (SlaState.ON_TRACK, SlaState.AT_RISK, Q(at_risk_at__lte=now), True),
-        # Deadlines moved later (resume, recompute after a calendar/policy change):
-        (SlaState.BREACHED, SlaState.ON_TRACK, Q(at_risk_at__gt=now), False),
-        (SlaState.BREACHED, SlaState.AT_RISK, Q(due_at__gt=now), False),
-        (SlaState.AT_RISK, SlaState.ON_TRACK, Q(at_risk_at__gt=now), False),
-    ]
+    old: str
+    new: str
+    column: str  # due_at or at_risk_at
+    op: str  # "<=" (the time has come) or ">" (the deadline moved later)
+    loud: bool  # notified (upgrades) or silent (recoveries)
 
 
-def _swept_states() -> Q | In:
-    """The swept states as a filter that leaves the index choice to the SLA columns.
+# Run in this order inside one transaction; each test needs one column only, so it is a range
+# scan on (state, due_at) or (state, at_risk_at) (``at_risk_at <= due_at`` always): after the
+# first two moves no on_track/at_risk task is past its due time.
+UPGRADES = (
+    Move(SlaState.ON_TRACK, SlaState.BREACHED, "due_at", "<=", True),
+    Move(SlaState.AT_RISK, SlaState.BREACHED, "due_at", "<=", True),
+    Move(SlaState.ON_TRACK, SlaState.AT_RISK, "at_risk_at", "<=", True),
+)
+# Deadlines moved later by a recomputation: after the first two no breached task is before its
+# due time. These read every open task with a later deadline, so only the recomputation runs them.
+RECOVERIES = (
+    Move(SlaState.BREACHED, SlaState.ON_TRACK, "at_risk_at", ">", False),
+    Move(SlaState.BREACHED, SlaState.AT_RISK, "due_at", ">", False),
+    Move(SlaState.AT_RISK, SlaState.ON_TRACK, "at_risk_at", ">", False),
+)
 
-    SQLite keeps one average per index prefix, not the few breached or at-risk rows: it read every
-    open task with a later deadline through (state, due_at) to find the breached ones whose
-    deadline moved (30 ms of each sweep at 100k open tasks). ``+state`` is the same value in an
-    expression no index serves; PostgreSQL's statistics already choose the SLA indexes."""
-    if connection.vendor == "sqlite":
-        return In(unindexed("state", CharField()), SWEPT_STATES)
-    return Q(state__in=SWEPT_STATES)
+
+def moves(*, recover: bool = False) -> tuple[Move, ...]:
+    """The moves one sweep runs, in order: the upgrades, then (``recover``) the recoveries."""
+    return UPGRADES + RECOVERIES if recover else UPGRADES
 
 
-def _move_rows(old: str, test: Q):
-    """The tasks one move (see ``moves``) changes: swept, clock started, in ``old``, past ``test``."""
-    return Task.objects.filter(_swept_states(), sla_state=old, sla_start_at__isnull=False).filter(test)
+def move_sql(move: Move, now: dt.datetime) -> tuple[str, list]:
+    """The move's conditional UPDATE, returning each changed task's id and assignee."""
+    states = ", ".join(["%s"] * len(SWEPT_STATES))
+    return (
+        f"UPDATE {_table(Task)} SET sla_state = %s, sla_changed_at = %s "
+        f"WHERE state IN ({states}) AND {move.column} {move.op} %s AND sla_state = %s "
+        "AND sla_start_at IS NOT NULL RETURNING id, assignee_id",
+        [move.new, _dt(now), *SWEPT_STATES, _dt(now), move.old],
+    )
 
 
 def _mops_user_ids() -> list[int]:
@@ -106,6 +120,17 @@ def _table(model) -> str:
 def _json_param() -> str:
     # JSONField is jsonb on PostgreSQL and text on SQLite.
     return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
+def _among(column: str, ids: list[int]) -> tuple[str, list]:
+    """``column`` is one of ``ids``, as one parameter whatever their number (an array on
+    PostgreSQL, a JSON list on SQLite: a first sweep can move more tasks than SQLite takes
+    parameters)."""
+    # Written as one text value by hand: psycopg adapts a list of ints element by element in Python.
+    listed = ",".join(str(int(i)) for i in ids)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(CAST(%s AS bigint[]))", ["{" + listed + "}"]
+    return f"{column} IN (SELECT value FROM json_each(%s))", ["[" + listed + "]"]
 
 
 def _openings(user_ids: set[int], now: dt.datetime) -> dict[int, dt.datetime]:
@@ -143,101 +168,106 @@ def _send_after_sql(column: str, openings: dict[int, dt.datetime]) -> tuple[str,
     return " ".join(sql), params
 
 
-def _insert_events(claim: str, old: str, new: str, now: dt.datetime) -> None:
+def _insert_events(ids: list[int], move: Move, now: dt.datetime) -> None:
     """One ``sla_state`` TaskEvent per task this move changed (INSERT … SELECT, no Python rows)."""
-    data = json.dumps({"sla_from": old, "sla_to": new, "source": "sweep"})
+    data = json.dumps({"sla_from": move.old, "sla_to": move.new, "source": "sweep"})
+    among, among_params = _among("id", ids)
     with connection.cursor() as cur:
         cur.execute(
             f"INSERT INTO {_table(TaskEvent)} (task_id, action, actor_id, at, comment, data, from_state, to_state) "
-            f"SELECT id, %s, NULL, %s, '', {_json_param()}, state, state FROM {_table(Task)} WHERE sla_claim = %s",
-            [SLA_EVENT_ACTION, _dt(now), data, claim],
+            f"SELECT id, %s, NULL, %s, '', {_json_param()}, state, state FROM {_table(Task)} WHERE {among}",
+            [SLA_EVENT_ACTION, _dt(now), data, *among_params],
         )
 
 
-def _insert_notifications(loud: dict[str, str], now: dt.datetime) -> tuple[int, bool]:
-    """Queue the notices of the loud moves (claim -> new state) with INSERT … SELECT.
+def _insert_notifications(moved: dict[int, int | None], now: dt.datetime) -> tuple[int, bool]:
+    """Queue the notices of the tasks the loud moves changed (id -> assignee) with INSERT … SELECT.
 
     At risk -> the assignee (every MOps member when unassigned); breached -> the assignee and
-    an escalation to every MOps member. ``send_after`` follows each recipient's calendar.
-    Returns (rows inserted, whether any is due now).
+    an escalation to every MOps member. Each notice's kind is the task's new SLA state;
+    ``send_after`` follows each recipient's calendar. Returns (rows inserted, whether any is due now).
     """
-    claims = list(loud)
-    marks = ", ".join(["%s"] * len(claims))
-    assignees = set(
-        Task.objects.filter(sla_claim__in=claims, assignee__isnull=False)
-        .order_by()
-        .values_list("assignee_id", flat=True)
-        .distinct()
-    )
-    breached = [c for c, new in loud.items() if new == SlaState.BREACHED]
+    assignees = {a for a in moved.values() if a is not None}
     mops = _mops_user_ids()
     openings = _openings(assignees | set(mops), now)
     if not openings:
         return 0, False
     note, task = _table(SlaNotification), _table(Task)
     columns = "task_id, recipient_id, kind, role, changed_at, send_after, sent_at, claim, created_at"
-    kind = "CASE " + " ".join("WHEN t.sla_claim = %s THEN %s" for _ in claims) + " END"
-    kind_params = [x for c in claims for x in (c, loud[c])]
+    among, among_params = _among("t.id", list(moved))
     inserted = 0
     with connection.cursor() as cur:
         if assignees:
             after, after_params = _send_after_sql("t.assignee_id", {u: openings[u] for u in assignees})
             cur.execute(
-                f"INSERT INTO {note} ({columns}) SELECT t.id, t.assignee_id, {kind}, %s, %s, {after}, NULL, '', %s "
-                f"FROM {task} t WHERE t.sla_claim IN ({marks}) AND t.assignee_id IS NOT NULL "
+                f"INSERT INTO {note} ({columns}) "
+                f"SELECT t.id, t.assignee_id, t.sla_state, %s, %s, {after}, NULL, '', %s "
+                f"FROM {task} t WHERE {among} AND t.assignee_id IS NOT NULL "
                 "ON CONFLICT DO NOTHING",
-                [*kind_params, SlaNotification.Role.ASSIGNEE, _dt(now), *after_params, _dt(now), *claims],
+                [SlaNotification.Role.ASSIGNEE, _dt(now), *after_params, _dt(now), *among_params],
             )
             inserted += max(cur.rowcount, 0)
         if mops:
             user = connection.ops.quote_name(get_user_model()._meta.db_table)
             after, after_params = _send_after_sql("u.id", {u: openings[u] for u in mops})
             # Escalate breaches (to MOps other than the assignee) and unassigned at-risk tasks.
-            escalate = "t.assignee_id IS NULL"
-            if breached:
-                escalate += f" OR t.sla_claim IN ({', '.join(['%s'] * len(breached))})"
             cur.execute(
-                f"INSERT INTO {note} ({columns}) SELECT t.id, u.id, {kind}, %s, %s, {after}, NULL, '', %s "
-                f"FROM {task} t CROSS JOIN {user} u WHERE t.sla_claim IN ({marks}) "
+                f"INSERT INTO {note} ({columns}) SELECT t.id, u.id, t.sla_state, %s, %s, {after}, NULL, '', %s "
+                f"FROM {task} t CROSS JOIN {user} u WHERE {among} "
                 f"AND u.id IN ({', '.join(str(int(u)) for u in mops)}) "
-                f"AND (t.assignee_id IS NULL OR t.assignee_id <> u.id) AND ({escalate}) "
+                "AND (t.assignee_id IS NULL OR t.assignee_id <> u.id) "
+                "AND (t.assignee_id IS NULL OR t.sla_state = %s) "
                 "ON CONFLICT DO NOTHING",
-                [*kind_params, SlaNotification.Role.ESCALATION, _dt(now), *after_params, _dt(now), *claims, *breached],
+                [SlaNotification.Role.ESCALATION, _dt(now), *after_params, _dt(now), *among_params, SlaState.BREACHED],
             )
             inserted += max(cur.rowcount, 0)
     due_now = any(at <= now for at in openings.values())
     return inserted, due_now
 
 
+def _tell_listeners(changed: dict[int, Move], now: dt.datetime) -> None:
+    """``sla_state_changed`` for each changed task (full tasks, loaded only when someone listens)."""
+    ids = sorted(changed)
+    for i in range(0, len(ids), LISTENER_BATCH):
+        part = ids[i : i + LISTENER_BATCH]
+        tasks = Task.objects.filter(pk__in=part).select_related("task_type", "assignee", "campaign")
+        for task in tasks.order_by("pk"):
+            move = changed[task.pk]
+            sla_state_changed.send(sender=Task, task=task, old=move.old, new=move.new, at=now, source="sweep")
+
+
 @transaction.atomic
-def sweep(now: dt.datetime, *, notify: bool = True) -> dict[str, int]:
+def sweep(now: dt.datetime, *, notify: bool = True, recover: bool = False) -> dict[str, int]:
     """Move open tasks between on_track / at_risk / breached at ``now``.
 
-    Set-based: per move one conditional UPDATE, one INSERT … SELECT of ``sla_state`` TaskEvents
-    (the audit trail of every change), and the notices of all loud moves in two INSERT … SELECT
-    statements, so the cost does not grow with Python objects per task.
-    Returns how many tasks this sweep moved to at_risk / breached, recovered (deadline moved
-    later), and how many notification rows it queued.
+    Set-based: per move one conditional UPDATE … RETURNING, one INSERT … SELECT of
+    ``sla_state`` TaskEvents (the audit trail of every change), and the notices of all loud
+    moves in two INSERT … SELECT statements, so the cost does not grow with Python objects per
+    task. ``recover`` also moves back the tasks whose deadline moved later (the recomputation's
+    closing sweep; see the module docstring).
+    Returns how many tasks this sweep moved to at_risk / breached, recovered, and how many
+    notification rows it queued.
     """
-    token = uuid.uuid4().hex
     counts = {"at_risk": 0, "breached": 0, "recovered": 0, "notifications": 0}
-    claims: dict[str, tuple[str, str, bool]] = {}
-    for i, (old, new, test, loud) in enumerate(moves(now)):
-        claim = f"{token}:{i}"
-        changed = _move_rows(old, test).update(sla_state=new, sla_changed_at=now, sla_claim=claim)
-        counts[new if loud else "recovered"] += changed
-        if changed:
-            claims[claim] = (old, new, loud)
-            _insert_events(claim, old, new, now)
-    if not claims:
+    changed: dict[int, Move] = {}
+    loud: dict[int, int | None] = {}  # task id -> assignee id, of the notified moves
+    for move in moves(recover=recover):
+        with connection.cursor() as cur:
+            cur.execute(*move_sql(move, now))
+            rows = cur.fetchall()
+        if not rows:
+            continue
+        counts[move.new if move.loud else "recovered"] += len(rows)
+        # A task moves once per sweep: an upgraded task is past the time a recovery needs.
+        for task_id, assignee_id in rows:
+            changed[task_id] = move
+            if move.loud:
+                loud[task_id] = assignee_id
+        _insert_events([r[0] for r in rows], move, now)
+    if not changed:
         return counts
     if sla_state_changed.has_listeners(Task):
-        # Receivers get full tasks (only loaded when someone listens).
-        tasks = Task.objects.filter(sla_claim__in=list(claims)).select_related("task_type", "assignee", "campaign")
-        for task in tasks.order_by("pk"):
-            old, new, _loud = claims[task.sla_claim]
-            sla_state_changed.send(sender=Task, task=task, old=old, new=new, at=now, source="sweep")
-    loud = {c: new for c, (_old, new, is_loud) in claims.items() if is_loud}
+        _tell_listeners(changed, now)
     if notify and loud:
         counts["notifications"], due_now = _insert_notifications(loud, now)
         if due_now and counts["notifications"]:

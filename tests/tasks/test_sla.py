@@ -280,17 +280,44 @@ def test_recipient_calendar_decides_when_they_are_mailed(
     assert [m.to[0] for m in sla_mails(plan)] == ["sam@example.com"]
 
 
-def test_recovered_tasks_go_back_without_mail(generated, sam, mona, django_capture_on_commit_callbacks):
+def test_a_recomputation_that_moves_deadlines_later_puts_breached_tasks_back_without_mail(
+    generated, sam, mona, frozen, django_capture_on_commit_callbacks
+):
+    req, tasks = generated
+    plan = started(tasks["plan"], sam, mona)
+    frozen.move_to(at(4, 18, 30))
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.sweep_sla()
+    assert reload(plan).sla_state == SlaState.BREACHED
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # the recomputation job runs on commit
+        Closure.objects.create(calendar=default_calendar(), date=dt.date(2026, 6, 3), name="office move")
+    plan = reload(plan)
+    assert (plan.due_at, plan.at_risk_at, plan.sla_state) == (at(5, 18), at(5, 9, 15), SlaState.ON_TRACK)
+    event = TaskEvent.objects.filter(task=plan, action="sla_state").latest("pk")
+    assert event.data == {"sla_from": "breached", "sla_to": "on_track", "source": "sweep"}
+    assert sla_mails(plan) == []
+
+
+def test_the_five_minute_sweep_only_looks_for_deadlines_that_passed(
+    generated, sam, mona, django_capture_on_commit_callbacks
+):
+    """Every path that moves a deadline later stores the live state itself (the due date set by
+    hand below; the recomputation sweeps with its recoveries), so the scheduled sweep never reads
+    the open tasks whose deadline is ahead."""
     req, tasks = generated
     plan = started(tasks["plan"], sam, mona)
     with django_capture_on_commit_callbacks(execute=True):
-        sweep(at(4, 17))
-    mail.outbox.clear()
-    Task.objects.filter(pk=plan.pk).update(due_at=at(12, 18), at_risk_at=at(11, 18))
+        sweep(at(4, 18, 30))
+    assert reload(plan).sla_state == SlaState.BREACHED
+    services.task_due_set(task_id=plan.pk, due_at=dt.date(2026, 6, 12), reason="延期", by=mona, at=at(4, 18, 30))
+    assert reload(plan).sla_state == SlaState.ON_TRACK
+    Task.objects.filter(pk=plan.pk).update(sla_state=SlaState.BREACHED)  # as if written behind its back
+    assert sweep(at(4, 18, 40))["recovered"] == 0
     with django_capture_on_commit_callbacks(execute=True):
-        result = sweep(at(4, 17))
-    assert result["recovered"] >= 1 and reload(plan).sla_state == SlaState.ON_TRACK
-    assert sla_mails(plan) == []
+        result = sweep(at(4, 18, 40), recover=True)
+    assert result["recovered"] == 1 and reload(plan).sla_state == SlaState.ON_TRACK
+    assert result["notifications"] == 0
 
 
 def test_sweep_query_count_does_not_grow_with_rows(generated, sam, mona):
@@ -327,7 +354,7 @@ def test_sweep_query_count_does_not_grow_with_rows(generated, sam, mona):
     small = count(at(2, 11))
     clone(60)  # the first three are breached by now: only the new rows change below
     large = count(at(2, 11))
-    assert small == large <= 22  # 6 updates, an event insert per move that changed rows, notices
+    assert small == large <= 19  # 3 updates, an event insert per move that changed rows, notices
 
 
 # --- recompute job ----------------------------------------------------------------------------
