@@ -487,7 +487,11 @@ class Task(ConcurrentTransitionMixin, models.Model):
             # The default ordering (a campaign's tasks, the API list).
             models.Index(fields=["campaign", "position", "id"], name="task_campaign_order_idx"),
             # Board columns: "state = X order by due_at, position, id limit N".
-            models.Index(fields=["state", "due_at", "position", "id"], name="task_state_due_idx"),
+            # The SLA columns at the end: the board's SLA filter tests them in the index while it
+            # reads a column in due order, without reading the task rows that do not match.
+            models.Index(
+                fields=["state", "due_at", "position", "id", "at_risk_at", "sla_start_at"], name="task_state_due_idx"
+            ),
             # The done column and "recently done": state = done and completed_at >= cutoff.
             models.Index(fields=["state", "completed_at"], name="task_state_completed_idx"),
             # My tasks (open by due date, done by completion) and the calendar of one person.

@@ -7,9 +7,32 @@ plus on any value; PostgreSQL on numbers only.
 
 from __future__ import annotations
 
-from django.db.models import F, Field, Func, IntegerField
+from django.db.models import BooleanField, F, Field, Func, IntegerField, Q
 
 
 def unindexed(column: str, output_field: Field | None = None) -> Func:
     """``+column``: the column's value, in an expression no index orders or filters by."""
     return Func(F(column), template="+%(expressions)s", output_field=output_field or IntegerField())
+
+
+class Unlikely(Func):
+    """A condition SQLite's planner should expect to be rarely true: ``unlikely(condition)``.
+
+    SQLite keeps one average per index prefix: with three task states in use it expects a third of
+    the table for ``state IN ('waiting', 'cancelled')`` however few such tasks exist, and reads the
+    whole table rather than join two index ranges under an OR. The hint (a no-op on the value)
+    makes each branch of the OR an index range again. Other databases get the condition itself:
+    PostgreSQL's statistics count each state.
+    """
+
+    function = "unlikely"
+    output_field = BooleanField()
+
+    def __init__(self, condition: Q) -> None:
+        super().__init__(condition)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[0])
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, **extra_context)

@@ -80,10 +80,19 @@ def live_sla_q(sla_state: str, now: Any) -> Q:
     badge each row shows: closed and waiting tasks keep the stored state, a clock not started is
     on track, otherwise the stored deadlines decide."""
     from .models import OPEN_TASK_STATES, SlaState, TaskState
+    from .planner_hints import Unlikely
 
     running = [s for s in OPEN_TASK_STATES if s != TaskState.WAITING]
-    stored = ~Q(state__in=running) & Q(sla_state=sla_state)
-    started = Q(state__in=running, sla_start_at__isnull=False)
+    # The stored value, only in the states that can hold it: completion (and the history import)
+    # stores met or missed on every done task; waiting and cancelled tasks keep the live state
+    # they had (cancel is from open states only). Named states are index ranges; "not running"
+    # read a million done tasks for a breached one, since no index names sla_state (the sweep).
+    # (Unlikely: SQLite's hint that each branch of the OR is an index range; see planner_hints.)
+    if sla_state in (SlaState.MET, SlaState.MISSED):
+        stored = Q(state=TaskState.DONE, sla_state=sla_state)
+    else:
+        stored = Q(Unlikely(Q(state__in=[TaskState.WAITING, TaskState.CANCELLED])), sla_state=sla_state)
+    started = Q(Unlikely(Q(state__in=running)), sla_start_at__isnull=False)
     not_due = Q(due_at__isnull=True) | Q(due_at__gt=now)
     if sla_state == SlaState.BREACHED:
         return stored | (started & Q(due_at__lte=now))

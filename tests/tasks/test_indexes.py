@@ -40,7 +40,7 @@ def test_no_index_is_the_start_of_another(model):
 def test_the_sweep_and_list_indexes_remain():
     indexes = _plain_indexes(Task)
     for name, columns in {
-        "task_state_due_idx": ["state", "due_at", "position", "id"],
+        "task_state_due_idx": ["state", "due_at", "position", "id", "at_risk_at", "sla_start_at"],
         "task_state_risk_idx": ["state", "at_risk_at"],
         "task_campaign_order_idx": ["campaign_id", "position", "id"],
         "task_mine_due_idx": ["assignee_id", "state", "due_at"],
