@@ -108,3 +108,47 @@ def campaign(with_nurture, approved, mona, people):
     tasks = {t.task_type.slug: t for t in tasks_generate(request_id=req.pk, by=mona)}
     req.refresh_from_db()
     return req, tasks
+
+
+@pytest.fixture
+def mostly_done_team(org, make_request, task_types):
+    """A team whose tasks are mostly done (one in ten open, deadlines an hour apart around now), with
+    the planner's statistics gathered: what the index choice tests plan against. Returns ``now``."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from tasks.models import SlaState, Task, TaskState
+
+    now = timezone.now()
+    req = make_request(org["alice"])
+    running = (TaskState.TODO, TaskState.IN_PROGRESS, TaskState.IN_REVIEW)
+    Task.objects.bulk_create(
+        Task(
+            campaign=req,
+            task_type=task_types["email"],
+            number=900_000 + i,
+            key=f"TEAM-{i}",
+            title="作業",
+            state=running[i // 10 % 3] if i % 10 == 0 else TaskState.DONE,
+            sla_state=SlaState.ON_TRACK if i % 10 == 0 else SlaState.MET,
+            sla_start_at=now - dt.timedelta(days=30),
+            due_at=now + dt.timedelta(hours=i // 10 - 150),
+            at_risk_at=now + dt.timedelta(hours=i // 10 - 160),
+        )
+        for i in range(3000)
+    )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return now
+
+
+def explain(sql: str, params) -> str:
+    """The database's plan of one statement, as one line (EXPLAIN without ANALYZE runs nothing)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            return " ".join(str(row[-1]) for row in cur.fetchall())
+        cur.execute(f"EXPLAIN {sql}", params)
+        return " ".join(row[0] for row in cur.fetchall())

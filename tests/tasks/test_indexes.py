@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from tasks.models import SlaNotification, Task
+from tests.tasks.conftest import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -66,46 +67,14 @@ def test_no_index_names_a_column_the_sweep_writes():
         assert "fillfactor=85" in options  # room on each page for the updated row
 
 
-def _explain(sql: str, params) -> str:
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            cur.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            return " ".join(str(row[-1]) for row in cur.fetchall())
-        cur.execute(f"EXPLAIN {sql}", params)  # plans only: EXPLAIN without ANALYZE runs nothing
-        return " ".join(row[0] for row in cur.fetchall())
-
-
-def test_every_sweep_move_reads_an_open_state_index(org, make_request, task_types):
+def test_every_sweep_move_reads_an_open_state_index(mostly_done_team):
     """Each move of the SLA sweep (its real UPDATE) finds its rows through (state, due_at) or
     (state, at_risk_at), the open states' ranges: never through due_at alone, which would read
-    every done task of the past. The statistics are those of a team with mostly done tasks."""
-    import datetime as dt
-
-    from django.utils import timezone
-
+    every done task of the past."""
     from tasks.sla_sweep import move_sql, moves
 
-    now = timezone.now()
-    req = make_request(org["alice"])
-    Task.objects.bulk_create(
-        Task(
-            campaign=req,
-            task_type=task_types["email"],
-            number=900_000 + i,
-            key=f"IDX-{i}",
-            title="作業",
-            state=("todo", "in_progress", "in_review")[i % 3] if i % 10 == 0 else "done",
-            sla_start_at=now - dt.timedelta(days=30),
-            due_at=now + dt.timedelta(hours=i // 10 - 300),
-            at_risk_at=now + dt.timedelta(hours=i // 10 - 310),
-        )
-        for i in range(4000)
-    )
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
-
     for move in moves(recover=True):
-        plan = _explain(*move_sql(move, now))
+        plan = explain(*move_sql(move, mostly_done_team))
         if connection.vendor == "sqlite":
             assert "task_state_due_idx" in plan or "task_state_risk_idx" in plan, (move, plan)
         else:  # PostgreSQL's statistics pick among the indexes led by state; never due_at alone

@@ -8,10 +8,10 @@ import itertools
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from tasks.models import SlaState, Task, TaskState
 from tasks.selectors import live_sla_q
+from tests.tasks.conftest import explain
 
 pytestmark = pytest.mark.django_db
 
@@ -62,31 +62,10 @@ def test_the_filter_finds_the_tasks_whose_badge_shows_that_state(every_kind_of_t
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner (PostgreSQL's statistics count states)")
-def test_the_breached_filter_reads_index_ranges_when_most_tasks_are_done(org, make_request, task_types):
+def test_the_breached_filter_reads_index_ranges_when_most_tasks_are_done(mostly_done_team):
     """With a third of the table per state in SQLite's statistics, the OR of "waiting or cancelled
     and stored breached" and "running and overdue" read the whole table; each branch is an index
     range with the planner hint (``planner_hints.Unlikely``)."""
-    req = make_request(org["alice"])
-    now = timezone.now()
-    Task.objects.bulk_create(
-        Task(
-            campaign=req,
-            task_type=task_types["email"],
-            number=810_000 + i,
-            key=f"PLAN-{i}",
-            title="作業",
-            state=(TaskState.TODO, TaskState.IN_PROGRESS)[i % 2] if i % 10 == 0 else TaskState.DONE,
-            sla_state=SlaState.ON_TRACK if i % 10 == 0 else SlaState.MET,
-            sla_start_at=now - dt.timedelta(days=30),
-            due_at=now + dt.timedelta(hours=i // 10 - 300),
-            at_risk_at=now + dt.timedelta(hours=i // 10 - 310),
-        )
-        for i in range(3000)
-    )
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE")
-    sql, params = Task.objects.filter(live_sla_q(SlaState.BREACHED, now)).values("pk").query.sql_with_params()
-    with connection.cursor() as cur:
-        cur.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row[-1]) for row in cur.fetchall())
+    query = Task.objects.filter(live_sla_q(SlaState.BREACHED, mostly_done_team)).values("pk").query
+    plan = explain(*query.sql_with_params())
     assert "MULTI-INDEX OR" in plan and "SCAN tasks_task" not in plan, plan
