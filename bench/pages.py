@@ -39,6 +39,10 @@ PG_TAG = os.environ.get("BENCH_PG_TAG", "")
 
 # (label, role, url) — urls may use {request}, {task}, {token}, {month}, {deep}.
 ROWS: list[tuple[str, str, str]] = [
+    ("home (MOps)", "mops", "/"),
+    ("home (CMO)", "cmo", "/"),
+    ("home (designer)", "designer", "/"),
+    ("home (marketer)", "marketer", "/"),
     ("requests list", "mops", "/requests/"),
     ("requests list, deep page", "mops", "/requests/?page={deep}"),
     ("requests list, filtered by state", "mops", "/requests/?state=launched"),

@@ -210,3 +210,41 @@ def test_a_user_without_a_role_lands_on_the_request_list(client, tokyo):
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"] == reverse("campaigns:list")
     assert State.SUBMITTED  # the list is the fallback, not an error
+
+
+@pytest.mark.django_db
+def test_week_load_counts_the_local_week_from_monday_midnight_to_sunday_night(client, org, make_request, task_type):
+    """The week is a range of instants in the site's time zone (Asia/Tokyo), Monday 00:00 to the
+    next Monday 00:00: the same tasks as each deadline's local date, read as an index range."""
+    tokyo = timezone.get_default_timezone()
+    campaign = make_request(org["alice"], actions=["submit", "approve"], actors={"approve": org["charlie"]})
+    monday = dt.datetime(2026, 6, 1, tzinfo=tokyo)
+    due = {
+        "sunday before": monday - dt.timedelta(seconds=1),
+        "monday 00:00": monday,
+        "sunday 23:59": monday + dt.timedelta(days=7, seconds=-1),
+        "next monday": monday + dt.timedelta(days=7),
+    }
+    for n, at in enumerate(due.values()):
+        _task(campaign, task_type, n, assignee=org["mona"], due_at=at, estimated_hours=Decimal(3))
+    with time_machine.travel(dt.datetime(2026, 6, 3, 12, tzinfo=tokyo), tick=False):
+        week = homes._week_load(org["mona"], now=timezone.now())
+    assert week.count == 2
+    assert week.rows[0].meta == ["2 件 · 6.0 時間"]  # Monday 00:00 and Sunday 23:59:59 only
+
+
+@pytest.mark.django_db
+def test_a_section_counts_up_to_its_cap_and_says_so(client, org, make_request, task_type):
+    campaign = make_request(org["alice"], actions=["submit", "approve"], actors={"approve": org["charlie"]})
+    Task.objects.bulk_create(
+        Task(number=2000 + n, key=f"CAP-{n}", campaign=campaign, task_type=task_type, title="作業")
+        for n in range(homes.COUNT_CAP + 2)
+    )
+    client.force_login(org["mona"])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("role-home", args=["mops"]), HTTP_ACCEPT_LANGUAGE="en")
+    unassigned = {s.key: s for s in page.context["sections"]}["unassigned"]
+    assert unassigned.count == homes.COUNT_CAP + 1 and unassigned.count_label == "99+"
+    assert len(unassigned.rows) == homes.ROWS
+    assert b'data-count="100">99+</span>' in page.content
+    assert any("LIMIT 100" in q["sql"] for q in queries.captured_queries)  # counted no further
