@@ -186,6 +186,10 @@ def _insert_notifications(moved: dict[int, int | None], now: dt.datetime) -> tup
     At risk -> the assignee (every MOps member when unassigned); breached -> the assignee and
     an escalation to every MOps member. Each notice's kind is the task's new SLA state;
     ``send_after`` follows each recipient's calendar. Returns (rows inserted, whether any is due now).
+
+    Plain inserts (no ``ON CONFLICT``, a third more per row): the rows are distinct by construction
+    (only this sweep's own UPDATE returned these tasks; assignee and escalation recipients differ),
+    and the unique constraint ``sla_notification_once`` stays as the guard.
     """
     assignees = {a for a in moved.values() if a is not None}
     mops = _mops_user_ids()
@@ -202,8 +206,7 @@ def _insert_notifications(moved: dict[int, int | None], now: dt.datetime) -> tup
             cur.execute(
                 f"INSERT INTO {note} ({columns}) "
                 f"SELECT t.id, t.assignee_id, t.sla_state, %s, %s, {after}, NULL, '', %s "
-                f"FROM {task} t WHERE {among} AND t.assignee_id IS NOT NULL "
-                "ON CONFLICT DO NOTHING",
+                f"FROM {task} t WHERE {among} AND t.assignee_id IS NOT NULL",
                 [SlaNotification.Role.ASSIGNEE, _dt(now), *after_params, _dt(now), *among_params],
             )
             inserted += max(cur.rowcount, 0)
@@ -216,8 +219,7 @@ def _insert_notifications(moved: dict[int, int | None], now: dt.datetime) -> tup
                 f"FROM {task} t CROSS JOIN {user} u WHERE {among} "
                 f"AND u.id IN ({', '.join(str(int(u)) for u in mops)}) "
                 "AND (t.assignee_id IS NULL OR t.assignee_id <> u.id) "
-                "AND (t.assignee_id IS NULL OR t.sla_state = %s) "
-                "ON CONFLICT DO NOTHING",
+                "AND (t.assignee_id IS NULL OR t.sla_state = %s)",
                 [SlaNotification.Role.ESCALATION, _dt(now), *after_params, _dt(now), *among_params, SlaState.BREACHED],
             )
             inserted += max(cur.rowcount, 0)
