@@ -398,17 +398,14 @@ def _week_bounds(now: dt.datetime) -> tuple[dt.date, dt.date]:
     return monday, monday + dt.timedelta(days=6)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _week_load(user: Any, *, now: dt.datetime) -> Section:
     """Open tasks due this week per person (hours estimated), the busiest first."""
     monday, sunday = _week_bounds(now)
     # The week as an instant range (an index range), not the local date of every open task's
     # deadline (SQLite computed it in Python for each of 40,000 open tasks: 5 s at 100k campaigns).
     week = _open_tasks(user).filter(
-        due_at__gte=_local_midnight(monday), due_at__lt=_local_midnight(sunday + dt.timedelta(days=1))
+        due_at__gte=task_selectors.local_midnight(monday),
+        due_at__lt=task_selectors.local_midnight(sunday + dt.timedelta(days=1)),
     )
     per_person = list(
         week.order_by()

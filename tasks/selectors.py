@@ -436,7 +436,7 @@ def campaign_timeline_tasks_for(user: Any, campaign_id: int) -> list[Task]:
     )
 
 
-def _local_midnight(day: Any) -> dt.datetime:
+def local_midnight(day: Any) -> dt.datetime:
     """The aware instant the local ``day`` starts (a range on it can use the due-date index)."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
@@ -472,8 +472,8 @@ def portfolio_for(
     work_due = Task.objects.filter(
         campaign_id=OuterRef("pk"),
         state__in=[s for s in TaskState.values if s != TaskState.CANCELLED],
-        due_at__gte=_local_midnight(first),
-        due_at__lt=_local_midnight(last + dt.timedelta(days=1)),
+        due_at__gte=local_midnight(first),
+        due_at__lt=local_midnight(last + dt.timedelta(days=1)),
     )
     qs = (
         request_list_for(user)
