@@ -15,7 +15,15 @@ def unindexed(column: str, output_field: Field | None = None) -> Func:
     return Func(F(column), template="+%(expressions)s", output_field=output_field or IntegerField())
 
 
-class Unlikely(Func):
+class _Hint(Func):
+    """A hint written only where a vendor method (``as_sqlite``, ``as_postgresql``) says how; every
+    other database gets the wrapped expression itself."""
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[0])
+
+
+class Unlikely(_Hint):
     """A condition SQLite's planner should expect to be rarely true: ``unlikely(condition)``.
 
     SQLite keeps one average per index prefix: with three task states in use it expects a third of
@@ -31,14 +39,11 @@ class Unlikely(Func):
     def __init__(self, condition: Q) -> None:
         super().__init__(condition)
 
-    def as_sql(self, compiler, connection, **extra_context):
-        return compiler.compile(self.get_source_expressions()[0])
-
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, **extra_context)
+        return Func.as_sql(self, compiler, connection, **extra_context)
 
 
-class NotIndexOrdered(Func):
+class NotIndexOrdered(_Hint):
     """A date or date-time column to sort by, in a form PostgreSQL cannot read from an index in order.
 
     A short list ("the five most urgent breached tasks") ordered by ``due_at`` tempts PostgreSQL to
@@ -52,9 +57,6 @@ class NotIndexOrdered(Func):
 
     def __init__(self, column: str) -> None:
         super().__init__(F(column))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return compiler.compile(self.get_source_expressions()[0])
 
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
