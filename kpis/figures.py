@@ -100,9 +100,24 @@ def quantiles(values: pd.Series) -> dict[str, float | None]:
 def num_list(values: pd.Series, digits: int = 2) -> list[float | None]:
     """``num`` of every value of a numeric column, with one call per value (``round``) instead of
     four (the per-campaign and per-task lists of a 100k-campaign quarter hold ~500k numbers)."""
-    x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    x = _floats(values)
     absent = ~np.isfinite(x)
     return [None if a else round(v, digits) for v, a in zip(x.tolist(), absent.tolist(), strict=True)]
+
+
+def _floats(values: Any) -> np.ndarray:
+    """A column (Series, array or list; None / NA for absent) as a float64 array, NaN for absent."""
+    if isinstance(values, pd.Series):
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    if isinstance(values, list):
+        values = [np.nan if v is None else v for v in values]
+    return np.asarray(values, dtype="float64")
+
+
+def _ints(values: Any) -> list[int | None]:
+    """A column of whole numbers as Python ints (None for absent)."""
+    x = _floats(values)
+    return [None if a else int(v) for v, a in zip(x.tolist(), np.isnan(x).tolist(), strict=True)]
 
 
 def iso_list(seconds: pd.Series) -> list[str | None]:
@@ -148,6 +163,28 @@ def _tuples(df: pd.DataFrame):
     lists of a 100k-campaign quarter)."""
     row = namedtuple("Row", ["Index", *map(str, df.columns)], rename=True)
     return map(row._make, zip(df.index.tolist(), *(df[c].tolist() for c in df.columns), strict=True))
+
+
+def _ids_by(ids: pd.Series, by: Any) -> dict[Any, list[int]]:
+    """The sorted distinct ``ids`` of each group of ``by`` (a column, or a list of columns: tuple
+    keys), in one grouping: selecting each group's rows compared the whole key column once per
+    group (20 assignees x 113k tasks at 100k campaigns)."""
+    if ids.empty:
+        return {}
+    values = ids.to_numpy(dtype="int64")
+    return {key: _distinct(values[rows]) for key, rows in ids.groupby(by, sort=False).indices.items()}
+
+
+def _distinct(values: np.ndarray) -> list[int]:
+    """Sorted distinct ints; rows read in id order (visits, by entity) skip the sort."""
+    if len(values) > 1 and not (values[1:] >= values[:-1]).all():
+        values = np.sort(values)
+    return values[np.append(True, values[1:] != values[:-1])].tolist() if len(values) else []
+
+
+def _ids(ids: pd.Series) -> list[int]:
+    """The sorted distinct ids of a column, as Python ints."""
+    return _distinct(ids.to_numpy(dtype="int64"))
 
 
 def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkClock:
@@ -351,49 +388,85 @@ def lead_time(c: pd.DataFrame, ctx: dict) -> dict[str, Any]:
 # 2. stall time ------------------------------------------------------------------------------
 
 
-def _visits(events: pd.DataFrame, ctx: dict, terminal: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(segments, visits): segments are event-to-next-event intervals; visits merge same-state runs."""
+def _visits(
+    events: pd.DataFrame, ctx: dict, terminal: set[str], *, segments: bool = True
+) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """(segments, visits): segments are event-to-next-event intervals (None unless ``segments``);
+    visits merge same-state runs.
+
+    Written over arrays: the events come sorted by entity and time (``kpi_data.querysets``), so
+    "the next event" is the next row of the same entity and a visit is a run of rows; pandas'
+    per-group shift and first / last took most of the stall section at 100k campaigns."""
     if events.empty:
         empty = pd.DataFrame(
             columns=["entity", "state", "start", "end", "open", "end_actor", "end_action", "task_type"]
         )
         return empty, empty
-    e = events.sort_values(["entity", "at", "id"])
-    nxt = e.groupby("entity", sort=False)
-    seg = pd.DataFrame(
-        {
-            "entity": e["entity"].to_numpy(),
-            "state": e["to_state"].to_numpy(),
-            "start": e["at"].to_numpy(),
-            "end": nxt["at"].shift(-1).to_numpy(),
-            "end_actor": nxt["actor"].shift(-1).to_numpy(),
-            "end_action": nxt["action"].shift(-1).to_numpy(),
-            "task_type": e["task_type"].to_numpy() if "task_type" in e else None,
-        }
+    e = events if _sorted_events(events) else events.sort_values(["entity", "at", "id"])
+    entity = e["entity"].to_numpy(dtype="int64")
+    state = e["to_state"].to_numpy(dtype=object)
+    start = e["at"].to_numpy(dtype="float64")
+    task_type = e["task_type"].to_numpy(dtype=object) if "task_type" in e else np.full(len(e), None, dtype=object)
+    # The row after each row, when it is the same entity's next event.
+    has_next = np.append(entity[1:] == entity[:-1], False)
+    after = np.append(np.arange(1, len(e)), 0)
+    # A wait still open at the horizon (the quarter's end, or now) ends there. Filling the gap
+    # before merging matters: an open run of same-state events (create + assign, multi-step
+    # approvals) would otherwise end at its last event.
+    is_open = ~has_next
+    end = np.where(has_next, start[after], ctx["horizon"])
+    seg = (
+        None
+        if not segments
+        else pd.DataFrame(
+            {
+                "entity": entity,
+                "state": state,
+                "start": start,
+                "end": end,
+                "open": is_open,
+                "end_actor": np.where(has_next, e["actor"].to_numpy(dtype=object)[after], None),
+                "end_action": np.where(has_next, e["action"].to_numpy(dtype=object)[after], None),
+                "task_type": task_type,
+            }
+        )
     )
-    # A wait still open at the horizon (the quarter's end, or now) ends there. Filling the
-    # gap before merging matters: "last" skips NaN, so an open run of same-state events
-    # (create + assign, multi-step approvals) would otherwise end at its last event.
-    seg["open"] = seg["end"].isna()
-    seg["end"] = seg["end"].fillna(ctx["horizon"])
-    # A visit: consecutive segments of one entity in the same state.
-    new_visit = (seg["entity"] != seg["entity"].shift()) | (seg["state"] != seg["state"].shift())
-    seg["visit"] = new_visit.cumsum()
-    seg = seg[~seg["state"].isin(terminal)]
-    visits = seg.groupby("visit", sort=False).agg(
-        entity=("entity", "first"),
-        state=("state", "first"),
-        start=("start", "first"),
-        end=("end", "last"),
-        open=("open", "last"),
-        task_type=("task_type", "first"),
+    # A visit: consecutive rows of one entity in the same state, outside the terminal states.
+    first = np.ones(len(e), dtype=bool)
+    first[1:] = (entity[1:] != entity[:-1]) | (state[1:] != state[:-1])
+    kept = ~e["to_state"].isin(terminal).to_numpy()
+    heads = np.flatnonzero(first & kept)
+    # A visit's last row: the row before the next visit's first row (terminal runs are visits too).
+    next_head = np.append(np.flatnonzero(first), len(e))
+    tails = next_head[np.searchsorted(next_head, heads, side="right")] - 1
+    visits = pd.DataFrame(
+        {
+            "entity": entity[heads],
+            "state": state[heads],
+            "start": start[heads],
+            "end": end[tails],
+            "open": is_open[tails],
+            "task_type": task_type[heads],
+        }
     )
     # Each hour is counted once, in the quarter it passed in: a wait that crosses the
     # quarter's start counts from the start (its earlier part belongs to the previous quarter).
     visits = visits[(visits["end"] > ctx["start"]) & (visits["end"] <= ctx["horizon"])].copy()
     visits["start"] = visits["start"].clip(lower=ctx["start"])
-    seg = seg[~seg["open"] & (seg["end"] >= ctx["start"]) & (seg["end"] < ctx["end"])].copy()
+    if seg is not None:
+        seg = seg[kept & ~is_open & (end >= ctx["start"]) & (end < ctx["end"])].copy()
     return seg, visits
+
+
+def _sorted_events(events: pd.DataFrame) -> bool:
+    """Whether ``events`` are ordered by entity, time and id (as ``kpi_data.querysets`` reads them)."""
+    key = [events[c].to_numpy(dtype="float64") for c in ("entity", "at", "id")]
+    earlier = np.zeros(len(events) - 1, dtype=bool)  # row i sorts strictly before row i + 1
+    tied = np.ones(len(events) - 1, dtype=bool)
+    for k in key:
+        earlier |= tied & (k[:-1] < k[1:])
+        tied &= k[:-1] == k[1:]
+    return bool((earlier | tied).all())
 
 
 def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> list[dict]:
@@ -414,6 +487,7 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
     )
     total = g["total_hours"].sum()
     g = g.sort_values(["total_hours"], ascending=False)
+    ids = _ids_by(v["entity"], v["state"]) if ctx["ids"] else {}
     out = []
     for rank, (state, r) in enumerate(g.iterrows(), start=1):
         row = {
@@ -430,14 +504,14 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
             "share": ratio(r.total_hours, total),
         }
         if ctx["ids"]:
-            row["ids"] = sorted(int(i) for i in v.loc[v["state"] == state, "entity"].unique())
+            row["ids"] = ids[state]
         out.append(row)
     return out
 
 
 def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[str, Any]:
     rseg, rvisits = _visits(frames["request_events"].assign(task_type=None), ctx, REQUEST_TERMINAL)
-    tseg, tvisits = _visits(frames["task_events"], ctx, TASK_TERMINAL)
+    _, tvisits = _visits(frames["task_events"], ctx, TASK_TERMINAL, segments=False)
     approvers = []
     decided = rseg[(rseg["state"] == State.SUBMITTED) & rseg["end_action"].isin(DECISIONS) & rseg["end_actor"].notna()]
     if not decided.empty:
@@ -452,6 +526,7 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
             median_hours=("hours", "median"),
             mean_business_hours=("bhours", "mean"),
         )
+        ids = _ids_by(d["entity"], d["end_actor"]) if ctx["ids"] else {}
         for name, r in g.sort_values("mean_hours", ascending=False).iterrows():
             row = {
                 "approver": name,
@@ -462,7 +537,7 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
                 "mean_business_hours": num(r.mean_business_hours),
             }
             if ctx["ids"]:
-                row["ids"] = sorted(int(i) for i in d.loc[d["end_actor"] == name, "entity"].unique())
+                row["ids"] = ids[name]
             approvers.append(row)
     by_type = []
     if not tvisits.empty:
@@ -476,6 +551,7 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
             mean_hours=("hours", "mean"),
             mean_business_hours=("bhours", "mean"),
         )
+        ids = _ids_by(v["entity"], [v["task_type"], v["state"]]) if ctx["ids"] else {}
         for (tt, state), r in g.sort_values("total_hours", ascending=False).iterrows():
             row = {
                 "task_type": tt,
@@ -488,9 +564,7 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
                 "mean_business_hours": num(r.mean_business_hours),
             }
             if ctx["ids"]:
-                row["ids"] = sorted(
-                    int(i) for i in v.loc[(v["task_type"] == tt) & (v["state"] == state), "entity"].unique()
-                )
+                row["ids"] = ids[(tt, state)]
             by_type.append(row)
     requests = _rank(rvisits, clock, REQUEST_STATE_LABELS, ctx)
     tasks = _rank(tvisits, clock, TASK_STATE_LABELS, ctx)
@@ -550,8 +624,11 @@ def workload(tasks: pd.DataFrame, people: pd.DataFrame, clock: WorkClock, ctx: d
         w_start, w_end = clock.W(start), clock.W(end)
         total = w_end - w_start
         alloc = []
+        # W is non-decreasing, so W(min(end, we)) = min(W(end), W(we)): the tasks' own W once,
+        # not twice per week.
         for _, ws, we in weeks:
-            overlap = np.clip(clock.W(np.minimum(end, we)) - clock.W(np.maximum(start, ws)), 0, None)
+            w_ws, w_we = clock.W(np.array([ws, we]))
+            overlap = np.clip(np.minimum(w_end, w_we) - np.maximum(w_start, w_ws), 0, None)
             share = np.where(
                 total > 0, overlap / np.where(total > 0, total, 1), ((end >= ws) & (end < we)).astype(float)
             )
@@ -679,10 +756,12 @@ def sla(
     def group(col: str, labels: dict | None = None) -> list[dict]:
         if t.empty:
             return []
-        g = t.groupby(t[col].fillna("—"))["outcome"].value_counts().unstack(fill_value=0)
+        keys = t[col].fillna("—")
+        g = t.groupby(keys)["outcome"].value_counts().unstack(fill_value=0)
         for c in ("met", "missed", "breached"):
             if c not in g:
                 g[c] = 0
+        ids = _ids_by(t["id"], keys) if ctx["ids"] else {}
         rows = []
         for key, r in g.iterrows():
             n = int(r.met + r.missed + r.breached)
@@ -696,7 +775,7 @@ def sla(
                 "share_met": ratio(r.met, n),
             }
             if ctx["ids"]:
-                row["ids"] = sorted(int(i) for i in t.loc[t[col].fillna("—") == key, "id"])
+                row["ids"] = ids[key]
             rows.append(row)
         return sorted(rows, key=lambda r: (r["share_met"] if r["share_met"] is not None else 2, r["key"]))
 
@@ -727,30 +806,33 @@ def sla(
         say = _reason_sentences()
         due, completed = iso_list(late["due_at"]), iso_list(late["completed_at"])
         overrun_h = num_list(late["overrun_h"])
-        for r, due_at, completed_at, overrun in zip(_tuples(late), due, completed, overrun_h, strict=True):
+        # Dicts: a Series' ``in index`` and item lookup cost ~5 us each, per breach (20k at 100k campaigns).
+        reasons, reopen_notes, moved_notes = reasons.to_dict(), reopen_notes.to_dict(), moved_notes.to_dict()
+        ids = _ints(late["id"])
+        whys = []
+        for i in ids:
             why = []
-            if r.id in reasons.index and reasons[r.id]:
-                why.append(["waiting", reasons[r.id]])
-            if r.id in reopen_notes.index:
-                why.append(["reopened", reopen_notes[r.id]])
-            if r.id in moved_notes.index:
-                why.append(["deadline_moved", moved_notes[r.id]])
-            breaches.append(
-                {
-                    "task_id": int(r.id),
-                    "key": r.key,
-                    "title": r.title,
-                    "campaign_id": int(r.campaign_id),
-                    "task_type": r.task_type,
-                    "assignee": r.assignee if isinstance(r.assignee, str) else None,
-                    "outcome": r.outcome,
-                    "due_at": due_at,
-                    "completed_at": completed_at,
-                    "overrun_business_hours": overrun,
-                    "why": why,
-                    "reasons": breach_reasons(why, say),
-                }
-            )
+            if reasons.get(i):
+                why.append(["waiting", reasons[i]])
+            if i in reopen_notes:
+                why.append(["reopened", reopen_notes[i]])
+            if i in moved_notes:
+                why.append(["deadline_moved", moved_notes[i]])
+            whys.append(why)
+        breaches = row_dicts(
+            task_id=ids,
+            key=late["key"].tolist(),
+            title=late["title"].tolist(),
+            campaign_id=_ints(late["campaign_id"]),
+            task_type=late["task_type"].tolist(),
+            assignee=[a if isinstance(a, str) else None for a in late["assignee"].tolist()],
+            outcome=late["outcome"].tolist(),
+            due_at=due,
+            completed_at=completed,
+            overrun_business_hours=overrun_h,
+            why=whys,
+            reasons=[breach_reasons(why, say) if why else [say[""]] for why in whys],
+        )
     met = int((t["outcome"] == "met").sum())
     ctx["sla_tasks"] = t[["id", "governance_model", "outcome"]]
     # Judged against the deadline in force (as Jira SM does); how many of those MOps moved is shown.
@@ -766,7 +848,7 @@ def sla(
         "by_assignee": group("assignee"),
         "by_unit": group("unit", ctx["labels"]["unit"]),
         "breaches": breaches,
-        **({"ids": sorted(int(i) for i in t["id"])} if ctx["ids"] else {}),
+        **({"ids": _ids(t["id"])} if ctx["ids"] else {}),
     }
 
 
@@ -775,31 +857,53 @@ def sla(
 SUM_COLS = ["spend", "labour", "cost", "leads", "mqls", "sqls", "opportunities", "won_deals", "revenue"]
 
 
-def _return_row(s: dict, retained: float | None, expected: float | None) -> dict[str, Any]:
-    cost = s["cost"]
+def _return_columns(s: dict[str, Any], retained: Any, expected: Any) -> dict[str, list]:
+    """The return figures of many rows at once, as columns: ``s`` maps ``SUM_COLS`` (and
+    "campaigns", default 1) to equally long arrays; ``retained`` / ``expected`` likewise (NaN or
+    None: unknown). The same arithmetic as ``num`` / ``ratio`` / ``pct`` on each row, written over
+    arrays: a 100k-campaign quarter has ~11k campaigns with results, and calling those helpers
+    27 times per campaign cost most of the section."""
+    col = {k: _floats(v) for k, v in s.items()}
+    n = len(col["cost"])
+    cost, revenue = col["cost"], col["revenue"]
+    retained, expected = _floats(retained), _floats(expected)
+
+    def per(a: np.ndarray, b: np.ndarray, digits: int) -> np.ndarray:  # ``ratio``, NaN for None
+        a, b = np.round(a, 10), np.round(b, 10)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _floats(num_list(np.where(b != 0, a / np.where(b != 0, b, 1.0), np.nan), digits))
+
+    roi = num_list(per(revenue - cost, cost, 10) * 100, 1)  # ``pct``
+    campaigns = col.get("campaigns", np.ones(n))
     return {
-        "campaigns": int(s.get("campaigns", 1)),
-        "spend": num(s["spend"], 0),
-        "labour_cost": num(s["labour"], 0),
-        "cost": num(cost, 0),
-        "leads": int(s["leads"]),
-        "mqls": int(s["mqls"]),
-        "sqls": int(s["sqls"]),
-        "opportunities": int(s["opportunities"]),
-        "won_deals": int(s["won_deals"]),
-        "revenue": num(s["revenue"], 0),
-        "retained_revenue": num(retained, 0),
-        "cost_per_lead": num(ratio(cost, s["leads"], 6), 0),
-        "cost_per_mql": num(ratio(cost, s["mqls"], 6), 0),
-        "cost_per_sql": num(ratio(cost, s["sqls"], 6), 0),
-        "lead_to_mql": ratio(s["mqls"], s["leads"]),
-        "mql_to_sql": ratio(s["sqls"], s["mqls"]),
-        "sql_to_won": ratio(s["won_deals"], s["sqls"]),
-        "roi": pct(s["revenue"] - cost, cost),
-        "good_roi": pct(retained - cost, cost) if retained is not None else None,
-        "expected_roi": num(expected, 1),
-        "roi_gap": num(pct(s["revenue"] - cost, cost) - expected, 1) if expected is not None and cost else None,
+        "campaigns": _ints(campaigns),
+        "spend": num_list(col["spend"], 0),
+        "labour_cost": num_list(col["labour"], 0),
+        "cost": num_list(cost, 0),
+        "leads": _ints(col["leads"]),
+        "mqls": _ints(col["mqls"]),
+        "sqls": _ints(col["sqls"]),
+        "opportunities": _ints(col["opportunities"]),
+        "won_deals": _ints(col["won_deals"]),
+        "revenue": num_list(revenue, 0),
+        "retained_revenue": num_list(retained, 0),
+        "cost_per_lead": num_list(per(cost, col["leads"], 6), 0),
+        "cost_per_mql": num_list(per(cost, col["mqls"], 6), 0),
+        "cost_per_sql": num_list(per(cost, col["sqls"], 6), 0),
+        "lead_to_mql": num_list(per(col["mqls"], col["leads"], 4), 4),
+        "mql_to_sql": num_list(per(col["sqls"], col["mqls"], 4), 4),
+        "sql_to_won": num_list(per(col["won_deals"], col["sqls"], 4), 4),
+        "roi": roi,
+        "good_roi": num_list(per(retained - cost, cost, 10) * 100, 1),
+        "expected_roi": num_list(expected, 1),
+        "roi_gap": num_list(np.where(cost != 0, _floats(roi) - expected, np.nan), 1),
     }
+
+
+def _return_row(s: dict, retained: float | None, expected: float | None) -> dict[str, Any]:
+    """The return figures of one group (``s``: its sums, see ``_return_columns``)."""
+    one = _return_columns({k: [v] for k, v in s.items()}, [retained], [expected])
+    return {k: v[0] for k, v in one.items()}
 
 
 def _group_returns(c: pd.DataFrame, key: str, labels: dict, ctx: dict) -> list[dict]:
@@ -816,7 +920,7 @@ def _group_returns(c: pd.DataFrame, key: str, labels: dict, ctx: dict) -> list[d
         )
         row = {"key": k, "label": str(labels.get(k, k)), **_return_row(s, retained, expected)}
         if ctx["ids"]:
-            row["ids"] = sorted(int(i) for i in g["id"])
+            row["ids"] = _ids(g["id"])
         rows.append(row)
     return sorted(rows, key=lambda r: (-(r["revenue"] or 0), str(r["key"])))
 
@@ -855,23 +959,15 @@ def returns(c: pd.DataFrame, channels: pd.DataFrame, ctx: dict) -> dict[str, Any
     out["totals"]["good_revenue_share"] = (
         ratio(retained_known["retained"].sum(), retained_known["revenue"].sum()) if len(retained_known) else None
     )
-    out["campaigns"] = []
-    for row in _tuples(r.sort_values(["revenue", "id"], ascending=[False, True])):
-        d = {k: getattr(row, k) for k in SUM_COLS}
-        out["campaigns"].append(
-            {
-                "id": int(row.id),
-                "name": row.name,
-                "campaign_type": row.campaign_type,
-                "unit": row.unit,
-                "governance_model": row.governance_model or None,
-                **_return_row(
-                    d,
-                    None if pd.isna(row.retained) else row.retained,
-                    None if pd.isna(row.expected_roi) else row.expected_roi,
-                ),
-            }
-        )
+    rows = r.sort_values(["revenue", "id"], ascending=[False, True])
+    out["campaigns"] = row_dicts(
+        id=_ints(rows["id"]),
+        name=rows["name"].tolist(),
+        campaign_type=rows["campaign_type"].tolist(),
+        unit=rows["unit"].tolist(),
+        governance_model=[m or None for m in rows["governance_model"].tolist()],
+        **_return_columns({k: rows[k] for k in SUM_COLS}, rows["retained"], rows["expected_roi"]),
+    )
     out["by_type"] = _group_returns(r, "campaign_type", ctx["labels"]["type"], ctx)
     out["by_unit"] = _group_returns(r, "unit", ctx["labels"]["unit"], ctx)
     out["by_governance_model"] = _group_returns(
