@@ -16,8 +16,10 @@ Cohorts (documented in the review's notes):
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -423,6 +425,23 @@ def frame(rows: list, columns: list[str]) -> pd.DataFrame:
     return df
 
 
+@contextmanager
+def bulk_rows() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while hundreds of thousands of rows are built.
+
+    Every tuple and dict created counts towards a collection, and each full collection walks every
+    live object: at 100k campaigns collections took 0.2-0.3 s of a quarter's recomputation and
+    ~0.2 s of its fetch, and found nothing (rows hold no cycles). Reference counting still frees
+    everything; a cycle made meanwhile is collected after the block. Nested blocks are fine."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def fetch(qs: QuerySet) -> list[tuple]:
     """The rows of a values_list queryset straight from the database cursor.
 
@@ -434,7 +453,7 @@ def fetch(qs: QuerySet) -> list[tuple]:
         sql, params = qs.query.get_compiler(qs.db).as_sql()
     except EmptyResultSet:  # .none() or an empty __in list
         return []
-    with connections[qs.db].cursor() as cur:
+    with bulk_rows(), connections[qs.db].cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchall()
 

@@ -102,7 +102,12 @@ def num_list(values: pd.Series, digits: int = 2) -> list[float | None]:
     four (the per-campaign and per-task lists of a 100k-campaign quarter hold ~500k numbers)."""
     x = _floats(values)
     absent = ~np.isfinite(x)
-    return [None if a else round(v, digits) for v, a in zip(x.tolist(), absent.tolist(), strict=True)]
+    # rint rounds half to even, as round(v, 0) does, in one array call.
+    finite = np.where(absent, 0.0, x)
+    rounded = np.rint(finite).tolist() if digits == 0 else [round(v, digits) for v in finite.tolist()]
+    if absent.any():
+        rounded = [None if a else v for v, a in zip(rounded, absent.tolist(), strict=True)]
+    return rounded
 
 
 def _floats(values: Any) -> np.ndarray:
@@ -246,6 +251,19 @@ def compute(
     ``trend`` maps earlier quarters to their own trend points (``trend_point`` of their stored
     report); those quarters are then not recomputed, and ``frames`` need only hold the
     quarter's own campaigns (``kpi_data.load(f, trend=False)``)."""
+    with kpi_data.bulk_rows():
+        return _compute(f, now=now, frames=frames, include_ids=include_ids, include_data=include_data, trend=trend)
+
+
+def _compute(
+    f: KpiFilters,
+    *,
+    now: dt.datetime | None,
+    frames: dict | None,
+    include_ids: bool,
+    include_data: bool,
+    trend: dict[str, dict[str, Any]] | None,
+) -> dict[str, Any]:
     now_dt = now or timezone.now()
     frames = frames if frames is not None else kpi_data.load(f, trend=trend is None)
     ctx, clock = context(f, frames, now=now_dt, include_ids=include_ids)
@@ -404,17 +422,20 @@ def _visits(
         return empty, empty
     e = events if _sorted_events(events) else events.sort_values(["entity", "at", "id"])
     entity = e["entity"].to_numpy(dtype="int64")
-    state = e["to_state"].to_numpy(dtype=object)
+    # Text columns stay pandas arrays (taken by position, no index): converting them to Python
+    # objects and back cost as much as the rest of the section.
+    state = e["to_state"].array
+    state_code = pd.factorize(state)[0]
     start = e["at"].to_numpy(dtype="float64")
-    task_type = e["task_type"].to_numpy(dtype=object) if "task_type" in e else np.full(len(e), None, dtype=object)
-    # The row after each row, when it is the same entity's next event.
+    task_type = (e["task_type"] if "task_type" in e else pd.Series([None] * len(e), dtype=object)).array
+    # The row after each row, when it is the same entity's next event (-1: none).
     has_next = np.append(entity[1:] == entity[:-1], False)
-    after = np.append(np.arange(1, len(e)), 0)
+    after = np.where(has_next, np.arange(1, len(e) + 1), -1)
     # A wait still open at the horizon (the quarter's end, or now) ends there. Filling the gap
     # before merging matters: an open run of same-state events (create + assign, multi-step
     # approvals) would otherwise end at its last event.
     is_open = ~has_next
-    end = np.where(has_next, start[after], ctx["horizon"])
+    end = np.where(has_next, start[np.where(has_next, after, 0)], ctx["horizon"])
     seg = (
         None
         if not segments
@@ -425,15 +446,15 @@ def _visits(
                 "start": start,
                 "end": end,
                 "open": is_open,
-                "end_actor": np.where(has_next, e["actor"].to_numpy(dtype=object)[after], None),
-                "end_action": np.where(has_next, e["action"].to_numpy(dtype=object)[after], None),
+                "end_actor": e["actor"].array.take(after, allow_fill=True),
+                "end_action": e["action"].array.take(after, allow_fill=True),
                 "task_type": task_type,
             }
         )
     )
     # A visit: consecutive rows of one entity in the same state, outside the terminal states.
     first = np.ones(len(e), dtype=bool)
-    first[1:] = (entity[1:] != entity[:-1]) | (state[1:] != state[:-1])
+    first[1:] = (entity[1:] != entity[:-1]) | (state_code[1:] != state_code[:-1])
     kept = ~e["to_state"].isin(terminal).to_numpy()
     heads = np.flatnonzero(first & kept)
     # A visit's last row: the row before the next visit's first row (terminal runs are visits too).
@@ -442,11 +463,11 @@ def _visits(
     visits = pd.DataFrame(
         {
             "entity": entity[heads],
-            "state": state[heads],
+            "state": state.take(heads),
             "start": start[heads],
             "end": end[tails],
             "open": is_open[tails],
-            "task_type": task_type[heads],
+            "task_type": task_type.take(heads),
         }
     )
     # Each hour is counted once, in the quarter it passed in: a wait that crosses the
