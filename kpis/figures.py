@@ -890,7 +890,7 @@ def _return_columns(s: dict[str, Any], retained: Any, expected: Any) -> dict[str
     retained, expected = _floats(retained), _floats(expected)
 
     def per(a: np.ndarray, b: np.ndarray, digits: int) -> np.ndarray:  # ``ratio``, NaN for None
-        a, b = np.round(a, 10), np.round(b, 10)
+        a, b = _round10(a), _round10(b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _floats(num_list(np.where(b != 0, a / np.where(b != 0, b, 1.0), np.nan), digits))
 
@@ -919,6 +919,16 @@ def _return_columns(s: dict[str, Any], retained: Any, expected: Any) -> dict[str
         "expected_roi": num_list(expected, 1),
         "roi_gap": num_list(np.where(cost != 0, _floats(roi) - expected, np.nan), 1),
     }
+
+
+def _round10(x: np.ndarray) -> np.ndarray:
+    """``num(v, 10)`` of each value (``ratio`` rounds its terms first). Whole numbers (counts, yen)
+    are their own rounding; np.round is not exact past 1e6 (it scales by 1e10), so the others go
+    through Python's round."""
+    finite = np.isfinite(x)
+    if (x[finite] == np.floor(x[finite])).all():
+        return np.where(finite, x, np.nan)
+    return _floats(num_list(x, 10))
 
 
 def _return_row(s: dict, retained: float | None, expected: float | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kpis import figures as kpis
@@ -70,6 +70,19 @@ campaign = st.fixed_dictionaries(
         min_size=1,
         max_size=20,
     )
+)
+# Found by this test: np.round(x, 10) scales by 1e10 and is not exact past 1e6 (x.25 -> x.2500000001).
+@example(
+    [
+        (
+            {
+                **dict.fromkeys(["spend", "revenue", "leads", "mqls", "sqls", "opportunities", "won_deals"], 0.0),
+                "labour": 100.0,
+            },
+            941974547.25,
+            None,
+        )
+    ]
 )
 def test_return_columns_give_each_row_what_the_one_row_arithmetic_gives(rows):
     sums = [{**c, "cost": c["spend"] + c["labour"]} for c, _, _ in rows]
