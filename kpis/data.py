@@ -183,7 +183,9 @@ TASK_COLS = [
     "pause_limit_days",
 ]
 REQUEST_EVENT_COLS = ["entity", "id", "action", "from_state", "to_state", "actor", "at"]
-TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "from_state", "to_state", "actor", "at", "comment"]
+# Who acted and the state left are not read for tasks (a visit ends at the next event; approver
+# waits are the requests'): 340k values each at 100k campaigns, and a join to the users.
+TASK_EVENT_COLS = ["entity", "id", "task_type", "action", "to_state", "at", "comment"]
 
 
 def querysets(f: KpiFilters, *, trend: bool = True) -> dict[str, tuple[QuerySet, list[str]]]:
@@ -301,9 +303,7 @@ def querysets(f: KpiFilters, *, trend: bool = True) -> dict[str, tuple[QuerySet,
             "id",
             "task__task_type__slug",
             "action",
-            "from_state",
             "to_state",
-            "actor__username",
             "at",
             "comment",
         )
@@ -325,10 +325,11 @@ def querysets(f: KpiFilters, *, trend: bool = True) -> dict[str, tuple[QuerySet,
         .order_by("request_id", "at", "id")
         .values_list("request_id", "id", "action", "from_state", "to_state", "actor__username", "at")
     )
+    # From the pauses (few) to their task by key: ``task IN (alive tasks ...)`` made SQLite list
+    # every alive task of the million first, twice (0.33 s at 100k campaigns, for no pause).
+    paused_task = tasks.filter(Q(sla_state__in=["missed", "breached"]) | Q(state="waiting"), pk=OuterRef("task_id"))
     pauses = (
-        TaskPause.objects.filter(
-            Q(task__in=tasks.filter(sla_state__in=["missed", "breached"])) | Q(task__in=tasks.filter(state="waiting"))
-        )
+        TaskPause.objects.filter(Exists(paused_task))
         .order_by("task_id", "started_at")
         .values_list("task_id", "reason", "started_at", "ended_at")
     )
