@@ -19,6 +19,7 @@ import datetime as dt
 import gc
 import re
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -460,9 +461,16 @@ def fetch(qs: QuerySet) -> list[tuple]:
 
 
 def load(f: KpiFilters, *, only: tuple[str, ...] | None = None, trend: bool = True) -> dict[str, pd.DataFrame]:
-    """Run every query (or those named in ``only``) once; DataFrames with datetimes as epoch seconds."""
-    return {
-        name: frame(fetch(qs), cols)
-        for name, (qs, cols) in querysets(f, trend=trend).items()
-        if only is None or name in only
-    }
+    """Run every query (or those named in ``only``) once; DataFrames with datetimes as epoch seconds.
+
+    The queries run one after the other on this thread's connection; each result is turned into a
+    DataFrame on a helper thread meanwhile (no database access there). SQLite and psycopg let go
+    of the GIL while the database works, so at 100k campaigns the conversion (~0.45 s) is mostly
+    done while the next query runs instead of after it."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-frames") as convert, bulk_rows():
+        frames = {
+            name: convert.submit(frame, fetch(qs), cols)
+            for name, (qs, cols) in querysets(f, trend=trend).items()
+            if only is None or name in only
+        }
+        return {name: future.result() for name, future in frames.items()}

@@ -1,0 +1,68 @@
+"""kpis.data.load: every query's rows as a DataFrame, converted on a helper thread while the next
+query runs, with Python's cyclic garbage collector paused meanwhile (issue 19)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+import pandas as pd
+import pytest
+
+from campaigns.quarters import Quarter
+from kpis import data as kpi_data
+from kpis.data import KpiFilters
+
+pytestmark = pytest.mark.django_db
+
+Q3 = KpiFilters(Quarter.parse("2026Q3"))
+
+
+def test_load_gives_each_query_its_frame_in_query_order(quarter_data):
+    frames = kpi_data.load(Q3, trend=False)
+    queries = kpi_data.querysets(Q3, trend=False)
+    assert list(frames) == list(queries)
+    for name, (qs, cols) in queries.items():
+        expected = kpi_data.frame(kpi_data.fetch(qs), cols)
+        pd.testing.assert_frame_equal(frames[name], expected, obj=name)
+    assert len(frames["tasks"]) > 0 and len(frames["task_events"]) > 0
+
+
+def test_frames_are_built_off_the_thread_that_reads_the_database(quarter_data, monkeypatch):
+    built_on, real_frame = set(), kpi_data.frame
+
+    def spy(rows, columns):
+        built_on.add(threading.current_thread().name)
+        return real_frame(rows, columns)
+
+    monkeypatch.setattr(kpi_data, "frame", spy)
+    kpi_data.load(Q3, only=("tasks", "task_events"))
+    assert len(built_on) == 1 and threading.current_thread().name not in built_on
+
+
+def test_a_conversion_error_reaches_the_caller_and_the_collector_runs_again(quarter_data, monkeypatch):
+    def broken(rows, columns):
+        raise ValueError("bad column")
+
+    monkeypatch.setattr(kpi_data, "frame", broken)
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="bad column"):
+        kpi_data.load(Q3, only=("tasks",))
+    assert gc.isenabled()
+
+
+def test_bulk_rows_pauses_the_collector_and_leaves_it_as_it_found_it():
+    assert gc.isenabled()
+    with kpi_data.bulk_rows():
+        assert not gc.isenabled()
+        with kpi_data.bulk_rows():  # nested: the inner block does not turn it back on
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with kpi_data.bulk_rows():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()
