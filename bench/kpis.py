@@ -14,7 +14,8 @@ never touched. It reports for the last quarter, in one run:
   quarter's own rows; ``recompute_seconds``: ``store.recompute`` of the closed quarter (fetch
   + DataFrames + every KPI, trend from the stored quarters, storing); both the median of
   ``REPEATS`` interleaved pairs (each run in ``*_runs``); ``recompute_ratio`` = recompute /
-  own fetch (target <= 1.2);
+  own fetch (target <= 1.2), ``recompute_cpu_ratio`` the same in CPU time (the recompute
+  converts rows on a second thread while its next query runs);
 - ``dashboard_seconds`` / ``api_seconds``: /kpis/ and /api/kpis/ served from the warm store
   (target < 1 s); ``drill_seconds``, ``csv_seconds``, ``xlsx_seconds``: a drill-down and the
   exports; ``pdf_seconds``: the quarterly review PDF job (target <= 5 s).
@@ -331,15 +332,22 @@ def _measure(quarter: str) -> dict[str, Any]:
         kpi_data.fetch(q)
     # The ratio of two 4-6 s timings on a shared machine: a single pair moved by +-10 % from run to
     # run. Three pairs, interleaved (each fetch right before its recompute), and their medians.
-    fetches, recomputes = [], []
+    # CPU time too: the recompute converts rows on a second thread while the next query runs
+    # (kpi_data.load), so its wall time is less than the work done.
+    fetches, recomputes, fetch_cpu, recompute_cpu = [], [], [], []
     for _ in range(REPEATS):
+        cpu = time.process_time()
         own_rows, seconds = _timed(
             lambda: {name: len(kpi_data.fetch(q)) for name, (q, _) in kpi_data.querysets(f, trend=False).items()}
         )
         fetches.append(seconds)
+        fetch_cpu.append(time.process_time() - cpu)
+        cpu = time.process_time()
         row, seconds = _timed(lambda: store.recompute(f, reason="bench"))
         recomputes.append(seconds)
+        recompute_cpu.append(time.process_time() - cpu)
     own_fetch, recompute = statistics.median(fetches), statistics.median(recomputes)
+    cpu_ratio = statistics.median(recompute_cpu) / statistics.median(fetch_cpu)
     report = row.report
 
     User = get_user_model()
@@ -378,6 +386,7 @@ def _measure(quarter: str) -> dict[str, Any]:
         "own_fetch_runs": fetches,
         "recompute_runs": recomputes,
         "recompute_ratio": round(recompute / own_fetch, 3) if own_fetch else None,
+        "recompute_cpu_ratio": round(cpu_ratio, 3),
         "dashboard_seconds": dashboard,
         "api_seconds": api,
         "drill_seconds": drill,
@@ -457,7 +466,8 @@ def run_bench(campaigns: int = 100_000, tasks: int = 1_000_000, *, quarter: str 
         f" · full compute {result['full_compute_seconds']} s · ratio {result['full_compute_ratio']}\n"
         f"  store filled oldest first in {result['store_warm_seconds']} s; the quarter's own rows:"
         f" fetch {result['own_fetch_seconds']} s · recompute {result['recompute_seconds']} s"
-        f" · ratio {result['recompute_ratio']} (target <= 1.2)\n"
+        f" · ratio {result['recompute_ratio']} (target <= 1.2; CPU time of both threads:"
+        f" {result['recompute_cpu_ratio']})\n"
         f"  stored dashboard {result['dashboard_seconds']} s · API {result['api_seconds']} s (target < 1)"
         f" · drill-down {result['drill_seconds']} s · CSV {result['csv_seconds']} s"
         f" · XLSX {result['xlsx_seconds']} s · PDF {result['pdf_seconds']} s (target <= 5)"

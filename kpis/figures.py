@@ -773,27 +773,27 @@ def sla(
     t = tasks[finished | breached].copy()
     t.loc[breached[finished | breached], "sla_state"] = "breached"
     t["outcome"] = np.where(t["sla_state"] == "met", "met", np.where(t["sla_state"] == "missed", "missed", "breached"))
+    outcome = np.select([t["sla_state"] == "met", t["sla_state"] == "missed"], [0, 1], 2)  # met, missed, breached
 
     def group(col: str, labels: dict | None = None) -> list[dict]:
         if t.empty:
             return []
         keys = t[col].fillna("—")
-        g = t.groupby(keys)["outcome"].value_counts().unstack(fill_value=0)
-        for c in ("met", "missed", "breached"):
-            if c not in g:
-                g[c] = 0
+        # Outcome counts per key: one bincount over (key, outcome) codes.
+        codes, uniques = pd.factorize(keys)
+        counts = np.bincount(codes * 3 + outcome, minlength=len(uniques) * 3).reshape(-1, 3)
         ids = _ids_by(t["id"], keys) if ctx["ids"] else {}
         rows = []
-        for key, r in g.iterrows():
-            n = int(r.met + r.missed + r.breached)
+        for key, (met, missed, breached) in zip(uniques.tolist(), counts.tolist(), strict=True):
+            n = met + missed + breached
             row = {
                 "key": key,
                 "label": str((labels or {}).get(key, key)),
                 "tasks": n,
-                "met": int(r.met),
-                "missed": int(r.missed),
-                "breached": int(r.breached),
-                "share_met": ratio(r.met, n),
+                "met": met,
+                "missed": missed,
+                "breached": breached,
+                "share_met": ratio(met, n),
             }
             if ctx["ids"]:
                 row["ids"] = ids[key]
@@ -889,10 +889,13 @@ def _return_columns(s: dict[str, Any], retained: Any, expected: Any) -> dict[str
     cost, revenue = col["cost"], col["revenue"]
     retained, expected = _floats(retained), _floats(expected)
 
-    def per(a: np.ndarray, b: np.ndarray, digits: int) -> np.ndarray:  # ``ratio``, NaN for None
+    def ratios(a: np.ndarray, b: np.ndarray, digits: int) -> list[float | None]:  # ``ratio`` of each row
         a, b = _round10(a), _round10(b)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _floats(num_list(np.where(b != 0, a / np.where(b != 0, b, 1.0), np.nan), digits))
+            return num_list(np.where(b != 0, a / np.where(b != 0, b, 1.0), np.nan), digits)
+
+    def per(a: np.ndarray, b: np.ndarray, digits: int) -> np.ndarray:  # the same, NaN for None
+        return _floats(ratios(a, b, digits))
 
     roi = num_list(per(revenue - cost, cost, 10) * 100, 1)  # ``pct``
     campaigns = col.get("campaigns", np.ones(n))
@@ -911,9 +914,9 @@ def _return_columns(s: dict[str, Any], retained: Any, expected: Any) -> dict[str
         "cost_per_lead": num_list(per(cost, col["leads"], 6), 0),
         "cost_per_mql": num_list(per(cost, col["mqls"], 6), 0),
         "cost_per_sql": num_list(per(cost, col["sqls"], 6), 0),
-        "lead_to_mql": num_list(per(col["mqls"], col["leads"], 4), 4),
-        "mql_to_sql": num_list(per(col["sqls"], col["mqls"], 4), 4),
-        "sql_to_won": num_list(per(col["won_deals"], col["sqls"], 4), 4),
+        "lead_to_mql": ratios(col["mqls"], col["leads"], 4),
+        "mql_to_sql": ratios(col["sqls"], col["mqls"], 4),
+        "sql_to_won": ratios(col["won_deals"], col["sqls"], 4),
         "roi": roi,
         "good_roi": num_list(per(retained - cost, cost, 10) * 100, 1),
         "expected_roi": num_list(expected, 1),

@@ -233,7 +233,7 @@ def details(f: KpiFilters, part: str, *, now: dt.datetime | None = None) -> Any:
 def _read(f: KpiFilters, part: str, *, now: dt.datetime) -> Any:
     if is_closed(f.quarter, now):
         row = stored(f, now=now, part=part)
-        return row.report if part == "report" else json.loads(getattr(row, f"{part}_json") or "{}")
+        return row.report if part == "report" else orjson.loads(getattr(row, f"{part}_json") or "{}")
     base, key = _running_keys(f)
     latest = cache.get(f"{base}:latest")
     if latest is not None:
