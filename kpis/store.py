@@ -13,7 +13,7 @@
   the filters and the watermarks, fresh for ``MOPS_KPI_RUNNING_TTL`` seconds (default 300).
   Once a newer event exists or that time has passed, the last figures are still served (they
   carry ``meta.generated_at``) while a django-q2 job recomputes them, one job at a time per
-  filter set (``refresh_later``): at 100k campaigns a computation takes 4-6 s, and in a busy
+  filter set (``refresh_later``): at 100k campaigns a computation takes about 4 s, and in a busy
   team every page would otherwise wait for one. Only the very first read computes in the
   request; with jobs run inline (tests, ``Q_SYNC``) every read computes when not fresh.
 
