@@ -9,7 +9,8 @@ never touched. It reports for the last quarter, in one run:
 - ``fetch_seconds``: every query the KPIs read, rows fetched from the cursor (``kpi_data.fetch``);
   ``django_fetch_seconds``: the same rows through Django's per-row converters (the old path);
 - ``full_compute_seconds``: ``figures.compute`` from eight quarters of rows (the verification
-  path), ``full_compute_ratio`` = that / ``fetch_seconds``;
+  path), ``full_compute_ratio`` = that / ``fetch_seconds`` (medians of ``REPEATS`` interleaved
+  pairs, as below);
 - ``store_warm_seconds``: filling the store oldest quarter first; ``own_fetch_seconds``: the
   quarter's own rows; ``recompute_seconds``: ``store.recompute`` of the closed quarter (fetch
   + DataFrames + every KPI, trend from the stored quarters, storing); both the median of
@@ -314,9 +315,15 @@ def _measure(quarter: str) -> dict[str, Any]:
     kpi_data.fetch(qs["labels_unit"][0])  # warm-up: connection, database caches
     for _name, (q, _cols) in qs.items():  # warm the page cache the same way for both fetches
         kpi_data.fetch(q)
-    rows, fetch = _timed(lambda: {name: len(kpi_data.fetch(q)) for name, (q, _) in kpi_data.querysets(f).items()})
     _, django_fetch = _timed(lambda: [len(list(q)) for q, _ in kpi_data.querysets(f).values()])
-    _, full_compute = _timed(lambda: kpis.compute(f))  # eight quarters of rows, trend included
+    # Eight quarters of rows, trend included (the verification path): like the recompute below,
+    # the median of REPEATS interleaved fetch / compute pairs.
+    fetches, computes = [], []
+    for _ in range(REPEATS):
+        rows, seconds = _timed(lambda: {name: len(kpi_data.fetch(q)) for name, (q, _) in kpi_data.querysets(f).items()})
+        fetches.append(seconds)
+        computes.append(_timed(lambda: kpis.compute(f))[1])
+    fetch, full_compute = statistics.median(fetches), statistics.median(computes)
 
     # Fill the store oldest first (as the quarters close): each quarter then reads the seven
     # before it from the store and fetches its own rows only.
@@ -378,6 +385,8 @@ def _measure(quarter: str) -> dict[str, Any]:
         "fetch_seconds": round(fetch, 3),
         "django_fetch_seconds": django_fetch,
         "full_compute_seconds": full_compute,
+        "fetch_runs": fetches,
+        "full_compute_runs": computes,
         "full_compute_ratio": round(full_compute / fetch, 3) if fetch else None,
         "store_warm_seconds": warm_seconds,
         "own_rows_fetched": own_rows,
