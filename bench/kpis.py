@@ -318,12 +318,12 @@ def _measure(quarter: str) -> dict[str, Any]:
     _, django_fetch = _timed(lambda: [len(list(q)) for q, _ in kpi_data.querysets(f).values()])
     # Eight quarters of rows, trend included (the verification path): like the recompute below,
     # the median of REPEATS interleaved fetch / compute pairs.
-    fetches, computes = [], []
+    full_fetches, full_computes = [], []
     for _ in range(REPEATS):
         rows, seconds = _timed(lambda: {name: len(kpi_data.fetch(q)) for name, (q, _) in kpi_data.querysets(f).items()})
-        fetches.append(seconds)
-        computes.append(_timed(lambda: kpis.compute(f))[1])
-    fetch, full_compute = statistics.median(fetches), statistics.median(computes)
+        full_fetches.append(seconds)
+        full_computes.append(_timed(lambda: kpis.compute(f))[1])
+    fetch, full_compute = statistics.median(full_fetches), statistics.median(full_computes)
 
     # Fill the store oldest first (as the quarters close): each quarter then reads the seven
     # before it from the store and fetches its own rows only.
@@ -385,8 +385,8 @@ def _measure(quarter: str) -> dict[str, Any]:
         "fetch_seconds": round(fetch, 3),
         "django_fetch_seconds": django_fetch,
         "full_compute_seconds": full_compute,
-        "fetch_runs": fetches,
-        "full_compute_runs": computes,
+        "fetch_runs": full_fetches,
+        "full_compute_runs": full_computes,
         "full_compute_ratio": round(full_compute / fetch, 3) if fetch else None,
         "store_warm_seconds": warm_seconds,
         "own_rows_fetched": own_rows,

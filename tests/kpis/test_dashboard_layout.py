@@ -205,3 +205,15 @@ def test_cell_formats():
     assert kpi_yen(4427.0) == "¥4,427" and kpi_yen(-58500) == "-¥58,500" and kpi_yen(50710000.0) == "¥50,710,000"
     assert kpi_as(218.3, "pct") == "218.3%" and kpi_as(0.5, "share") == "50%" and kpi_as(-219.1, "pt") == "-219.1 pt"
     assert kpi_as(None, "yen") == "—" and kpi_as("ウェビナー", "yen") == "ウェビナー"
+
+
+def test_pdf_gives_each_definition_its_own_paragraph(named, quarter_data, frozen):
+    """Several definitions in one long Japanese paragraph made xhtml2pdf fail to split it at some
+    page breaks (LayoutError "Splitting error(n==2)": the review of a 2,000-campaign quarter
+    failed); one paragraph per definition lets the page break fall between two of them."""
+    with translation.override("ja"):
+        html = pdf.render_html(figures.compute(KpiFilters(Quarter.parse("2026Q3")), now=NOW))
+    paragraphs = re.findall(r'<p class="muted">(.*?)</p>', html, re.S)
+    with_definitions = [p for p in paragraphs if "<b>" in p]
+    assert len(with_definitions) >= 10
+    assert all(p.count("<b>") == 1 and p.startswith("<b>") for p in with_definitions)
