@@ -21,6 +21,9 @@ from locust import HttpUser, between, task
 PASSWORD = "demo"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
+# The smallest file the deliverable check accepts as a PDF (its first bytes are checked).
+DELIVERABLE_PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
 
 class MopsUser(HttpUser):
     abstract = True
@@ -54,8 +57,10 @@ class MopsUser(HttpUser):
             body = r.json()
             return body.get("results", body) if isinstance(body, dict) else body
 
-    def post_action(self, path: str, name: str, payload: dict | None = None) -> None:
-        with self.client.post(path, json=payload or {}, name=name, catch_response=True) as r:
+    def post_action(self, path: str, name: str, payload: dict | None = None, files: dict | None = None) -> None:
+        # A file goes as multipart (as the task page sends it), everything else as JSON.
+        body = {"data": payload or {}, "files": files} if files else {"json": payload or {}}
+        with self.client.post(path, name=name, catch_response=True, **body) as r:
             if r.status_code in (200, 201, 409):
                 r.success()
             else:
@@ -147,9 +152,17 @@ class Operations(MopsUser):
         ]
         if moves:
             task_id, action = random.choice(moves)
-            # Completing asks for the hours actually spent (as the task page does).
-            payload = {"actual_hours": str(random.randint(1, 8))} if action == "complete" else {}
-            self.post_action(f"/api/tasks/{task_id}/{action.replace('_', '-')}/", "tasks: transition", payload)
+            rule = next(t.get("deliverable_rule", "") for t in rows if t["id"] == task_id)
+            payload, files = {}, None
+            if action in ("complete", "submit_review"):  # the hours spent, as the task page asks
+                payload = {"actual_hours": str(random.randint(1, 8))}
+            if action == "submit_review" and rule == "link":  # stored, never fetched
+                payload.update(link=f"http://127.0.0.1/deliverables/{task_id}", comment="load test")
+            elif action == "submit_review" and rule in ("file", "any"):  # the task type asks for a file
+                files = {"file": (f"deliverable-{task_id}.pdf", DELIVERABLE_PDF, "application/pdf")}
+                payload.update(comment="load test")
+            path = f"/api/tasks/{task_id}/{action.replace('_', '-')}/"
+            self.post_action(path, "tasks: transition", payload, files)
 
     @task(1)
     def kpis(self) -> None:
