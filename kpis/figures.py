@@ -128,7 +128,7 @@ def _ints(values: Any) -> list[int | None]:
 def iso_list(seconds: pd.Series) -> list[str | None]:
     """Epoch seconds as local "YYYY-MM-DD HH:MM" text (None when absent), converted and formatted
     as one array (the per-campaign and per-task lists of a 100k-campaign quarter)."""
-    x = pd.to_numeric(seconds, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    x = _floats(seconds)
     present = np.isfinite(x)
     stamps = pd.to_datetime(np.where(present, x, 0.0), unit="s", utc=True)
     local = stamps.tz_convert(timezone.get_default_timezone()).tz_localize(None)
@@ -237,6 +237,7 @@ def context(
 # --- the review ----------------------------------------------------------------------------
 
 
+@kpi_data.bulk_rows()  # the collector is paused for the whole computation (see bulk_rows)
 def compute(
     f: KpiFilters,
     *,
@@ -251,19 +252,6 @@ def compute(
     ``trend`` maps earlier quarters to their own trend points (``trend_point`` of their stored
     report); those quarters are then not recomputed, and ``frames`` need only hold the
     quarter's own campaigns (``kpi_data.load(f, trend=False)``)."""
-    with kpi_data.bulk_rows():
-        return _compute(f, now=now, frames=frames, include_ids=include_ids, include_data=include_data, trend=trend)
-
-
-def _compute(
-    f: KpiFilters,
-    *,
-    now: dt.datetime | None,
-    frames: dict | None,
-    include_ids: bool,
-    include_data: bool,
-    trend: dict[str, dict[str, Any]] | None,
-) -> dict[str, Any]:
     now_dt = now or timezone.now()
     frames = frames if frames is not None else kpi_data.load(f, trend=trend is None)
     ctx, clock = context(f, frames, now=now_dt, include_ids=include_ids)
@@ -748,6 +736,9 @@ def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, 
     return out
 
 
+OUTCOMES = np.array(["met", "missed", "breached"], dtype=object)
+
+
 def sla(
     tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict
 ) -> dict[str, Any]:
@@ -772,8 +763,8 @@ def sla(
     breached = _breached_live(tasks, pauses, clock, ctx) & _in_quarter(tasks["due_at"], ctx)
     t = tasks[finished | breached].copy()
     t.loc[breached[finished | breached], "sla_state"] = "breached"
-    t["outcome"] = np.where(t["sla_state"] == "met", "met", np.where(t["sla_state"] == "missed", "missed", "breached"))
-    outcome = np.select([t["sla_state"] == "met", t["sla_state"] == "missed"], [0, 1], 2)  # met, missed, breached
+    outcome = np.select([t["sla_state"] == "met", t["sla_state"] == "missed"], [0, 1], 2)  # codes of OUTCOMES
+    t["outcome"] = OUTCOMES[outcome]
 
     def group(col: str, labels: dict | None = None) -> list[dict]:
         if t.empty:

@@ -66,3 +66,12 @@ def test_bulk_rows_pauses_the_collector_and_leaves_it_as_it_found_it():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+def test_the_whole_computation_runs_with_the_collector_paused(quarter_data, monkeypatch):
+    from kpis import figures
+
+    seen, real = [], figures.lead_time
+    monkeypatch.setattr(figures, "lead_time", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    figures.compute(Q3)
+    assert seen == [False] and gc.isenabled()
