@@ -77,7 +77,7 @@ class Command(BaseCommand):
             light, extra = store.split(store.as_stored(figures.compute(f, include_ids=True)))
             same = (
                 store.comparable(row.report) == store.comparable(light)
-                and json.loads(row.lists_json or "{}") == extra["lists"]
+                and store.lists_from_text(row.lists_json) == extra["lists"]
                 and json.loads(row.ids_json or "{}") == extra["ids"]
             )
             self.stdout.write(f"{row.quarter} {row.filters_key[:8]} {'ok' if same else 'DIFFERS'}")
