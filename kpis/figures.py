@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import SURVEY_QUESTIONS, State
 from knowledge.models import ToolCategory
 from sla.models import default_calendar
+from sla.workcal import WorkCalendar
 from tasks.models import TaskState
 from tasks.sla_start import MAX_PAUSE_BUSINESS_DAYS
 from tasks.workload import coefficient_of_variation, gini
@@ -192,8 +193,8 @@ def _ids(ids: pd.Series) -> list[int]:
     return _distinct(ids.to_numpy(dtype="int64"))
 
 
-def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkClock:
-    cal = default_calendar().to_work_calendar()
+def _span(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> tuple[dt.date, dt.date]:
+    """The local dates of the first and last instants of the loaded frames, now and the trend's start."""
     stamps = [now, bounds(trend_quarters(f.quarter)[0])[0].timestamp()]
     for name, cols in (
         ("campaigns", ["submitted_at", "launched_at"]),
@@ -208,16 +209,25 @@ def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float) -> WorkCl
             if len(df) and df[c].notna().any():
                 stamps += [df[c].min(), df[c].max()]
     tz = timezone.get_default_timezone()
-    first = dt.datetime.fromtimestamp(min(stamps), tz).date()
-    last = dt.datetime.fromtimestamp(max(stamps), tz).date()
-    return WorkClock(cal, first, last)
+    return dt.datetime.fromtimestamp(min(stamps), tz).date(), dt.datetime.fromtimestamp(max(stamps), tz).date()
+
+
+def _clock(frames: dict[str, pd.DataFrame], f: KpiFilters, now: float, cal: WorkCalendar | None = None) -> WorkClock:
+    return WorkClock(cal or default_calendar().to_work_calendar(), *_span(frames, f, now))
 
 
 def context(
-    f: KpiFilters, frames: dict[str, pd.DataFrame], *, now: dt.datetime, include_ids: bool = False
+    f: KpiFilters,
+    frames: dict[str, pd.DataFrame],
+    *,
+    now: dt.datetime,
+    include_ids: bool = False,
+    cal: WorkCalendar | None = None,
 ) -> tuple[dict[str, Any], WorkClock]:
     """The shared context of every section (quarter bounds, labels) and the work clock over the
-    span of the loaded frames (any subset of ``kpi_data.load``'s, for a single section)."""
+    span of the loaded frames (any subset of ``kpi_data.load``'s, for a single section).
+
+    ``cal``: the working calendar, read beforehand (it is read from the database otherwise)."""
     start, end = bounds(f.quarter)
     ctx = {
         "f": f,
@@ -231,7 +241,7 @@ def context(
         },
     }
     ctx["horizon"] = min(ctx["end"], ctx["now"])
-    return ctx, _clock(frames, f, ctx["now"])
+    return ctx, _clock(frames, f, ctx["now"], cal)
 
 
 # --- the review ----------------------------------------------------------------------------
@@ -251,36 +261,80 @@ def compute(
 
     ``trend`` maps earlier quarters to their own trend points (``trend_point`` of their stored
     report); those quarters are then not recomputed, and ``frames`` need only hold the
-    quarter's own campaigns (``kpi_data.load(f, trend=False)``)."""
+    quarter's own campaigns (``kpi_data.load(f, trend=False)``).
+
+    Without ``frames``, the sections that do not read the task events (``_before_events``) are
+    computed while the task-events query runs (``kpi_data.load_overlapped``), the others after."""
     now_dt = now or timezone.now()
-    frames = frames if frames is not None else kpi_data.load(f, trend=trend is None)
-    ctx, clock = context(f, frames, now=now_dt, include_ids=include_ids)
+    cal = default_calendar().to_work_calendar()  # a database read: on this thread, before
+
+    def before(frames: dict[str, pd.DataFrame]) -> dict[str, Any]:
+        return _before_events(f, frames, now_dt, cal, include_ids=include_ids, include_data=include_data, trend=trend)
+
+    if frames is None:
+        frames, early = kpi_data.load_overlapped(f, trend=trend is None, meanwhile=before)
+    else:
+        early = before(frames)
+    if _span(frames, f, now_dt.timestamp()) != early["clock"].span:
+        # The task events reach outside the span of the other rows: the clock is not the one the
+        # early sections used (rare: only an old task's late event). Computed again on this one.
+        early = before(frames)
+    ctx, clock = early["ctx"], early["clock"]
+    report: dict[str, Any] = {"meta": early["meta"], "lead_time": early["lead_time"]}
+    report["stall"] = _stall_tasks(early["stall"], frames["task_events"], clock, ctx)
+    report["workload"] = early["workload"]
+    report["sla"] = _sla_with_events(early["sla"], frames["task_events"])
+    for name in ("return", "satisfaction", "martech", "maturity", "governance"):
+        report[name] = early[name]
+    report["summary"] = summary(report)
+    if include_data:
+        report["data"] = early["data"]
+    return report
+
+
+def _before_events(
+    f: KpiFilters,
+    frames: dict[str, pd.DataFrame],
+    now: dt.datetime,
+    cal: WorkCalendar,
+    *,
+    include_ids: bool,
+    include_data: bool,
+    trend: dict[str, dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """What ``compute`` can compute without the task events: the context, the work clock, the
+    campaigns' frame, every section that does not read them, and the stall's and the SLA's first
+    halves (finished with the events by ``_stall_tasks`` and ``_sla_with_events``). Reads no
+    database (it may run on ``load_overlapped``'s helper thread)."""
+    ctx, clock = context(f, frames, now=now, include_ids=include_ids, cal=cal)
     ctx["trend"] = trend or {}
     campaigns = _campaign_frame(frames, clock)
     tasks = frames["tasks"]
-    report: dict[str, Any] = {
+    out = {
+        "ctx": ctx,
+        "clock": clock,
+        "campaigns": campaigns,
         "meta": {
             "quarter": str(f.quarter),
             "start": f.quarter.start.isoformat(),
             "end": f.quarter.end.isoformat(),
             "filters": f.as_dict(),
-            "generated_at": now_dt.isoformat(timespec="seconds"),
+            "generated_at": now.isoformat(timespec="seconds"),
             "business_day_hours": num(clock.day_seconds / HOUR),
         },
+        "lead_time": lead_time(campaigns, ctx),
+        "stall": _stall_requests(frames["request_events"], clock, ctx),
+        "workload": workload(tasks, frames["people"], clock, ctx),
+        "sla": _sla_outcomes(tasks, frames["pauses"], clock, ctx),
+        "return": returns(campaigns, frames["channels"], ctx),
+        "satisfaction": satisfaction(frames["survey"], ctx),
+        "martech": martech(frames["tools"], frames["snapshots"], frames["savings"], ctx),
     }
-    report["lead_time"] = lead_time(campaigns, ctx)
-    report["stall"] = stall(frames, clock, ctx)
-    report["workload"] = workload(tasks, frames["people"], clock, ctx)
-    report["sla"] = sla(tasks, frames["pauses"], frames["task_events"], clock, ctx)
-    report["return"] = returns(campaigns, frames["channels"], ctx)
-    report["satisfaction"] = satisfaction(frames["survey"], ctx)
-    report["martech"] = martech(frames["tools"], frames["snapshots"], frames["savings"], ctx)
-    report["maturity"] = maturity(campaigns, report["sla"], ctx)
-    report["governance"] = governance(campaigns, tasks, ctx)
-    report["summary"] = summary(report)
+    out["maturity"] = maturity(campaigns, out["sla"]["report"], ctx)  # reads the share met only
+    out["governance"] = governance(campaigns, tasks, ctx)  # reads the SLA outcomes (ctx["sla_tasks"])
     if include_data:
-        report["data"] = {"campaigns": _data_campaigns(campaigns, ctx), "tasks": _data_tasks(tasks, ctx)}
-    return report
+        out["data"] = {"campaigns": _data_campaigns(campaigns, ctx), "tasks": _data_tasks(tasks, ctx)}
+    return out
 
 
 def _campaign_frame(frames: dict[str, pd.DataFrame], clock: WorkClock) -> pd.DataFrame:
@@ -518,9 +572,9 @@ def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> li
     return out
 
 
-def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[str, Any]:
-    rseg, rvisits = _visits(frames["request_events"].assign(task_type=None), ctx, REQUEST_TERMINAL)
-    _, tvisits = _visits(frames["task_events"], ctx, TASK_TERMINAL, segments=False)
+def _stall_requests(request_events: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
+    """The requests' half of ``stall``: where requests wait, and each approver's decisions."""
+    rseg, rvisits = _visits(request_events.assign(task_type=None), ctx, REQUEST_TERMINAL)
     approvers = []
     decided = rseg[(rseg["state"] == State.SUBMITTED) & rseg["end_action"].isin(DECISIONS) & rseg["end_actor"].notna()]
     if not decided.empty:
@@ -548,6 +602,12 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
             if ctx["ids"]:
                 row["ids"] = ids[name]
             approvers.append(row)
+    return {"requests": _rank(rvisits, clock, REQUEST_STATE_LABELS, ctx), "approvers": approvers}
+
+
+def _stall_tasks(half: dict[str, Any], task_events: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
+    """``stall`` from its requests' half (``_stall_requests``) and the task events."""
+    _, tvisits = _visits(task_events, ctx, TASK_TERMINAL, segments=False)
     by_type = []
     if not tvisits.empty:
         v = tvisits.assign(
@@ -575,12 +635,12 @@ def stall(frames: dict[str, pd.DataFrame], clock: WorkClock, ctx: dict) -> dict[
             if ctx["ids"]:
                 row["ids"] = ids[(tt, state)]
             by_type.append(row)
-    requests = _rank(rvisits, clock, REQUEST_STATE_LABELS, ctx)
+    requests = half["requests"]
     tasks = _rank(tvisits, clock, TASK_STATE_LABELS, ctx)
     return {
         "requests": requests,
         "tasks": tasks,
-        "approvers": approvers,
+        "approvers": half["approvers"],
         "task_types": by_type,
         # Waiting in ready_for_launch is waiting for the planned date, not for anyone.
         "bottleneck": next((r["state"] for r in requests if r["state"] != State.READY_FOR_LAUNCH), None),
@@ -739,21 +799,25 @@ def _breached_live(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, 
 OUTCOMES = np.array(["met", "missed", "breached"], dtype=object)
 
 
-def sla(
-    tasks: pd.DataFrame, pauses: pd.DataFrame, task_events: pd.DataFrame, clock: WorkClock, ctx: dict
-) -> dict[str, Any]:
+def _sla_outcomes(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, ctx: dict) -> dict[str, Any]:
+    """Everything of ``sla`` but what the task events add (the deadlines moved, the notes of a
+    reopen or a moved deadline in the breach reasons): finished with ``_sla_with_events``.
+
+    Sets ``ctx["sla_tasks"]`` (the tasks judged and their outcome) for ``governance``."""
     if tasks.empty:
         return {
-            "tasks": 0,
-            "met": 0,
-            "missed": 0,
-            "breached": 0,
-            "deadline_moved": 0,
-            "share_met": None,
-            "by_task_type": [],
-            "by_assignee": [],
-            "by_unit": [],
-            "breaches": [],
+            "report": {
+                "tasks": 0,
+                "met": 0,
+                "missed": 0,
+                "breached": 0,
+                "deadline_moved": 0,
+                "share_met": None,
+                "by_task_type": [],
+                "by_assignee": [],
+                "by_unit": [],
+                "breaches": [],
+            },
         }
     finished = (
         tasks["sla_state"].isin(["met", "missed"])
@@ -792,7 +856,7 @@ def sla(
         return sorted(rows, key=lambda r: (r["share_met"] if r["share_met"] is not None else 2, r["key"]))
 
     late = t[t["outcome"] != "met"].copy()
-    breaches = []
+    breaches = None
     if not late.empty:
         finish = np.where(late["completed_at"].notna(), late["completed_at"], ctx["horizon"])
         late["overrun_h"] = clock.between(late["due_at"].to_numpy(), finish) / HOUR
@@ -801,67 +865,79 @@ def sla(
             if len(pauses)
             else pd.Series(dtype=object)
         )
-        reopened = task_events[task_events["action"] == "reopen"] if len(task_events) else task_events
-        moved_notes = (
-            task_events[task_events["action"] == "due_set"]
-            .groupby("entity")["comment"]
-            .apply(lambda s: " / ".join(x for x in s if x))
-            if len(task_events)
-            else pd.Series(dtype=object)
-        )
-        reopen_notes = (
-            reopened.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x))
-            if len(reopened)
-            else pd.Series(dtype=object)
-        )
         late = late.sort_values(["overrun_h", "id"], ascending=[False, True])
-        say = _reason_sentences()
-        due, completed = iso_list(late["due_at"]), iso_list(late["completed_at"])
-        overrun_h = num_list(late["overrun_h"])
-        # Dicts: a Series' ``in index`` and item lookup cost ~5 us each, per breach (20k at 100k campaigns).
-        reasons, reopen_notes, moved_notes = reasons.to_dict(), reopen_notes.to_dict(), moved_notes.to_dict()
-        ids = _ints(late["id"])
-        whys = []
-        for i in ids:
-            why = []
-            if reasons.get(i):
-                why.append(["waiting", reasons[i]])
-            if i in reopen_notes:
-                why.append(["reopened", reopen_notes[i]])
-            if i in moved_notes:
-                why.append(["deadline_moved", moved_notes[i]])
-            whys.append(why)
-        breaches = row_dicts(
-            task_id=ids,
-            key=late["key"].tolist(),
-            title=late["title"].tolist(),
-            campaign_id=_ints(late["campaign_id"]),
-            task_type=late["task_type"].tolist(),
-            assignee=[a if isinstance(a, str) else None for a in late["assignee"].tolist()],
-            outcome=late["outcome"].tolist(),
-            due_at=due,
-            completed_at=completed,
-            overrun_business_hours=overrun_h,
-            why=whys,
-            reasons=[breach_reasons(why, say) if why else [say[""]] for why in whys],
-        )
+        # The breach rows but their reasons; dicts: a Series' ``in index`` and item lookup cost
+        # ~5 us each, per breach (20k at 100k campaigns).
+        breaches = {
+            "waiting": reasons.to_dict(),
+            "columns": {
+                "task_id": _ints(late["id"]),
+                "key": late["key"].tolist(),
+                "title": late["title"].tolist(),
+                "campaign_id": _ints(late["campaign_id"]),
+                "task_type": late["task_type"].tolist(),
+                "assignee": [a if isinstance(a, str) else None for a in late["assignee"].tolist()],
+                "outcome": late["outcome"].tolist(),
+                "due_at": iso_list(late["due_at"]),
+                "completed_at": iso_list(late["completed_at"]),
+                "overrun_business_hours": num_list(late["overrun_h"]),
+            },
+        }
     met = int((t["outcome"] == "met").sum())
     ctx["sla_tasks"] = t[["id", "governance_model", "outcome"]]
+    return {
+        "judged": t["id"],
+        "breaches": breaches,
+        "report": {
+            "tasks": int(len(t)),
+            "deadline_moved": None,  # (its place among the keys) from the task events
+            "met": met,
+            "missed": int((t["outcome"] == "missed").sum()),
+            "breached": int((t["outcome"] == "breached").sum()),
+            "share_met": ratio(met, len(t)),
+            "by_task_type": group("task_type", ctx["labels"]["task_type"]),
+            "by_assignee": group("assignee"),
+            "by_unit": group("unit", ctx["labels"]["unit"]),
+            "breaches": [],
+            **({"ids": _ids(t["id"])} if ctx["ids"] else {}),
+        },
+    }
+
+
+def _sla_with_events(part: dict[str, Any], task_events: pd.DataFrame) -> dict[str, Any]:
+    """``sla`` from ``_sla_outcomes`` and the task events: the deadlines moved and the breaches'
+    reasons (a wait's reason, a reopen's or a moved deadline's note)."""
+    report = part["report"]
+    if "judged" not in part:  # no task
+        return report
+    notes = {}
+    for action in ("reopen", "due_set"):
+        chosen = task_events[task_events["action"] == action] if len(task_events) else task_events
+        notes[action] = (
+            chosen.groupby("entity")["comment"].apply(lambda s: " / ".join(x for x in s if x)).to_dict()
+            if len(chosen)
+            else {}
+        )
+    if part["breaches"] is not None:
+        say = _reason_sentences()
+        waiting, columns = part["breaches"]["waiting"], part["breaches"]["columns"]
+        whys = []
+        for i in columns["task_id"]:
+            why = []
+            if waiting.get(i):
+                why.append(["waiting", waiting[i]])
+            if i in notes["reopen"]:
+                why.append(["reopened", notes["reopen"][i]])
+            if i in notes["due_set"]:
+                why.append(["deadline_moved", notes["due_set"][i]])
+            whys.append(why)
+        report["breaches"] = row_dicts(
+            **columns, why=whys, reasons=[breach_reasons(why, say) if why else [say[""]] for why in whys]
+        )
     # Judged against the deadline in force (as Jira SM does); how many of those MOps moved is shown.
     moved_ids = set(task_events.loc[task_events["action"] == "due_set", "entity"]) if len(task_events) else set()
-    return {
-        "tasks": int(len(t)),
-        "deadline_moved": int(t["id"].isin(moved_ids).sum()),
-        "met": met,
-        "missed": int((t["outcome"] == "missed").sum()),
-        "breached": int((t["outcome"] == "breached").sum()),
-        "share_met": ratio(met, len(t)),
-        "by_task_type": group("task_type", ctx["labels"]["task_type"]),
-        "by_assignee": group("assignee"),
-        "by_unit": group("unit", ctx["labels"]["unit"]),
-        "breaches": breaches,
-        **({"ids": _ids(t["id"])} if ctx["ids"] else {}),
-    }
+    report["deadline_moved"] = int(part["judged"].isin(moved_ids).sum())
+    return report
 
 
 # 5. return -----------------------------------------------------------------------------------

@@ -75,3 +75,52 @@ def test_the_whole_computation_runs_with_the_collector_paused(quarter_data, monk
     monkeypatch.setattr(figures, "lead_time", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
     figures.compute(Q3)
     assert seen == [False] and gc.isenabled()
+
+
+def test_meanwhile_runs_on_the_helper_with_every_frame_but_the_task_events(quarter_data, monkeypatch):
+    """The slowest query runs last; what does not need its rows is computed while it runs."""
+    order, real_fetch, started = [], kpi_data.fetch, threading.Event()
+
+    def fetch(qs):
+        order.append(qs.model.__name__)
+        if qs.model.__name__ == "TaskEvent":  # meanwhile starts while the task events are being read
+            assert started.wait(timeout=30)
+        return real_fetch(qs)
+
+    monkeypatch.setattr(kpi_data, "fetch", fetch)
+    seen = {}
+
+    def meanwhile(frames):
+        started.set()
+        seen.update(thread=threading.current_thread().name, names=set(frames))
+        return len(frames["tasks"])
+
+    frames, tasks = kpi_data.load_overlapped(Q3, trend=False, meanwhile=meanwhile)
+    assert order[-1] == "TaskEvent" and tasks == len(frames["tasks"]) > 0
+    assert seen["thread"] != threading.current_thread().name
+    assert seen["names"] == set(frames) - {kpi_data.LAST}
+    # The frames are those of a plain load, in query order.
+    plain = kpi_data.load(Q3, trend=False)
+    assert list(frames) == list(plain)
+    for name in plain:
+        pd.testing.assert_frame_equal(frames[name], plain[name], obj=name)
+
+
+def test_meanwhile_runs_in_the_callers_language_and_time_zone(quarter_data):
+    from django.utils import timezone, translation
+
+    def meanwhile(frames):
+        return translation.get_language(), str(timezone.get_current_timezone())
+
+    for language, zone in (("en", "UTC"), ("ja", "Asia/Tokyo")):
+        with translation.override(language), timezone.override(zone):
+            assert kpi_data.load_overlapped(Q3, only=("tasks",), meanwhile=meanwhile)[1] == (language, zone)
+
+
+def test_an_error_in_meanwhile_reaches_the_caller(quarter_data):
+    def broken(frames):
+        raise KeyError("no such column")
+
+    with pytest.raises(KeyError, match="no such column"):
+        kpi_data.load_overlapped(Q3, trend=False, meanwhile=broken)
+    assert gc.isenabled()
