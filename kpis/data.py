@@ -501,9 +501,22 @@ def load_overlapped(
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-frames") as convert, bulk_rows():
         frames: dict[str, Future] = {}
+        held: list[tuple[str, list, list[str]]] = []
         result = None
         for name, qs, cols in queries:
-            if name == LAST and meanwhile is not None:
+            if name != LAST:
+                held.append((name, fetch(qs), cols))
+                if LAST not in order:  # no long wait to fill: converted as they come
+                    frames[name] = convert.submit(frame, *held.pop()[1:])
+                continue
+            # The rows so far are converted now, while the last query runs. Converting them during
+            # the queries before made those slower: SQLite hands its rows over one at a time, each
+            # waiting for the GIL while the helper holds it (the last query sorts before its first
+            # row, a long wait without the GIL; PostgreSQL answers each query whole).
+            for held_name, rows, held_cols in held:
+                frames[held_name] = convert.submit(frame, rows, held_cols)
+            held.clear()
+            if meanwhile is not None:
                 result = convert.submit(early, dict(frames))
             frames[name] = convert.submit(frame, fetch(qs), cols)
         if meanwhile is not None and result is None:  # no LAST query among ``only``
