@@ -532,13 +532,19 @@ def _sorted_events(events: pd.DataFrame) -> bool:
     return bool((earlier | tied).all())
 
 
-def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> list[dict]:
-    if visits.empty:
-        return []
-    v = visits.assign(
+def _timed_visits(visits: pd.DataFrame, clock: WorkClock) -> pd.DataFrame:
+    """``visits`` with their length in hours and in business hours."""
+    return visits.assign(
         hours=(visits["end"] - visits["start"]) / HOUR,
         bhours=clock.between(visits["start"].to_numpy(), visits["end"].to_numpy()) / HOUR,
     )
+
+
+def _rank(visits: pd.DataFrame, clock: WorkClock, labels: dict, ctx: dict) -> list[dict]:
+    """The states ranked by the hours spent in them (``visits`` timed by ``_timed_visits`` or not)."""
+    if visits.empty:
+        return []
+    v = visits if "bhours" in visits else _timed_visits(visits, clock)
     g = v.groupby("state").agg(
         visits=("hours", "size"),
         open_visits=("open", "sum"),
@@ -578,10 +584,7 @@ def _stall_requests(request_events: pd.DataFrame, clock: WorkClock, ctx: dict) -
     approvers = []
     decided = rseg[(rseg["state"] == State.SUBMITTED) & rseg["end_action"].isin(DECISIONS) & rseg["end_actor"].notna()]
     if not decided.empty:
-        d = decided.assign(
-            hours=(decided["end"] - decided["start"]) / HOUR,
-            bhours=clock.between(decided["start"].to_numpy(), decided["end"].to_numpy()) / HOUR,
-        )
+        d = _timed_visits(decided, clock)
         g = d.groupby("end_actor").agg(
             decisions=("hours", "size"),
             total_hours=("hours", "sum"),
@@ -610,10 +613,7 @@ def _stall_tasks(half: dict[str, Any], task_events: pd.DataFrame, clock: WorkClo
     _, tvisits = _visits(task_events, ctx, TASK_TERMINAL, segments=False)
     by_type = []
     if not tvisits.empty:
-        v = tvisits.assign(
-            hours=(tvisits["end"] - tvisits["start"]) / HOUR,
-            bhours=clock.between(tvisits["start"].to_numpy(), tvisits["end"].to_numpy()) / HOUR,
-        )
+        tvisits = v = _timed_visits(tvisits, clock)  # timed once: _rank reads the same hours
         g = v.groupby(["task_type", "state"]).agg(
             visits=("hours", "size"),
             total_hours=("hours", "sum"),
