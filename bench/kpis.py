@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 BATCH = 5000
-REPEATS = 3  # fetch / recompute pairs, interleaved; the ratio is of their medians
+REPEATS = 5  # fetch / recompute pairs, interleaved; the ratio is of their medians
 
 
 def _progress(label: str, done: int, total: int) -> None:
@@ -338,7 +338,7 @@ def _measure(quarter: str) -> dict[str, Any]:
     for q, _cols in own.values():
         kpi_data.fetch(q)
     # The ratio of two 4-6 s timings on a shared machine: a single pair moved by +-10 % from run to
-    # run. Three pairs, interleaved (each fetch right before its recompute), and their medians.
+    # run. Five pairs (REPEATS), interleaved (each fetch right before its recompute), and their medians.
     # CPU time too: the recompute converts rows on a second thread while the next query runs
     # (kpi_data.load), so its wall time is less than the work done.
     fetches, recomputes, fetch_cpu, recompute_cpu = [], [], [], []
