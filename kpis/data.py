@@ -469,10 +469,9 @@ LAST = "task_events"
 def load(f: KpiFilters, *, only: tuple[str, ...] | None = None, trend: bool = True) -> dict[str, pd.DataFrame]:
     """Run every query (or those named in ``only``) once; DataFrames with datetimes as epoch seconds.
 
-    The queries run one after the other on this thread's connection; each result is turned into a
-    DataFrame on a helper thread meanwhile (no database access there). SQLite and psycopg let go
-    of the GIL while the database works, so at 100k campaigns the conversion (~0.45 s) is mostly
-    done while the next query runs instead of after it."""
+    The queries run one after the other on this thread's connection; their rows are turned into
+    DataFrames on a helper thread (no database access there) while the task events' query runs
+    (``load_overlapped``), or as they come when it is not among ``only``."""
     return load_overlapped(f, only=only, trend=trend)[0]
 
 
@@ -500,25 +499,24 @@ def load_overlapped(
             return meanwhile(frames)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpi-frames") as convert, bulk_rows():
+        # Rows read before the last query are held and converted while it runs. Converting them
+        # during the queries before made those slower: SQLite hands its rows over one at a time,
+        # each waiting for the GIL while the helper holds it (the last query sorts before its first
+        # row, a long wait without the GIL; PostgreSQL answers each query whole). Without it
+        # (``only``), there is no such wait: rows are converted as they come.
+        hold = LAST in order
+        held: dict[str, tuple[list, list[str]]] = {}
         frames: dict[str, Future] = {}
-        held: list[tuple[str, list, list[str]]] = []
         result = None
         for name, qs, cols in queries:
-            if name != LAST:
-                held.append((name, fetch(qs), cols))
-                if LAST not in order:  # no long wait to fill: converted as they come
-                    frames[name] = convert.submit(frame, *held.pop()[1:])
-                continue
-            # The rows so far are converted now, while the last query runs. Converting them during
-            # the queries before made those slower: SQLite hands its rows over one at a time, each
-            # waiting for the GIL while the helper holds it (the last query sorts before its first
-            # row, a long wait without the GIL; PostgreSQL answers each query whole).
-            for held_name, rows, held_cols in held:
-                frames[held_name] = convert.submit(frame, rows, held_cols)
-            held.clear()
-            if meanwhile is not None:
-                result = convert.submit(early, dict(frames))
-            frames[name] = convert.submit(frame, fetch(qs), cols)
+            if name == LAST:
+                frames.update({n: convert.submit(frame, *rows_cols) for n, rows_cols in held.items()})
+                if meanwhile is not None:
+                    result = convert.submit(early, dict(frames))
+            if hold and name != LAST:
+                held[name] = (fetch(qs), cols)
+            else:
+                frames[name] = convert.submit(frame, fetch(qs), cols)
         if meanwhile is not None and result is None:  # no LAST query among ``only``
             result = convert.submit(early, dict(frames))
         done = {name: frames[name].result() for name in order}

@@ -806,6 +806,8 @@ def _sla_outcomes(tasks: pd.DataFrame, pauses: pd.DataFrame, clock: WorkClock, c
     Sets ``ctx["sla_tasks"]`` (the tasks judged and their outcome) for ``governance``."""
     if tasks.empty:
         return {
+            "judged": tasks["id"],
+            "breaches": None,
             "report": {
                 "tasks": 0,
                 "met": 0,
@@ -908,8 +910,6 @@ def _sla_with_events(part: dict[str, Any], task_events: pd.DataFrame) -> dict[st
     """``sla`` from ``_sla_outcomes`` and the task events: the deadlines moved and the breaches'
     reasons (a wait's reason, a reopen's or a moved deadline's note)."""
     report = part["report"]
-    if "judged" not in part:  # no task
-        return report
     notes = {}
     for action in ("reopen", "due_set"):
         chosen = task_events[task_events["action"] == action] if len(task_events) else task_events
@@ -934,9 +934,9 @@ def _sla_with_events(part: dict[str, Any], task_events: pd.DataFrame) -> dict[st
         report["breaches"] = row_dicts(
             **columns, why=whys, reasons=[breach_reasons(why, say) if why else [say[""]] for why in whys]
         )
-    # Judged against the deadline in force (as Jira SM does); how many of those MOps moved is shown.
-    moved_ids = set(task_events.loc[task_events["action"] == "due_set", "entity"]) if len(task_events) else set()
-    report["deadline_moved"] = int(part["judged"].isin(moved_ids).sum())
+    # Judged against the deadline in force (as Jira SM does); how many of those MOps moved is shown
+    # (the tasks with a "due_set" event: the keys of its notes).
+    report["deadline_moved"] = int(part["judged"].isin(list(notes["due_set"])).sum())
     return report
 
 
