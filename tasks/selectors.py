@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from campaigns.models import CampaignRequest
+from campaigns.selectors import request_get_for, request_ids_visible_subquery, request_ids_visible_to, request_list_for
 from governance import policy, roles
 from governance.names import names_by_username
 
@@ -28,29 +29,14 @@ def task_visibility_q(user: Any) -> Q:
         return Q(pk__in=[])
     if policy.is_ops(user):
         return Q()
-    hidden = _hidden_campaigns(user)
-    if hidden is not None:
-        # The same rule, written as its complement: a specialist sees every task except those of
-        # hidden campaigns not assigned to them. Every term is on the task row, so list pages walk
-        # the ordering index (the OR over the joined campaign read every task and its campaign).
-        return ~Q(campaign_id__in=hidden) | Q(assignee=user)
-    visible = CampaignRequest.objects.filter(policy.request_visibility_q(user)).values("pk")
-    return Q(campaign_id__in=visible) | Q(assignee=user)
-
-
-def _hidden_campaigns(user: Any) -> QuerySet | None:
-    """For a specialist: the campaigns whose tasks they see only when assigned (run decentralised
-    in a unit they are not in, and not theirs to see as requester, unit head or approver), as a
-    subquery of ids; None for everyone else (they see only a few campaigns: the plain filter)."""
-    if not policy.has_role(user, roles.SPECIALIST) or policy.is_ops(user):
-        return None
-    # The visibility rule negated on the same rows (not "pk not in <every visible request>", which
-    # scanned every campaign for the requester-or-head test): the scope index holds both columns.
-    return (
-        CampaignRequest.objects.filter(policy.out_of_unit_scope_q(user))
-        .exclude(policy.request_visibility_q(user))
-        .values("pk")
-    )
+    seen = Q(campaign_id__in=request_ids_visible_subquery(user))
+    if policy.has_role(user, roles.SPECIALIST):
+        # The unit scope on the task's campaign row: list pages join it anyway (and walk both
+        # tables in campaign order, or look each page row's campaign up), where "not one of the
+        # hidden campaigns" first collected every decentralised campaign of the other units: a
+        # third of them, read and hashed for every count and page (issue 19).
+        return policy.unit_scope_q(user, request_prefix="campaign__", assignee_field="assignee") | seen
+    return seen | Q(assignee=user)
 
 
 def task_viewers(task: Task) -> QuerySet:
@@ -129,10 +115,8 @@ def task_ids_visible_to(user: Any, ids: Any) -> set[int]:
     ids = list(ids)
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
-    if policy.is_ops(user) or policy.has_role(user, roles.SPECIALIST):  # as ``_hidden_campaigns`` decides
+    if policy.is_ops(user) or policy.has_role(user, roles.SPECIALIST):  # the rule on the rows themselves
         return set(Task.objects.filter(task_visibility_q(user), pk__in=ids).values_list("pk", flat=True))
-    from campaigns.selectors import request_ids_visible_to
-
     rows = list(Task.objects.filter(pk__in=ids).values_list("pk", "campaign_id", "assignee_id"))
     campaigns = request_ids_visible_to(user, {campaign for _, campaign, _ in rows})
     return {pk for pk, campaign, assignee in rows if campaign in campaigns or assignee == user.pk}
@@ -284,8 +268,6 @@ def who_may_start(task: Task) -> dict[str, Any]:
 
 def campaign_for(user: Any, campaign_id: int) -> CampaignRequest:
     """The campaign whose tasks ``user`` looks at: visible as a request, or through its tasks."""
-    from campaigns.selectors import request_get_for
-
     try:
         return request_get_for(user, campaign_id, with_events=False)
     except Http404:
@@ -462,8 +444,6 @@ def portfolio_for(
     its tasks folded by the database (start of work, last due, totals, open SLA states), so the
     cost stays the same whatever the size of the portfolio.
     """
-    from campaigns.selectors import request_list_for
-
     from .timeline import PORTFOLIO_HIDDEN_STATES, PORTFOLIO_PAGE_SIZE, SLA_SEVERITY
 
     per_page = per_page or PORTFOLIO_PAGE_SIZE
