@@ -147,6 +147,11 @@ def _use(wrapper) -> None:
     from django.db import connections
 
     connections._connections.default = wrapper  # noqa: SLF001 — the bench swaps databases per request
+    # And the cache with it: cached figures (the workload's weekly snapshots) are keyed by ids
+    # both databases share; one database must not read the other's.
+    from django.core.cache import cache
+
+    cache.key_prefix = f"bench-{id(wrapper)}"
 
 
 def _on_disk_migrations() -> set[tuple[str, str]]:
@@ -313,6 +318,10 @@ def _context(size: int) -> dict[str, Any]:
         c.force_login(user)
         clients[role] = c
     clients["feed-designer"] = clients["feed-mops"] = Client()
+    # The workload's weekly history, as the hourly job keeps it (the page does not replay it).
+    from tasks.jobs import snapshot_workload_history
+
+    snapshot_workload_history(12)
     today = dt.date.today()
     req = CampaignRequest.objects.filter(launch_date__gt=today).order_by("id").values_list("id", flat=True).first()
     task = Task.objects.filter(campaign_id=req).order_by("id").values_list("id", flat=True).first()

@@ -18,6 +18,9 @@ SCHEDULES: dict[str, tuple[str, int]] = {
     "tasks-pause-limit": ("tasks.jobs.end_overlong_pauses", 60),
     # tasks: forecasts of tasks waiting for an assignee (clock starts on assignment) count from now
     "tasks-refresh-forecasts": ("tasks.jobs.refresh_forecasts", 60),
+    # tasks: the workload page's balance history, week by week: the weekly snapshots replayed from
+    # task events ahead of the page (a no-op once this week's are there)
+    "tasks-workload-history": ("tasks.jobs.snapshot_workload_history", 60),
     # integrations: webhook retries with back-off (claims due deliveries), SLA at-risk/breach
     # announcements, and the daily digest (hourly check; once per user per local day)
     "integrations-webhook-retries": ("integrations.jobs.retry_webhook_deliveries", 1),

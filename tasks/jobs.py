@@ -55,6 +55,15 @@ def sweep_sla(now: dt.datetime | None = None, notify: bool = True) -> dict[str, 
     return sweep(now or timezone.now(), notify=notify)
 
 
+def snapshot_workload_history(weeks: int = 12) -> int:
+    """Hourly, and when the workload page or API finds a week missing: replay the task events into
+    the balance history's weekly snapshots (``tasks.workload.balance_history``), so the page reads
+    them ready instead of replaying thousands of events in a request. Returns the weeks kept."""
+    from .workload import balance_history
+
+    return len(balance_history(weeks=weeks, wait=True) or [])
+
+
 def send_sla_notifications(now: dt.datetime | None = None) -> dict[str, int]:
     """Every 5 minutes (and right after a sweep): mail the SLA notifications now due, i.e.
     inside each recipient's working hours."""

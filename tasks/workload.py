@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from governance.names import person_name
@@ -58,12 +59,16 @@ def workload_rows(*, now: dt.datetime | None = None) -> list[dict]:
     # 100k campaigns); with the state in the key it reads the (assignee, state, ...) index.
     agg = (
         Task.objects.filter(state__in=OPEN_TASK_STATES, assignee__isnull=False)
-        .values("assignee_id", "state")
+        # Grouped in the index's order (state, assignee): PostgreSQL adds up as it reads, no hash.
+        .values("state", "assignee_id")
         .annotate(
-            count=Count("id"),
+            # Counted on "state" (never null), not "id": every column read is then in
+            # task_open_work_idx, and PostgreSQL answers from the index alone instead of
+            # visiting 40k task rows (no index holds the id).
+            count=Count("state"),
             hours=Sum("estimated_hours"),
-            overdue=Count("id", filter=Q(due_at__lt=now)),
-            due_week=Count("id", filter=Q(due_at__gte=now, due_at__lte=week_end)),
+            overdue=Count("state", filter=Q(due_at__lt=now)),
+            due_week=Count("state", filter=Q(due_at__gte=now, due_at__lte=week_end)),
         )
         .order_by()
     )
@@ -119,17 +124,25 @@ def _hours_at_points(points: list[dt.datetime], people: dict, now: dt.datetime) 
     ids in an ``IN``): tasks open now, and tasks with an event since the first point (a task closed
     before it stayed closed: events are append-only). Each task's events are walked once for all
     points, and assignment payloads are decoded once.
+
+    The two kinds of task are one UNION of ids, each read from its own index. "Open now OR has an
+    event since" in one WHERE made PostgreSQL test every task against the events' ids, and past
+    ``work_mem`` (400k events at 100k campaigns) it re-read them for each task: the first
+    request of a week did not finish in ten minutes (issue 19).
     """
     first = points[0]
-    since = TaskEvent.objects.filter(at__gte=first, at__lte=now).values("task_id")
-    relevant = Task.objects.filter(created_at__lte=now).filter(Q(state__in=OPEN_TASK_STATES) | Q(pk__in=since))
+    open_now = Task.objects.filter(state__in=OPEN_TASK_STATES).order_by().values("pk")
+    touched = TaskEvent.objects.filter(at__gte=first, at__lte=now).order_by().values("task_id")
+    relevant = Task.objects.filter(created_at__lte=now, pk__in=open_now.union(touched))
     hours_of = dict(relevant.values_list("pk", "estimated_hours"))
     if not hours_of:
         return [dict.fromkeys(people, 0.0) for _ in points]
     events = (
-        TaskEvent.objects.filter(task__in=relevant, at__lte=now)
+        TaskEvent.objects.filter(task__in=relevant.values("pk"), at__lte=now)
         .order_by("task_id", "at", "id")
-        .values_list("task_id", "action", "to_state", "at", "data")
+        # The assignee's username alone, read by the database: decoding every event's JSON cost
+        # more than the replay (300k events in a 100k-campaign history).
+        .values_list("task_id", "action", "to_state", "at", KT("data__to"))
     )
     usernames = {u.username: u.pk for u in get_user_model().objects.filter(pk__in=list(people))}
     out = [dict.fromkeys(people, 0.0) for _ in points]
@@ -153,12 +166,12 @@ def _hours_at_points(points: list[dt.datetime], people: dict, now: dt.datetime) 
             i += 1
 
     current, timeline = None, []
-    for task_id, action, to_state, at, data in events.iterator(chunk_size=5000):
+    for task_id, action, to_state, at, to in events.iterator(chunk_size=5000):
         if task_id != current:
             if current is not None:
                 settle(current, timeline)
             current, timeline = task_id, []
-        who = usernames.get((data or {}).get("to")) if action in ("assign", "unassign") else _SAME
+        who = usernames.get(to) if action in ("assign", "unassign") else _SAME
         timeline.append((at, to_state, who))
     if current is not None:
         settle(current, timeline)
@@ -171,7 +184,7 @@ def _hours_now(people: dict, now: dt.datetime) -> dict[int, float]:
     hours = dict.fromkeys(people, 0.0)
     rows = (
         Task.objects.filter(state__in=OPEN_TASK_STATES, assignee_id__in=list(people), created_at__lte=now)
-        .values("assignee_id", "state")  # the state in the key: see workload_rows
+        .values("state", "assignee_id")  # the state in the key: see workload_rows
         .annotate(h=Sum("estimated_hours"))
         .order_by()
     )
@@ -182,14 +195,25 @@ def _hours_now(people: dict, now: dt.datetime) -> dict[int, float]:
 
 _SAME = object()  # "this event did not change the assignee"
 HISTORY_CACHE_SECONDS = 7 * 24 * 3600
+QUEUED_SECONDS = 15 * 60  # a job queued as long ago and still not done has failed: queue it again
 
 
-def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[dict]:
+def balance_history(
+    *, weeks: int = 12, now: dt.datetime | None = None, wait: bool = True, rows: list[dict] | None = None
+) -> list[dict] | None:
     """Balance indices at the end of each of the last ``weeks`` weeks, rebuilt from task events.
 
     Past week ends never change (events are append-only, stamped when they happen), so their
-    hours are kept in the cache as weekly snapshots: after the first request of a week only the
-    last point (``now``) is replayed.
+    hours are kept in the cache as weekly snapshots: once they are there only the last point
+    (``now``) is computed, by one aggregate.
+
+    ``wait=False`` (the page and the API) does not replay missing snapshots in the request: at
+    100k campaigns that reads 300k events for ~10 s. It queues ``tasks.jobs.snapshot_workload_history``
+    (once) and returns None, "being computed"; the hourly schedule of that job keeps the weeks
+    ready before anyone asks. With a synchronous queue (``Q_SYNC``) the job has run on return.
+
+    ``rows``: ``workload_rows(now=now)`` when the caller has them; the last point is then their
+    open hours instead of the same aggregate read again.
     """
     from django.core.cache import cache
 
@@ -207,12 +231,21 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
     signature = ",".join(str(uid) for uid in sorted(people))
     keys = [f"workload-week:{p.isoformat()}:{signature}" for p in points[:-1]]
     cached = cache.get_many(keys) if keys else {}
+    if len(cached) < len(keys) and not wait:
+        _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{keys[-1]}")
+        cached = cache.get_many(keys)
+        if len(cached) < len(keys):
+            return None
     if len(cached) == len(keys):
         per_point = [{int(k): v for k, v in cached[key].items()} for key in keys]
     else:
         per_point = _hours_at_points(points[:-1], people, now) if keys else []
         cache.set_many({key: hours for key, hours in zip(keys, per_point, strict=True)}, HISTORY_CACHE_SECONDS)
-    per_point.append(_hours_now(people, now))
+    if rows is None:
+        per_point.append(_hours_now(people, now))
+    else:
+        open_hours = {r["user"].pk: float(r["open_hours"]) for r in rows}
+        per_point.append({uid: open_hours.get(uid, 0.0) for uid in people})
     out = []
     for point, hours in zip(points, per_point, strict=True):
         util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
@@ -224,6 +257,19 @@ def balance_history(*, weeks: int = 12, now: dt.datetime | None = None) -> list[
             }
         )
     return out
+
+
+def _queue_snapshots(weeks: int, *, queued_key: str) -> None:
+    """Queue the snapshots' job unless it was queued in the last 15 minutes for the same weeks and
+    people (every page view of a busy Monday morning would queue it again)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django_q.tasks import async_task
+
+    if cache.add(queued_key, True, QUEUED_SECONDS):
+        # Q_CLUSTER["sync"] (tests, Q_SYNC=1) read per call: django-q2 reads its own copy at import.
+        sync = bool(settings.Q_CLUSTER.get("sync"))
+        async_task("tasks.jobs.snapshot_workload_history", weeks, task_name=f"workload-history-{weeks}", sync=sync)
 
 
 def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str:

@@ -126,3 +126,48 @@ def test_history_reads_no_id_list_and_a_constant_number_of_queries(approved, tem
     with CaptureQueriesContext(connection) as ctx:
         balance_history(weeks=12, now=NOW)
     assert len(ctx.captured_queries) <= len(large)
+
+
+def test_missing_weeks_are_computed_by_a_job_queued_once_not_in_the_request(
+    approved, template, mona, sam, people, settings, monkeypatch
+):
+    """At 100k campaigns replaying twelve weeks of events takes seconds: the page and the API do
+    not wait for it. They say the history is being computed, queue the job once, and show the
+    history the job kept."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.conftest import api_as
+    from tasks.generation import tasks_generate
+    from tasks.jobs import snapshot_workload_history
+
+    _history_of_changes(approved, mona, sam, tasks_generate)
+    expected = _reference(weeks=12, now=NOW)
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}  # a worker runs the jobs
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append((func, args)))
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page.force_login(mona)
+    with time_machine.travel(NOW, tick=False):
+        first = page.get(reverse("tasks:workload"))
+        again = page.get(reverse("tasks:workload"))
+        api = api_as(mona).get("/api/workload/")
+    assert first.status_code == again.status_code == api.status_code == 200
+    assert "The weekly history is being computed" in first.content.decode()
+    assert first.context["history"] is None and api.json()["history"] is None
+    assert api.json()["people"]  # the rest of the answer does not wait
+    assert queued == [("tasks.jobs.snapshot_workload_history", (12,))]  # once, for three requests
+
+    with time_machine.travel(NOW, tick=False):
+        assert snapshot_workload_history(12) == 12
+        shown = page.get(reverse("tasks:workload"))
+        api = api_as(mona).get("/api/workload/")
+    assert shown.context["history"] == expected == api.json()["history"]
+    assert "The weekly history is being computed" not in shown.content.decode()
+    assert len(queued) == 1
+
+
+def test_the_hourly_schedule_keeps_the_weeks_ready():
+    from config.schedules import SCHEDULES
+
+    assert SCHEDULES["tasks-workload-history"] == ("tasks.jobs.snapshot_workload_history", 60)
