@@ -137,9 +137,9 @@ def test_missing_weeks_are_computed_by_a_job_queued_once_not_in_the_request(
     from django.test import Client
     from django.urls import reverse
 
-    from tests.conftest import api_as
     from tasks.generation import tasks_generate
     from tasks.jobs import snapshot_workload_history
+    from tests.conftest import api_as
 
     _history_of_changes(approved, mona, sam, tasks_generate)
     expected = _reference(weeks=12, now=NOW)
