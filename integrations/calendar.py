@@ -202,7 +202,9 @@ def _per_day(qs, column: str, day_key, keys: list, spans: list[tuple], order: li
             )
             .annotate(cal_day=day_key)
             .values_list("cal_day")
-            .annotate(n=Count("pk", distinct=distinct))
+            # COUNT(*) unless ids must be told apart: the date indexes do not hold the id, and
+            # counting it visited every row of the period (12k campaigns a quarter at 100k).
+            .annotate(n=Count("pk", distinct=True) if distinct else Count("*"))
             .order_by()
             .values_list("cal_day", "n")
         )
