@@ -83,7 +83,9 @@ def open_load(user_ids, now: dt.datetime) -> dict[int, dict]:
         Task.objects.filter(assignee_id__in=list(user_ids), state__in=OPEN_TASK_STATES)
         .values("assignee_id")
         # Counted on "state", not the id: task_open_work_idx then answers alone.
-        .annotate(hours=Sum("estimated_hours"), count=Count("state"), due_soon=Count("state", filter=Q(due_at__lte=soon)))
+        .annotate(
+            hours=Sum("estimated_hours"), count=Count("state"), due_soon=Count("state", filter=Q(due_at__lte=soon))
+        )
     )
     return {r["assignee_id"]: r for r in rows}
 
