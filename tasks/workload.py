@@ -210,7 +210,8 @@ def balance_history(
     ``wait=False`` (the page and the API) does not replay missing snapshots in the request: at
     100k campaigns that reads 300k events for ~10 s. It queues ``tasks.jobs.snapshot_workload_history``
     (once) and returns None, "being computed"; the hourly schedule of that job keeps the weeks
-    ready before anyone asks. With a synchronous queue (``Q_SYNC``) the job has run on return.
+    ready before anyone asks. With a synchronous queue (``Q_SYNC``) the job has run on return;
+    with a cache only this process reads (``_cache_shared``) the request replays them itself.
 
     ``rows``: ``workload_rows(now=now)`` when the caller has them; the last point is then their
     open hours instead of the same aggregate read again.
@@ -231,7 +232,7 @@ def balance_history(
     signature = ",".join(str(uid) for uid in sorted(people))
     keys = [f"workload-week:{p.isoformat()}:{signature}" for p in points[:-1]]
     cached = cache.get_many(keys) if keys else {}
-    if len(cached) < len(keys) and not wait:
+    if len(cached) < len(keys) and not wait and _cache_shared():
         _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{keys[-1]}")
         cached = cache.get_many(keys)
         if len(cached) < len(keys):
@@ -257,6 +258,16 @@ def balance_history(
             }
         )
     return out
+
+
+def _cache_shared() -> bool:
+    """Whether the cache is one every process reads (Redis): a job's snapshots then reach the
+    pages. A process-local cache (no REDIS_URL: development, tests) never would; there the
+    request replays the missing weeks itself, as small data allows."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    return not isinstance(caches["default"], LocMemCache)
 
 
 def _queue_snapshots(weeks: int, *, queued_key: str) -> None:

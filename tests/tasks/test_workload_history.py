@@ -144,6 +144,7 @@ def test_missing_weeks_are_computed_by_a_job_queued_once_not_in_the_request(
     _history_of_changes(approved, mona, sam, tasks_generate)
     expected = _reference(weeks=12, now=NOW)
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}  # a worker runs the jobs
+    monkeypatch.setattr("tasks.workload._cache_shared", lambda: True)  # Redis, as in production
     queued = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append((func, args)))
     page = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -171,3 +172,25 @@ def test_the_hourly_schedule_keeps_the_weeks_ready():
     from config.schedules import SCHEDULES
 
     assert SCHEDULES["tasks-workload-history"] == ("tasks.jobs.snapshot_workload_history", 60)
+
+
+def test_with_a_cache_only_this_process_reads_the_page_replays_the_weeks_itself(
+    approved, template, mona, sam, people, settings, monkeypatch
+):
+    """Without Redis (development) a worker's snapshots would never reach the web process: the
+    page computes the history itself instead of saying "being computed" for ever."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from tasks.generation import tasks_generate
+
+    _history_of_changes(approved, mona, sam, tasks_generate)
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append(func))
+    page = Client()
+    page.force_login(mona)
+    with time_machine.travel(NOW, tick=False):
+        shown = page.get(reverse("tasks:workload"))
+    assert shown.context["history"] == _reference(weeks=12, now=NOW)
+    assert queued == []
