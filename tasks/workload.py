@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from governance.names import person_name
 
@@ -296,6 +298,8 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
         y = height - pad - (height - 2 * pad) * (v / top)
         return f"{x:.1f},{y:.1f}"
 
+    # The legend in the page's language, right-aligned: its length depends on the language.
+    cv_label, gini_label = escape(gettext("CV of utilisation")), escape(gettext("Gini of open hours"))
     cv = " ".join(xy(i, h["utilisation_cv"]) for i, h in enumerate(history))
     gi = " ".join(xy(i, h["open_hours_gini"]) for i, h in enumerate(history))
     labels = "".join(
@@ -305,15 +309,15 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
         if i % 2 == 0 or i == n - 1
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-        f'aria-label="balance index history">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
+        f'aria-label="{escape(gettext("Balance week by week"))}">'
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" stroke="#bcccdc"/>'
         f'<text x="4" y="{pad}" font-size="10">{top:.1f}</text><text x="4" y="{height - pad}" font-size="10">0</text>'
         f'<polyline fill="none" stroke="#2458a6" stroke-width="2" points="{cv}"/>'
         f'<polyline fill="none" stroke="#b7791f" stroke-width="2" stroke-dasharray="4 3" points="{gi}"/>'
         f"{labels}"
-        f'<text x="{width - 210}" y="14" font-size="11" fill="#2458a6">— CV of utilisation</text>'
-        f'<text x="{width - 100}" y="14" font-size="11" fill="#b7791f">-- Gini of hours</text></svg>'
+        f'<text x="{width - 20}" y="14" font-size="11" fill="#2458a6" text-anchor="end">— {cv_label}</text>'
+        f'<text x="{width - 20}" y="28" font-size="11" fill="#b7791f" text-anchor="end">-- {gini_label}</text></svg>'
     )
 
 

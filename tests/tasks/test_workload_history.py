@@ -194,3 +194,16 @@ def test_with_a_cache_only_this_process_reads_the_page_replays_the_weeks_itself(
         shown = page.get(reverse("tasks:workload"))
     assert shown.context["history"] == _reference(weeks=12, now=NOW)
     assert queued == []
+
+
+def test_the_chart_legend_is_in_the_page_language():
+    from django.utils import translation
+
+    from tasks.workload import history_svg
+
+    weeks = [{"week": "2026-11-23", "utilisation_cv": 0.5, "open_hours_gini": 0.2}] * 2
+    with translation.override("ja"):
+        svg = history_svg(weeks)
+    assert "稼働率の変動係数" in svg and "未完了工数のジニ係数" in svg and "週ごとのバランス" in svg
+    with translation.override("en"):
+        assert "CV of utilisation" in history_svg(weeks)
