@@ -344,13 +344,6 @@ def unit_scope_q(user: Any, *, request_prefix: str = "", assignee_field: str | N
     return q
 
 
-def out_of_unit_scope_q(user: Any) -> Q:
-    """A filter on campaign requests: those ``unit_scope_q`` leaves out for ``user`` (run under
-    decentralised governance in a unit they do not belong to). Written positively, so an index
-    on the governance model finds them."""
-    return Q(governance_model=DECENTRALISED) & ~Q(business_unit_id__in=sorted(user_unit_ids(user)))
-
-
 # Which templates generation uses (see template_plan).
 TEMPLATES_CENTRAL = "central"
 TEMPLATES_UNIT_ELSE_CENTRAL = "unit_else_central"
