@@ -11,8 +11,9 @@ from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from audit.fsm import ConcurrentStateMixin
 from audit.models import AuditEvent
 from governance import policy
 from governance.models import BusinessUnit, GovernanceModel
@@ -138,7 +139,7 @@ SNAPSHOT_FIELDS = (
 )
 
 
-class CampaignRequest(ConcurrentTransitionMixin, models.Model):
+class CampaignRequest(ConcurrentStateMixin, models.Model):
     """One campaign, from the request form through approval, production and launch."""
 
     name = models.CharField(_("Campaign name"), max_length=200)

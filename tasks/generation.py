@@ -39,7 +39,7 @@ from .models import (
     TaskType,
     TemplateEntry,
 )
-from .rawinsert import insert_objects, insert_rows
+from .rawinsert import bulk_rows, insert_objects, insert_rows, instance_maker
 from .services import KEY_PREFIX, TaskConflict, assign_locked, check_executor, is_eligible, next_numbers
 from .sla_start import initial_start
 
@@ -150,6 +150,7 @@ class _Plan:
 
 
 @transaction.atomic
+@bulk_rows()  # a batch builds tens of thousands of objects and no cycles: no collections meanwhile
 def tasks_generate_many(
     *, request_ids: list[int], by, at: dt.datetime | None = None, backfill: bool = False, notify: bool = True
 ) -> dict[int, list[Task]]:
@@ -209,6 +210,7 @@ def tasks_generate_many(
 
     templates: dict[tuple, list[TaskTemplate]] = {}
     plans: dict[tuple, _Plan] = {}
+    new_task = instance_maker(Task)
     # Per campaign: (plan, tasks by entry pk, the brand review and its predecessors or None).
     built: list[tuple[CampaignRequest, _Plan, dict[int, Task], tuple[Task, list[Task]] | None]] = []
     for campaign in todo:
@@ -244,7 +246,7 @@ def tasks_generate_many(
                 basis = max(basis, not_before[0])
                 sla_start = max(sla_start, not_before[0]) if sla_start is not None else None
             due_at, risk = due(entry.task_type, basis)
-            tasks[pk] = Task(
+            tasks[pk] = new_task(
                 campaign=campaign,
                 template_entry=entry,
                 task_type=entry.task_type,

@@ -10,8 +10,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from audit.fsm import ConcurrentStateMixin
 from audit.models import AppendOnlyModel, AuditEvent
 from campaigns.models import CampaignRequest, CampaignType, ThreadComment
 from governance import policy
@@ -381,7 +382,7 @@ class KeyCounter(models.Model):
         return f"{self.name}={self.value}"
 
 
-class Task(ConcurrentTransitionMixin, models.Model):
+class Task(ConcurrentStateMixin, models.Model):
     """One ticket of one campaign."""
 
     number = models.PositiveBigIntegerField(unique=True, editable=False)

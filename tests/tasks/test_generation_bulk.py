@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from campaigns.models import RequestEvent, State
+from campaigns.models import CampaignRequest, RequestEvent, State
 from tasks.generation import TaskConflict, tasks_generate, tasks_generate_many
 from tasks.models import Task, TaskDependency, TaskEvent
 from tests.conftest import requires_postgres
@@ -123,3 +123,15 @@ def test_concurrent_batches_keep_keys_unique_and_gapless(approved, template, mon
     assert Task.objects.count() == start + 20
     numbers = sorted(Task.objects.values_list("number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def test_bulk_moves_every_campaign_to_production_in_one_update(approved, template, mona):
+    reqs = [approved() for _ in range(3)]
+    before = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        tasks_generate_many(request_ids=[r.pk for r in reqs], by=mona)
+    updates = [q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "campaigns_campaignrequest" in q["sql"]]
+    assert len(updates) == 1
+    rows = CampaignRequest.objects.filter(pk__in=[r.pk for r in reqs])
+    assert {r.state for r in rows} == {State.IN_PRODUCTION}
+    assert len({r.updated_at for r in rows}) == 1 and rows[0].updated_at >= before

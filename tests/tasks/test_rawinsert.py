@@ -12,8 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from tasks.generation import tasks_generate_many
-from tasks.models import Task, TaskDependency, TaskEvent
-from tasks.rawinsert import insert_objects, insert_rows
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tasks.models import Task, TaskDependency, TaskEvent, TaskState
+from tasks.rawinsert import insert_objects, insert_rows, instance_maker
 
 AT = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)
 
@@ -100,3 +103,58 @@ def test_generated_create_events_name_the_entry_and_predecessor_keys(approved, t
         assert sorted(event.data["depends_on"]) == preds
     # Every returned task is a saved row (primary keys read back by number).
     assert sorted(Task.objects.filter(campaign=req).values_list("pk", flat=True)) == sorted(by_id)
+
+
+def test_instance_maker_builds_what_the_keyword_constructor_builds(approved, task_types):
+    req = approved()
+    kind = task_types["email"]
+    made = instance_maker(Task)(
+        campaign=req,
+        task_type=kind,
+        template_entry=None,
+        number=900021,
+        key="MOPS-900021",
+        title="コピー作成",
+        position=11,
+        estimated_hours=Decimal("2.5"),
+        hourly_rate=Decimal(6000),
+        sla_start_at=AT,
+        due_at=AT + dt.timedelta(days=3, hours=7),
+        at_risk_at=AT + dt.timedelta(days=2),
+        created_at=AT,
+    )
+    expected = _task(req, kind, 900021)
+    assert made._state.adding and made.pk is None
+    fields = [f.attname for f in Task._meta.concrete_fields]
+    assert [getattr(made, f) for f in fields] == [getattr(expected, f) for f in fields]
+    # The related objects it was given are cached, as the keyword constructor caches them.
+    with CaptureQueriesContext(connection) as reads:
+        assert (made.campaign, made.task_type, made.template_entry) == (req, kind, None)
+    assert len(reads) == 0
+    # It saves like any instance, and transitions from its default state.
+    insert_objects([made], key="number")
+    assert Task.objects.get(pk=made.pk).state == TaskState.TODO
+
+
+def test_instance_maker_gives_each_instance_its_own_mutable_default(approved, task_types):
+    make = instance_maker(TaskEvent)
+    first, second = make(action="create"), make(action="create")
+    first.data["n"] = 1
+    assert second.data == {}
+
+
+def test_enum_states_and_json_strings_are_written_as_django_writes_them(approved, task_types):
+    req = approved()
+    task = _task(req, task_types["email"], 900031)
+    insert_objects([task], key="number")
+    insert_rows(
+        TaskEvent,
+        [
+            {"task_id": task.pk, "action": "create", "from_state": TaskState.TODO, "to_state": "todo", "at": AT},
+            # A JSON column holding a plain string is still encoded as JSON (read back as the string).
+            {"task_id": task.pk, "action": "comment", "from_state": "todo", "to_state": "todo", "at": AT, "data": "x"},
+        ],
+    )
+    created, commented = TaskEvent.objects.filter(task=task).order_by("id")
+    assert (created.from_state, type(created.from_state)) == ("todo", str)
+    assert commented.data == "x"
