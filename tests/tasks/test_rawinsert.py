@@ -6,15 +6,14 @@ import datetime as dt
 from decimal import Decimal
 
 import time_machine
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from tasks.generation import tasks_generate_many
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 from tasks.models import Task, TaskDependency, TaskEvent, TaskState
 from tasks.rawinsert import insert_objects, insert_rows, instance_maker
 
