@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from governance.names import person_name
 
@@ -302,9 +302,11 @@ def history_svg(history: list[dict], width: int = 640, height: int = 180) -> str
     cv_label, gini_label = escape(gettext("CV of utilisation")), escape(gettext("Gini of open hours"))
     cv = " ".join(xy(i, h["utilisation_cv"]) for i, h in enumerate(history))
     gi = " ".join(xy(i, h["open_hours_gini"]) for i, h in enumerate(history))
+    # The last point is "now" (on a Monday it would read the same date as this week's start).
+    now_label = escape(pgettext("workload history", "Now"))
     labels = "".join(
         f'<text x="{xy(i, 0).split(",")[0]}" y="{height - 8}" font-size="10" '
-        f'text-anchor="middle">{h["week"][5:]}</text>'
+        f'text-anchor="middle">{now_label if i == n - 1 else h["week"][5:]}</text>'
         for i, h in enumerate(history)
         if i % 2 == 0 or i == n - 1
     )

@@ -194,6 +194,9 @@ def test_with_a_cache_only_this_process_reads_the_page_replays_the_weeks_itself(
         shown = page.get(reverse("tasks:workload"))
     assert shown.context["history"] == _reference(weeks=12, now=NOW)
     assert queued == []
+    # The table's last column is "now", not a date (the page is in Japanese by default).
+    header = shown.content.decode().split("<th>週</th>", 1)[1].split("</tr>", 1)[0]
+    assert header.endswith('<th class="num">現在</th>')
 
 
 def test_the_chart_legend_is_in_the_page_language():
@@ -205,5 +208,8 @@ def test_the_chart_legend_is_in_the_page_language():
     with translation.override("ja"):
         svg = history_svg(weeks)
     assert "稼働率の変動係数" in svg and "未完了工数のジニ係数" in svg and "週ごとのバランス" in svg
+    # On a Monday this week's start and "now" share a date: the last point says "now".
+    assert ">11-23</text>" in svg and ">現在</text>" in svg
     with translation.override("en"):
-        assert "CV of utilisation" in history_svg(weeks)
+        svg = history_svg(weeks)
+    assert "CV of utilisation" in svg and ">Now</text>" in svg
