@@ -26,6 +26,7 @@ from .models import (
     TemplateDependency,
     TemplateEntry,
     TimeOff,
+    WorkloadSnapshot,
     WorkRole,
 )
 
@@ -335,3 +336,14 @@ class DeadlineRecomputeAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(WorkloadSnapshot)
+class WorkloadSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Derived rows: read-only; deleting some makes the next hourly run replay those weeks."""
+
+    list_display = ["at", "computed_at", "people"]
+    date_hierarchy = "at"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser

@@ -58,9 +58,11 @@ def sweep_sla(now: dt.datetime | None = None, notify: bool = True) -> dict[str, 
 def snapshot_workload_history(weeks: int = 12) -> int:
     """Hourly, and when the workload page or API finds a week missing: replay the task events into
     the balance history's weekly snapshots (``tasks.workload.balance_history``), so the page reads
-    them ready instead of replaying thousands of events in a request. Returns the weeks kept."""
-    from .workload import balance_history
+    them ready instead of replaying thousands of events in a request; prune the snapshots nothing
+    reads any more. Returns the weeks of the history."""
+    from .workload import balance_history, snapshots_prune
 
+    snapshots_prune()
     return len(balance_history(weeks=weeks, wait=True) or [])
 
 

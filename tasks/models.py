@@ -851,3 +851,28 @@ class DeadlineRecompute(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class WorkloadSnapshot(models.Model):
+    """Open estimated hours per eligible person at one week's end (Monday 00:00), replayed from
+    the task events for the workload page's balance history (``tasks.workload.balance_history``).
+
+    Derived data, written by ``tasks.jobs.snapshot_workload_history``: a past week end does not
+    change (events are append-only and stamped when they happen), so each is replayed once, for
+    one set of eligible people (``people``: a digest of their ids; a new person means new rows).
+    Deleting rows (admin) makes the next run replay those weeks again, e.g. after importing
+    history with past dates."""
+
+    at = models.DateTimeField(_("Week end"))
+    people = models.CharField(_("Eligible people (digest)"), max_length=64)
+    hours = models.JSONField(_("Open hours by person"), default=dict)
+    computed_at = models.DateTimeField(_("Computed"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "people"]
+        verbose_name = _("Workload snapshot")
+        verbose_name_plural = _("Workload snapshots")
+        constraints = [models.UniqueConstraint(fields=["people", "at"], name="workload_snapshot_once")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d} ({len(self.hours)})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext, pgettext
 from governance.names import person_name
 
 from .assignment import capacity_hours, days_off_by_user, eligible_people
-from .models import OPEN_TASK_STATES, Task, TaskEvent, TaskState
+from .models import OPEN_TASK_STATES, Task, TaskEvent, TaskState, WorkloadSnapshot
 
 
 def coefficient_of_variation(values: list[float]) -> float:
@@ -196,8 +197,8 @@ def _hours_now(people: dict, now: dt.datetime) -> dict[int, float]:
 
 
 _SAME = object()  # "this event did not change the assignee"
-HISTORY_CACHE_SECONDS = 7 * 24 * 3600
 QUEUED_SECONDS = 15 * 60  # a job queued as long ago and still not done has failed: queue it again
+KEEP_WEEKS = 53  # snapshots older than the longest history asked for (the API's 52 weeks) are pruned
 
 
 def balance_history(
@@ -206,20 +207,18 @@ def balance_history(
     """Balance indices at the end of each of the last ``weeks`` weeks, rebuilt from task events.
 
     Past week ends never change (events are append-only, stamped when they happen), so their
-    hours are kept in the cache as weekly snapshots: once they are there only the last point
-    (``now``) is computed, by one aggregate.
+    hours are kept as ``WorkloadSnapshot`` rows: each week is replayed once, and then only the
+    last point (``now``) is computed, by one aggregate.
 
-    ``wait=False`` (the page and the API) does not replay missing snapshots in the request: at
-    100k campaigns that reads 300k events for ~10 s. It queues ``tasks.jobs.snapshot_workload_history``
+    ``wait=False`` (the page and the API) does not replay missing weeks in the request: at 100k
+    campaigns twelve weeks read 300k events for ~10 s. It queues ``tasks.jobs.snapshot_workload_history``
     (once) and returns None, "being computed"; the hourly schedule of that job keeps the weeks
-    ready before anyone asks. With a synchronous queue (``Q_SYNC``) the job has run on return;
-    with a cache only this process reads (``_cache_shared``) the request replays them itself.
+    ready before anyone asks (a new week is one replay of one week). With a synchronous queue
+    (``Q_SYNC``, tests) the job has run on return.
 
     ``rows``: ``workload_rows(now=now)`` when the caller has them; the last point is then their
     open hours instead of the same aggregate read again.
     """
-    from django.core.cache import cache
-
     now = now or timezone.now()
     people = {p.user_id: p for p in eligible_people()}
     if not people:
@@ -231,19 +230,22 @@ def balance_history(
         for k in range(weeks - 1, -1, -1)
     ]
     points = points[1:] + [now] if points else [now]
-    signature = ",".join(str(uid) for uid in sorted(people))
-    keys = [f"workload-week:{p.isoformat()}:{signature}" for p in points[:-1]]
-    cached = cache.get_many(keys) if keys else {}
-    if len(cached) < len(keys) and not wait and _cache_shared():
-        _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{keys[-1]}")
-        cached = cache.get_many(keys)
-        if len(cached) < len(keys):
+    past, digest = points[:-1], people_digest(people)
+    stored = _stored_hours(digest, past)
+    if len(stored) < len(past) and not wait:
+        _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{digest}:{past[-1].isoformat()}")
+        stored = _stored_hours(digest, past)
+        if len(stored) < len(past):
             return None
-    if len(cached) == len(keys):
-        per_point = [{int(k): v for k, v in cached[key].items()} for key in keys]
-    else:
-        per_point = _hours_at_points(points[:-1], people, now) if keys else []
-        cache.set_many({key: hours for key, hours in zip(keys, per_point, strict=True)}, HISTORY_CACHE_SECONDS)
+    missing = [p for p in past if p not in stored]
+    if missing:
+        replayed = _hours_at_points(missing, people, now)
+        stored.update(zip(missing, replayed, strict=True))
+        WorkloadSnapshot.objects.bulk_create(
+            [WorkloadSnapshot(at=p, people=digest, hours=h) for p, h in zip(missing, replayed, strict=True)],
+            ignore_conflicts=True,  # a page and the job may replay the same week at once
+        )
+    per_point = [stored[p] for p in past]
     if rows is None:
         per_point.append(_hours_now(people, now))
     else:
@@ -262,14 +264,25 @@ def balance_history(
     return out
 
 
-def _cache_shared() -> bool:
-    """Whether the cache is one every process reads (Redis): a job's snapshots then reach the
-    pages. A process-local cache (no REDIS_URL: development, tests) never would; there the
-    request replays the missing weeks itself, as small data allows."""
-    from django.core.cache import caches
-    from django.core.cache.backends.locmem import LocMemCache
+def people_digest(people: dict) -> str:
+    """A digest of the eligible people's ids: the snapshots of one set of people."""
+    return hashlib.sha256(",".join(str(uid) for uid in sorted(people)).encode()).hexdigest()
 
-    return not isinstance(caches["default"], LocMemCache)
+
+def _stored_hours(digest: str, points: list[dt.datetime]) -> dict[dt.datetime, dict[int, float]]:
+    if not points:
+        return {}
+    rows = WorkloadSnapshot.objects.filter(people=digest, at__in=points).values_list("at", "hours")
+    return {at: {int(uid): hours for uid, hours in by_person.items()} for at, by_person in rows}
+
+
+def snapshots_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the snapshots no history reads any more: older than ``KEEP_WEEKS`` or of another set
+    of eligible people. Returns the rows deleted."""
+    now = now or timezone.now()
+    digest = people_digest({p.user_id: p for p in eligible_people()})
+    old = Q(at__lt=now - dt.timedelta(weeks=KEEP_WEEKS)) | ~Q(people=digest)
+    return WorkloadSnapshot.objects.filter(old).delete()[0]
 
 
 def _queue_snapshots(weeks: int, *, queued_key: str) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tasks import services
 from tasks.assignment import eligible_people
-from tasks.models import OPEN_TASK_STATES, Task, TaskEvent, TaskState
+from tasks.models import OPEN_TASK_STATES, Task, TaskEvent, TaskState, WorkloadSnapshot
 from tasks.workload import balance_history, coefficient_of_variation, gini
 
 START = timezone.make_aware(dt.datetime(2026, 4, 6, 10, 0))  # a Monday
@@ -104,12 +104,10 @@ def test_history_equals_the_replay_it_replaced(approved, template, mona, sam, pe
 
 
 def test_history_reads_no_id_list_and_a_constant_number_of_queries(approved, template, mona, sam, people):
-    from django.core.cache import cache
-
     from tasks.generation import tasks_generate
 
     def run() -> list[str]:
-        cache.clear()
+        WorkloadSnapshot.objects.all().delete()
         with CaptureQueriesContext(connection) as ctx:
             balance_history(weeks=12, now=NOW)
         return [q["sql"] for q in ctx.captured_queries]
@@ -144,7 +142,6 @@ def test_missing_weeks_are_computed_by_a_job_queued_once_not_in_the_request(
     _history_of_changes(approved, mona, sam, tasks_generate)
     expected = _reference(weeks=12, now=NOW)
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}  # a worker runs the jobs
-    monkeypatch.setattr("tasks.workload._cache_shared", lambda: True)  # Redis, as in production
     queued = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append((func, args)))
     page = Client(HTTP_ACCEPT_LANGUAGE="en")
@@ -174,20 +171,27 @@ def test_the_hourly_schedule_keeps_the_weeks_ready():
     assert SCHEDULES["tasks-workload-history"] == ("tasks.jobs.snapshot_workload_history", 60)
 
 
-def test_with_a_cache_only_this_process_reads_the_page_replays_the_weeks_itself(
+def test_the_weeks_are_kept_in_the_database_for_every_process(
     approved, template, mona, sam, people, settings, monkeypatch
 ):
-    """Without Redis (development) a worker's snapshots would never reach the web process: the
-    page computes the history itself instead of saying "being computed" for ever."""
+    """The job runs in a worker process; the page in a web process with its own cache (none
+    shared in development). The weeks the job replayed reach the page through the database."""
+    from django.core.cache import cache
     from django.test import Client
     from django.urls import reverse
 
     from tasks.generation import tasks_generate
+    from tasks.jobs import snapshot_workload_history
 
     _history_of_changes(approved, mona, sam, tasks_generate)
+    with time_machine.travel(NOW, tick=False):
+        snapshot_workload_history(12)
+    assert WorkloadSnapshot.objects.count() == 11  # the eleven past week ends; "now" is never kept
+    cache.clear()  # another process: nothing cached
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
     queued = []
     monkeypatch.setattr("django_q.tasks.async_task", lambda func, *args, **kwargs: queued.append(func))
+    monkeypatch.setattr("tasks.workload._hours_at_points", lambda *a: (_ for _ in ()).throw(AssertionError("replay")))
     page = Client()
     page.force_login(mona)
     with time_machine.travel(NOW, tick=False):
@@ -197,6 +201,30 @@ def test_with_a_cache_only_this_process_reads_the_page_replays_the_weeks_itself(
     # The table's last column is "now", not a date (the page is in Japanese by default).
     header = shown.content.decode().split("<th>週</th>", 1)[1].split("</tr>", 1)[0]
     assert header.endswith('<th class="num">現在</th>')
+
+
+def test_a_new_week_replays_that_week_alone_and_old_snapshots_are_pruned(
+    approved, template, mona, sam, people, monkeypatch
+):
+    from tasks import workload
+    from tasks.generation import tasks_generate
+    from tasks.jobs import snapshot_workload_history
+
+    _history_of_changes(approved, mona, sam, tasks_generate)
+    with time_machine.travel(NOW, tick=False):
+        snapshot_workload_history(12)
+    replayed, real = [], workload._hours_at_points
+    monkeypatch.setattr(workload, "_hours_at_points", lambda points, *a: replayed.append(points) or real(points, *a))
+    later = NOW + dt.timedelta(weeks=1)
+    with time_machine.travel(later, tick=False):
+        assert balance_history(weeks=12, now=later) == _reference(weeks=12, now=later)
+    assert [len(points) for points in replayed] == [1]  # last Monday's week end, nothing else
+    # A snapshot older than a year, or of another set of people, is deleted by the next run.
+    WorkloadSnapshot.objects.create(at=NOW - dt.timedelta(weeks=60), people=workload.people_digest(dict.fromkeys([1])))
+    kept = WorkloadSnapshot.objects.count() - 1
+    with time_machine.travel(later, tick=False):
+        snapshot_workload_history(12)
+    assert WorkloadSnapshot.objects.count() == kept
 
 
 def test_the_chart_legend_is_in_the_page_language():
