@@ -370,7 +370,7 @@ class WorkloadViewSet(viewsets.ViewSet):
                 "people": people,
                 "balance": balance(rows),
                 # null while the weekly snapshots are being computed by a job (ask again shortly)
-                "history": balance_history(weeks=max(1, min(weeks, 52)), now=now, wait=False, rows=rows),
+                "history": balance_history(rows=rows, weeks=max(1, min(weeks, 52)), now=now, wait=False),
             }
         )
 

@@ -57,13 +57,13 @@ def sweep_sla(now: dt.datetime | None = None, notify: bool = True) -> dict[str, 
 
 def snapshot_workload_history(weeks: int = 12) -> int:
     """Hourly, and when the workload page or API finds a week missing: replay the task events into
-    the balance history's weekly snapshots (``tasks.workload.balance_history``), so the page reads
+    the balance history's weekly snapshots (``tasks.workload.snapshots_fill``), so the page reads
     them ready instead of replaying thousands of events in a request; prune the snapshots nothing
-    reads any more. Returns the weeks of the history."""
-    from .workload import balance_history, snapshots_prune
+    reads any more. Returns the weeks replayed."""
+    from .workload import snapshots_fill, snapshots_prune
 
     snapshots_prune()
-    return len(balance_history(weeks=weeks, wait=True) or [])
+    return snapshots_fill(weeks=weeks)
 
 
 def send_sla_notifications(now: dt.datetime | None = None) -> dict[str, int]:

@@ -373,7 +373,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only MOps see the team's workload."))
     now = timezone.now()
     rows = workload_rows(now=now)
-    history = balance_history(weeks=12, now=now, wait=False, rows=rows)  # None: being computed by a job
+    history = balance_history(rows=rows, weeks=12, now=now, wait=False)  # None: being computed by a job
     return render(
         request,
         "tasks/workload.html",

@@ -181,78 +181,43 @@ def _hours_at_points(points: list[dt.datetime], people: dict, now: dt.datetime) 
     return out
 
 
-def _hours_now(people: dict, now: dt.datetime) -> dict[int, float]:
-    """Open estimated hours per eligible person now: one aggregate over the tasks' current state
-    (what the event replay ends in: every state change and assignment is an event)."""
-    hours = dict.fromkeys(people, 0.0)
-    rows = (
-        Task.objects.filter(state__in=OPEN_TASK_STATES, assignee_id__in=list(people), created_at__lte=now)
-        .values("state", "assignee_id")  # the state in the key: see workload_rows
-        .annotate(h=Sum("estimated_hours"))
-        .order_by()
-    )
-    for r in rows:
-        hours[r["assignee_id"]] += float(r["h"] or 0)
-    return hours
-
-
 _SAME = object()  # "this event did not change the assignee"
 QUEUED_SECONDS = 15 * 60  # a job queued as long ago and still not done has failed: queue it again
 KEEP_WEEKS = 53  # snapshots older than the longest history asked for (the API's 52 weeks) are pruned
 
 
 def balance_history(
-    *, weeks: int = 12, now: dt.datetime | None = None, wait: bool = True, rows: list[dict] | None = None
+    *, rows: list[dict], weeks: int = 12, now: dt.datetime | None = None, wait: bool = True
 ) -> list[dict] | None:
-    """Balance indices at the end of each of the last ``weeks`` weeks, rebuilt from task events.
+    """Balance indices at the end of each of the last ``weeks`` weeks, and now.
 
-    Past week ends never change (events are append-only, stamped when they happen), so their
-    hours are kept as ``WorkloadSnapshot`` rows: each week is replayed once, and then only the
-    last point (``now``) is computed, by one aggregate.
+    The past week ends come from the ``WorkloadSnapshot`` rows (``snapshots_fill``); the last
+    point from ``rows``, the caller's ``workload_rows(now=now)`` (their open hours are what the
+    event replay ends in: every state change and assignment is an event).
 
     ``wait=False`` (the page and the API) does not replay missing weeks in the request: at 100k
     campaigns twelve weeks read 300k events for ~10 s. It queues ``tasks.jobs.snapshot_workload_history``
     (once) and returns None, "being computed"; the hourly schedule of that job keeps the weeks
-    ready before anyone asks (a new week is one replay of one week). With a synchronous queue
-    (``Q_SYNC``, tests) the job has run on return.
-
-    ``rows``: ``workload_rows(now=now)`` when the caller has them; the last point is then their
-    open hours instead of the same aggregate read again.
+    ready before anyone asks. With a synchronous queue (``Q_SYNC``, tests) the job has run on return.
     """
     now = now or timezone.now()
     people = {p.user_id: p for p in eligible_people()}
     if not people:
         return []
-    today = timezone.localdate(now)
-    monday, _ = _week_bounds(today)
-    points = [
-        timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(weeks=k), dt.time(0)))
-        for k in range(weeks - 1, -1, -1)
-    ]
-    points = points[1:] + [now] if points else [now]
-    past, digest = points[:-1], people_digest(people)
+    past, digest = _week_ends(weeks, now), people_digest(people)
     stored = _stored_hours(digest, past)
-    if len(stored) < len(past) and not wait:
-        _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{digest}:{past[-1].isoformat()}")
+    if len(stored) < len(past):
+        if wait:
+            snapshots_fill(weeks=weeks, now=now)
+        else:
+            _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{digest}:{past[-1].isoformat()}")
         stored = _stored_hours(digest, past)
         if len(stored) < len(past):
             return None
-    missing = [p for p in past if p not in stored]
-    if missing:
-        replayed = _hours_at_points(missing, people, now)
-        stored.update(zip(missing, replayed, strict=True))
-        WorkloadSnapshot.objects.bulk_create(
-            [WorkloadSnapshot(at=p, people=digest, hours=h) for p, h in zip(missing, replayed, strict=True)],
-            ignore_conflicts=True,  # a page and the job may replay the same week at once
-        )
-    per_point = [stored[p] for p in past]
-    if rows is None:
-        per_point.append(_hours_now(people, now))
-    else:
-        open_hours = {r["user"].pk: float(r["open_hours"]) for r in rows}
-        per_point.append({uid: open_hours.get(uid, 0.0) for uid in people})
+    open_hours = {r["user"].pk: float(r["open_hours"]) for r in rows}
+    per_point = [stored[p] for p in past] + [{uid: open_hours.get(uid, 0.0) for uid in people}]
     out = []
-    for point, hours in zip(points, per_point, strict=True):
+    for point, hours in zip([*past, now], per_point, strict=True):
         util = [hours[uid] / float(p.weekly_hours) * 100 for uid, p in people.items() if p.weekly_hours > 0]
         out.append(
             {
@@ -262,6 +227,34 @@ def balance_history(
             }
         )
     return out
+
+
+def snapshots_fill(*, weeks: int = 12, now: dt.datetime | None = None) -> int:
+    """Replay the task events into the ``WorkloadSnapshot`` of each of the last ``weeks - 1`` week
+    ends (Monday 00:00) that has none for today's eligible people. A past week end never changes
+    (events are append-only, stamped when they happen): each is replayed once, so a new week costs
+    the replay of that week alone. Returns the weeks replayed."""
+    now = now or timezone.now()
+    people = {p.user_id: p for p in eligible_people()}
+    past, digest = _week_ends(weeks, now), people_digest(people)
+    missing = sorted(set(past) - set(_stored_hours(digest, past))) if people else []
+    if not missing:
+        return 0
+    replayed = _hours_at_points(missing, people, now)
+    WorkloadSnapshot.objects.bulk_create(
+        [WorkloadSnapshot(at=p, people=digest, hours=h) for p, h in zip(missing, replayed, strict=True)],
+        ignore_conflicts=True,  # two runs may replay the same week at once
+    )
+    return len(missing)
+
+
+def _week_ends(weeks: int, now: dt.datetime) -> list[dt.datetime]:
+    """The last ``weeks - 1`` week ends (Monday 00:00, local time) up to ``now``, oldest first."""
+    monday, _ = _week_bounds(timezone.localdate(now))
+    return [
+        timezone.make_aware(dt.datetime.combine(monday - dt.timedelta(weeks=k), dt.time(0)))
+        for k in range(weeks - 2, -1, -1)
+    ]
 
 
 def people_digest(people: dict) -> str:

@@ -15,10 +15,14 @@ from django.utils import timezone
 from tasks import services
 from tasks.assignment import eligible_people
 from tasks.models import OPEN_TASK_STATES, Task, TaskEvent, TaskState, WorkloadSnapshot
-from tasks.workload import balance_history, coefficient_of_variation, gini
+from tasks.workload import balance_history, coefficient_of_variation, gini, workload_rows
 
 START = timezone.make_aware(dt.datetime(2026, 4, 6, 10, 0))  # a Monday
 NOW = START + dt.timedelta(weeks=8, days=2)
+
+
+def _history(*, weeks: int, now: dt.datetime) -> list[dict] | None:
+    return balance_history(rows=workload_rows(now=now), weeks=weeks, now=now)
 
 
 def _reference(*, weeks: int, now: dt.datetime) -> list[dict]:
@@ -97,10 +101,10 @@ def test_history_equals_the_replay_it_replaced(approved, template, mona, sam, pe
     _history_of_changes(approved, mona, sam, tasks_generate)
     expected = _reference(weeks=12, now=NOW)
     assert any(p["open_hours_gini"] for p in expected)  # the scenario moves the figures
-    assert balance_history(weeks=12, now=NOW) == expected
+    assert _history(weeks=12, now=NOW) == expected
     # Served again from the weekly snapshots: the same figures.
-    assert balance_history(weeks=12, now=NOW) == expected
-    assert balance_history(weeks=4, now=NOW) == _reference(weeks=4, now=NOW)
+    assert _history(weeks=12, now=NOW) == expected
+    assert _history(weeks=4, now=NOW) == _reference(weeks=4, now=NOW)
 
 
 def test_history_reads_no_id_list_and_a_constant_number_of_queries(approved, template, mona, sam, people):
@@ -108,8 +112,9 @@ def test_history_reads_no_id_list_and_a_constant_number_of_queries(approved, tem
 
     def run() -> list[str]:
         WorkloadSnapshot.objects.all().delete()
+        rows = workload_rows(now=NOW)
         with CaptureQueriesContext(connection) as ctx:
-            balance_history(weeks=12, now=NOW)
+            balance_history(rows=rows, weeks=12, now=NOW)
         return [q["sql"] for q in ctx.captured_queries]
 
     _history_of_changes(approved, mona, sam, tasks_generate)
@@ -121,9 +126,10 @@ def test_history_reads_no_id_list_and_a_constant_number_of_queries(approved, tem
     assert len(large) == len(small)
     # The events are chosen by a subquery, not by thousands of bound ids.
     assert all(sql.count("%s") + sql.count("?") < 50 for sql in large)
+    rows = workload_rows(now=NOW)
     with CaptureQueriesContext(connection) as ctx:
-        balance_history(weeks=12, now=NOW)
-    assert len(ctx.captured_queries) <= len(large)
+        balance_history(rows=rows, weeks=12, now=NOW)
+    assert len(ctx.captured_queries) < len(large)  # the weeks are kept: none replayed
 
 
 def test_missing_weeks_are_computed_by_a_job_queued_once_not_in_the_request(
@@ -157,7 +163,7 @@ def test_missing_weeks_are_computed_by_a_job_queued_once_not_in_the_request(
     assert queued == [("tasks.jobs.snapshot_workload_history", (12,))]  # once, for three requests
 
     with time_machine.travel(NOW, tick=False):
-        assert snapshot_workload_history(12) == 12
+        assert snapshot_workload_history(12) == 11  # the past week ends; "now" is never kept
         shown = page.get(reverse("tasks:workload"))
         api = api_as(mona).get("/api/workload/")
     assert shown.context["history"] == expected == api.json()["history"]
@@ -217,7 +223,7 @@ def test_a_new_week_replays_that_week_alone_and_old_snapshots_are_pruned(
     monkeypatch.setattr(workload, "_hours_at_points", lambda points, *a: replayed.append(points) or real(points, *a))
     later = NOW + dt.timedelta(weeks=1)
     with time_machine.travel(later, tick=False):
-        assert balance_history(weeks=12, now=later) == _reference(weeks=12, now=later)
+        assert _history(weeks=12, now=later) == _reference(weeks=12, now=later)
     assert [len(points) for points in replayed] == [1]  # last Monday's week end, nothing else
     # A snapshot older than a year, or of another set of people, is deleted by the next run.
     WorkloadSnapshot.objects.create(at=NOW - dt.timedelta(weeks=60), people=workload.people_digest(dict.fromkeys([1])))
