@@ -20,21 +20,25 @@ from tasks.rawinsert import insert_objects, insert_rows, instance_maker
 AT = dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)
 
 
+def _fields(req, task_type, number: int) -> dict:
+    return {
+        "campaign": req,
+        "task_type": task_type,
+        "number": number,
+        "key": f"MOPS-{number}",
+        "title": "コピー作成",
+        "position": 11,
+        "estimated_hours": Decimal("2.5"),
+        "hourly_rate": Decimal(6000),
+        "sla_start_at": AT,
+        "due_at": AT + dt.timedelta(days=3, hours=7),
+        "at_risk_at": AT + dt.timedelta(days=2),
+        "created_at": AT,
+    }
+
+
 def _task(req, task_type, number: int) -> Task:
-    return Task(
-        campaign=req,
-        task_type=task_type,
-        number=number,
-        key=f"MOPS-{number}",
-        title="コピー作成",
-        position=11,
-        estimated_hours=Decimal("2.5"),
-        hourly_rate=Decimal(6000),
-        sla_start_at=AT,
-        due_at=AT + dt.timedelta(days=3, hours=7),
-        at_risk_at=AT + dt.timedelta(days=2),
-        created_at=AT,
-    )
+    return Task(**_fields(req, task_type, number))
 
 
 @time_machine.travel(AT, tick=False)
@@ -107,21 +111,7 @@ def test_generated_create_events_name_the_entry_and_predecessor_keys(approved, t
 def test_instance_maker_builds_what_the_keyword_constructor_builds(approved, task_types):
     req = approved()
     kind = task_types["email"]
-    made = instance_maker(Task)(
-        campaign=req,
-        task_type=kind,
-        template_entry=None,
-        number=900021,
-        key="MOPS-900021",
-        title="コピー作成",
-        position=11,
-        estimated_hours=Decimal("2.5"),
-        hourly_rate=Decimal(6000),
-        sla_start_at=AT,
-        due_at=AT + dt.timedelta(days=3, hours=7),
-        at_risk_at=AT + dt.timedelta(days=2),
-        created_at=AT,
-    )
+    made = instance_maker(Task)(template_entry=None, **_fields(req, kind, 900021))
     expected = _task(req, kind, 900021)
     assert made._state.adding and made.pk is None
     fields = [f.attname for f in Task._meta.concrete_fields]
