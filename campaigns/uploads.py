@@ -83,9 +83,7 @@ def safe_name(name: str, limit: int = 200) -> str:
     return stem[: max(1, limit - len(ext))] + ext
 
 
-def download_response(
-    fileobj: Any, *, content_type: str, filename: str, inline: bool | None = None
-) -> FileResponse:
+def download_response(fileobj: Any, *, content_type: str, filename: str, inline: bool | None = None) -> FileResponse:
     """A download that the browser cannot run as a page: fixed type, nosniff, sandboxed, and
     ``attachment`` unless ``inline`` (by default only images are shown inline). ``fileobj`` is an
     open file or a model's FieldFile (opened here)."""

@@ -125,9 +125,7 @@ def governance_preview(*, model: str, hybrid_threshold: Any, units: list[dict[st
     for counter in in_flight_counters:
         for unit_id, n in counter().items():
             counts[unit_id] = counts.get(unit_id, 0) + n
-    lines = [
-        _("%(count)s open requests keep their current routing.") % {"count": sum(counts.values())}
-    ]
+    lines = [_("%(count)s open requests keep their current routing.") % {"count": sum(counts.values())}]
     for unit in BusinessUnit.objects.select_related("head").order_by("slug"):
         entry = overrides.get(unit.slug) or {}
         unit_model = entry.get("model") or model

@@ -92,7 +92,7 @@ class Day:
 
     @property
     def more_label(self) -> str:
-        """"+N more" (or "+N or more" past the count's cap): written here, not by an included
+        """The "+N more" label (or "+N or more" past the count's cap): written here, not by an included
         template per day (a quarter of busy days rendered 180 of them; issue 19)."""
         n = formats.number_format(self.more)
         return gettext("+%(n)s or more") % {"n": n} if self.more_capped else gettext("+%(n)s more") % {"n": n}

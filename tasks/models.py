@@ -641,9 +641,7 @@ class Deliverable(AppendOnlyModel):
         verbose_name_plural = _("Deliverables")
         constraints = [
             models.UniqueConstraint(fields=["task", "version"], name="deliverable_unique_version"),
-            models.CheckConstraint(
-                condition=~models.Q(file="") | ~models.Q(url=""), name="deliverable_file_or_link"
-            ),
+            models.CheckConstraint(condition=~models.Q(file="") | ~models.Q(url=""), name="deliverable_file_or_link"),
         ]
 
     def __str__(self) -> str:

@@ -260,8 +260,7 @@ def overlong_pauses_end(*, now: dt.datetime) -> list[int]:
             by=None,
             backfill=True,
             at=now,
-            comment=gettext("Pause limit (%(days)s business days) reached: the SLA clock runs again.")
-            % {"days": days},
+            comment=gettext("Pause limit (%(days)s business days) reached: the SLA clock runs again.") % {"days": days},
             event_data={PAUSE_LIMIT_KEY: days},
         )
         resumed.append(task.pk)

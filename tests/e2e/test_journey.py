@@ -188,6 +188,7 @@ def test_whole_journey(browser_page, live_server, settings):
         if task.task_type.deliverable == "file":
             return deliverable_input(file=SimpleUploadedFile("work.pdf", b"%PDF-1.4 work", "application/pdf"))
         return deliverable_input(url="http://127.0.0.1/work")
+
     for t in Task.objects.filter(campaign=req).exclude(pk=first.pk).order_by("position"):
         t.refresh_from_db()
         review = bool(t.task_type.review_by)
