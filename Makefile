@@ -35,9 +35,10 @@ run: install messages
 serve: install messages
 	PORT=$(PORT) $(BIN)/python manage.py serve
 
-# ruff (rules and line length in pyproject.toml), then the layer contract (docs/architecture.md).
+# ruff (rules, line length and layout in pyproject.toml), then the layer contract (docs/architecture.md).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 lint-imports: install
 	$(BIN)/lint-imports
