@@ -147,8 +147,8 @@ def _use(wrapper) -> None:
     from django.db import connections
 
     connections._connections.default = wrapper  # noqa: SLF001 — the bench swaps databases per request
-    # And the cache with it: cached figures (the workload's weekly snapshots) are keyed by ids
-    # both databases share; one database must not read the other's.
+    # And the cache with it: cached values (KPI charts, the workload job's "queued" guard) are
+    # keyed by ids both databases share; one database must not read the other's.
     from django.core.cache import cache
 
     cache.key_prefix = f"bench-{id(wrapper)}"
