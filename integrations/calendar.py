@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, F, IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +104,14 @@ class Day:
         if self.more_tasks_capped:
             return gettext("+%(n)s or more deadlines") % {"n": n}
         return gettext("+%(n)s more deadlines") % {"n": n}
+
+    @property
+    def more_links(self) -> str:
+        """The day's "+N more" links (campaigns, then deadlines), for the month grid and the list."""
+        links = [(self.more_url, self.more_label)] if self.more else []
+        if self.more_tasks:
+            links.append((self.more_tasks_url, self.more_tasks_label))
+        return format_html_join("", '<a class="cal-more" href="{}">{}</a>', links)
 
     @property
     def more_tasks_url(self) -> str:

@@ -26,24 +26,19 @@ _PLAIN = frozenset({int, str, bool, type(None)})
 M = TypeVar("M", bound=Model)
 
 
-def _column_prep(field: Any, connection: Any) -> Callable[[list[Any]], list[Any]]:
-    """How one column's values are prepared, a whole column at a time: a column of plain ints and
-    strings goes to the driver as it is; otherwise each distinct value is prepared once (a batch
-    shares a handful: its "now", deadlines, rates, enum states), and unhashable ones (JSON) each."""
+def _prepared(field: Any, connection: Any, values: list[Any]) -> list[Any]:
+    """One column's values as the driver takes them: a column of plain ints and strings as it is;
+    otherwise each distinct value prepared once (a batch shares a handful: its "now", deadlines,
+    rates, enum states), and unhashable ones (JSON objects) one by one."""
     prep = field.get_db_prep_save
     # Columns whose values the field converts even when they look plain (a JSON string is quoted).
-    always = isinstance(field, DateTimeField | DecimalField | JSONField)
-
-    def prepare(values: list[Any]) -> list[Any]:
-        if not always and set(map(type, values)) <= _PLAIN:
-            return values
-        try:
-            prepared = {v: prep(v, connection) for v in set(values)}
-        except TypeError:  # unhashable values (JSON objects): one by one
-            return [prep(v, connection) for v in values]
-        return [prepared[v] for v in values]
-
-    return prepare
+    if not isinstance(field, DateTimeField | DecimalField | JSONField) and set(map(type, values)) <= _PLAIN:
+        return values
+    try:
+        prepared = {v: prep(v, connection) for v in set(values)}
+    except TypeError:  # unhashable values (JSON objects): one by one
+        return [prep(v, connection) for v in values]
+    return [prepared[v] for v in values]
 
 
 def insert_rows(model: type[Model], rows: Iterable[dict[str, Any]], *, using: str = "default", now: Any = None) -> int:
@@ -68,8 +63,7 @@ def _insert_columns(
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and _auto(f))]
     # A column left out takes the field's own rule: its default, else "" for text, else NULL.
     columns = [
-        _column_prep(f, connection)([now] * count if _stamped(f) else column(f.attname, f.get_default()))
-        for f in fields
+        _prepared(f, connection, [now] * count if _stamped(f) else column(f.attname, f.get_default())) for f in fields
     ]
     qn = connection.ops.quote_name
     sql = (

@@ -208,12 +208,12 @@ def balance_history(
     stored = _stored_hours(digest, past)
     if len(stored) < len(past):
         if wait:
-            snapshots_fill(weeks=weeks, now=now)
+            stored.update(_replay(people, digest, [p for p in past if p not in stored], now))
         else:
             _queue_snapshots(weeks, queued_key=f"workload-history-queued:{weeks}:{digest}:{past[-1].isoformat()}")
-        stored = _stored_hours(digest, past)
-        if len(stored) < len(past):
-            return None
+            stored = _stored_hours(digest, past)
+            if len(stored) < len(past):
+                return None
     open_hours = {r["user"].pk: float(r["open_hours"]) for r in rows}
     per_point = [stored[p] for p in past] + [{uid: open_hours.get(uid, 0.0) for uid in people}]
     out = []
@@ -238,14 +238,21 @@ def snapshots_fill(*, weeks: int = 12, now: dt.datetime | None = None) -> int:
     people = {p.user_id: p for p in eligible_people()}
     past, digest = _week_ends(weeks, now), people_digest(people)
     missing = sorted(set(past) - set(_stored_hours(digest, past))) if people else []
-    if not missing:
-        return 0
-    replayed = _hours_at_points(missing, people, now)
+    return len(_replay(people, digest, missing, now))
+
+
+def _replay(
+    people: dict, digest: str, points: list[dt.datetime], now: dt.datetime
+) -> dict[dt.datetime, dict[int, float]]:
+    """Replay the task events at ``points`` (sorted) and keep each as a ``WorkloadSnapshot``."""
+    if not points:
+        return {}
+    replayed = dict(zip(points, _hours_at_points(points, people, now), strict=True))
     WorkloadSnapshot.objects.bulk_create(
-        [WorkloadSnapshot(at=p, people=digest, hours=h) for p, h in zip(missing, replayed, strict=True)],
+        [WorkloadSnapshot(at=p, people=digest, hours=h) for p, h in replayed.items()],
         ignore_conflicts=True,  # two runs may replay the same week at once
     )
-    return len(missing)
+    return replayed
 
 
 def _week_ends(weeks: int, now: dt.datetime) -> list[dt.datetime]:
