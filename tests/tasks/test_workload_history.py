@@ -247,3 +247,20 @@ def test_the_chart_legend_is_in_the_page_language():
     with translation.override("en"):
         svg = history_svg(weeks)
     assert "CV of utilisation" in svg and ">Now</text>" in svg
+
+
+def test_admin_lists_snapshots_read_only_and_only_a_superuser_deletes_them(client, root, mona):
+    from django.urls import reverse
+
+    row = WorkloadSnapshot.objects.create(at=NOW, people="x" * 64, hours={"1": 2.5})
+    delete = reverse("admin:tasks_workloadsnapshot_delete", args=[row.pk])
+    client.force_login(mona)
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert WorkloadSnapshot.objects.filter(pk=row.pk).exists()
+    client.force_login(root)
+    assert client.get(reverse("admin:tasks_workloadsnapshot_changelist")).status_code == 200
+    assert client.get(reverse("admin:tasks_workloadsnapshot_add")).status_code == 403
+    change = client.post(reverse("admin:tasks_workloadsnapshot_change", args=[row.pk]), {"people": "y"})
+    assert change.status_code == 403 or WorkloadSnapshot.objects.get(pk=row.pk).people == "x" * 64
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert not WorkloadSnapshot.objects.filter(pk=row.pk).exists()
